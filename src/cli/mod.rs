@@ -1,0 +1,91 @@
+//! Command-line parsing and dispatch. Each subcommand lives in its own file and
+//! only turns arguments into library calls and results into output.
+//!
+//! Exit codes: 0 all ok, 1 some calls (or checks) failed, 2 fatal / usage error.
+
+mod model;
+mod rubric;
+mod run;
+mod score;
+mod transcribe;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "kuulas", version, about = "Transcribe, score and review customer-service calls, locally.")]
+struct Cli {
+    /// More detail in the log (repeat for even more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import, download or inspect Whisper models.
+    #[command(subcommand)]
+    Model(model::ModelCommand),
+    /// Transcribe recordings into a two-party, timestamped transcript.
+    Transcribe(transcribe::TranscribeArgs),
+    /// Score one call (a recording or a transcript JSON) against the rubric.
+    Score(score::ScoreArgs),
+    /// Show, check or self-test a rubric.
+    #[command(subcommand)]
+    Rubric(rubric::RubricCommand),
+    /// Process a directory of recordings: the nightly batch.
+    Run(run::RunArgs),
+    /// Export per-call results for BI tools.
+    Export(run::ExportArgs),
+}
+
+/// Process exit codes, documented in the README.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_SOME_FAILED: u8 = 1;
+pub const EXIT_FATAL: u8 = 2;
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(EXIT_FATAL) } else { ExitCode::SUCCESS };
+        }
+    };
+    init_logging(cli.verbose);
+    match dispatch(cli.command) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("kuulas: error: {e:#}");
+            ExitCode::from(EXIT_FATAL)
+        }
+    }
+}
+
+fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Model(c) => model::execute(c),
+        Command::Transcribe(a) => transcribe::execute(a),
+        Command::Score(a) => score::execute(a),
+        Command::Rubric(c) => rubric::execute(c),
+        Command::Run(a) => run::execute_run(a),
+        Command::Export(a) => run::execute_export(a),
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "kuulas=info",
+        1 => "kuulas=debug",
+        _ => "kuulas=trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KUULAS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}

@@ -1,0 +1,14 @@
+//! kuulas: turns a night's call recordings into transcripts, rubric scores with
+//! evidence, and review packets — locally, with Whisper.
+//!
+//! One module per pipeline stage; see ARCHITECTURE.md for how data flows between them.
+
+pub mod atomic;
+pub mod audio;
+pub mod batch;
+pub mod metrics;
+pub mod model;
+pub mod rubric;
+pub mod store;
+pub mod transcribe;
+pub mod transcript;

@@ -1,0 +1,9 @@
+//! The `kuulas` command: a thin shell over the library.
+
+mod cli;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    cli::main()
+}

@@ -1,0 +1,1 @@
+//! rubric stage (being built).

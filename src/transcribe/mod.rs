@@ -1,0 +1,1 @@
+//! transcribe stage (being built).
