@@ -14,7 +14,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "kuulas", version, about = "Transcribe, score and review customer-service calls, locally.")]
+#[command(
+    name = "kuulas",
+    version,
+    about = "Transcribe, score and review customer-service calls, locally."
+)]
 struct Cli {
     /// More detail in the log (repeat for even more).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -51,7 +55,11 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(EXIT_FATAL) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(EXIT_FATAL)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     init_logging(cli.verbose);

@@ -1,10 +1,175 @@
-//! `kuulas transcribe` (being built).
+//! `kuulas transcribe FILE...`: prints or writes a two-party transcript per file.
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-#[derive(clap::Args)]
-pub struct TranscribeArgs {}
+use anyhow::Context;
+use kuulas::transcribe::{self, AgentChannel, CallOptions, Transcriber, format};
 
-pub fn execute(_args: TranscribeArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("kuulas transcribe is not built yet")
+use super::{EXIT_FATAL, EXIT_OK, EXIT_SOME_FAILED};
+
+#[derive(clap::Args)]
+pub struct TranscribeArgs {
+    /// Recordings to transcribe (WAV incl. G.711, MP3, FLAC, Ogg/Vorbis).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    whisper: WhisperArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Write FILE-NAME.<format> files into this directory instead of printing.
+    #[arg(long, value_name = "DIR")]
+    out_dir: Option<PathBuf>,
+}
+
+/// Options of every command that transcribes.
+#[derive(clap::Args, Clone)]
+pub struct WhisperArgs {
+    /// Whisper model in ggml format [default: $KUULAS_MODEL, else models/ggml-base.bin].
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// Which stereo channel is the agent.
+    #[arg(long, value_enum, default_value = "left")]
+    pub agent_channel: ChannelArg,
+    /// Spoken language (ISO 639-1), or `auto` to detect it per call.
+    #[arg(long, default_value = "fi")]
+    pub language: String,
+    /// CPU threads per recording.
+    #[arg(long, default_value_t = default_threads())]
+    pub threads: usize,
+    /// Beam width; 1 decodes greedily (faster).
+    #[arg(long, default_value_t = 1)]
+    pub beam_size: usize,
+    /// Temperature step of the fallback on a failed decode; 0 turns fallback off.
+    #[arg(long, default_value_t = 0.2)]
+    pub temperature_fallback: f32,
+    /// Use this initial prompt instead of the built-in domain prompt.
+    #[arg(long, value_name = "TEXT")]
+    pub prompt: Option<String>,
+    /// Decode only the speech the voice-activity detector finds (`on`), or each
+    /// channel whole (`off`).
+    #[arg(long, value_enum, default_value = "on")]
+    pub vad: Toggle,
+    /// Run on the GPU when kuulas was built with one (cargo feature `cuda`).
+    #[arg(long)]
+    pub gpu: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy)]
+pub enum ChannelArg {
+    Left,
+    Right,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, PartialEq)]
+pub enum Toggle {
+    On,
+    Off,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, PartialEq)]
+enum Format {
+    Json,
+    Vtt,
+    Text,
+}
+
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+impl WhisperArgs {
+    pub fn model_path(&self) -> PathBuf {
+        self.model
+            .clone()
+            .or_else(|| std::env::var_os("KUULAS_MODEL").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("models/ggml-base.bin"))
+    }
+
+    pub fn settings(&self) -> transcribe::Settings {
+        let mut settings = transcribe::Settings::default();
+        let decode = &mut settings.decode;
+        decode.language = Some(self.language.clone());
+        decode.threads = self.threads.max(1);
+        decode.beam_size = self.beam_size.max(1);
+        decode.temperature_increment = self.temperature_fallback.max(0.0);
+        decode.initial_prompt = self.prompt.clone();
+        if self.vad == Toggle::Off {
+            settings.vad = transcribe::VadSettings::disabled();
+        }
+        settings
+    }
+
+    pub fn call_options(&self) -> CallOptions {
+        let agent_channel = match self.agent_channel {
+            ChannelArg::Left => AgentChannel::Left,
+            ChannelArg::Right => AgentChannel::Right,
+        };
+        CallOptions {
+            agent_channel,
+            language: None,
+        }
+    }
+
+    pub fn load(&self) -> anyhow::Result<Transcriber> {
+        let model = self.model_path();
+        Transcriber::load(&model, self.settings(), self.gpu).context("cannot start transcribing")
+    }
+}
+
+pub fn execute(args: TranscribeArgs) -> anyhow::Result<ExitCode> {
+    if let Some(dir) = &args.out_dir {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create output directory {}", dir.display()))?;
+    }
+    let transcriber = args.whisper.load()?;
+    let call = args.whisper.call_options();
+    let mut failed = 0;
+    let many = args.files.len() > 1;
+    for file in &args.files {
+        let transcript = match transcribe::run(file, &transcriber, &call, &mut ()) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("kuulas: {}: {e}", file.display());
+                failed += 1;
+                continue;
+            }
+        };
+        let rendered = match args.format {
+            Format::Json if many && args.out_dir.is_none() => {
+                serde_json::to_string(&transcript)? + "\n"
+            }
+            Format::Json => format::to_json(&transcript),
+            Format::Vtt => format::to_vtt(&transcript),
+            Format::Text if many && args.out_dir.is_none() => {
+                format!("== {}\n{}", file.display(), format::to_text(&transcript))
+            }
+            Format::Text => format::to_text(&transcript),
+        };
+        match &args.out_dir {
+            Some(dir) => write_output(dir, file, args.format, &rendered)?,
+            None => std::io::stdout().write_all(rendered.as_bytes())?,
+        }
+    }
+    Ok(ExitCode::from(match failed {
+        0 => EXIT_OK,
+        n if n == args.files.len() => EXIT_FATAL,
+        _ => EXIT_SOME_FAILED,
+    }))
+}
+
+fn write_output(dir: &Path, file: &Path, format: Format, rendered: &str) -> anyhow::Result<()> {
+    let stem = file
+        .file_stem()
+        .map_or_else(|| "recording".into(), |s| s.to_string_lossy().into_owned());
+    let extension = match format {
+        Format::Json => "transcript.json",
+        Format::Vtt => "vtt",
+        Format::Text => "txt",
+    };
+    let target = dir.join(format!("{stem}.{extension}"));
+    kuulas::atomic::write(&target, rendered.as_bytes())
+        .with_context(|| format!("cannot write {}", target.display()))
 }

@@ -1,1 +1,319 @@
-//! transcribe stage (being built).
+//! The transcribe stage: a recording in, a two-party, timestamped transcript out.
+//!
+//! Each channel is cut into speech regions by a voice-activity detector and every
+//! region is decoded alone, with no text carried over from the previous one: this
+//! never decodes silence (where Whisper invents text), keeps timestamps anchored
+//! across long holds, and stops one failed window from blanking a whole channel
+//! (see ASR-NOTES.md). Regions are decoded as the audio streams in, so memory is
+//! bounded by one region per channel, whatever the length of the recording.
+//!
+//! Entry points: `Transcriber::load` once per process (the model is shared by all
+//! jobs), then `transcribe::run` per recording.
+
+mod cleanup;
+pub mod format;
+mod pitch;
+pub mod prompt;
+pub mod vad;
+mod whisper;
+
+use std::path::{Path, PathBuf};
+
+use crate::audio::{self, AudioError, AudioLimits, SAMPLE_RATE};
+use crate::transcript::{Attribution, Party, Segment, TRANSCRIPT_SCHEMA_VERSION, Transcript, Word};
+pub use vad::VadSettings;
+pub use whisper::DecodeOptions;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TranscribeError {
+    #[error(
+        "no Whisper model at {path}: run `scripts/fetch-model.sh` to import the default one, or pass --model FILE"
+    )]
+    ModelMissing { path: PathBuf },
+    #[error(
+        "{path}: cannot load it as a Whisper model ({reason}); check it with `kuulas model info {path}`"
+    )]
+    ModelLoad { path: PathBuf, reason: String },
+    #[error("whisper.cpp failed to {what}: {reason}")]
+    Whisper { what: &'static str, reason: String },
+    #[error(transparent)]
+    Audio(#[from] AudioError),
+    #[error("{path}: has {channels} channels; kuulas reads mono or two-party stereo recordings")]
+    Channels { path: PathBuf, channels: u16 },
+}
+
+/// Which stereo channel carries the agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AgentChannel {
+    #[default]
+    Left,
+    Right,
+}
+
+/// Settings shared by every recording of a run.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub decode: DecodeOptions,
+    pub vad: VadSettings,
+    pub limits: AudioLimits,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            decode: DecodeOptions {
+                language: Some("fi".to_string()),
+                threads: 2,
+                beam_size: 1,
+                temperature: 0.0,
+                temperature_increment: 0.2,
+                initial_prompt: None,
+                no_speech_threshold: 0.6,
+                logprob_threshold: -1.0,
+                entropy_threshold: 2.4,
+            },
+            vad: VadSettings::default(),
+            limits: AudioLimits::default(),
+        }
+    }
+}
+
+/// What may differ per recording (from its metadata).
+#[derive(Debug, Clone, Default)]
+pub struct CallOptions {
+    pub agent_channel: AgentChannel,
+    /// Overrides the run's language for this recording; `Some("auto")` detects it.
+    pub language: Option<String>,
+}
+
+/// Receives the decoded audio as it streams past, e.g. to measure loudness.
+pub trait AudioObserver {
+    fn samples(&mut self, party: Party, start_s: f64, samples: &[f32]);
+}
+
+impl AudioObserver for () {
+    fn samples(&mut self, _: Party, _: f64, _: &[f32]) {}
+}
+
+/// A loaded model plus the run's settings; shared by all concurrent jobs.
+pub struct Transcriber {
+    engine: whisper::Engine,
+    settings: Settings,
+}
+
+impl Transcriber {
+    pub fn load(
+        model: &Path,
+        settings: Settings,
+        use_gpu: bool,
+    ) -> Result<Transcriber, TranscribeError> {
+        let engine = whisper::Engine::load(model, use_gpu)?;
+        Ok(Transcriber { engine, settings })
+    }
+
+    pub fn model_path(&self) -> &Path {
+        self.engine.path()
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+}
+
+/// Transcribes one recording. Silence gives an empty transcript, not an error.
+pub fn run(
+    path: &Path,
+    transcriber: &Transcriber,
+    call: &CallOptions,
+    observer: &mut dyn AudioObserver,
+) -> Result<Transcript, TranscribeError> {
+    let mut stream = audio::open(path, &transcriber.settings.limits)?;
+    let info = stream.info().clone();
+    let parties = parties_of(&info.path, info.channels, call.agent_channel)?;
+    let mut session = transcriber.engine.session()?;
+    let mut decode = transcriber.settings.decode.clone();
+    if let Some(language) = &call.language {
+        decode.language = Some(language.clone());
+    }
+    let detect_language = decode.language.as_deref().is_none_or(|l| l == "auto");
+    if !transcriber.engine.is_multilingual() && detect_language {
+        decode.language = Some("en".to_string());
+    }
+
+    let mut vads: Vec<vad::Vad> = parties
+        .iter()
+        .map(|_| vad::Vad::new(transcriber.settings.vad.clone()))
+        .collect();
+    let mut decoder = RegionDecoder {
+        session: &mut session,
+        decode,
+        detect_language,
+        pieces: Vec::new(),
+    };
+    let mut position = 0usize;
+    while let Some(block) = stream.next_block()? {
+        for (channel, samples) in block.iter().enumerate().take(parties.len()) {
+            observer.samples(
+                parties[channel],
+                position as f64 / SAMPLE_RATE as f64,
+                samples,
+            );
+            for region in vads[channel].feed(samples) {
+                decoder.decode(channel, &region)?;
+            }
+        }
+        position += block.first().map_or(0, Vec::len);
+    }
+    for (channel, vad) in vads.into_iter().enumerate() {
+        if let Some(region) = vad.finish() {
+            decoder.decode(channel, &region)?;
+        }
+    }
+    let language = decoder
+        .decode
+        .language
+        .clone()
+        .unwrap_or_else(|| "fi".to_string());
+    let (segments, attribution) = attribute(decoder.pieces, &parties);
+    Ok(Transcript {
+        schema_version: TRANSCRIPT_SCHEMA_VERSION,
+        duration: round_ms(position as f64 / SAMPLE_RATE as f64),
+        language,
+        attribution,
+        segments,
+    })
+}
+
+/// One decoded segment before parties are settled, in call time.
+struct Piece {
+    channel: usize,
+    segment: Segment,
+    /// Median pitch of the segment's voice, for attributing mono speech.
+    pitch_hz: Option<f32>,
+}
+
+struct RegionDecoder<'a> {
+    session: &'a mut whisper::Session,
+    decode: DecodeOptions,
+    detect_language: bool,
+    pieces: Vec<Piece>,
+}
+
+impl RegionDecoder<'_> {
+    fn decode(&mut self, channel: usize, region: &vad::Region) -> Result<(), TranscribeError> {
+        if self.detect_language {
+            let language = self
+                .session
+                .detect_language(&region.samples, self.decode.threads)?;
+            tracing::debug!(language, "detected language");
+            self.decode.language = Some(language);
+            self.detect_language = false;
+        }
+        let offset = region.start_s();
+        for raw in self.session.decode(&region.samples, &self.decode)? {
+            let Some(text) = cleanup::clean_text(&raw.text) else {
+                continue;
+            };
+            if raw.no_speech_probability > self.decode.no_speech_threshold
+                && mean_probability(&raw) < 0.4
+            {
+                continue;
+            }
+            let span = (raw.start, raw.end);
+            let pitch_hz = pitch::median_pitch(slice_seconds(&region.samples, span.0, span.1));
+            let words = raw
+                .words
+                .iter()
+                .filter(|w| !cleanup::is_punctuation(&w.text))
+                .map(|w| Word {
+                    text: w.text.clone(),
+                    start: round_ms(offset + w.start.clamp(span.0, span.1)),
+                    end: round_ms(offset + w.end.clamp(span.0, span.1)),
+                    probability: w.probability,
+                })
+                .collect();
+            self.pieces.push(Piece {
+                channel,
+                segment: Segment {
+                    party: Party::Unknown,
+                    start: round_ms(offset + span.0),
+                    end: round_ms(offset + span.1),
+                    text,
+                    words,
+                },
+                pitch_hz,
+            });
+        }
+        Ok(())
+    }
+}
+
+fn parties_of(
+    path: &Path,
+    channels: u16,
+    agent: AgentChannel,
+) -> Result<Vec<Party>, TranscribeError> {
+    match (channels, agent) {
+        (1, _) => Ok(vec![Party::Unknown]),
+        (2, AgentChannel::Left) => Ok(vec![Party::Agent, Party::Customer]),
+        (2, AgentChannel::Right) => Ok(vec![Party::Customer, Party::Agent]),
+        (n, _) => Err(TranscribeError::Channels {
+            path: path.to_path_buf(),
+            channels: n,
+        }),
+    }
+}
+
+/// Stereo: the channel decides. Mono: segments are split into two voices by
+/// pitch and the voice heard first is taken to be the agent (agents answer).
+fn attribute(mut pieces: Vec<Piece>, parties: &[Party]) -> (Vec<Segment>, Attribution) {
+    pieces.sort_by(|a, b| {
+        a.segment
+            .start
+            .total_cmp(&b.segment.start)
+            .then(a.channel.cmp(&b.channel))
+    });
+    if parties.len() == 2 {
+        let segments = pieces
+            .into_iter()
+            .map(|p| Segment {
+                party: parties[p.channel],
+                ..p.segment
+            })
+            .collect();
+        return (segments, Attribution::Channels);
+    }
+    let pitches: Vec<Option<f32>> = pieces.iter().map(|p| p.pitch_hz).collect();
+    let voices = pitch::two_voices(&pitches);
+    let segments = pieces
+        .into_iter()
+        .zip(voices)
+        .map(|(p, voice)| Segment {
+            party: voice,
+            ..p.segment
+        })
+        .collect();
+    (segments, Attribution::Estimated)
+}
+
+fn mean_probability(raw: &whisper::RawSegment) -> f32 {
+    if raw.words.is_empty() {
+        return 0.0;
+    }
+    raw.words.iter().map(|w| w.probability).sum::<f32>() / raw.words.len() as f32
+}
+
+fn slice_seconds(samples: &[f32], start: f64, end: f64) -> &[f32] {
+    let at = |t: f64| ((t * SAMPLE_RATE as f64) as usize).min(samples.len());
+    let (a, b) = (at(start), at(end));
+    if a < b {
+        &samples[a..b]
+    } else {
+        &samples[0..0]
+    }
+}
+
+fn round_ms(t: f64) -> f64 {
+    (t * 1000.0).round() / 1000.0
+}

@@ -1,0 +1,292 @@
+//! The only file that talks to whisper.cpp (through whisper-rs). It turns a
+//! piece of 16 kHz audio into kuulas's own raw segments and maps every failure to
+//! `TranscribeError`; whisper-rs's API moves between versions, so its churn stays here.
+
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+use whisper_rs::{
+    FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState,
+};
+
+use super::TranscribeError;
+use crate::audio::SAMPLE_RATE;
+
+/// How one piece of audio is decoded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodeOptions {
+    /// ISO 639-1 code; `None` lets the model detect the language.
+    pub language: Option<String>,
+    pub threads: usize,
+    /// 1 decodes greedily; more runs beam search of that width.
+    pub beam_size: usize,
+    /// Temperature of the first attempt (0 = deterministic).
+    pub temperature: f32,
+    /// Step added on each fallback attempt when a decode looks like a failure
+    /// (repetition or low confidence); 0 turns fallback off.
+    pub temperature_increment: f32,
+    /// Text that tells the model what kind of speech to expect.
+    pub initial_prompt: Option<String>,
+    /// A segment whose no-speech probability is above this, with low confidence,
+    /// is treated as silence.
+    pub no_speech_threshold: f32,
+    /// Fallback when the average token log-probability is below this.
+    pub logprob_threshold: f32,
+    /// Fallback when the token entropy is below this (whisper.cpp's stand-in for
+    /// the compression-ratio test: repetitive output has low entropy).
+    pub entropy_threshold: f32,
+}
+
+/// A decoded segment, times in seconds from the start of the decoded audio.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawSegment {
+    pub start: f64,
+    pub end: f64,
+    pub text: String,
+    pub no_speech_probability: f32,
+    pub words: Vec<RawWord>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawWord {
+    pub text: String,
+    pub start: f64,
+    pub end: f64,
+    pub probability: f32,
+}
+
+/// A loaded model: one per process, shared by every concurrent job.
+pub struct Engine {
+    context: WhisperContext,
+    path: PathBuf,
+}
+
+/// Working memory for one job at a time (whisper.cpp's `whisper_state`).
+pub struct Session {
+    state: WhisperState,
+    /// Token ids from end-of-text up are special (timestamps, language, task).
+    first_special_token: i32,
+}
+
+/// whisper.cpp needs at least 100 ms and decodes short input badly; pad to this.
+const MIN_SAMPLES: usize = SAMPLE_RATE as usize * 11 / 10;
+
+static LOG_HOOK: Once = Once::new();
+
+impl Engine {
+    pub fn load(path: &Path, use_gpu: bool) -> Result<Engine, TranscribeError> {
+        // Route whisper.cpp's own printing into `tracing` instead of stderr.
+        LOG_HOOK.call_once(whisper_rs::install_logging_hooks);
+        if !path.is_file() {
+            return Err(TranscribeError::ModelMissing {
+                path: path.to_path_buf(),
+            });
+        }
+        let mut params = WhisperContextParameters::default();
+        params.use_gpu(use_gpu);
+        let context = WhisperContext::new_with_params(path, params).map_err(|e| {
+            TranscribeError::ModelLoad {
+                path: path.to_path_buf(),
+                reason: format!("{e:?}"),
+            }
+        })?;
+        Ok(Engine {
+            context,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn is_multilingual(&self) -> bool {
+        self.context.is_multilingual()
+    }
+
+    pub fn session(&self) -> Result<Session, TranscribeError> {
+        let state = self
+            .context
+            .create_state()
+            .map_err(|e| TranscribeError::Whisper {
+                what: "create a decoding state",
+                reason: format!("{e:?}"),
+            })?;
+        Ok(Session {
+            state,
+            first_special_token: self.context.token_eot(),
+        })
+    }
+}
+
+impl Session {
+    /// Most likely language of the audio (ISO 639-1 code).
+    pub fn detect_language(
+        &mut self,
+        samples: &[f32],
+        threads: usize,
+    ) -> Result<String, TranscribeError> {
+        let padded = pad(samples);
+        let fail = |what, e: whisper_rs::WhisperError| TranscribeError::Whisper {
+            what,
+            reason: format!("{e:?}"),
+        };
+        self.state
+            .pcm_to_mel(&padded, threads)
+            .map_err(|e| fail("compute the spectrogram", e))?;
+        let (id, _) = self
+            .state
+            .lang_detect(0, threads)
+            .map_err(|e| fail("detect the language", e))?;
+        Ok(whisper_rs::get_lang_str(id).unwrap_or("fi").to_string())
+    }
+
+    pub fn decode(
+        &mut self,
+        samples: &[f32],
+        options: &DecodeOptions,
+    ) -> Result<Vec<RawSegment>, TranscribeError> {
+        let strategy = if options.beam_size > 1 {
+            SamplingStrategy::BeamSearch {
+                beam_size: options.beam_size as i32,
+                patience: -1.0,
+            }
+        } else {
+            SamplingStrategy::Greedy { best_of: 1 }
+        };
+        let mut params = FullParams::new(strategy);
+        params.set_n_threads(options.threads.max(1) as i32);
+        params.set_language(options.language.as_deref());
+        params.set_detect_language(false);
+        params.set_translate(false);
+        params.set_no_context(true);
+        params.set_token_timestamps(true);
+        params.set_temperature(options.temperature);
+        params.set_temperature_inc(options.temperature_increment);
+        params.set_no_speech_thold(options.no_speech_threshold);
+        params.set_logprob_thold(options.logprob_threshold);
+        params.set_entropy_thold(options.entropy_threshold);
+        params.set_suppress_blank(true);
+        params.set_suppress_nst(true);
+        params.set_print_special(false);
+        params.set_print_progress(false);
+        params.set_print_realtime(false);
+        params.set_print_timestamps(false);
+        if let Some(prompt) = options.initial_prompt.as_deref().filter(|p| !p.is_empty()) {
+            params.set_initial_prompt(prompt);
+        }
+
+        let padded = pad(samples);
+        let audio_end = samples.len() as f64 / SAMPLE_RATE as f64;
+        self.state
+            .full(params, &padded)
+            .map_err(|e| TranscribeError::Whisper {
+                what: "decode audio",
+                reason: format!("{e:?}"),
+            })?;
+        Ok(self.collect(audio_end))
+    }
+
+    fn collect(&self, audio_end: f64) -> Vec<RawSegment> {
+        let mut segments = Vec::new();
+        for segment in self.state.as_iter() {
+            let start = centis(segment.start_timestamp()).min(audio_end);
+            let end = centis(segment.end_timestamp()).min(audio_end).max(start);
+            let text = segment
+                .to_bytes()
+                .map(|b| String::from_utf8_lossy(b).trim().to_string())
+                .unwrap_or_default();
+            let words = words_of(&segment, audio_end, self.first_special_token);
+            segments.push(RawSegment {
+                start,
+                end,
+                text,
+                no_speech_probability: segment.no_speech_probability(),
+                words,
+            });
+        }
+        segments
+    }
+}
+
+/// Joins BPE tokens into words: a token that starts with a space starts a word.
+/// Bytes are joined before decoding because a token may hold half of "ä".
+fn words_of(
+    segment: &whisper_rs::WhisperSegment<'_>,
+    audio_end: f64,
+    first_special_token: i32,
+) -> Vec<RawWord> {
+    struct Pending {
+        bytes: Vec<u8>,
+        start: f64,
+        end: f64,
+        probability_sum: f32,
+        tokens: usize,
+    }
+    let mut words = Vec::new();
+    let mut current: Option<Pending> = None;
+    let finish = |p: Pending, words: &mut Vec<RawWord>| {
+        let text = String::from_utf8_lossy(&p.bytes).trim().to_string();
+        if !text.is_empty() {
+            words.push(RawWord {
+                text,
+                start: p.start,
+                end: p.end.max(p.start),
+                probability: p.probability_sum / p.tokens as f32,
+            });
+        }
+    };
+    for i in 0..segment.n_tokens() {
+        let Some(token) = segment.get_token(i) else {
+            continue;
+        };
+        let data = token.token_data();
+        if data.id >= first_special_token {
+            continue;
+        }
+        let Ok(bytes) = token.to_bytes() else {
+            continue;
+        };
+        let (t0, t1) = (
+            centis(data.t0).min(audio_end),
+            centis(data.t1).min(audio_end),
+        );
+        let starts_word = bytes.first() == Some(&b' ');
+        match current.as_mut() {
+            Some(p) if !starts_word => {
+                p.bytes.extend_from_slice(bytes);
+                p.end = t1;
+                p.probability_sum += data.p;
+                p.tokens += 1;
+            }
+            _ => {
+                if let Some(p) = current.take() {
+                    finish(p, &mut words);
+                }
+                current = Some(Pending {
+                    bytes: bytes.to_vec(),
+                    start: t0,
+                    end: t1,
+                    probability_sum: data.p,
+                    tokens: 1,
+                });
+            }
+        }
+    }
+    if let Some(p) = current {
+        finish(p, &mut words);
+    }
+    words
+}
+
+fn centis(t: i64) -> f64 {
+    t.max(0) as f64 / 100.0
+}
+
+fn pad(samples: &[f32]) -> Vec<f32> {
+    let mut padded = samples.to_vec();
+    if padded.len() < MIN_SAMPLES {
+        padded.resize(MIN_SAMPLES, 0.0);
+    }
+    padded
+}
