@@ -52,6 +52,10 @@ pub struct WhisperArgs {
     /// channel whole (`off`).
     #[arg(long, value_enum, default_value = "on")]
     pub vad: Toggle,
+    /// Encode each speech region at its own length (`on`, faster) or always a
+    /// full 30 s window (`off`, as Whisper was trained).
+    #[arg(long, value_enum, default_value = "on")]
+    pub fit_context: Toggle,
     /// Run on the GPU when kuulas was built with one (cargo feature `cuda`).
     #[arg(long)]
     pub gpu: bool,
@@ -96,6 +100,7 @@ impl WhisperArgs {
         decode.beam_size = self.beam_size.max(1);
         decode.temperature_increment = self.temperature_fallback.max(0.0);
         decode.initial_prompt = self.prompt.clone();
+        decode.fit_audio_context = self.fit_context == Toggle::On;
         if self.vad == Toggle::Off {
             settings.vad = transcribe::VadSettings::disabled();
         }

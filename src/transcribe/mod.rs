@@ -72,6 +72,7 @@ impl Default for Settings {
                 no_speech_threshold: 0.6,
                 logprob_threshold: -1.0,
                 entropy_threshold: 2.4,
+                fit_audio_context: true,
             },
             vad: VadSettings::default(),
             limits: AudioLimits::default(),

@@ -35,6 +35,9 @@ pub struct DecodeOptions {
     /// Fallback when the token entropy is below this (whisper.cpp's stand-in for
     /// the compression-ratio test: repetitive output has low entropy).
     pub entropy_threshold: f32,
+    /// Run the encoder over the region's length instead of a full 30 s window.
+    /// Whisper's cost is mostly the encoder, and call turns are a few seconds.
+    pub fit_audio_context: bool,
 }
 
 /// A decoded segment, times in seconds from the start of the decoded audio.
@@ -178,6 +181,9 @@ impl Session {
 
         let padded = pad(samples);
         let audio_end = samples.len() as f64 / SAMPLE_RATE as f64;
+        if options.fit_audio_context {
+            params.set_audio_ctx(audio_context(padded.len()));
+        }
         self.state
             .full(params, &padded)
             .map_err(|e| TranscribeError::Whisper {
@@ -277,6 +283,13 @@ fn words_of(
         finish(p, &mut words);
     }
     words
+}
+
+/// Encoder frames (20 ms each) covering `samples` plus a second of margin, in
+/// steps of 64 frames; whisper.cpp caps it at the model's window.
+fn audio_context(samples: usize) -> i32 {
+    let frames = samples * 50 / SAMPLE_RATE as usize + 50;
+    (frames.div_ceil(64) * 64).min(1500) as i32
 }
 
 fn centis(t: i64) -> f64 {

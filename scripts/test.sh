@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The test command: sets everything up on a fresh machine and runs the whole suite
+# (unit tests, integration tests with the real Whisper model on real audio, the
+# built-in rubric's self-test, formatting and lint). Safe to run twice.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+
+echo "== build"
+cargo build --locked --quiet
+target=${CARGO_TARGET_DIR:-target}
+export KUULAS_BIN="$PWD/$target/debug/kuulas"
+[ -x "$KUULAS_BIN" ] || KUULAS_BIN="$target/debug/kuulas"
+
+echo "== model"
+bash scripts/fetch-model.sh
+
+echo "== fixtures"
+bash scripts/make-fixtures.sh
+
+echo "== lint"
+cargo fmt --check
+cargo clippy --locked --quiet --all-targets -- -D warnings
+
+echo "== tests"
+cargo test --locked --no-fail-fast 2>&1 | tee "${TMPDIR:-/tmp}/kuulas-test.log"
+
+echo "== built-in rubric self-test"
+"$KUULAS_BIN" rubric test
