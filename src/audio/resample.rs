@@ -218,7 +218,7 @@ mod tests {
     #[test]
     fn sixteen_khz_passes_through_unchanged() {
         let input = sine(16_000, 440.0, 1000);
-        let out = resample(16_000, &[input.clone()]);
+        let out = resample(16_000, std::slice::from_ref(&input));
         assert_eq!(out[0], input);
     }
 }
