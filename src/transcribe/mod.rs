@@ -212,7 +212,16 @@ impl RegionDecoder<'_> {
             self.detect_language = false;
         }
         let offset = region.start_s();
-        for raw in self.session.decode(&region.samples, &self.decode)? {
+        let started = std::time::Instant::now();
+        let decoded = self.session.decode(&region.samples, &self.decode)?;
+        tracing::debug!(
+            channel,
+            start = offset,
+            seconds = region.samples.len() as f64 / SAMPLE_RATE as f64,
+            took = started.elapsed().as_secs_f64(),
+            "decoded region"
+        );
+        for raw in decoded {
             let Some(text) = cleanup::clean_text(&raw.text) else {
                 continue;
             };
