@@ -76,6 +76,7 @@ pub fn import_ct2(opts: &ImportOptions) -> Result<ImportReport, ModelError> {
     let mut model_error = None;
     let mut written = None;
     let result = crate::atomic::write_with(&opts.out, |file| {
+        readable_by_all(file)?;
         let mut out = HashingWriter::new(BufWriter::with_capacity(1 << 20, file));
         match ggml::write(&model, &hparams, &vocab, opts.quantize, &mut out) {
             Ok(w) => {
@@ -104,6 +105,19 @@ pub fn import_ct2(opts: &ImportOptions) -> Result<ImportReport, ModelError> {
         bytes,
         sha256,
     })
+}
+
+/// Temporary files are created private (0600); a model is read by other users
+/// (a service account running the nightly batch), like a file `cp` would create.
+fn readable_by_all(file: &std::fs::File) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+    Ok(())
 }
 
 /// The model to use: `$KUULAS_MODEL`, else `models/ggml-base.bin` under the current
