@@ -1,6 +1,8 @@
 //! `kuulas model import | download | info`: turns arguments into `kuulas::model`
 //! calls, prints the results, and draws the download progress bar.
 
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -75,14 +77,14 @@ fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         out: args.out,
         quantize,
     })?;
-    println!(
-        "wrote {}: {} tensors, {} parameters, {}, sha256 {}",
+    emit(&format!(
+        "wrote {}: {} tensors, {} parameters, {}, sha256 {}\n",
         report.out.display(),
         report.tensors,
         report.parameters,
         human_bytes(report.bytes),
         report.sha256
-    );
+    ));
     Ok(ExitCode::from(EXIT_OK))
 }
 
@@ -96,7 +98,7 @@ fn download(args: DownloadArgs) -> anyhow::Result<ExitCode> {
     let mut bar = Bar(None);
     let path =
         model::download(&request, &mut bar).with_context(|| format!("model {}", request.name))?;
-    println!("{} ready (checksum verified)", path.display());
+    emit(&format!("{} ready (checksum verified)\n", path.display()));
     Ok(ExitCode::from(EXIT_OK))
 }
 
@@ -114,6 +116,7 @@ fn info(args: InfoArgs) -> ExitCode {
 }
 
 fn print_info(i: &ModelInfo) {
+    let mut t = String::new();
     let h = &i.hparams;
     let format = match i.format {
         ModelFormat::Ggml => "ggml (whisper.cpp)",
@@ -124,20 +127,22 @@ fn print_info(i: &ModelInfo) {
     } else {
         "English only".to_string()
     };
-    println!("file:       {}", i.path.display());
-    println!("format:     {format}");
-    println!("model:      {}", i.kind);
-    println!("size:       {}", human_bytes(i.size_bytes));
-    println!(
+    let _ = writeln!(t, "file:       {}", i.path.display());
+    let _ = writeln!(t, "format:     {format}");
+    let _ = writeln!(t, "model:      {}", i.kind);
+    let _ = writeln!(t, "size:       {}", human_bytes(i.size_bytes));
+    let _ = writeln!(
+        t,
         "parameters: {} ({:.1} M) in {} tensors",
         i.parameters,
         i.parameters as f64 / 1e6,
         i.tensors
     );
-    println!("languages:  {languages}");
-    println!("weights:    {}", i.weights);
-    println!("n_mels:     {}", h.n_mels);
-    println!(
+    let _ = writeln!(t, "languages:  {languages}");
+    let _ = writeln!(t, "weights:    {}", i.weights);
+    let _ = writeln!(t, "n_mels:     {}", h.n_mels);
+    let _ = writeln!(
+        t,
         "dims:       audio {}x{} layers, {} heads, ctx {}; text {}x{} layers, {} heads, ctx {}; vocab {}",
         h.n_audio_state,
         h.n_audio_layer,
@@ -149,6 +154,12 @@ fn print_info(i: &ModelInfo) {
         h.n_text_ctx,
         h.n_vocab
     );
+    emit(&t);
+}
+
+/// Writes to stdout; a closed pipe (`kuulas model info … | head`) is not an error.
+fn emit(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
 fn human_bytes(n: u64) -> String {

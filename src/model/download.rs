@@ -192,13 +192,13 @@ fn fetch(url: &str, part: &Path, progress: &mut dyn DownloadProgress) -> Result<
         .connect_timeout(Duration::from_secs(30))
         .timeout(None)
         .build()
-        .map_err(|e| fail(e.to_string()))?;
+        .map_err(|e| fail(causes(&e)))?;
     let have = std::fs::metadata(part).map(|m| m.len()).unwrap_or(0);
     let mut request = client.get(url);
     if have > 0 {
         request = request.header(RANGE, format!("bytes={have}-"));
     }
-    let mut response = request.send().map_err(|e| fail(e.to_string()))?;
+    let mut response = request.send().map_err(|e| fail(causes(&e)))?;
     let status = response.status();
     let resume_at = match status {
         // The partial file already holds everything the server has.
@@ -220,7 +220,7 @@ fn fetch(url: &str, part: &Path, progress: &mut dyn DownloadProgress) -> Result<
     progress.started(response.content_length().map(|n| n + resume_at), resume_at);
     let mut buf = vec![0u8; 64 * 1024];
     loop {
-        let n = response.read(&mut buf).map_err(|e| fail(e.to_string()))?;
+        let n = response.read(&mut buf).map_err(|e| fail(causes(&e)))?;
         if n == 0 {
             break;
         }
@@ -231,6 +231,19 @@ fn fetch(url: &str, part: &Path, progress: &mut dyn DownloadProgress) -> Result<
     file.sync_all().map_err(|e| ModelError::io(part, e))?;
     progress.finished();
     Ok(())
+}
+
+/// The error and its causes on one line: reqwest's own message hides the reason
+/// ("error sending request" rather than the DNS or TLS failure behind it).
+fn causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }
 
 /// The first byte of a `Content-Range: bytes START-END/TOTAL` answer.
