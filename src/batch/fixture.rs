@@ -41,8 +41,7 @@ impl CallProcessor for FixtureProcessor {
         let path = &call.path;
         let bytes = std::fs::read(path)
             .map_err(|e| ProcessError::new(format!("cannot read {}: {e}", path.display())))?;
-        sniff(path, &bytes)
-            .map_err(|why| ProcessError::new(format!("{}: {why}", path.display())))?;
+        sniff(path, &bytes).map_err(ProcessError::new)?;
         std::thread::sleep(self.delay);
         let fixture = fixture_path(path);
         let text = std::fs::read_to_string(&fixture).map_err(|e| {

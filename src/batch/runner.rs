@@ -182,7 +182,12 @@ impl<'a> State<'a> {
     /// Records a failure: the call's old outputs go first, then the store row.
     fn fail(&mut self, index: usize, reason: String) -> Result<(), StoreError> {
         let call = &self.calls[index];
-        tracing::warn!("{}: {reason}", call.path_text);
+        // Stage errors usually name the file already.
+        if reason.contains(&call.path_text) {
+            tracing::warn!("{reason}");
+        } else {
+            tracing::warn!("{}: {reason}", call.path_text);
+        }
         if let Err(e) = CallFiles::new(&self.calls_dir, &call.call_id).remove_all() {
             tracing::warn!(
                 "{}: cannot remove outputs of a failed call: {e}",
