@@ -82,7 +82,7 @@ pub(super) fn run(ctx: &JobContext, job: Job, events: &UnboundedSender<Event>) {
     let reason = match result {
         Ok(Ok(())) => return,
         Ok(Err(reason)) => reason,
-        Err(panic) => format!("the processor panicked: {}", panic_text(&panic)),
+        Err(panic) => format!("the processor panicked: {}", panic_text(&*panic)),
     };
     send(Event::Failed {
         index: job.index,

@@ -252,6 +252,14 @@ pub(super) async fn orchestrate(
     let mut ticker = tokio::time::interval(TICK);
     while waiting.is_some() || outstanding > 0 {
         tokio::select! {
+            // Events first: a finished job sends its last event before releasing its
+            // permit, so in-flight bookkeeping never shows more than `parallel` calls.
+            biased;
+            Some(event) = received.recv() => {
+                if state.apply(event)? {
+                    outstanding -= 1;
+                }
+            }
             Ok(permit) = permits.clone().acquire_owned(), if waiting.is_some() => {
                 let Some(index) = waiting.take() else { continue };
                 let job = state.job(index)?;
@@ -265,11 +273,6 @@ pub(super) async fn orchestrate(
                 }));
                 outstanding += 1;
                 waiting = queue.next();
-            }
-            Some(event) = received.recv() => {
-                if state.apply(event)? {
-                    outstanding -= 1;
-                }
             }
             _ = ticker.tick() => state.reporter.tick(&state.progress()),
         }

@@ -26,7 +26,6 @@ impl CliReporter {
         let style = ProgressStyle::with_template("{bar:30} {pos}/{len} calls  {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
-        bar.enable_steady_tick(Duration::from_millis(250));
         CliReporter::Bar(bar)
     }
 
@@ -59,6 +58,10 @@ impl Reporter for CliReporter {
             p.total
         );
         self.show(p);
+        // Only now: before planning the bar would show a meaningless 0/0.
+        if let CliReporter::Bar(bar) = self {
+            bar.enable_steady_tick(Duration::from_millis(250));
+        }
     }
 
     fn call_started(&self, _call_id: &str, p: &Progress) {
