@@ -97,6 +97,7 @@ pub fn run(
     processor: Arc<dyn CallProcessor>,
     reporter: &dyn Reporter,
 ) -> Result<Summary, BatchError> {
+    let started = std::time::Instant::now();
     let input = &settings.input_dir;
     std::fs::read_dir(input).map_err(|source| BatchError::Input {
         path: input.clone(),
@@ -162,7 +163,7 @@ pub fn run(
         processed: state.processed,
         skipped: state.skipped,
         audio_seconds: state.audio_seconds,
-        wall: state.progress().elapsed,
+        wall: started.elapsed(),
         failed: std::mem::take(&mut state.failed),
         resumed,
         problems: found.problems,

@@ -7,6 +7,7 @@
 //! Architecture invariant: only the batch orchestrator writes to a store, and only
 //! one orchestrator runs per store ([`RunLock`]).
 
+mod call_table;
 mod lock;
 mod migrations;
 mod sqlite;
