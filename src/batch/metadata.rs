@@ -117,6 +117,21 @@ impl Manifest {
     }
 }
 
+impl Manifest {
+    /// Manifest paths naming none of the `found` recordings (likely typos), sorted.
+    pub fn unmatched<'a>(&self, found: impl Iterator<Item = &'a Path>) -> Vec<&Path> {
+        let found: std::collections::HashSet<PathBuf> = found.map(normalise).collect();
+        let mut missing: Vec<&Path> = self
+            .rows
+            .keys()
+            .filter(|p| !found.contains(*p))
+            .map(PathBuf::as_path)
+            .collect();
+        missing.sort();
+        missing
+    }
+}
+
 /// `a/./b.wav` and `./a/b.wav` name the same recording.
 fn normalise(path: &Path) -> PathBuf {
     path.components()
@@ -238,6 +253,16 @@ mod tests {
         assert_eq!(meta.agent.as_deref(), Some("Eero"));
         assert_eq!(meta.team.as_deref(), Some("Myynti"));
         assert_eq!(meta.agent_channel.as_deref(), Some("right"));
+    }
+
+    #[test]
+    fn manifest_rows_without_a_recording_are_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join(MANIFEST_NAME);
+        fs::write(&manifest, "path,agent\na.wav,Aino\nb.wav,Eero\n").unwrap();
+        let m = Manifest::load(&manifest).unwrap();
+        let found = [Path::new("./a.wav")];
+        assert_eq!(m.unmatched(found.into_iter()), [Path::new("b.wav")]);
     }
 
     #[test]

@@ -18,10 +18,10 @@ mod processor;
 mod report;
 mod runner;
 
-pub use discover::{DiscoveryProblem, RECORDING_EXTENSIONS};
+pub use discover::DiscoveryProblem;
 pub use export::{ExportFormat, write_export};
 pub use fixture::FixtureProcessor;
-pub use metadata::{MANIFEST_NAME, MetadataError, sidecar_path};
+pub use metadata::MetadataError;
 pub use outputs::{SCORE_FILE_SCHEMA_VERSION, file_name_for};
 pub use plan::Mode;
 pub use processor::{
@@ -33,6 +33,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::store::{NewRun, RunTotals, Store, StoreError};
+use metadata::MANIFEST_NAME;
 
 /// A run's trusted settings, resolved from the command line.
 #[derive(Debug, Clone)]
@@ -127,6 +128,9 @@ pub fn run(
         tracing::warn!("{problem}");
     }
     let discovered = found.recordings.len();
+    for missing in manifest.unmatched(found.recordings.iter().map(|r| r.relative.as_path())) {
+        tracing::warn!("manifest row `{}` matches no recording", missing.display());
+    }
     let calls = plan::plan(
         found.recordings,
         &manifest,
