@@ -1,1 +1,194 @@
-//! batch stage (being built).
+//! The nightly batch: find recordings, decide from the store which need work,
+//! transcribe and score those with a bounded number in flight, write per-call
+//! files atomically and record every outcome in the store. Crash-safe (a run killed
+//! at any point is finished by the next one) and incremental (a rerun touches only
+//! new, changed, interrupted or failed recordings).
+//!
+//! Entry point: [`run`]. The stages are reached through [`CallProcessor`]; progress
+//! goes out through [`Reporter`]; results come back as a [`Summary`].
+
+mod discover;
+mod export;
+mod fixture;
+mod job;
+mod metadata;
+mod outputs;
+mod plan;
+mod processor;
+mod report;
+mod runner;
+
+pub use discover::DiscoveryProblem;
+pub use export::{ExportFormat, write_export};
+pub use fixture::FixtureProcessor;
+pub use metadata::MetadataError;
+pub use outputs::{SCORE_FILE_SCHEMA_VERSION, file_name_for};
+pub use plan::Mode;
+pub use processor::{
+    CallInput, CallProcessor, ProcessError, ProcessorIdentity, ScoredCall, Transcribed,
+};
+pub use report::{CallOutcome, FailedCall, Progress, Reporter, Summary};
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::store::{NewRun, RunTotals, Store, StoreError};
+use metadata::MANIFEST_NAME;
+
+/// A run's trusted settings, resolved from the command line.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub input_dir: PathBuf,
+    pub out_dir: PathBuf,
+    /// A manifest given explicitly; otherwise `manifest.csv` at the input root if present.
+    pub manifest: Option<PathBuf>,
+    /// Calls in flight at once.
+    pub jobs: usize,
+    pub mode: Mode,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    #[error("cannot read the input directory {path}: {source}")]
+    Input {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "cannot write to the output directory {path}: {source}; create it or fix its permissions"
+    )]
+    Output {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Manifest(#[from] MetadataError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot start the worker threads: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// Where per-call files go.
+pub fn calls_dir(out_dir: &Path) -> PathBuf {
+    out_dir.join("calls")
+}
+
+/// Creates `<out>/calls` and proves it writable, so a bad output directory stops
+/// the run before any work (exit code 2) rather than failing every call.
+pub fn prepare_output(out_dir: &Path) -> Result<PathBuf, BatchError> {
+    let dir = calls_dir(out_dir);
+    let fail = |source| BatchError::Output {
+        path: out_dir.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(&dir).map_err(fail)?;
+    let probe = dir.join(".kuulas-write-check");
+    crate::atomic::write(&probe, b"ok").map_err(fail)?;
+    std::fs::remove_file(&probe).map_err(fail)?;
+    Ok(dir)
+}
+
+/// Runs the batch described by `settings` against `store`. Per-call failures are
+/// recorded and counted in the summary; only problems that stop the whole run
+/// (unreadable input, unwritable output, a broken manifest, the store) are errors.
+pub fn run(
+    settings: &Settings,
+    store: &mut dyn Store,
+    processor: Arc<dyn CallProcessor>,
+    reporter: &dyn Reporter,
+) -> Result<Summary, BatchError> {
+    let started = std::time::Instant::now();
+    let input = &settings.input_dir;
+    std::fs::read_dir(input).map_err(|source| BatchError::Input {
+        path: input.clone(),
+        source,
+    })?;
+    let calls_dir = prepare_output(&settings.out_dir)?;
+    let manifest = match &settings.manifest {
+        Some(path) => metadata::Manifest::load(path)?,
+        None if input.join(MANIFEST_NAME).is_file() => {
+            metadata::Manifest::load(&input.join(MANIFEST_NAME))?
+        }
+        None => metadata::Manifest::default(),
+    };
+    let swept = outputs::sweep_temporaries(&calls_dir).map_err(|source| BatchError::Output {
+        path: calls_dir.clone(),
+        source,
+    })?;
+    if swept > 0 {
+        tracing::info!("removed {swept} partial files left by an interrupted run");
+    }
+    let resumed = store.reset_interrupted()?;
+    if resumed > 0 {
+        tracing::info!("{resumed} calls were left in progress by an interrupted run; redoing them");
+    }
+    let found = discover::discover(input);
+    for problem in &found.problems {
+        tracing::warn!("{problem}");
+    }
+    let discovered = found.recordings.len();
+    for missing in manifest.unmatched(found.recordings.iter().map(|r| r.relative.as_path())) {
+        tracing::warn!("manifest row `{}` matches no recording", missing.display());
+    }
+    let calls = plan::plan(
+        found.recordings,
+        &manifest,
+        store.known_calls()?,
+        settings.mode,
+    );
+    let identity = processor.identity();
+    let run_id = store.begin_run(&NewRun {
+        started_at: now_rfc3339(),
+        input_dir: input.to_string_lossy().into_owned(),
+        kuulas_version: env!("CARGO_PKG_VERSION").to_string(),
+        model_sha256: identity.model_sha256.clone(),
+        rubric_sha256: identity.rubric_sha256.clone(),
+    })?;
+    let ctx = Arc::new(job::JobContext {
+        processor,
+        identity,
+        calls_dir: calls_dir.clone(),
+    });
+    let mut state = runner::State::new(store, reporter, run_id, calls_dir, calls);
+    reporter.planned(&state.progress(), state.skipped);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .max_blocking_threads(settings.jobs.max(1))
+        .build()
+        .map_err(BatchError::Runtime)?;
+    let outcome = runtime.block_on(runner::orchestrate(&mut state, ctx, settings.jobs));
+    // On a fatal store error, jobs still running are abandoned rather than awaited.
+    runtime.shutdown_background();
+    outcome?;
+    let summary = Summary {
+        run_id,
+        discovered,
+        processed: state.processed,
+        skipped: state.skipped,
+        audio_seconds: state.audio_seconds,
+        wall: started.elapsed(),
+        failed: std::mem::take(&mut state.failed),
+        resumed,
+        problems: found.problems,
+    };
+    state.store.finish_run(
+        run_id,
+        &RunTotals {
+            finished_at: now_rfc3339(),
+            discovered: discovered as u64,
+            processed: summary.processed as u64,
+            skipped: summary.skipped as u64,
+            failed: summary.failed.len() as u64,
+            audio_seconds: summary.audio_seconds,
+        },
+    )?;
+    Ok(summary)
+}
+
+/// The current UTC time as RFC 3339, for run records.
+fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| now.unix_timestamp().to_string())
+}

@@ -1,17 +1,242 @@
-//! `kuulas run` and `kuulas export` (being built).
+//! `kuulas run` (the nightly batch) and `kuulas export` (per-call rows for BI
+//! tools). Arguments are checked and resolved before anything is locked, opened or
+//! loaded; then the batch runs against the store and the summary decides the exit
+//! code: 0 all ok, 1 some calls failed, 2 fatal (returned as an error).
 
+mod progress;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use sha2::{Digest, Sha256};
+
+use kuulas::batch::{self, CallProcessor, ExportFormat, FixtureProcessor, Mode, Settings, Summary};
+use kuulas::store::{RunLock, SqliteStore, Store};
+
+use super::{EXIT_OK, EXIT_SOME_FAILED};
+
+/// Test hook: set to `1` to swap the stages for the transcript-fixture processor.
+const FIXTURE_ENV: &str = "KUULAS_TEST_FIXTURE_PROCESSOR";
+/// Test hook: milliseconds the fixture processor sleeps per call.
+const FIXTURE_DELAY_ENV: &str = "KUULAS_TEST_FIXTURE_DELAY_MS";
+const DEFAULT_OUT: &str = "kuulas-out";
+const STORE_NAME: &str = "kuulas.sqlite";
 
 #[derive(clap::Args)]
-pub struct RunArgs {}
-
-#[derive(clap::Args)]
-pub struct ExportArgs {}
-
-pub fn execute_run(_args: RunArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("kuulas run is not built yet")
+pub struct RunArgs {
+    /// Directory of recordings, searched recursively (wav, mp3, flac, ogg, oga).
+    #[arg(long)]
+    input: PathBuf,
+    /// Where per-call files and (by default) the store go.
+    #[arg(long, default_value = DEFAULT_OUT)]
+    out: PathBuf,
+    /// The store file [default: <out>/kuulas.sqlite].
+    #[arg(long)]
+    store: Option<PathBuf>,
+    /// Calls processed at once [default: cores / threads].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
+    /// Whisper threads per call [default: min(4, cores), or cores / jobs].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+    /// Reprocess every recording, ignoring stored results.
+    #[arg(long, conflicts_with = "rescore")]
+    force: bool,
+    /// Score every stored transcript again (e.g. after a rubric change) without transcribing.
+    #[arg(long)]
+    rescore: bool,
+    /// Rubric file (TOML).
+    #[arg(long)]
+    rubric: Option<PathBuf>,
+    /// Whisper model file (GGML).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Metadata manifest (CSV) [default: manifest.csv in the input directory, if present].
+    #[arg(long)]
+    manifest: Option<PathBuf>,
 }
 
-pub fn execute_export(_args: ExportArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("kuulas export is not built yet")
+#[derive(clap::Args)]
+pub struct ExportArgs {
+    /// The store to read [default: <out>/kuulas.sqlite].
+    #[arg(long)]
+    store: Option<PathBuf>,
+    /// The output directory of `kuulas run`.
+    #[arg(long, default_value = DEFAULT_OUT, conflicts_with = "store")]
+    out: PathBuf,
+    #[arg(long, value_enum)]
+    format: ExportFormat,
+    /// Only calls processed in this run: a run id or `latest` [default: all calls].
+    #[arg(long)]
+    run: Option<String>,
+    /// Write here instead of standard output.
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
+/// What the stages need to know, handed to the processor that wires them.
+struct StageConfig {
+    model: Option<PathBuf>,
+    rubric: Option<PathBuf>,
+    threads: usize,
+}
+
+pub fn execute_run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let (settings, stages, store_path) = resolve(args)?;
+    batch::prepare_output(&settings.out_dir)?;
+    let _lock = RunLock::acquire(&store_path)?;
+    let mut store = SqliteStore::open(&store_path)?;
+    let processor = processor(&stages)?;
+    let reporter = progress::CliReporter::new(std::io::stderr().is_terminal());
+    let summary = batch::run(&settings, &mut store, processor, &reporter)?;
+    reporter.finish();
+    print_summary(&summary);
+    Ok(ExitCode::from(if summary.all_ok() {
+        EXIT_OK
+    } else {
+        EXIT_SOME_FAILED
+    }))
+}
+
+/// Checks every path and turns the arguments into trusted settings.
+fn resolve(args: RunArgs) -> anyhow::Result<(Settings, StageConfig, PathBuf)> {
+    if !args.input.is_dir() {
+        bail!("--input {}: not a directory", args.input.display());
+    }
+    for (flag, path) in [
+        ("--manifest", &args.manifest),
+        ("--rubric", &args.rubric),
+        ("--model", &args.model),
+    ] {
+        if let Some(path) = path.as_ref().filter(|p| !p.is_file()) {
+            bail!("{flag} {}: no such file", path.display());
+        }
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (jobs, threads) = match (args.jobs.map(usize::from), args.threads.map(usize::from)) {
+        (Some(j), Some(t)) => (j, t),
+        (Some(j), None) => (j, (cores / j).max(1)),
+        (None, Some(t)) => ((cores / t).max(1), t),
+        (None, None) => ((cores / cores.min(4)).max(1), cores.min(4)),
+    };
+    if jobs * threads > cores {
+        tracing::warn!(
+            "{jobs} jobs × {threads} threads exceeds the {cores} cores; calls will compete for CPU"
+        );
+    }
+    let mode = match (args.force, args.rescore) {
+        (true, _) => Mode::Force,
+        (_, true) => Mode::Rescore,
+        _ => Mode::Incremental,
+    };
+    let store = args.store.unwrap_or_else(|| args.out.join(STORE_NAME));
+    let settings = Settings {
+        input_dir: args.input,
+        out_dir: args.out,
+        manifest: args.manifest,
+        jobs,
+        mode,
+    };
+    Ok((
+        settings,
+        StageConfig {
+            model: args.model,
+            rubric: args.rubric,
+            threads,
+        },
+        store,
+    ))
+}
+
+/// The stages, or the fixture processor when the test hook is set.
+fn processor(stages: &StageConfig) -> anyhow::Result<Arc<dyn CallProcessor>> {
+    if std::env::var(FIXTURE_ENV).is_ok_and(|v| v == "1") {
+        let delay_ms = match std::env::var(FIXTURE_DELAY_ENV) {
+            Ok(v) => v
+                .parse()
+                .with_context(|| format!("{FIXTURE_DELAY_ENV}={v}: not a number"))?,
+            Err(_) => 0,
+        };
+        let rubric_sha = stages.rubric.as_deref().map(sha256_file).transpose()?;
+        tracing::warn!("{FIXTURE_ENV} is set: using transcript fixtures instead of Whisper");
+        return Ok(Arc::new(FixtureProcessor::new(
+            Duration::from_millis(delay_ms),
+            rubric_sha,
+        )));
+    }
+    // The lead wires audio → transcribe → metrics → rubric here.
+    bail!(
+        "kuulas run cannot transcribe yet: the stages are not wired in (model {:?}, rubric {:?}, {} threads)",
+        stages.model,
+        stages.rubric,
+        stages.threads
+    )
+}
+
+fn sha256_file(path: &Path) -> anyhow::Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(hex::encode(Sha256::digest(&bytes)))
+}
+
+fn print_summary(s: &Summary) {
+    let hours = s.audio_seconds / 3600.0;
+    let wall = s.wall.as_secs_f64();
+    let speed = if wall > 0.0 && s.audio_seconds > 0.0 {
+        format!(" ({:.1}× realtime)", s.audio_seconds / wall)
+    } else {
+        String::new()
+    };
+    eprintln!(
+        "kuulas run {}: {} recordings found, {} processed, {} skipped (unchanged), {} failed; \
+         {hours:.2} h of audio in {}{speed}",
+        s.run_id,
+        s.discovered,
+        s.processed,
+        s.skipped,
+        s.failed.len(),
+        progress::duration(s.wall)
+    );
+    if s.resumed > 0 {
+        eprintln!(
+            "  {} calls left unfinished by an interrupted run were redone",
+            s.resumed
+        );
+    }
+    for f in &s.failed {
+        eprintln!("  failed: {} ({}): {}", f.call_id, f.path, f.reason);
+    }
+    for p in &s.problems {
+        eprintln!("  warning: {p}");
+    }
+}
+
+pub fn execute_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    let path = args.store.unwrap_or_else(|| args.out.join(STORE_NAME));
+    let store = SqliteStore::open_existing(&path)?;
+    let run = match args.run.as_deref() {
+        None => None,
+        Some("latest") => Some(store.latest_run()?.context("the store has no runs yet")?),
+        Some(id) => Some(
+            id.parse()
+                .with_context(|| format!("--run {id}: expected a run id or `latest`"))?,
+        ),
+    };
+    let table = store.calls(run)?;
+    match &args.output {
+        Some(file) => {
+            kuulas::atomic::write_with(file, |f| batch::write_export(&table, args.format, f))
+                .with_context(|| format!("cannot write {}", file.display()))?
+        }
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            batch::write_export(&table, args.format, &mut out)
+                .context("cannot write to standard output")?;
+            out.flush().context("cannot write to standard output")?;
+        }
+    }
+    Ok(ExitCode::from(EXIT_OK))
 }

@@ -1,1 +1,270 @@
-//! store stage (being built).
+//! The store: what kuulas knows about every call it has seen — the recording's
+//! fingerprint, its status, transcript, scores, metrics, evidence moments and
+//! metadata — and about every batch run. The batch talks to it only through the
+//! [`Store`] trait with plain data types, so another backend (PostgreSQL, issue 8)
+//! can be added without touching the pipeline. [`SqliteStore`] is the embedded one.
+//!
+//! Architecture invariant: only the batch orchestrator writes to a store, and only
+//! one orchestrator runs per store ([`RunLock`]).
+
+mod call_table;
+mod lock;
+mod migrations;
+mod sqlite;
+
+pub use lock::RunLock;
+pub use sqlite::SqliteStore;
+
+use std::path::PathBuf;
+
+/// Identifies one batch run in the store.
+pub type RunId = i64;
+
+/// Where a call is in the pipeline. `Running` is only ever seen while the run that
+/// set it is alive; the next run resets leftovers to `Pending`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallStatus {
+    Pending,
+    Running,
+    Transcribed,
+    Scored,
+    Failed,
+}
+
+impl CallStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallStatus::Pending => "pending",
+            CallStatus::Running => "running",
+            CallStatus::Transcribed => "transcribed",
+            CallStatus::Scored => "scored",
+            CallStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CallStatus> {
+        [
+            CallStatus::Pending,
+            CallStatus::Running,
+            CallStatus::Transcribed,
+            CallStatus::Scored,
+            CallStatus::Failed,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == s)
+    }
+}
+
+/// What identifies a recording's content: size and mtime for the fast check, the
+/// SHA-256 of the bytes to confirm a change. `sha256` is empty when the file could
+/// not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    pub size: u64,
+    pub mtime_ns: i64,
+    pub sha256: String,
+}
+
+/// Optional per-call metadata from the manifest or a sidecar file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallMetadata {
+    pub agent: Option<String>,
+    pub team: Option<String>,
+    pub queue: Option<String>,
+    /// RFC 3339 timestamp.
+    pub started_at: Option<String>,
+    /// `left` or `right`: which stereo channel carries the agent.
+    pub agent_channel: Option<String>,
+    /// ISO 639-1 language code.
+    pub language: Option<String>,
+}
+
+/// A call as the batch first records it: who it is and what content it had.
+#[derive(Debug, Clone)]
+pub struct CallEntry {
+    pub call_id: String,
+    /// The recording's path as text (lossy for non-UTF-8 names).
+    pub path: String,
+    pub fingerprint: Fingerprint,
+    pub metadata: CallMetadata,
+}
+
+/// A stored call as the planner needs it: enough to decide whether to skip it.
+#[derive(Debug, Clone)]
+pub struct KnownCall {
+    pub call_id: String,
+    pub fingerprint: Fingerprint,
+    pub status: CallStatus,
+}
+
+/// One dimension's score; `None` when the dimension did not apply to the call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DimensionScore {
+    pub dimension: String,
+    pub score: Option<f64>,
+}
+
+/// The headline numbers from the metrics stage, kept as columns for exports.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MetricSummary {
+    pub talk_ratio_agent: Option<f64>,
+    pub longest_silence_s: Option<f64>,
+    pub interruptions: Option<u32>,
+    pub customer_sentiment_start: Option<f64>,
+    pub customer_sentiment_end: Option<f64>,
+}
+
+/// The scoring result of one call, in rubric order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallScores {
+    pub dimensions: Vec<DimensionScore>,
+    pub overall: Option<f64>,
+    pub summary: MetricSummary,
+    /// Full metrics, as the metrics stage serialises them.
+    pub metrics_json: String,
+    /// Timestamped evidence, as the rubric stage serialises it.
+    pub moments_json: String,
+}
+
+/// A run as it starts.
+#[derive(Debug, Clone)]
+pub struct NewRun {
+    pub started_at: String,
+    pub input_dir: String,
+    pub kuulas_version: String,
+    pub model_sha256: Option<String>,
+    pub rubric_sha256: Option<String>,
+}
+
+/// What a run did, written when it finishes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunTotals {
+    pub finished_at: String,
+    pub discovered: u64,
+    pub processed: u64,
+    pub skipped: u64,
+    pub failed: u64,
+    pub audio_seconds: f64,
+}
+
+/// One call as exports see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallRow {
+    pub call_id: String,
+    pub path: String,
+    pub run_id: RunId,
+    pub metadata: CallMetadata,
+    pub duration_s: Option<f64>,
+    pub status: CallStatus,
+    pub failure_reason: Option<String>,
+    pub scores: Vec<DimensionScore>,
+    pub overall: Option<f64>,
+    pub summary: MetricSummary,
+}
+
+/// Calls for an export, with every dimension seen across them in a stable order
+/// (rubric order, then name).
+#[derive(Debug, Clone, Default)]
+pub struct CallTable {
+    pub dimensions: Vec<String>,
+    pub rows: Vec<CallRow>,
+}
+
+/// A place that keeps calls and runs. Calls are keyed by `call_id`.
+pub trait Store: Send {
+    /// Resets calls a dead run left `Running` to `Pending`; returns how many.
+    fn reset_interrupted(&mut self) -> Result<u64, StoreError>;
+    fn begin_run(&mut self, run: &NewRun) -> Result<RunId, StoreError>;
+    fn finish_run(&mut self, run: RunId, totals: &RunTotals) -> Result<(), StoreError>;
+    fn latest_run(&self) -> Result<Option<RunId>, StoreError>;
+    /// Every stored call's fingerprint and status, for planning a rerun.
+    fn known_calls(&self) -> Result<Vec<KnownCall>, StoreError>;
+    /// Records that `run` starts processing the call from scratch; drops any
+    /// transcript and scores of earlier content.
+    fn mark_running(&mut self, run: RunId, call: &CallEntry) -> Result<(), StoreError>;
+    /// Stores a new size/mtime for content whose hash did not change.
+    fn refresh_fingerprint(&mut self, call_id: &str, fp: &Fingerprint) -> Result<(), StoreError>;
+    fn save_transcript(
+        &mut self,
+        call_id: &str,
+        transcript_json: &str,
+        duration_s: f64,
+    ) -> Result<(), StoreError>;
+    /// Drops the scores of a transcribed call before `run` scores it again, taking
+    /// the call's current path and metadata (its content is unchanged).
+    fn mark_rescoring(&mut self, run: RunId, call: &CallEntry) -> Result<(), StoreError>;
+    fn save_scores(&mut self, call_id: &str, scores: &CallScores) -> Result<(), StoreError>;
+    /// Records the call as failed in `run`, dropping earlier results.
+    fn mark_failed(&mut self, run: RunId, call: &CallEntry, reason: &str)
+    -> Result<(), StoreError>;
+    fn transcript(&self, call_id: &str) -> Result<Option<String>, StoreError>;
+    /// Calls processed in `run`, or all calls.
+    fn calls(&self, run: Option<RunId>) -> Result<CallTable, StoreError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "cannot open the store {path}: {source}; check that the directory exists and is writable"
+    )]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error(
+        "store {path} has schema version {found}, newer than this kuulas understands ({known}); upgrade kuulas"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("store {path}: migration to schema version {version} failed: {source}")]
+    Migrate {
+        path: PathBuf,
+        version: usize,
+        source: rusqlite::Error,
+    },
+    #[error("store {path}: {action} failed: {source}")]
+    Query {
+        path: PathBuf,
+        action: &'static str,
+        source: rusqlite::Error,
+    },
+    #[error(
+        "store {path} holds an unknown call status `{found}` for call {call_id}; was it edited by hand?"
+    )]
+    Corrupt {
+        path: PathBuf,
+        call_id: String,
+        found: String,
+    },
+    #[error("no store at {path}; run `kuulas run` first or pass --store")]
+    Missing { path: PathBuf },
+    #[error("cannot create the lock file {path}: {source}")]
+    LockFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("another kuulas run is using this store (lock {path} is held); wait for it to finish")]
+    Locked { path: PathBuf },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_names_round_trip() {
+        for status in [
+            CallStatus::Pending,
+            CallStatus::Running,
+            CallStatus::Transcribed,
+            CallStatus::Scored,
+            CallStatus::Failed,
+        ] {
+            assert_eq!(CallStatus::parse(status.as_str()), Some(status));
+        }
+        assert_eq!(CallStatus::parse("done"), None);
+    }
+}

@@ -1,0 +1,205 @@
+//! Exports for BI tools: one row per call, as CSV or JSON Lines, with stable column
+//! names (documented in docs/operations.md). Dimension columns `score_<dimension>`
+//! follow rubric order; a call without a dimension gets an empty cell (CSV) or
+//! `null` (JSONL).
+
+use std::io::{self, Write};
+
+use serde_json::Value;
+
+use crate::store::{CallRow, CallTable};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Jsonl,
+}
+
+/// Columns before the dimension scores.
+const LEADING: &[&str] = &[
+    "call_id",
+    "path",
+    "run_id",
+    "agent",
+    "team",
+    "queue",
+    "started_at",
+    "agent_channel",
+    "language",
+    "duration_s",
+    "status",
+    "failure_reason",
+];
+/// Columns after the dimension scores.
+const TRAILING: &[&str] = &[
+    "score_overall",
+    "talk_ratio_agent",
+    "longest_silence_s",
+    "interruptions",
+    "customer_sentiment_start",
+    "customer_sentiment_end",
+];
+
+/// Writes every row of `table` to `out`.
+pub fn write_export(
+    table: &CallTable,
+    format: ExportFormat,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let header: Vec<String> = LEADING
+        .iter()
+        .map(|c| c.to_string())
+        .chain(table.dimensions.iter().map(|d| format!("score_{d}")))
+        .chain(TRAILING.iter().map(|c| c.to_string()))
+        .collect();
+    match format {
+        ExportFormat::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record(&header)?;
+            for row in &table.rows {
+                w.write_record(values(row, &table.dimensions).iter().map(cell))?;
+            }
+            w.flush()
+        }
+        ExportFormat::Jsonl => {
+            for row in &table.rows {
+                let fields: Vec<String> = header
+                    .iter()
+                    .zip(values(row, &table.dimensions))
+                    .map(|(k, v)| format!("{}:{v}", Value::from(k.as_str())))
+                    .collect();
+                writeln!(out, "{{{}}}", fields.join(","))?;
+            }
+            out.flush()
+        }
+    }
+}
+
+/// The row's values in header order.
+fn values(row: &CallRow, dimensions: &[String]) -> Vec<Value> {
+    let text = |v: &Option<String>| v.as_deref().map_or(Value::Null, Value::from);
+    let num = |v: Option<f64>| v.map_or(Value::Null, Value::from);
+    let m = &row.metadata;
+    let mut out = vec![
+        Value::from(row.call_id.as_str()),
+        Value::from(row.path.as_str()),
+        Value::from(row.run_id),
+        text(&m.agent),
+        text(&m.team),
+        text(&m.queue),
+        text(&m.started_at),
+        text(&m.agent_channel),
+        text(&m.language),
+        num(row.duration_s),
+        Value::from(row.status.as_str()),
+        text(&row.failure_reason),
+    ];
+    for d in dimensions {
+        let score = row
+            .scores
+            .iter()
+            .find(|s| &s.dimension == d)
+            .and_then(|s| s.score);
+        out.push(num(score));
+    }
+    let s = &row.summary;
+    out.extend([
+        num(row.overall),
+        num(s.talk_ratio_agent),
+        num(s.longest_silence_s),
+        s.interruptions.map_or(Value::Null, Value::from),
+        num(s.customer_sentiment_start),
+        num(s.customer_sentiment_end),
+    ]);
+    out
+}
+
+fn cell(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{CallMetadata, CallStatus, DimensionScore, MetricSummary};
+
+    fn table() -> CallTable {
+        let row = |id: &str, scores: Vec<DimensionScore>| CallRow {
+            call_id: id.into(),
+            path: format!("/in/{id}.wav"),
+            run_id: 3,
+            metadata: CallMetadata {
+                agent: Some("Aino, \"A\"".into()),
+                ..CallMetadata::default()
+            },
+            duration_s: Some(61.5),
+            status: CallStatus::Scored,
+            failure_reason: None,
+            scores,
+            overall: Some(0.5),
+            summary: MetricSummary {
+                interruptions: Some(2),
+                ..MetricSummary::default()
+            },
+        };
+        let d = |name: &str, score| DimensionScore {
+            dimension: name.into(),
+            score,
+        };
+        CallTable {
+            dimensions: vec!["greeting".into(), "closing".into()],
+            rows: vec![
+                row(
+                    "c1",
+                    vec![d("greeting", Some(1.0)), d("closing", Some(0.0))],
+                ),
+                row("c2", vec![d("closing", None)]),
+            ],
+        }
+    }
+
+    #[test]
+    fn csv_has_stable_columns_and_empty_cells_for_missing_values() {
+        let mut out = Vec::new();
+        write_export(&table(), ExportFormat::Csv, &mut out).unwrap();
+        let mut r = csv::Reader::from_reader(out.as_slice());
+        let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+        assert_eq!(
+            &header[10..15],
+            [
+                "status",
+                "failure_reason",
+                "score_greeting",
+                "score_closing",
+                "score_overall"
+            ]
+        );
+        let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+        assert_eq!(&rows[0][3], "Aino, \"A\"");
+        assert_eq!((&rows[0][12], &rows[0][13]), ("1.0", "0.0"));
+        assert_eq!((&rows[1][12], &rows[1][13]), ("", ""));
+        assert_eq!(
+            &rows[1][header.iter().position(|h| h == "interruptions").unwrap()],
+            "2"
+        );
+    }
+
+    #[test]
+    fn jsonl_has_one_object_per_call_with_the_same_keys() {
+        let mut out = Vec::new();
+        write_export(&table(), ExportFormat::Jsonl, &mut out).unwrap();
+        let lines: Vec<Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0]["score_greeting"], 1.0);
+        assert_eq!(lines[1]["score_greeting"], Value::Null);
+        assert_eq!(lines[1]["duration_s"], 61.5);
+    }
+}

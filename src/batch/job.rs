@@ -1,0 +1,234 @@
+//! The work on one call, run on a blocking thread: hash the recording, transcribe,
+//! write the transcript file, score, write the score file. The job never touches
+//! the store; it sends [`Event`]s to the orchestrator, which owns the store and
+//! applies them in order. Each file is written before the event that records it,
+//! so after a crash the store never claims a result whose file is missing.
+
+use std::io::Read;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::outputs::{CallFiles, ScoreFile};
+use super::processor::{CallInput, CallProcessor, ProcessorIdentity, ScoredCall};
+use crate::store::{CallScores, Fingerprint};
+
+/// What a job tells the orchestrator, tagged with the call's index in the plan.
+#[derive(Debug)]
+pub(super) enum Event {
+    /// Transcription begins on content with this fingerprint.
+    Started(usize, Fingerprint),
+    /// The hash matched the stored one; when `then_score`, scoring follows.
+    Unchanged {
+        index: usize,
+        fingerprint: Fingerprint,
+        then_score: bool,
+    },
+    /// A stored transcript is about to be scored again.
+    Rescoring(usize),
+    Transcribed {
+        index: usize,
+        transcript_json: String,
+        duration_s: f64,
+    },
+    Scored(usize, CallScores),
+    Failed {
+        index: usize,
+        fingerprint: Option<Fingerprint>,
+        reason: String,
+    },
+}
+
+/// What every job shares.
+pub(super) struct JobContext {
+    pub processor: Arc<dyn CallProcessor>,
+    pub identity: ProcessorIdentity,
+    pub calls_dir: PathBuf,
+}
+
+pub(super) enum Work {
+    Full,
+    /// Hash first; if unchanged, skip or score the stored transcript (if given).
+    Verify {
+        sha256: String,
+        stored_transcript: Option<String>,
+    },
+    ScoreOnly {
+        transcript: String,
+    },
+}
+
+pub(super) struct Job {
+    pub index: usize,
+    pub input: CallInput,
+    pub path_text: String,
+    pub size: u64,
+    pub mtime_ns: i64,
+    pub work: Work,
+}
+
+/// Runs one job to its end; always sends exactly one final event.
+pub(super) fn run(ctx: &JobContext, job: Job, events: &UnboundedSender<Event>) {
+    // A closed channel means the run is aborting on a fatal error; nothing to tell.
+    let send = |event| drop(events.send(event));
+    let files = CallFiles::new(&ctx.calls_dir, &job.input.call_id);
+    let mut fingerprint = None;
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        work(ctx, &job, &files, &mut fingerprint, &send)
+    }));
+    let reason = match result {
+        Ok(Ok(())) => return,
+        Ok(Err(reason)) => reason,
+        Err(panic) => format!("the processor panicked: {}", panic_text(&*panic)),
+    };
+    send(Event::Failed {
+        index: job.index,
+        fingerprint,
+        reason,
+    });
+}
+
+fn work(
+    ctx: &JobContext,
+    job: &Job,
+    files: &CallFiles,
+    fingerprint: &mut Option<Fingerprint>,
+    send: &dyn Fn(Event),
+) -> Result<(), String> {
+    let index = job.index;
+    let transcript = match &job.work {
+        Work::ScoreOnly { transcript } => {
+            send(Event::Rescoring(index));
+            parse_stored(transcript)?
+        }
+        Work::Full | Work::Verify { .. } => {
+            let fp = hash(&job.input.path, job.size, job.mtime_ns)
+                .map_err(|e| format!("cannot read {}: {e}", job.path_text))?;
+            *fingerprint = Some(fp.clone());
+            if let Work::Verify {
+                sha256,
+                stored_transcript,
+            } = &job.work
+                && fp.sha256 == *sha256
+            {
+                let then_score = stored_transcript.is_some();
+                send(Event::Unchanged {
+                    index,
+                    fingerprint: fp,
+                    then_score,
+                });
+                let Some(stored) = stored_transcript else {
+                    return Ok(());
+                };
+                send(Event::Rescoring(index));
+                return score(ctx, job, files, &parse_stored(stored)?, send);
+            }
+            send(Event::Started(index, fp));
+            let transcribed = ctx
+                .processor
+                .transcribe(&job.input)
+                .map_err(|e| e.message)?;
+            files
+                .write_transcript(&transcribed.transcript)
+                .map_err(|e| format!("cannot write {}: {e}", files.transcript.display()))?;
+            send(Event::Transcribed {
+                index,
+                transcript_json: transcribed.transcript.to_string(),
+                duration_s: transcribed.duration_s,
+            });
+            transcribed.transcript
+        }
+    };
+    score(ctx, job, files, &transcript, send)
+}
+
+fn score(
+    ctx: &JobContext,
+    job: &Job,
+    files: &CallFiles,
+    transcript: &serde_json::Value,
+    send: &dyn Fn(Event),
+) -> Result<(), String> {
+    let scored = ctx
+        .processor
+        .score(&job.input, transcript)
+        .map_err(|e| e.message)?;
+    let file = ScoreFile::new(
+        &job.input.call_id,
+        &job.path_text,
+        &job.input.metadata,
+        &ctx.identity,
+        &scored,
+    );
+    files
+        .write_score(&file)
+        .map_err(|e| format!("cannot write {}: {e}", files.score.display()))?;
+    send(Event::Scored(job.index, call_scores(scored)));
+    Ok(())
+}
+
+fn call_scores(scored: ScoredCall) -> CallScores {
+    CallScores {
+        dimensions: scored.dimensions,
+        overall: scored.overall,
+        summary: scored.summary,
+        metrics_json: scored.metrics.to_string(),
+        moments_json: scored.moments.to_string(),
+    }
+}
+
+fn parse_stored(transcript: &str) -> Result<serde_json::Value, String> {
+    serde_json::from_str(transcript).map_err(|e| {
+        format!(
+            "the stored transcript is not valid JSON ({e}); rerun with --force to transcribe again"
+        )
+    })
+}
+
+/// The full fingerprint: the discovered size and mtime plus the content hash.
+pub(super) fn hash(path: &Path, size: u64, mtime_ns: i64) -> std::io::Result<Fingerprint> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(Fingerprint {
+        size,
+        mtime_ns,
+        sha256: hex::encode(hasher.finalize()),
+    })
+}
+
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_is_sha256_of_the_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.wav");
+        std::fs::write(&path, b"abc").unwrap();
+        let fp = hash(&path, 3, 7).unwrap();
+        assert_eq!(
+            fp.sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!((fp.size, fp.mtime_ns), (3, 7));
+    }
+}

@@ -1,0 +1,298 @@
+//! Per-call metadata: a CSV manifest at the input root (or given with
+//! `--manifest`) and/or a JSON sidecar `NAME.meta.json` next to `NAME.wav`. The
+//! sidecar wins field by field. Both formats are documented in docs/operations.md.
+//! A broken manifest stops the run before any work (it is configuration); a broken
+//! sidecar fails only its call.
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+use serde::Deserialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::store::CallMetadata;
+
+/// The name of the manifest looked for at the input root.
+pub const MANIFEST_NAME: &str = "manifest.csv";
+const MANIFEST_COLUMNS: &[&str] = &[
+    "path",
+    "call_id",
+    "agent",
+    "team",
+    "queue",
+    "started_at",
+    "agent_channel",
+    "language",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum MetadataError {
+    #[error("manifest {path}: {message}")]
+    Manifest { path: PathBuf, message: String },
+    #[error("metadata sidecar {path}: {message}")]
+    Sidecar { path: PathBuf, message: String },
+    #[error("metadata for {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// The fields either source may give; all optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Fields {
+    call_id: Option<String>,
+    agent: Option<String>,
+    team: Option<String>,
+    queue: Option<String>,
+    started_at: Option<String>,
+    agent_channel: Option<String>,
+    language: Option<String>,
+}
+
+impl Fields {
+    /// `self` with every field `other` sets replaced.
+    fn overlay(self, other: Fields) -> Fields {
+        Fields {
+            call_id: other.call_id.or(self.call_id),
+            agent: other.agent.or(self.agent),
+            team: other.team.or(self.team),
+            queue: other.queue.or(self.queue),
+            started_at: other.started_at.or(self.started_at),
+            agent_channel: other.agent_channel.or(self.agent_channel),
+            language: other.language.or(self.language),
+        }
+    }
+}
+
+/// Manifest rows keyed by recording path relative to the input root.
+#[derive(Debug, Default)]
+pub struct Manifest {
+    rows: HashMap<PathBuf, Fields>,
+}
+
+impl Manifest {
+    pub fn load(path: &Path) -> Result<Manifest, MetadataError> {
+        let fail = |message: String| MetadataError::Manifest {
+            path: path.to_path_buf(),
+            message,
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_path(path)
+            .map_err(|e| fail(e.to_string()))?;
+        let headers = reader.headers().map_err(|e| fail(e.to_string()))?.clone();
+        if let Some(bad) = headers.iter().find(|h| !MANIFEST_COLUMNS.contains(h)) {
+            return Err(fail(format!(
+                "unknown column `{bad}`; known columns: {}",
+                MANIFEST_COLUMNS.join(", ")
+            )));
+        }
+        if !headers.iter().any(|h| h == "path") {
+            return Err(fail(
+                "no `path` column; it names each recording relative to the input directory".into(),
+            ));
+        }
+        let column = |name: &str| headers.iter().position(|h| h == name);
+        let columns: Vec<Option<usize>> = MANIFEST_COLUMNS.iter().map(|c| column(c)).collect();
+        let mut rows = HashMap::new();
+        for (index, record) in reader.records().enumerate() {
+            let line = index + 2;
+            let record = record.map_err(|e| fail(format!("line {line}: {e}")))?;
+            let get = |i: usize| columns[i].and_then(|c| record.get(c)).map(str::to_string);
+            let path = get(0).unwrap_or_default();
+            let fields = Fields {
+                call_id: get(1),
+                agent: get(2),
+                team: get(3),
+                queue: get(4),
+                started_at: get(5),
+                agent_channel: get(6),
+                language: get(7),
+            };
+            if rows.insert(normalise(Path::new(&path)), fields).is_some() {
+                return Err(fail(format!("line {line}: `{path}` is listed twice")));
+            }
+        }
+        Ok(Manifest { rows })
+    }
+}
+
+impl Manifest {
+    /// Manifest paths naming none of the `found` recordings (likely typos), sorted.
+    pub fn unmatched<'a>(&self, found: impl Iterator<Item = &'a Path>) -> Vec<&Path> {
+        let found: std::collections::HashSet<PathBuf> = found.map(normalise).collect();
+        let mut missing: Vec<&Path> = self
+            .rows
+            .keys()
+            .filter(|p| !found.contains(*p))
+            .map(PathBuf::as_path)
+            .collect();
+        missing.sort();
+        missing
+    }
+}
+
+/// `a/./b.wav` and `./a/b.wav` name the same recording.
+fn normalise(path: &Path) -> PathBuf {
+    path.components()
+        .filter(|c| matches!(c, Component::Normal(_)))
+        .collect()
+}
+
+/// The sidecar file for a recording: `call.wav` → `call.meta.json`.
+pub fn sidecar_path(recording: &Path) -> PathBuf {
+    let mut name = recording.file_stem().unwrap_or_default().to_os_string();
+    name.push(".meta.json");
+    recording.with_file_name(name)
+}
+
+/// Metadata for the recording at `path` (`relative` to the input root): the
+/// manifest row if any, overlaid by the sidecar if any, validated.
+pub fn call_metadata(
+    path: &Path,
+    relative: &Path,
+    manifest: &Manifest,
+) -> Result<(Option<String>, CallMetadata), MetadataError> {
+    let mut fields = manifest
+        .rows
+        .get(&normalise(relative))
+        .cloned()
+        .unwrap_or_default();
+    let sidecar = sidecar_path(path);
+    match std::fs::read(&sidecar) {
+        Ok(bytes) => {
+            let side: Fields =
+                serde_json::from_slice(&bytes).map_err(|e| MetadataError::Sidecar {
+                    path: sidecar.clone(),
+                    message: e.to_string(),
+                })?;
+            fields = fields.overlay(side);
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => {
+            return Err(MetadataError::Sidecar {
+                path: sidecar,
+                message: e.to_string(),
+            });
+        }
+    }
+    validate(fields).map_err(|message| MetadataError::Invalid {
+        path: path.to_path_buf(),
+        message,
+    })
+}
+
+fn validate(f: Fields) -> Result<(Option<String>, CallMetadata), String> {
+    let clean = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let call_id = clean(f.call_id);
+    if let Some(id) = &call_id
+        && (id.chars().count() > 200 || id.chars().any(char::is_control))
+    {
+        return Err(format!(
+            "call_id `{id}` must be at most 200 characters without control characters"
+        ));
+    }
+    let started_at = clean(f.started_at);
+    if let Some(t) = &started_at {
+        OffsetDateTime::parse(t, &Rfc3339).map_err(|e| {
+            format!(
+                "started_at `{t}` is not an RFC 3339 time such as 2026-11-21T09:30:00+02:00 ({e})"
+            )
+        })?;
+    }
+    let agent_channel = clean(f.agent_channel).map(|c| c.to_lowercase());
+    if let Some(c) = &agent_channel
+        && c != "left"
+        && c != "right"
+    {
+        return Err(format!("agent_channel `{c}` must be `left` or `right`"));
+    }
+    let language = clean(f.language).map(|l| l.to_lowercase());
+    if let Some(l) = &language
+        && (l.len() != 2 || !l.chars().all(|c| c.is_ascii_lowercase()))
+    {
+        return Err(format!(
+            "language `{l}` must be a two-letter ISO 639-1 code such as `fi`"
+        ));
+    }
+    let metadata = CallMetadata {
+        agent: clean(f.agent),
+        team: clean(f.team),
+        queue: clean(f.queue),
+        started_at,
+        agent_channel,
+        language,
+    };
+    Ok((call_id, metadata))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    #[test]
+    fn sidecar_overrides_manifest_field_by_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join(MANIFEST_NAME);
+        fs::write(
+            &manifest,
+            "path,call_id,agent,team\n./day/c1.wav,C-1,Aino,Myynti\n",
+        )
+        .unwrap();
+        fs::create_dir(dir.path().join("day")).unwrap();
+        let rec = dir.path().join("day/c1.wav");
+        fs::write(
+            sidecar_path(&rec),
+            r#"{"agent": "Eero", "agent_channel": "Right"}"#,
+        )
+        .unwrap();
+        let m = Manifest::load(&manifest).unwrap();
+        let (id, meta) = call_metadata(&rec, Path::new("day/c1.wav"), &m).unwrap();
+        assert_eq!(id.as_deref(), Some("C-1"));
+        assert_eq!(meta.agent.as_deref(), Some("Eero"));
+        assert_eq!(meta.team.as_deref(), Some("Myynti"));
+        assert_eq!(meta.agent_channel.as_deref(), Some("right"));
+    }
+
+    #[test]
+    fn manifest_rows_without_a_recording_are_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join(MANIFEST_NAME);
+        fs::write(&manifest, "path,agent\na.wav,Aino\nb.wav,Eero\n").unwrap();
+        let m = Manifest::load(&manifest).unwrap();
+        let found = [Path::new("./a.wav")];
+        assert_eq!(m.unmatched(found.into_iter()), [Path::new("b.wav")]);
+    }
+
+    #[test]
+    fn manifest_with_unknown_column_is_refused_with_the_known_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join(MANIFEST_NAME);
+        fs::write(&manifest, "path,agnet\nc1.wav,Aino\n").unwrap();
+        let err = Manifest::load(&manifest).unwrap_err().to_string();
+        assert!(
+            err.contains("agnet") && err.contains("agent_channel"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn invalid_values_name_the_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let rec = dir.path().join("c.wav");
+        let none = Manifest::default();
+        for (json, field) in [
+            (r#"{"started_at": "eilen"}"#, "started_at"),
+            (r#"{"agent_channel": "middle"}"#, "agent_channel"),
+            (r#"{"language": "finnish"}"#, "language"),
+            (r#"{"agnet": "x"}"#, "agnet"),
+        ] {
+            fs::write(sidecar_path(&rec), json).unwrap();
+            let err = call_metadata(&rec, Path::new("c.wav"), &none)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(field), "{json}: {err}");
+        }
+    }
+}

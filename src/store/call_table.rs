@@ -1,0 +1,104 @@
+//! Reading calls back for exports: one row per call with its dimension scores,
+//! and the dimensions seen across those calls in rubric order.
+
+use rusqlite::Row;
+
+use super::sqlite::SqliteStore;
+use super::{
+    CallMetadata, CallRow, CallStatus, CallTable, DimensionScore, MetricSummary, RunId, StoreError,
+};
+
+/// Columns of `calls` that exports read, in the order [`call_row`] expects.
+const ROW_COLUMNS: &str = "call_id, path, run_id, agent, team, queue, started_at, agent_channel,
+    language, duration_s, status, failure_reason, overall_score, talk_ratio_agent,
+    longest_silence_s, interruptions, customer_sentiment_start, customer_sentiment_end";
+
+impl SqliteStore {
+    pub(super) fn call_table(&self, run: Option<RunId>) -> Result<CallTable, StoreError> {
+        let err = self.err("reading calls for export");
+        let filter = if run.is_some() {
+            "WHERE run_id = ?1"
+        } else {
+            "WHERE ?1 IS NULL"
+        };
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT {ROW_COLUMNS} FROM calls {filter} ORDER BY call_id"
+            ))
+            .map_err(&err)?;
+        let raw = stmt
+            .query_map([run], call_row)
+            .map_err(&err)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(&err)?;
+        let mut rows = Vec::with_capacity(raw.len());
+        for (mut row, status) in raw {
+            row.status = self.status(&row.call_id, &status)?;
+            row.scores = self.dimension_scores(&row.call_id)?;
+            rows.push(row);
+        }
+        let mut dims = self
+            .conn
+            .prepare(&format!(
+                "SELECT dimension FROM scores JOIN calls USING (call_id) {filter}
+                 GROUP BY dimension ORDER BY MIN(position), dimension"
+            ))
+            .map_err(&err)?;
+        let dimensions = dims
+            .query_map([run], |r| r.get(0))
+            .map_err(&err)?
+            .collect::<Result<Vec<String>, _>>()
+            .map_err(&err)?;
+        Ok(CallTable { dimensions, rows })
+    }
+
+    fn dimension_scores(&self, call_id: &str) -> Result<Vec<DimensionScore>, StoreError> {
+        let err = self.err("reading scores");
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT dimension, score FROM scores WHERE call_id = ?1 ORDER BY position",
+            )
+            .map_err(&err)?;
+        stmt.query_map([call_id], |r| {
+            Ok(DimensionScore {
+                dimension: r.get(0)?,
+                score: r.get(1)?,
+            })
+        })
+        .map_err(&err)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(&err)
+    }
+}
+
+/// Reads one [`ROW_COLUMNS`] row; the status text is checked by the caller.
+fn call_row(r: &Row<'_>) -> rusqlite::Result<(CallRow, String)> {
+    let row = CallRow {
+        call_id: r.get(0)?,
+        path: r.get(1)?,
+        run_id: r.get(2)?,
+        metadata: CallMetadata {
+            agent: r.get(3)?,
+            team: r.get(4)?,
+            queue: r.get(5)?,
+            started_at: r.get(6)?,
+            agent_channel: r.get(7)?,
+            language: r.get(8)?,
+        },
+        duration_s: r.get(9)?,
+        status: CallStatus::Pending,
+        failure_reason: r.get(11)?,
+        scores: Vec::new(),
+        overall: r.get(12)?,
+        summary: MetricSummary {
+            talk_ratio_agent: r.get(13)?,
+            longest_silence_s: r.get(14)?,
+            interruptions: r.get(15)?,
+            customer_sentiment_start: r.get(16)?,
+            customer_sentiment_end: r.get(17)?,
+        },
+    };
+    Ok((row, r.get(10)?))
+}

@@ -1,0 +1,125 @@
+//! The SQLite schema as a numbered list of migrations. `PRAGMA user_version` holds
+//! how many have been applied; each runs in its own transaction together with the
+//! version bump, so a crash mid-migration leaves the previous version intact.
+//! Never edit a released migration: append a new one.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+/// Migration `i` takes the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: runs, calls, per-dimension scores.
+    "CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        input_dir TEXT NOT NULL,
+        kuulas_version TEXT NOT NULL,
+        model_sha256 TEXT,
+        rubric_sha256 TEXT,
+        discovered INTEGER,
+        processed INTEGER,
+        skipped INTEGER,
+        failed INTEGER,
+        audio_seconds REAL
+    );
+    CREATE TABLE calls (
+        call_id TEXT PRIMARY KEY,
+        path TEXT NOT NULL,
+        size_bytes INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        status TEXT NOT NULL
+            CHECK (status IN ('pending', 'running', 'transcribed', 'scored', 'failed')),
+        failure_reason TEXT,
+        agent TEXT,
+        team TEXT,
+        queue TEXT,
+        started_at TEXT,
+        agent_channel TEXT,
+        language TEXT,
+        duration_s REAL,
+        transcript_json TEXT,
+        overall_score REAL,
+        talk_ratio_agent REAL,
+        longest_silence_s REAL,
+        interruptions INTEGER,
+        customer_sentiment_start REAL,
+        customer_sentiment_end REAL,
+        metrics_json TEXT,
+        moments_json TEXT,
+        run_id INTEGER NOT NULL REFERENCES runs(id)
+    );
+    CREATE INDEX calls_by_run ON calls(run_id);
+    CREATE TABLE scores (
+        call_id TEXT NOT NULL REFERENCES calls(call_id) ON DELETE CASCADE,
+        dimension TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        score REAL,
+        PRIMARY KEY (call_id, dimension)
+    );",
+];
+
+/// The schema version this build writes.
+pub fn latest() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+/// Brings the store at `path` up to [`latest`].
+pub fn apply(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let found: i64 = conn
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    if found > latest() {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found,
+            known: latest(),
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+        let version = index + 1;
+        let fail = |source| StoreError::Migrate {
+            path: path.to_path_buf(),
+            version,
+            source,
+        };
+        let tx = conn.transaction().map_err(fail)?;
+        tx.execute_batch(sql).map_err(fail)?;
+        tx.pragma_update(None, "user_version", version as i64)
+            .map_err(fail)?;
+        tx.commit().map_err(fail)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_store_reaches_latest_and_reapplying_is_a_no_op() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        apply(&mut conn, Path::new(":memory:")).unwrap();
+        apply(&mut conn, Path::new(":memory:")).unwrap();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, latest());
+    }
+
+    #[test]
+    fn store_from_a_newer_kuulas_is_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", latest() + 1)
+            .unwrap();
+        let err = apply(&mut conn, Path::new("x.sqlite")).unwrap_err();
+        assert!(matches!(err, StoreError::TooNew { .. }), "{err}");
+    }
+}

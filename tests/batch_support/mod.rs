@@ -1,0 +1,167 @@
+//! Test harness for `kuulas run`: a temporary input directory filled with dummy
+//! recordings and their transcript fixtures, the real binary started with the
+//! fixture-processor test hook, and readers for the store and the output files.
+#![allow(dead_code)] // each test file uses a different part of the harness
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use kuulas::store::{CallRow, SqliteStore, Store};
+
+pub struct Batch {
+    pub dir: tempfile::TempDir,
+    pub input: PathBuf,
+    pub out: PathBuf,
+}
+
+/// A PCM WAV header (16 kHz mono 16-bit) followed by `samples` zero samples.
+pub fn wav(samples: usize) -> Vec<u8> {
+    let data = (samples * 2) as u32;
+    let mut b = b"RIFF".to_vec();
+    b.extend((36 + data).to_le_bytes());
+    b.extend(b"WAVEfmt ");
+    b.extend(16u32.to_le_bytes());
+    b.extend(1u16.to_le_bytes()); // PCM
+    b.extend(1u16.to_le_bytes());
+    b.extend(16_000u32.to_le_bytes());
+    b.extend(32_000u32.to_le_bytes());
+    b.extend(2u16.to_le_bytes());
+    b.extend(16u16.to_le_bytes());
+    b.extend(b"data");
+    b.extend(data.to_le_bytes());
+    b.extend(vec![0u8; samples * 2]);
+    b
+}
+
+/// A transcript fixture: the agent greets (or not) and says `closing` last.
+pub fn transcript(greeting: &str, closing: &str, duration: f64) -> String {
+    serde_json::json!({
+        "schema_version": 1,
+        "duration": duration,
+        "language": "fi",
+        "attribution": "channels",
+        "segments": [
+            {"party": "agent", "start": 0.0, "end": 2.0, "text": greeting},
+            {"party": "customer", "start": 2.5, "end": 6.0, "text": "mä en saa tätä toimimaan"},
+            {"party": "agent", "start": 5.5, "end": 9.0, "text": closing},
+        ]
+    })
+    .to_string()
+}
+
+impl Batch {
+    pub fn new() -> Batch {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in");
+        let out = dir.path().join("out");
+        std::fs::create_dir(&input).unwrap();
+        Batch { dir, input, out }
+    }
+
+    /// Writes `rel` (relative to the input) and creates its parent directories.
+    pub fn file(&self, rel: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.input.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    /// A good recording `rel` (e.g. `day/c1.wav`) with its transcript fixture.
+    pub fn call(&self, rel: &str, greeting: &str) -> PathBuf {
+        let fixture = rel.rsplit_once('.').unwrap().0.to_string() + ".transcript.json";
+        self.file(
+            &fixture,
+            transcript(greeting, "kiitos soitosta", 9.0).as_bytes(),
+        );
+        self.file(rel, &wav(1600))
+    }
+
+    pub fn store_path(&self) -> PathBuf {
+        self.out.join("kuulas.sqlite")
+    }
+
+    /// The binary with the fixture processor, run over this batch.
+    pub fn command(&self, delay_ms: u64) -> Command {
+        let mut cmd = bare_run(delay_ms);
+        cmd.arg("--input")
+            .arg(&self.input)
+            .arg("--out")
+            .arg(&self.out);
+        cmd
+    }
+
+    pub fn run(&self, extra: &[&str]) -> Output {
+        self.command(0).args(extra).output().unwrap()
+    }
+
+    pub fn export(&self, extra: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_kuulas"))
+            .arg("export")
+            .arg("--out")
+            .arg(&self.out)
+            .args(extra)
+            .output()
+            .unwrap()
+    }
+
+    /// Every call in the store, by call id.
+    pub fn rows(&self) -> BTreeMap<String, CallRow> {
+        let store = SqliteStore::open_existing(&self.store_path()).unwrap();
+        let table = store.calls(None).unwrap();
+        table
+            .rows
+            .into_iter()
+            .map(|r| (r.call_id.clone(), r))
+            .collect()
+    }
+
+    pub fn transcript_in_store(&self, call_id: &str) -> Option<String> {
+        SqliteStore::open_existing(&self.store_path())
+            .unwrap()
+            .transcript(call_id)
+            .unwrap()
+    }
+
+    /// Every file under `<out>/calls`, by name.
+    pub fn files(&self) -> BTreeMap<String, Vec<u8>> {
+        let dir = self.out.join("calls");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return BTreeMap::new();
+        };
+        entries
+            .map(|e| e.unwrap())
+            .map(|e| {
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect()
+    }
+}
+
+/// `kuulas run` with the fixture processor and no paths yet.
+pub fn bare_run(delay_ms: u64) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kuulas"));
+    cmd.env("KUULAS_TEST_FIXTURE_PROCESSOR", "1")
+        .env("KUULAS_TEST_FIXTURE_DELAY_MS", delay_ms.to_string())
+        .env_remove("KUULAS_LOG")
+        .arg("run");
+    cmd
+}
+
+pub fn code(output: &Output) -> i32 {
+    output.status.code().unwrap_or(-1)
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Sets a file's modification time without changing its content.
+pub fn touch(path: &Path, seconds_ahead: u64) {
+    let file = std::fs::File::options().write(true).open(path).unwrap();
+    let t = std::time::SystemTime::now() + std::time::Duration::from_secs(seconds_ahead);
+    file.set_modified(t).unwrap();
+}
