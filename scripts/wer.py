@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Word error rate of kuulas transcripts against the fixture scripts' truth.
 
-usage: wer.py [--phrases FILE] [--json] TRUTH.json:HYP.json [TRUTH:HYP ...]
+usage: wer.py [--phrases FILE] [--ignore-parties] [--json] TRUTH.json:HYP.json [TRUTH:HYP ...]
 
 TRUTH is a fixture's `NAME.truth.json` ([{party, start, end, text}]) or plain text;
 HYP is a kuulas transcript JSON (or plain text). Words are compared per party
-(agent words against the agent's transcript), after lower-casing and removing
+(agent words against the agent's transcript; --ignore-parties compares the
+whole call, for mono recordings whose parties are estimated), after lower-casing and removing
 punctuation. With --phrases (one rubric phrase per line), the error rate of the
 truth words that belong to a rubric phrase is reported separately ("phrase WER"):
 those are the words every rubric judgement depends on.
@@ -88,12 +89,14 @@ def phrase_mask(ref, phrases):
 
 
 def main(argv):
-    phrases, as_json, pairs = [], False, []
+    phrases, as_json, ignore_parties, pairs = [], False, False, []
     args = iter(argv)
     for a in args:
         if a == "--phrases":
             with open(next(args), encoding="utf-8") as f:
                 phrases = [l.strip() for l in f if l.strip() and not l.startswith("#")]
+        elif a == "--ignore-parties":
+            ignore_parties = True
         elif a == "--json":
             as_json = True
         else:
@@ -104,7 +107,7 @@ def main(argv):
     files = []
     for truth_path, hyp_path in pairs:
         truth, hyp = load(truth_path), load(hyp_path)
-        if set(truth) != set(hyp) and ("all" in truth or "all" in hyp):
+        if ignore_parties or (set(truth) != set(hyp) and ("all" in truth or "all" in hyp)):
             truth = {"all": " ".join(truth.values())}
             hyp = {"all": " ".join(hyp.values())}
         row = {"file": hyp_path, "words": 0, "errors": 0, "chars": 0, "char_errors": 0,
