@@ -47,8 +47,14 @@ pub fn load_rubric(path: Option<&Path>) -> anyhow::Result<Rubric> {
 /// The transcript of the call in `path`: read if it is a transcript JSON,
 /// otherwise transcribed.
 pub fn load_call(path: &Path) -> anyhow::Result<Transcript> {
-    let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    if is_json { read_transcript_json(path) } else { transcribe_recording(path) }
+    let is_json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if is_json {
+        read_transcript_json(path)
+    } else {
+        transcribe_recording(path)
+    }
 }
 
 /// Integration point for the lead: a recording is transcribed first.
@@ -75,7 +81,10 @@ pub fn read_transcript_json(path: &Path) -> anyhow::Result<Transcript> {
             path.display(),
             TRANSCRIPT_SCHEMA_VERSION
         ),
-        None => bail!("{}: no schema_version; not a kuulas transcript", path.display()),
+        None => bail!(
+            "{}: no schema_version; not a kuulas transcript",
+            path.display()
+        ),
     }
     serde_json::from_value(value)
         .with_context(|| format!("{}: malformed transcript", path.display()))
@@ -96,7 +105,11 @@ fn summary(path: &Path, t: &Transcript, card: &Scorecard) -> String {
         card.scores.overall
     );
     for d in &card.scores.dimensions {
-        out += &format!("  {:<28} {:>5.1}\n", format!("{} ({})", d.name, d.id), d.score);
+        out += &format!(
+            "  {:<28} {:>5.1}\n",
+            format!("{} ({})", d.name, d.id),
+            d.score
+        );
     }
     let m = &card.metrics;
     out += &format!(

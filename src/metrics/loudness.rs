@@ -32,7 +32,10 @@ pub struct LoudnessMeter {
 impl LoudnessMeter {
     /// A meter for a call of `duration_s` seconds.
     pub fn new(duration_s: f64) -> LoudnessMeter {
-        LoudnessMeter { duration: duration_s.max(f64::MIN_POSITIVE), sums: [[(0.0, 0); 4]; 2] }
+        LoudnessMeter {
+            duration: duration_s.max(f64::MIN_POSITIVE),
+            sums: [[(0.0, 0); 4]; 2],
+        }
     }
 
     /// Adds a block of `party`'s samples that starts at `start_time_s`.
@@ -44,7 +47,10 @@ impl LoudnessMeter {
             Party::Unknown => return,
         };
         for (n, frame) in samples.chunks(FRAME).enumerate() {
-            let power = frame.iter().map(|&s| f64::from(s) * f64::from(s)).sum::<f64>();
+            let power = frame
+                .iter()
+                .map(|&s| f64::from(s) * f64::from(s))
+                .sum::<f64>();
             let mean = power / frame.len() as f64;
             if to_db(mean) < GATE_DBFS {
                 continue;
@@ -58,7 +64,10 @@ impl LoudnessMeter {
 
     pub fn finish(self) -> Loudness {
         let level = |(sum, n): (f64, u64)| (n > 0).then(|| to_db(sum / n as f64));
-        Loudness { agent: self.sums[0].map(level), customer: self.sums[1].map(level) }
+        Loudness {
+            agent: self.sums[0].map(level),
+            customer: self.sums[1].map(level),
+        }
     }
 }
 
@@ -73,7 +82,9 @@ mod tests {
 
     fn tone(amplitude: f32, seconds: f64) -> Vec<f32> {
         let n = (seconds * SAMPLE_RATE) as usize;
-        (0..n).map(|i| amplitude * if i % 2 == 0 { 1.0 } else { -1.0 }).collect()
+        (0..n)
+            .map(|i| amplitude * if i % 2 == 0 { 1.0 } else { -1.0 })
+            .collect()
     }
 
     #[test]

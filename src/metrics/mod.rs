@@ -94,7 +94,13 @@ mod tests {
     use crate::transcript::{Attribution, Segment};
 
     fn seg(party: Party, start: f64, end: f64, text: &str) -> Segment {
-        Segment { party, start, end, text: text.into(), words: vec![] }
+        Segment {
+            party,
+            start,
+            end,
+            text: text.into(),
+            words: vec![],
+        }
     }
 
     fn call(segments: Vec<Segment>) -> Transcript {
@@ -110,8 +116,18 @@ mod tests {
     #[test]
     fn talk_time_speed_and_silences() {
         let t = call(vec![
-            seg(Party::Agent, 1.0, 5.0, "hyvää päivää asiakaspalvelu Anna tässä"),
-            seg(Party::Customer, 5.5, 9.5, "hei mulla on ongelma laskun kanssa"),
+            seg(
+                Party::Agent,
+                1.0,
+                5.0,
+                "hyvää päivää asiakaspalvelu Anna tässä",
+            ),
+            seg(
+                Party::Customer,
+                5.5,
+                9.5,
+                "hei mulla on ongelma laskun kanssa",
+            ),
             seg(Party::Agent, 10.0, 12.0, "hetki, tarkistan"),
             seg(Party::Agent, 40.0, 44.0, "kiitos odottamisesta nyt löytyi"),
             seg(Party::Customer, 70.0, 72.0, "no niin"),
@@ -120,21 +136,40 @@ mod tests {
         assert_eq!(m.agent.talk_time, 10.0);
         assert_eq!(m.agent.words, 11);
         assert_eq!(m.agent.words_per_minute, Some(66.0));
-        assert_eq!(m.longest_silence, Some(Span { start: 12.0, end: 40.0 }));
+        assert_eq!(
+            m.longest_silence,
+            Some(Span {
+                start: 12.0,
+                end: 40.0
+            })
+        );
         assert_eq!(m.non_talk_time, 120.0 - 16.0);
         let holds: Vec<(f64, bool)> = m.holds.iter().map(|h| (h.start, h.announced)).collect();
         assert_eq!(holds, [(12.0, true), (44.0, false)]);
-        assert_eq!(serde_json::from_str::<Metrics>(&serde_json::to_string(&m).unwrap()).unwrap(), m);
+        assert_eq!(
+            serde_json::from_str::<Metrics>(&serde_json::to_string(&m).unwrap()).unwrap(),
+            m
+        );
     }
 
     #[test]
     fn interruptions_need_real_overlap_and_more_than_backchannel() {
         let t = call(vec![
-            seg(Party::Customer, 0.0, 10.0, "ja sitten kävi niin että lasku tuli kahteen kertaan"),
+            seg(
+                Party::Customer,
+                0.0,
+                10.0,
+                "ja sitten kävi niin että lasku tuli kahteen kertaan",
+            ),
             seg(Party::Agent, 3.0, 4.0, "joo"),
             seg(Party::Agent, 6.0, 9.0, "hetkinen nyt mä sanon yhden asian"),
             seg(Party::Customer, 9.8, 11.0, "no mitä sitten"),
-            seg(Party::Agent, 20.0, 25.0, "lasku on oikein ja se pitää maksaa"),
+            seg(
+                Party::Agent,
+                20.0,
+                25.0,
+                "lasku on oikein ja se pitää maksaa",
+            ),
             seg(Party::Customer, 21.0, 26.0, "ei varmasti ole oikein"),
         ]);
         let m = compute(&t, None);

@@ -20,17 +20,64 @@ pub const WINDOW: f64 = 0.3;
 
 /// "ihana" is left out on purpose: its stem equals that of "ihan" (quite).
 const POSITIVE: &[&str] = &[
-    "kiitos", "kiitollinen", "hyvä", "hienoa", "loistava", "mahtava", "kiva", "ihanaa", "upea",
-    "tyytyväinen", "helpotus", "huojentunut", "ystävällinen", "erinomainen", "täydellinen",
-    "mukava", "selkeä", "nopea", "kätevä", "onneksi", "jes", "super", "ystävällisesti",
+    "kiitos",
+    "kiitollinen",
+    "hyvä",
+    "hienoa",
+    "loistava",
+    "mahtava",
+    "kiva",
+    "ihanaa",
+    "upea",
+    "tyytyväinen",
+    "helpotus",
+    "huojentunut",
+    "ystävällinen",
+    "erinomainen",
+    "täydellinen",
+    "mukava",
+    "selkeä",
+    "nopea",
+    "kätevä",
+    "onneksi",
+    "jes",
+    "super",
+    "ystävällisesti",
 ];
 
 const NEGATIVE: &[&str] = &[
-    "vihainen", "suuttunut", "raivostuttaa", "ärsyttää", "ärsyttävä", "kamala", "hirveä",
-    "surkea", "huono", "pettynyt", "turhauttaa", "turhauttavaa", "naurettava", "käsittämätön",
-    "tyytymätön", "valitus", "reklamaatio", "huijaus", "ongelma", "virhe", "perkele", "saatana",
-    "helvetti", "jumalauta", "paska", "älytön", "kohtuuton", "törkeä", "typerä", "sotku",
-    "vituttaa", "ikävä",
+    "vihainen",
+    "suuttunut",
+    "raivostuttaa",
+    "ärsyttää",
+    "ärsyttävä",
+    "kamala",
+    "hirveä",
+    "surkea",
+    "huono",
+    "pettynyt",
+    "turhauttaa",
+    "turhauttavaa",
+    "naurettava",
+    "käsittämätön",
+    "tyytymätön",
+    "valitus",
+    "reklamaatio",
+    "huijaus",
+    "ongelma",
+    "virhe",
+    "perkele",
+    "saatana",
+    "helvetti",
+    "jumalauta",
+    "paska",
+    "älytön",
+    "kohtuuton",
+    "törkeä",
+    "typerä",
+    "sotku",
+    "vituttaa",
+    "ikävä",
 ];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -61,7 +108,9 @@ fn polarity(tokens: &[Token]) -> (f64, usize) {
     let mut sum = 0.0;
     let mut n = 0;
     for (i, t) in tokens.iter().enumerate() {
-        let Some(&value) = lex.get(&t.stem) else { continue };
+        let Some(&value) = lex.get(&t.stem) else {
+            continue;
+        };
         let negated = tokens[i.saturating_sub(3)..i].iter().any(|p| p.negation);
         sum += if negated { -value } else { value };
         n += 1;
@@ -87,7 +136,11 @@ pub fn compute(transcript: &Transcript) -> Sentiment {
     }
     let score = |(sum, n): (f64, usize)| if n == 0 { 0.0 } else { sum / n as f64 };
     let (start, end) = (score(windows[0]), score(windows[1]));
-    Sentiment { start, end, turnaround: end - start }
+    Sentiment {
+        start,
+        end,
+        turnaround: end - start,
+    }
 }
 
 #[cfg(test)]

@@ -12,8 +12,20 @@ use crate::transcript::{Party, Segment, Transcript};
 
 /// Phrases that announce a hold ("hetki, tarkistan"), matched like rubric patterns.
 pub const HOLD_PHRASES: &[&str] = &[
-    "hetki", "hetkinen", "odota", "odottakaa", "odotatko", "odotatteko", "tarkistan", "katson",
-    "selvitän", "katsotaan", "tarkistetaan", "laitan pitoon", "pidän linjalla", "pieni tovi",
+    "hetki",
+    "hetkinen",
+    "odota",
+    "odottakaa",
+    "odotatko",
+    "odotatteko",
+    "tarkistan",
+    "katson",
+    "selvitän",
+    "katsotaan",
+    "tarkistetaan",
+    "laitan pitoon",
+    "pidän linjalla",
+    "pieni tovi",
 ];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -50,8 +62,14 @@ pub struct Interruption {
 
 /// Merged speech intervals of the segments accepted by `keep`.
 fn union(segments: &[Segment], keep: impl Fn(&Segment) -> bool) -> Vec<Span> {
-    let mut spans: Vec<Span> =
-        segments.iter().filter(|s| keep(s)).map(|s| Span { start: s.start, end: s.end }).collect();
+    let mut spans: Vec<Span> = segments
+        .iter()
+        .filter(|s| keep(s))
+        .map(|s| Span {
+            start: s.start,
+            end: s.end,
+        })
+        .collect();
     spans.sort_by(|a, b| a.start.total_cmp(&b.start));
     let mut out: Vec<Span> = Vec::new();
     for s in spans {
@@ -64,21 +82,40 @@ fn union(segments: &[Segment], keep: impl Fn(&Segment) -> bool) -> Vec<Span> {
 }
 
 pub fn party_talk(t: &Transcript, party: Party) -> PartyTalk {
-    let talk_time: f64 = union(&t.segments, |s| s.party == party).iter().map(|s| s.end - s.start).sum();
-    let words = t.party_segments(party).map(|s| s.text.split_whitespace().count()).sum();
+    let talk_time: f64 = union(&t.segments, |s| s.party == party)
+        .iter()
+        .map(|s| s.end - s.start)
+        .sum();
+    let words = t
+        .party_segments(party)
+        .map(|s| s.text.split_whitespace().count())
+        .sum();
     let words_per_minute = (talk_time > 0.0).then(|| words as f64 * 60.0 / talk_time);
-    PartyTalk { talk_time, words, words_per_minute }
+    PartyTalk {
+        talk_time,
+        words,
+        words_per_minute,
+    }
 }
 
 /// Silences between speech of anyone, in time order (not before the first word
 /// or after the last: ringing and hang-up are not silences of the call).
 pub fn silences(t: &Transcript) -> Vec<Span> {
     let speech = union(&t.segments, |_| true);
-    speech.windows(2).map(|w| Span { start: w[0].end, end: w[1].start }).collect()
+    speech
+        .windows(2)
+        .map(|w| Span {
+            start: w[0].end,
+            end: w[1].start,
+        })
+        .collect()
 }
 
 pub fn talk_total(t: &Transcript) -> f64 {
-    union(&t.segments, |_| true).iter().map(|s| s.end - s.start).sum()
+    union(&t.segments, |_| true)
+        .iter()
+        .map(|s| s.end - s.start)
+        .sum()
 }
 
 fn hold_phrases() -> &'static PatternSet {
@@ -110,7 +147,11 @@ pub fn holds(t: &Transcript, settings: &MetricsSettings) -> Vec<Hold> {
                     && a.end >= s.start - settings.announce_window_s
                     && says_hold_phrase(&a.text)
             });
-            Hold { start: s.start, end: s.end, announced }
+            Hold {
+                start: s.start,
+                end: s.end,
+                announced,
+            }
         })
         .collect()
 }
@@ -118,8 +159,8 @@ pub fn holds(t: &Transcript, settings: &MetricsSettings) -> Vec<Hold> {
 pub fn interruptions(t: &Transcript, settings: &MetricsSettings) -> Vec<Interruption> {
     let mut out = Vec::new();
     for b in &t.segments {
-        let backchannel = b.end - b.start < settings.backchannel_max_s
-            || b.text.split_whitespace().count() <= 2;
+        let backchannel =
+            b.end - b.start < settings.backchannel_max_s || b.text.split_whitespace().count() <= 2;
         if b.party == Party::Unknown || backchannel {
             continue;
         }
@@ -130,7 +171,11 @@ pub fn interruptions(t: &Transcript, settings: &MetricsSettings) -> Vec<Interrup
                 && a.end - b.start > settings.overlap_tolerance_s
         });
         if let Some(a) = cut {
-            out.push(Interruption { at: b.start, by: b.party, interrupted: a.party });
+            out.push(Interruption {
+                at: b.start,
+                by: b.party,
+                interrupted: a.party,
+            });
         }
     }
     out

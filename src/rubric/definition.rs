@@ -79,7 +79,9 @@ pub enum MetricEvent {
 #[derive(Debug)]
 pub enum Rule {
     /// Matches its patterns (in the shared pattern set) or regexes in one turn.
-    Phrases { regexes: Vec<Regex> },
+    Phrases {
+        regexes: Vec<Regex>,
+    },
     /// An occurrence of `when`, judged by what else occurs around it: within
     /// `before` / `after` turns of the anchor's party (the other party's turns in
     /// between included).

@@ -14,7 +14,9 @@ pub enum ProblemKind {
     UnknownParty { found: String },
     #[error("unknown polarity `{found}`; use good or bad")]
     UnknownPolarity { found: String },
-    #[error("bad time window `{found}`; write e.g. \"first 20s\", \"last 30s\" or \"first 2 turns\"")]
+    #[error(
+        "bad time window `{found}`; write e.g. \"first 20s\", \"last 30s\" or \"first 2 turns\""
+    )]
     BadWindow { found: String },
     #[error("empty pattern; remove it or write the phrase")]
     EmptyPattern,
@@ -26,7 +28,9 @@ pub enum ProblemKind {
     UnknownBehaviour { found: String },
     #[error("unknown dimension `{found}`; declare it in a [[dimension]] table")]
     UnknownDimension { found: String },
-    #[error("unknown metric `{found}`; use unannounced_hold, agent_interruption or customer_interruption")]
+    #[error(
+        "unknown metric `{found}`; use unannounced_hold, agent_interruption or customer_interruption"
+    )]
     UnknownMetric { found: String },
     #[error("duplicate id `{id}`; ids must be unique and stable")]
     DuplicateId { id: String },
@@ -47,7 +51,10 @@ pub struct Problem {
 #[derive(Debug, Error)]
 pub enum RubricError {
     #[error("{}", list(file, problems))]
-    Invalid { file: String, problems: Vec<Problem> },
+    Invalid {
+        file: String,
+        problems: Vec<Problem>,
+    },
     #[error("{file}: cannot read the rubric: {source}; check the path and permissions")]
     Read {
         file: String,
@@ -57,12 +64,18 @@ pub enum RubricError {
 }
 
 fn list(file: &str, problems: &[Problem]) -> String {
-    let lines: Vec<String> =
-        problems.iter().map(|p| format!("{file}:{}: {}", p.line, p.kind)).collect();
+    let lines: Vec<String> = problems
+        .iter()
+        .map(|p| format!("{file}:{}: {}", p.line, p.kind))
+        .collect();
     lines.join("\n")
 }
 
 /// 1-based line of byte `offset` in `text`.
 pub fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }

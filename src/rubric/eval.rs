@@ -36,7 +36,11 @@ impl Counts {
     }
     pub fn f1(&self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
 }
 
@@ -74,7 +78,13 @@ impl Eval {
 
     /// Adds one call: `present` / `absent` labels (absent `None`: every other
     /// evaluated behaviour) and the ids the rubric `found`.
-    pub fn add(&mut self, call: &str, present: &[String], absent: Option<&[String]>, found: &[String]) {
+    pub fn add(
+        &mut self,
+        call: &str,
+        present: &[String],
+        absent: Option<&[String]>,
+        found: &[String],
+    ) {
         self.calls += 1;
         for (b, counts) in self.behaviours.iter().zip(&mut self.counts) {
             let is_present = present.contains(b);
@@ -87,7 +97,11 @@ impl Eval {
                 _ => continue,
             }
             if is_present != is_found {
-                let miss = Miss { call: call.to_string(), behaviour: b.clone(), missed: is_present };
+                let miss = Miss {
+                    call: call.to_string(),
+                    behaviour: b.clone(),
+                    missed: is_present,
+                };
                 self.misses.push(miss);
             }
         }
@@ -114,11 +128,43 @@ mod tests {
     #[test]
     fn counts_true_and_false_positives_and_misses() {
         let mut e = Eval::new(&ids(&["greeting", "closing", "apology"]));
-        e.add("a", &ids(&["greeting", "closing"]), None, &ids(&["greeting", "apology"]));
-        e.add("b", &ids(&["apology"]), Some(&ids(&["greeting"])), &ids(&["apology", "closing"]));
-        assert_eq!(e.counts[0], Counts { tp: 1, fp: 0, fn_: 0 });
-        assert_eq!(e.counts[1], Counts { tp: 0, fp: 0, fn_: 1 }, "closing in b is unlabelled");
-        assert_eq!(e.counts[2], Counts { tp: 1, fp: 1, fn_: 0 });
+        e.add(
+            "a",
+            &ids(&["greeting", "closing"]),
+            None,
+            &ids(&["greeting", "apology"]),
+        );
+        e.add(
+            "b",
+            &ids(&["apology"]),
+            Some(&ids(&["greeting"])),
+            &ids(&["apology", "closing"]),
+        );
+        assert_eq!(
+            e.counts[0],
+            Counts {
+                tp: 1,
+                fp: 0,
+                fn_: 0
+            }
+        );
+        assert_eq!(
+            e.counts[1],
+            Counts {
+                tp: 0,
+                fp: 0,
+                fn_: 1
+            },
+            "closing in b is unlabelled"
+        );
+        assert_eq!(
+            e.counts[2],
+            Counts {
+                tp: 1,
+                fp: 1,
+                fn_: 0
+            }
+        );
         let m = e.micro();
         assert_eq!((m.tp, m.fp, m.fn_), (2, 1, 1));
         assert!((m.f1() - 2.0 / 3.0).abs() < 1e-9);

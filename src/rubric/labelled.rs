@@ -54,7 +54,10 @@ pub struct LabelledError {
 
 /// Parses one labelled call; `file` names it in errors.
 pub fn parse(file: &str, text: &str) -> Result<LabelledCall, LabelledError> {
-    let err = |reason: String| LabelledError { file: file.to_string(), reason };
+    let err = |reason: String| LabelledError {
+        file: file.to_string(),
+        reason,
+    };
     let call: LabelledCall = toml::from_str(text).map_err(|e| err(e.to_string()))?;
     match (&call.transcript, call.turns.is_empty()) {
         (None, true) => Err(err("it has neither [[turn]]s nor a transcript".into())),
@@ -120,7 +123,10 @@ text = "hei"
     #[test]
     fn rejects_calls_without_content_or_with_unknown_fields() {
         assert!(parse("a.toml", "id = \"a\"").is_err());
-        let e = parse("b.toml", "id = \"b\"\nlabels = []\n[[turn]]\nparty=\"agent\"\ntext=\"x\"");
+        let e = parse(
+            "b.toml",
+            "id = \"b\"\nlabels = []\n[[turn]]\nparty=\"agent\"\ntext=\"x\"",
+        );
         assert!(e.unwrap_err().to_string().starts_with("b.toml: "));
     }
 }

@@ -50,7 +50,11 @@ impl<'t> Table<'t> {
             }
             pair.push(p);
         }
-        Table { tokens, single, pair }
+        Table {
+            tokens,
+            single,
+            pair,
+        }
     }
 
     pub fn tokens(&self) -> &'t [Token] {
@@ -126,7 +130,10 @@ struct State {
 }
 
 fn cost_of(c: &[Candidate], ids: &[StemId]) -> Option<f32> {
-    c.iter().filter(|(id, _)| ids.contains(id)).map(|(_, cost)| *cost).reduce(f32::min)
+    c.iter()
+        .filter(|(id, _)| ids.contains(id))
+        .map(|(_, cost)| *cost)
+        .reduce(f32::min)
 }
 
 fn penalty(s: &State) -> f32 {
@@ -135,13 +142,25 @@ fn penalty(s: &State) -> f32 {
 
 /// The best occurrence of `pattern` starting at token `start`, if any.
 pub fn match_at(pattern: &Pattern, table: &Table, start: usize) -> Option<Hit> {
-    let init = State { k: 0, i: start, gaps: 0, dropped: false, cost: 0.0, first: None, last: start };
+    let init = State {
+        k: 0,
+        i: start,
+        gaps: 0,
+        dropped: false,
+        cost: 0.0,
+        first: None,
+        last: start,
+    };
     let best = search(pattern, table, init)?;
     let first = best.first?;
     if !pattern.negated && negated_context(table.tokens, first, best.last) {
         return None;
     }
-    Some(Hit { first, last: best.last, confidence: (1.0 - penalty(&best)).max(0.1) })
+    Some(Hit {
+        first,
+        last: best.last,
+        confidence: (1.0 - penalty(&best)).max(0.1),
+    })
 }
 
 fn search(p: &Pattern, t: &Table, s: State) -> Option<State> {
@@ -151,14 +170,18 @@ fn search(p: &Pattern, t: &Table, s: State) -> Option<State> {
     let elem = &p.elems[s.k];
     let mut best: Option<State> = None;
     let mut keep = |cand: Option<State>| {
-        if let Some(c) = cand {
-            if best.is_none_or(|b| penalty(&c) < penalty(&b)) {
-                best = Some(c);
-            }
+        if let Some(c) = cand
+            && best.is_none_or(|b| penalty(&c) < penalty(&b))
+        {
+            best = Some(c);
         }
     };
     // A gap is only allowed between pattern words, never before the first one.
-    let max_skip = if s.first.is_some() { MAX_GAP - s.gaps } else { 0 };
+    let max_skip = if s.first.is_some() {
+        MAX_GAP - s.gaps
+    } else {
+        0
+    };
     for skip in 0..=max_skip {
         let i = s.i + skip;
         if i >= t.tokens.len() {
@@ -176,20 +199,32 @@ fn search(p: &Pattern, t: &Table, s: State) -> Option<State> {
         if let Some(cost) = elem_cost(elem, &t.tokens[i], &t.single[i]) {
             keep(search(p, t, step(s.k + 1, i + 1, cost)));
         }
-        if let Some(cost) = cost_of(&t.pair[i], &elem.stems) {
+        let pair = elem
+            .exact
+            .is_empty()
+            .then(|| cost_of(&t.pair[i], &elem.stems));
+        if let Some(cost) = pair.flatten() {
             keep(search(p, t, step(s.k + 1, i + 2, cost)));
         }
-        if let Some(fused) = elem.fused_next {
-            if let Some(cost) = cost_of(&t.single[i], &[fused]) {
-                keep(search(p, t, step(s.k + 2, i + 1, cost)));
-            }
+        if let Some(fused) = elem.fused_next
+            && let Some(cost) = cost_of(&t.single[i], &[fused])
+        {
+            keep(search(p, t, step(s.k + 2, i + 1, cost)));
         }
     }
     // Only an inner word may be missing: the first and last anchor the evidence.
     let inner = s.k > 0 && s.k + 1 < p.elems.len();
     let droppable = !s.dropped && p.elems.len() >= 4 && !elem.negation && inner;
     if droppable {
-        keep(search(p, t, State { k: s.k + 1, dropped: true, ..s }));
+        keep(search(
+            p,
+            t,
+            State {
+                k: s.k + 1,
+                dropped: true,
+                ..s
+            },
+        ));
     }
     best
 }
@@ -200,6 +235,9 @@ fn elem_cost(elem: &Elem, token: &Token, cands: &[Candidate]) -> Option<f32> {
     }
     if elem.negation != token.negation {
         return None;
+    }
+    if !elem.exact.is_empty() {
+        return elem.exact.contains(&token.surface).then_some(0.0);
     }
     cost_of(cands, &elem.stems)
 }
@@ -245,7 +283,11 @@ mod tests {
 
     #[test]
     fn survives_whisper_errors() {
-        let v_to_m = find("valitsit väärän vaihtoehdon", "valitsit nyt määrään vaihtoehdon").unwrap();
+        let v_to_m = find(
+            "valitsit väärän vaihtoehdon",
+            "valitsit nyt määrään vaihtoehdon",
+        )
+        .unwrap();
         assert!(v_to_m.confidence < 1.0);
         assert!(find("tarkastusmaksut", "ne tarkastus maksut on").is_some());
         assert!(find("ei kuulu meille", "tää eikuulu meille").is_some());
@@ -259,16 +301,40 @@ mod tests {
         assert_eq!(exact.confidence, 1.0);
         assert!(gap.confidence < exact.confidence);
         assert!(find("otan tämän hoitaakseni", "otan nyt heti tämän hoitaakseni").is_some());
-        assert!(find("otan tämän hoitaakseni", "otan nyt heti kyllä tämän hoitaakseni").is_none());
+        assert!(
+            find(
+                "otan tämän hoitaakseni",
+                "otan nyt heti kyllä tämän hoitaakseni"
+            )
+            .is_none()
+        );
         let dropped = find("minulla ei ole valtuuksia", "minulla ei ole tähän").is_none();
-        assert!(dropped, "the last word carries the meaning here and is not optional at the end");
-        assert!(find("tämä ei kuulu meille", "ei kuulu meille").is_none(), "first word kept");
+        assert!(
+            dropped,
+            "the last word carries the meaning here and is not optional at the end"
+        );
+        assert!(
+            find("tämä ei kuulu meille", "ei kuulu meille").is_none(),
+            "first word kept"
+        );
         assert!(find("tämä asia ei kuulu meille", "tämä ei kuulu meille").is_some());
     }
 
     #[test]
+    fn exact_forms_do_not_stem() {
+        assert!(find("=peruin", "peruin sen").is_some());
+        assert!(find("=peruin", "voitteko perua sen").is_none());
+    }
+
+    #[test]
     fn numbers_match_any_number() {
-        assert!(find("soitan (tänään|{num}) mennessä", "mä soitan kolmeen mennessä").is_some());
+        assert!(
+            find(
+                "soitan (tänään|{num}) mennessä",
+                "mä soitan kolmeen mennessä"
+            )
+            .is_some()
+        );
         assert!(find("soitan (tänään|{num}) mennessä", "soitan 15 mennessä").is_some());
         assert!(find("soitan (tänään|{num}) mennessä", "soitan joskus mennessä").is_none());
     }

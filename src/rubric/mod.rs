@@ -45,8 +45,10 @@ pub fn default_rubric() -> Rubric {
 /// Reads and resolves the rubric file at `path`.
 pub fn load(path: &Path) -> Result<Rubric, RubricError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| RubricError::Read { file: file.clone(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| RubricError::Read {
+        file: file.clone(),
+        source,
+    })?;
     resolve(&file, &text)
 }
 
@@ -58,9 +60,20 @@ mod tests {
     fn built_in_rubric_resolves() {
         let r = resolve("default.toml", DEFAULT_RUBRIC).unwrap_or_else(|e| panic!("{e}"));
         for id in [
-            "greeting", "self_intro", "closing", "empathy", "apology", "ownership",
-            "callback_promise", "bare_refusal", "justified_refusal", "need_discovery",
-            "resolved", "customer_escalation", "announced_hold", "unannounced_silence",
+            "greeting",
+            "self_intro",
+            "closing",
+            "empathy",
+            "apology",
+            "ownership",
+            "callback_promise",
+            "bare_refusal",
+            "justified_refusal",
+            "need_discovery",
+            "resolved",
+            "customer_escalation",
+            "announced_hold",
+            "unannounced_silence",
             "power_struggle",
         ] {
             let b = r.behaviour(id).unwrap_or_else(|| panic!("{id} missing"));

@@ -3,7 +3,8 @@
 //!
 //! Pattern syntax: words separated by spaces, written as people say them;
 //! `(a|b)` any one of the words, `{num}` any number (digits or words), `*` any one
-//! word. A pattern must start with a word. See `docs/rubric.md` for exactly what
+//! word, `=word` exactly this form (no stemming, no fuzziness: "=peruin" must not
+//! match "perua", which stems the same). A pattern must start with a word. See `docs/rubric.md` for exactly what
 //! matches: fuzzy words, gaps, one dropped word, split/fused words and negation.
 
 use crate::rubric::text::{self, Token};
@@ -26,7 +27,10 @@ impl std::fmt::Display for PatternError {
                 write!(f, "a pattern must start with a word, not `*` or `{{num}}`")
             }
             PatternError::UnbalancedParens(w) => {
-                write!(f, "`{w}`: write alternatives as `(word|word)` without spaces")
+                write!(
+                    f,
+                    "`{w}`: write alternatives as `(word|word)` without spaces"
+                )
             }
             PatternError::AlternativeNotOneWord(w) => {
                 write!(f, "`{w}`: each alternative must be a single word")
@@ -43,6 +47,8 @@ pub struct Elem {
     pub any: bool,
     pub number: bool,
     pub negation: bool,
+    /// Exact forms the token must have (`=word`); empty: any form with the stem.
+    pub exact: Vec<String>,
     /// Stem of this word fused with the next one ("ei kuulu" → "eikuulu").
     pub fused_next: Option<StemId>,
     /// Surface form, for fusing with a neighbour.
@@ -70,6 +76,10 @@ impl Pattern {
                 elems.push(alternatives(raw, vocab)?);
                 continue;
             }
+            if let Some(exact) = raw.strip_prefix('=') {
+                elems.push(alternatives(&format!("(={exact})"), vocab)?);
+                continue;
+            }
             for t in text::tokenize(raw, 0) {
                 elems.push(word(&t, vocab));
             }
@@ -85,12 +95,24 @@ impl Pattern {
             }
         }
         let negated = elems.iter().any(|e| e.negation);
-        Ok(Pattern { source: source.to_string(), elems, negated })
+        Ok(Pattern {
+            source: source.to_string(),
+            elems,
+            negated,
+        })
     }
 }
 
 fn wildcard(any: bool) -> Elem {
-    Elem { stems: Vec::new(), any, number: !any, negation: false, fused_next: None, surface: None }
+    Elem {
+        stems: Vec::new(),
+        any,
+        number: !any,
+        negation: false,
+        exact: Vec::new(),
+        fused_next: None,
+        surface: None,
+    }
 }
 
 fn word(t: &Token, vocab: &mut Vocab) -> Elem {
@@ -99,6 +121,7 @@ fn word(t: &Token, vocab: &mut Vocab) -> Elem {
         any: false,
         number: t.number,
         negation: t.negation,
+        exact: Vec::new(),
         fused_next: None,
         surface: (!t.number).then(|| t.surface.clone()),
     }
@@ -116,11 +139,15 @@ fn alternatives(raw: &str, vocab: &mut Vocab) -> Result<Elem, PatternError> {
             elem.number = true;
             continue;
         }
-        let toks = text::tokenize(alt, 0);
+        let exact = alt.starts_with('=');
+        let toks = text::tokenize(alt.trim_start_matches('='), 0);
         let [t] = toks.as_slice() else {
             return Err(PatternError::AlternativeNotOneWord(raw.to_string()));
         };
         elem.stems.push(vocab.intern(&t.stem));
+        if exact {
+            elem.exact.push(t.surface.clone());
+        }
         elem.negation |= t.negation;
     }
     if elem.stems.is_empty() && !elem.number {
@@ -142,7 +169,19 @@ mod tests {
         assert!(p.elems[1].number);
         assert!(p.elems[2].any);
         assert!(!p.negated);
-        assert!(p.elems[0].fused_next.is_none(), "no fusing with alternatives");
+        assert!(
+            p.elems[0].fused_next.is_none(),
+            "no fusing with alternatives"
+        );
+    }
+
+    #[test]
+    fn exact_forms_are_kept() {
+        let mut v = Vocab::default();
+        let p = Pattern::compile("(=peruin|=korjasin) sen", &mut v).unwrap();
+        assert_eq!(p.elems[0].exact, ["peruin", "korjasin"]);
+        let q = Pattern::compile("=peruin", &mut v).unwrap();
+        assert_eq!(q.elems[0].exact, ["peruin"]);
     }
 
     #[test]
@@ -156,7 +195,10 @@ mod tests {
     #[test]
     fn rejects_malformed_patterns() {
         let mut v = Vocab::default();
-        assert_eq!(Pattern::compile("  ", &mut v).unwrap_err(), PatternError::Empty);
+        assert_eq!(
+            Pattern::compile("  ", &mut v).unwrap_err(),
+            PatternError::Empty
+        );
         assert_eq!(
             Pattern::compile("* kiitos", &mut v).unwrap_err(),
             PatternError::StartsWithWildcard

@@ -17,14 +17,27 @@ pub const RUBRIC_SCHEMA_VERSION: u32 = 1;
 
 /// Parses and validates rubric TOML; `file` names it in error messages.
 pub fn resolve(file: &str, text: &str) -> Result<Rubric, RubricError> {
-    let invalid = |problems| RubricError::Invalid { file: file.to_string(), problems };
+    let invalid = |problems| RubricError::Invalid {
+        file: file.to_string(),
+        problems,
+    };
     let raw: RubricFile = toml::from_str(text).map_err(|e| {
         let line = e.span().map_or(1, |s| line_of(text, s.start));
-        invalid(vec![Problem { line, kind: ProblemKind::Toml(e.message().to_string()) }])
+        invalid(vec![Problem {
+            line,
+            kind: ProblemKind::Toml(e.message().to_string()),
+        }])
     })?;
-    let mut r = Resolver { text, problems: Vec::new() };
+    let mut r = Resolver {
+        text,
+        problems: Vec::new(),
+    };
     let rubric = r.rubric(raw, text);
-    if r.problems.is_empty() { Ok(rubric) } else { Err(invalid(r.problems)) }
+    if r.problems.is_empty() {
+        Ok(rubric)
+    } else {
+        Err(invalid(r.problems))
+    }
 }
 
 struct Resolver<'a> {
@@ -34,22 +47,38 @@ struct Resolver<'a> {
 
 impl Resolver<'_> {
     fn report<T>(&mut self, at: &Spanned<T>, kind: ProblemKind) {
-        self.problems.push(Problem { line: line_of(self.text, at.span().start), kind });
+        self.problems.push(Problem {
+            line: line_of(self.text, at.span().start),
+            kind,
+        });
     }
 
     fn rubric(&mut self, raw: RubricFile, text: &str) -> Rubric {
         if *raw.schema_version.get_ref() != RUBRIC_SCHEMA_VERSION {
             let found = *raw.schema_version.get_ref();
-            self.report(&raw.schema_version, ProblemKind::UnsupportedVersion { found });
+            self.report(
+                &raw.schema_version,
+                ProblemKind::UnsupportedVersion { found },
+            );
         }
         let mut dims = Vec::new();
         for d in &raw.dimensions {
             let def = d.get_ref();
             if dims.iter().any(|x: &Dimension| x.id == *def.id.get_ref()) {
-                self.report(&def.id, ProblemKind::DuplicateId { id: def.id.get_ref().clone() });
+                self.report(
+                    &def.id,
+                    ProblemKind::DuplicateId {
+                        id: def.id.get_ref().clone(),
+                    },
+                );
             }
             if def.weight <= 0.0 || !(0.0..=100.0).contains(&def.base) {
-                self.report(d, ProblemKind::BadDimension { id: def.id.get_ref().clone() });
+                self.report(
+                    d,
+                    ProblemKind::BadDimension {
+                        id: def.id.get_ref().clone(),
+                    },
+                );
             }
             dims.push(Dimension {
                 id: def.id.get_ref().clone(),
@@ -79,7 +108,12 @@ impl Resolver<'_> {
         for (i, b) in raw.behaviours.iter().enumerate() {
             let def = b.get_ref();
             if ids.get(def.id.get_ref().as_str()) != Some(&i) {
-                self.report(&def.id, ProblemKind::DuplicateId { id: def.id.get_ref().clone() });
+                self.report(
+                    &def.id,
+                    ProblemKind::DuplicateId {
+                        id: def.id.get_ref().clone(),
+                    },
+                );
             }
             let line = line_of(self.text, b.span().start);
             let behaviour = self.behaviour(def, line, &ids, &raw, &mut rubric);
@@ -101,7 +135,12 @@ impl Resolver<'_> {
         let dimension = def.dimension.as_ref().and_then(|d| {
             let found = rubric.dimensions.iter().position(|x| x.id == *d.get_ref());
             if found.is_none() {
-                self.report(d, ProblemKind::UnknownDimension { found: d.get_ref().clone() });
+                self.report(
+                    d,
+                    ProblemKind::UnknownDimension {
+                        found: d.get_ref().clone(),
+                    },
+                );
             }
             found
         });
@@ -110,14 +149,24 @@ impl Resolver<'_> {
             "customer" => PartyFilter::Customer,
             "any" => PartyFilter::Any,
             other => {
-                self.report(&def.party, ProblemKind::UnknownParty { found: other.to_string() });
+                self.report(
+                    &def.party,
+                    ProblemKind::UnknownParty {
+                        found: other.to_string(),
+                    },
+                );
                 PartyFilter::Any
             }
         };
         let window = match &def.within {
             None => Window::Whole,
             Some(w) => parse_window(w.get_ref()).unwrap_or_else(|| {
-                self.report(w, ProblemKind::BadWindow { found: w.get_ref().clone() });
+                self.report(
+                    w,
+                    ProblemKind::BadWindow {
+                        found: w.get_ref().clone(),
+                    },
+                );
                 Window::Whole
             }),
         };
@@ -128,7 +177,12 @@ impl Resolver<'_> {
             Some(_) => 0.0,
         };
         if let Some(p) = def.polarity.as_ref().filter(|_| sign == 0.0) {
-            self.report(p, ProblemKind::UnknownPolarity { found: p.get_ref().clone() });
+            self.report(
+                p,
+                ProblemKind::UnknownPolarity {
+                    found: p.get_ref().clone(),
+                },
+            );
         }
         let points = sign * def.points.unwrap_or(0.0);
         if def.dimension.is_some() && points == 0.0 {
@@ -161,7 +215,12 @@ impl Resolver<'_> {
         let phrases = !def.patterns.is_empty() || !def.regex.is_empty();
         let kinds = [phrases, def.when.is_some(), def.metric.is_some()];
         if kinds.iter().filter(|k| **k).count() != 1 {
-            self.report(&def.id, ProblemKind::RuleKind { id: def.id.get_ref().clone() });
+            self.report(
+                &def.id,
+                ProblemKind::RuleKind {
+                    id: def.id.get_ref().clone(),
+                },
+            );
         }
         if let Some(m) = &def.metric {
             let event = match m.get_ref().as_str() {
@@ -169,7 +228,12 @@ impl Resolver<'_> {
                 "agent_interruption" => MetricEvent::AgentInterruption,
                 "customer_interruption" => MetricEvent::CustomerInterruption,
                 other => {
-                    self.report(m, ProblemKind::UnknownMetric { found: other.to_string() });
+                    self.report(
+                        m,
+                        ProblemKind::UnknownMetric {
+                            found: other.to_string(),
+                        },
+                    );
                     MetricEvent::UnannouncedHold
                 }
             };
@@ -177,7 +241,9 @@ impl Resolver<'_> {
         }
         if let Some(when) = &def.when {
             let mut refs = |list: &[Spanned<String>]| -> Vec<usize> {
-                list.iter().filter_map(|r| self.reference(r, ids, raw)).collect()
+                list.iter()
+                    .filter_map(|r| self.reference(r, ids, raw))
+                    .collect()
             };
             let with_all = refs(&def.with_all);
             let without_all = refs(&def.without_all);
@@ -200,7 +266,10 @@ impl Resolver<'_> {
                 Ok(_) => rubric.pattern_owner.push(index),
                 Err(e) => self.report(
                     p,
-                    ProblemKind::BadPattern { pattern: p.get_ref().clone(), reason: e.to_string() },
+                    ProblemKind::BadPattern {
+                        pattern: p.get_ref().clone(),
+                        reason: e.to_string(),
+                    },
                 ),
             }
         }
@@ -211,7 +280,10 @@ impl Resolver<'_> {
                 Ok(_) => self.report(r, ProblemKind::EmptyPattern),
                 Err(e) => self.report(
                     r,
-                    ProblemKind::BadRegex { pattern: r.get_ref().clone(), reason: e.to_string() },
+                    ProblemKind::BadRegex {
+                        pattern: r.get_ref().clone(),
+                        reason: e.to_string(),
+                    },
                 ),
             }
         }
@@ -230,7 +302,12 @@ impl Resolver<'_> {
             b.when.is_none()
         });
         if found.is_none() {
-            self.report(r, ProblemKind::UnknownBehaviour { found: r.get_ref().clone() });
+            self.report(
+                r,
+                ProblemKind::UnknownBehaviour {
+                    found: r.get_ref().clone(),
+                },
+            );
         }
         found
     }

@@ -64,7 +64,11 @@ pub struct Moment {
 
 impl Scorecard {
     pub fn dimension(&self, id: &str) -> Option<f64> {
-        self.scores.dimensions.iter().find(|d| d.id == id).map(|d| d.score)
+        self.scores
+            .dimensions
+            .iter()
+            .find(|d| d.id == id)
+            .map(|d| d.score)
     }
 
     /// Whether any moment of behaviour `id` was found.

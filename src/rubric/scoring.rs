@@ -35,7 +35,10 @@ pub fn score(transcript: &Transcript, metrics: &Metrics, rubric: &Rubric) -> Sco
 /// Whether each behaviour of `rubric` (helpers included) occurs in the call, in the
 /// rubric's order: what the self-test checks examples against.
 pub fn behaviours_found(transcript: &Transcript, metrics: &Metrics, rubric: &Rubric) -> Vec<bool> {
-    detect(transcript, metrics, rubric).iter().map(|o| !o.is_empty()).collect()
+    detect(transcript, metrics, rubric)
+        .iter()
+        .map(|o| !o.is_empty())
+        .collect()
 }
 
 fn detect(transcript: &Transcript, metrics: &Metrics, rubric: &Rubric) -> Vec<Vec<Occurrence>> {
@@ -45,7 +48,10 @@ fn detect(transcript: &Transcript, metrics: &Metrics, rubric: &Rubric) -> Vec<Ve
     metric_events(transcript, metrics, rubric, &turns, &mut found);
     sequences(rubric, &turns, &mut found);
     if transcript.attribution == Attribution::Estimated {
-        found.iter_mut().flatten().for_each(|o| o.confidence *= ESTIMATED_PARTIES);
+        found
+            .iter_mut()
+            .flatten()
+            .for_each(|o| o.confidence *= ESTIMATED_PARTIES);
     }
     found
 }
@@ -66,8 +72,12 @@ fn accepts(b: &Behaviour, turn: &Turn, ti: usize, n_turns: usize, duration: f64)
 
 fn quote(t: &Transcript, turn: &Turn, first: usize, last: usize) -> String {
     let (a, b) = (turn.tokens[first].piece, turn.tokens[last].piece);
-    let parts: Vec<&str> =
-        turn.segments.iter().filter(|&&s| s >= a.min(b) && s <= a.max(b)).map(|&s| t.segments[s].text.trim()).collect();
+    let parts: Vec<&str> = turn
+        .segments
+        .iter()
+        .filter(|&&s| s >= a.min(b) && s <= a.max(b))
+        .map(|&s| t.segments[s].text.trim())
+        .collect();
     parts.join(" ")
 }
 
@@ -85,12 +95,18 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
         }
         let mut joined: Option<String> = None;
         for (bi, b) in r.behaviours.iter().enumerate() {
-            let Rule::Phrases { regexes } = &b.rule else { continue };
+            let Rule::Phrases { regexes } = &b.rule else {
+                continue;
+            };
             if regexes.is_empty() || best[bi].is_some() || !ok(b) {
                 continue;
             }
             let text = joined.get_or_insert_with(|| {
-                turn.tokens.iter().map(|t| t.surface.as_str()).collect::<Vec<_>>().join(" ")
+                turn.tokens
+                    .iter()
+                    .map(|t| t.surface.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
             });
             if let Some(m) = regexes.iter().find_map(|re| re.find(text)) {
                 let first = text[..m.start()].matches(' ').count();
@@ -100,7 +116,9 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
         }
         let certainty = 0.5 + 0.5 * turn.probability.unwrap_or(1.0);
         for (bi, hit) in best.into_iter().enumerate() {
-            let Some((first, last, confidence)) = hit else { continue };
+            let Some((first, last, confidence)) = hit else {
+                continue;
+            };
             found[bi].push(Occurrence {
                 turn: ti,
                 party: turn.party,
@@ -115,7 +133,10 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
 
 /// Index of the turn at or after `time` (the last turn if none).
 fn turn_at(turns: &[Turn], time: f64) -> usize {
-    turns.iter().position(|tr| tr.end >= time).unwrap_or(turns.len().saturating_sub(1))
+    turns
+        .iter()
+        .position(|tr| tr.end >= time)
+        .unwrap_or(turns.len().saturating_sub(1))
 }
 
 fn metric_events(
@@ -126,22 +147,37 @@ fn metric_events(
     found: &mut [Vec<Occurrence>],
 ) {
     for (bi, b) in r.behaviours.iter().enumerate() {
-        let Rule::Metric(event) = b.rule else { continue };
+        let Rule::Metric(event) = b.rule else {
+            continue;
+        };
         let events: Vec<(Party, f64, f64, String)> = match event {
             MetricEvent::UnannouncedHold => m
                 .holds
                 .iter()
                 .filter(|h| !h.announced)
-                .map(|h| (Party::Agent, h.start, h.end, format!("({:.0} s silence)", h.end - h.start)))
+                .map(|h| {
+                    (
+                        Party::Agent,
+                        h.start,
+                        h.end,
+                        format!("({:.0} s silence)", h.end - h.start),
+                    )
+                })
                 .collect(),
             MetricEvent::AgentInterruption | MetricEvent::CustomerInterruption => {
-                let by = if event == MetricEvent::AgentInterruption { Party::Agent } else { Party::Customer };
+                let by = if event == MetricEvent::AgentInterruption {
+                    Party::Agent
+                } else {
+                    Party::Customer
+                };
                 m.interruptions
                     .iter()
                     .filter(|i| i.by == by)
                     .map(|i| {
                         let seg = t.segments.iter().find(|s| s.party == by && s.start == i.at);
-                        let (end, text) = seg.map_or((i.at, String::new()), |s| (s.end, s.text.trim().to_string()));
+                        let (end, text) = seg.map_or((i.at, String::new()), |s| {
+                            (s.end, s.text.trim().to_string())
+                        });
                         (by, i.at, end, text)
                     })
                     .collect()
@@ -149,8 +185,17 @@ fn metric_events(
         };
         for (party, start, end, quote) in events {
             let ti = turn_at(turns, start);
-            if b.party.accepts(party) && in_window(b.window, start, end, ti, turns.len(), t.duration) {
-                found[bi].push(Occurrence { turn: ti, party, start, end, quote, confidence: 1.0 });
+            if b.party.accepts(party)
+                && in_window(b.window, start, end, ti, turns.len(), t.duration)
+            {
+                found[bi].push(Occurrence {
+                    turn: ti,
+                    party,
+                    start,
+                    end,
+                    quote,
+                    confidence: 1.0,
+                });
             }
         }
     }
@@ -159,9 +204,15 @@ fn metric_events(
 /// Turn range around `anchor`: `before`/`after` turns of the anchor's party.
 fn around(turns: &[Turn], anchor: usize, before: usize, after: usize) -> (usize, usize) {
     let party = turns[anchor].party;
-    let own: Vec<usize> = (0..turns.len()).filter(|&i| turns[i].party == party).collect();
+    let own: Vec<usize> = (0..turns.len())
+        .filter(|&i| turns[i].party == party)
+        .collect();
     let pos = own.iter().position(|&i| i == anchor).unwrap_or(0);
-    let lo = if before == 0 { anchor } else { own[pos.saturating_sub(before)] };
+    let lo = if before == 0 {
+        anchor
+    } else {
+        own[pos.saturating_sub(before)]
+    };
     let hi = own.get(pos + after).copied().unwrap_or(turns.len() - 1);
     let hi = if after == 0 { anchor } else { hi };
     (lo, hi)
@@ -169,7 +220,14 @@ fn around(turns: &[Turn], anchor: usize, before: usize, after: usize) -> (usize,
 
 fn sequences(r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurrence>]) {
     for (bi, b) in r.behaviours.iter().enumerate() {
-        let Rule::Sequence { when, with_all, without_all, without_any, before, after } = &b.rule
+        let Rule::Sequence {
+            when,
+            with_all,
+            without_all,
+            without_any,
+            before,
+            after,
+        } = &b.rule
         else {
             continue;
         };
@@ -208,7 +266,11 @@ fn scorecard(r: &Rubric, found: Vec<Vec<Occurrence>>, metrics: &Metrics) -> Scor
         let mut occs = occs;
         occs.sort_by(|a, c| a.start.total_cmp(&c.start));
         for (n, o) in occs.into_iter().enumerate() {
-            let points = if n < b.max_count as usize { b.points } else { 0.0 };
+            let points = if n < b.max_count as usize {
+                b.points
+            } else {
+                0.0
+            };
             totals[d] += points;
             moments.push(Moment {
                 behaviour: b.id.clone(),
@@ -235,12 +297,20 @@ fn scorecard(r: &Rubric, found: Vec<Vec<Occurrence>>, metrics: &Metrics) -> Scor
         })
         .collect();
     let weight: f64 = dimensions.iter().map(|d| d.weight).sum();
-    let overall = dimensions.iter().map(|d| d.score * d.weight).sum::<f64>() / weight.max(f64::MIN_POSITIVE);
+    let overall =
+        dimensions.iter().map(|d| d.score * d.weight).sum::<f64>() / weight.max(f64::MIN_POSITIVE);
     Scorecard {
         schema_version: SCORECARD_SCHEMA_VERSION,
         kuulas_version: env!("CARGO_PKG_VERSION").to_string(),
-        rubric: RubricRef { id: r.id.clone(), version: r.version.clone(), sha256: r.sha256.clone() },
-        scores: Scores { overall, dimensions },
+        rubric: RubricRef {
+            id: r.id.clone(),
+            version: r.version.clone(),
+            sha256: r.sha256.clone(),
+        },
+        scores: Scores {
+            overall,
+            dimensions,
+        },
         moments,
         metrics: metrics.clone(),
     }

@@ -26,14 +26,27 @@ pub fn run(rubric: &Rubric) -> (usize, Vec<Failure>) {
     let mut checked = 0;
     let mut failures = Vec::new();
     for (i, b) in rubric.behaviours.iter().enumerate() {
-        let default = if b.party == PartyFilter::Customer { Party::Customer } else { Party::Agent };
-        let cases = b.examples.iter().map(|e| (e, true)).chain(b.counter_examples.iter().map(|c| (c, false)));
+        let default = if b.party == PartyFilter::Customer {
+            Party::Customer
+        } else {
+            Party::Agent
+        };
+        let cases = b
+            .examples
+            .iter()
+            .map(|e| (e, true))
+            .chain(b.counter_examples.iter().map(|c| (c, false)));
         for (text, example) in cases {
             checked += 1;
             let transcript = synthesize(&turns(text, default));
             let m = metrics::compute(&transcript, None);
             if behaviours_found(&transcript, &m, rubric)[i] != example {
-                failures.push(Failure { behaviour: b.id.clone(), line: b.line, text: text.clone(), example });
+                failures.push(Failure {
+                    behaviour: b.id.clone(),
+                    line: b.line,
+                    text: text.clone(),
+                    example,
+                });
             }
         }
     }
@@ -50,7 +63,11 @@ pub fn turns(text: &str, default: Party) -> Vec<LabelledTurn> {
                 Some(("customer", rest)) => (Party::Customer, rest),
                 _ => (default, part),
             };
-            LabelledTurn { party, text: said.trim().to_string(), pause_before: 0.0 }
+            LabelledTurn {
+                party,
+                text: said.trim().to_string(),
+                pause_before: 0.0,
+            }
         })
         .collect()
 }
@@ -61,11 +78,17 @@ mod tests {
 
     #[test]
     fn splits_multi_turn_examples() {
-        let t = turns("customer: Hei! | agent: Päivää, miten voin auttaa?", Party::Agent);
+        let t = turns(
+            "customer: Hei! | agent: Päivää, miten voin auttaa?",
+            Party::Agent,
+        );
         assert_eq!(t.len(), 2);
         assert_eq!(t[0].party, Party::Customer);
         assert_eq!(t[1].text, "Päivää, miten voin auttaa?");
-        assert_eq!(turns("Kiitos: hyvä", Party::Customer)[0].party, Party::Customer);
+        assert_eq!(
+            turns("Kiitos: hyvä", Party::Customer)[0].party,
+            Party::Customer
+        );
     }
 
     #[test]

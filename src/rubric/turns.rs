@@ -27,12 +27,19 @@ impl Turn {
         let seg = &t.segments[tok.piece];
         let (pos, n) = tok.pos_in_piece;
         let step = (seg.end - seg.start) / n.max(1) as f64;
-        (seg.start + pos as f64 * step, seg.start + (pos + 1) as f64 * step)
+        (
+            seg.start + pos as f64 * step,
+            seg.start + (pos + 1) as f64 * step,
+        )
     }
 
     /// Text of the turn's segments.
     pub fn text(&self, t: &Transcript) -> String {
-        let parts: Vec<&str> = self.segments.iter().map(|&s| t.segments[s].text.trim()).collect();
+        let parts: Vec<&str> = self
+            .segments
+            .iter()
+            .map(|&s| t.segments[s].text.trim())
+            .collect();
         parts.join(" ")
     }
 }

@@ -82,8 +82,13 @@ impl Vocab {
         }
     }
 
+    /// Number of distinct pattern stems.
     pub fn len(&self) -> usize {
         self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
     }
 }
 
