@@ -7,18 +7,19 @@
 //! The start window is the first [`WINDOW`] of the call, the end window the last;
 //! `turnaround = end − start`: the angry customer turned around scores near +2.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+use crate::rubric::fasthash::FastMap;
 use crate::rubric::text::{self, Token};
 use crate::transcript::{Party, Transcript};
 
 /// Share of the call each window covers.
 pub const WINDOW: f64 = 0.3;
 
-/// "ihana" is left out on purpose: its stem equals that of "ihan" (quite).
+/// Left out on purpose: "ihana" (stems like "ihan", quite) and "onneksi" (stems
+/// to "on", is).
 const POSITIVE: &[&str] = &[
     "kiitos",
     "kiitollinen",
@@ -39,7 +40,6 @@ const POSITIVE: &[&str] = &[
     "selkeä",
     "nopea",
     "kätevä",
-    "onneksi",
     "jes",
     "super",
     "ystävällisesti",
@@ -87,10 +87,10 @@ pub struct Sentiment {
     pub turnaround: f64,
 }
 
-fn lexicon() -> &'static HashMap<String, f64> {
-    static LEXICON: OnceLock<HashMap<String, f64>> = OnceLock::new();
+fn lexicon() -> &'static FastMap<String, f64> {
+    static LEXICON: OnceLock<FastMap<String, f64>> = OnceLock::new();
     LEXICON.get_or_init(|| {
-        let mut map = HashMap::new();
+        let mut map = FastMap::default();
         for (words, value) in [(POSITIVE, 1.0), (NEGATIVE, -1.0)] {
             for w in words {
                 for t in text::tokenize(w, 0) {

@@ -12,8 +12,7 @@
 //! negation word appears inside it or up to [`NEGATION_REACH`] words before it in
 //! the same clause — "voin auttaa" does not match "en mä voi auttaa".
 
-use std::collections::HashMap;
-
+use crate::rubric::fasthash::FastMap;
 use crate::rubric::pattern::{Elem, Pattern, PatternError};
 use crate::rubric::text::Token;
 use crate::rubric::vocab::{Candidate, StemId, Vocab};
@@ -41,7 +40,11 @@ impl<'t> Table<'t> {
             let mut p = Vec::new();
             if let Some(next) = tokens.get(i + 1) {
                 // Compound words are long; short neighbours are almost never one word split.
-                if !t.number && !next.number && t.surface.len() + next.surface.len() >= 8 {
+                if !t.number
+                    && !next.number
+                    && t.surface.len() + next.surface.len() >= 8
+                    && vocab.may_start_compound(&t.surface)
+                {
                     fused.clear();
                     fused.push_str(&t.surface);
                     fused.push_str(&next.surface);
@@ -68,7 +71,7 @@ impl<'t> Table<'t> {
 pub struct PatternSet {
     vocab: Vocab,
     patterns: Vec<Pattern>,
-    starts: HashMap<StemId, Vec<usize>>,
+    starts: FastMap<StemId, Vec<usize>>,
 }
 
 impl PatternSet {

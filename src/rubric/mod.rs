@@ -9,6 +9,7 @@
 pub mod definition;
 pub mod error;
 pub mod eval;
+pub mod fasthash;
 pub mod fuzzy;
 pub mod labelled;
 pub mod matcher;

@@ -9,10 +9,12 @@
 //! "ei ole", "emmä" → "en minä"); number words replaced by digits ("kolmeen" →
 //! "3"); each token stemmed with the Snowball Finnish stemmer.
 
+use crate::rubric::fasthash::FastMap;
+use std::cell::RefCell;
 use std::sync::OnceLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization};
 
 /// One normalised word of a pattern or of a transcript turn.
 #[derive(Debug, Clone, PartialEq)]
@@ -194,10 +196,22 @@ pub fn tokenize(text: &str, piece: usize) -> Vec<Token> {
 /// Appends the tokens of `text` to `out` (see [`tokenize`]).
 pub fn tokenize_into(text: &str, piece: usize, out: &mut Vec<Token>) {
     let first = out.len();
+    // Most text is already NFC; composing it again is wasted work.
+    if unicode_normalization::is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        split_words(text.chars(), piece, out);
+    } else {
+        split_words(text.nfc(), piece, out);
+    }
+    let n = out.len() - first;
+    for (i, t) in out[first..].iter_mut().enumerate() {
+        t.pos_in_piece = (i, n);
+    }
+}
+
+fn split_words(chars: impl Iterator<Item = char>, piece: usize, out: &mut Vec<Token>) {
     let mut clause_start = true;
     let mut word = String::new();
-    for c in text
-        .nfc()
+    for c in chars
         .flat_map(char::to_lowercase)
         .chain(std::iter::once(' '))
     {
@@ -214,19 +228,20 @@ pub fn tokenize_into(text: &str, piece: usize, out: &mut Vec<Token>) {
             clause_start = true;
         }
     }
-    let n = out.len() - first;
-    for (i, t) in out[first..].iter_mut().enumerate() {
-        t.pos_in_piece = (i, n);
-    }
+}
+
+fn table(pairs: &'static [(&'static str, &'static str)]) -> FastMap<&'static str, &'static str> {
+    pairs.iter().copied().collect()
 }
 
 fn push_word(word: &str, piece: usize, clause_start: bool, out: &mut Vec<Token>) {
-    let expanded = COLLOQUIAL
-        .iter()
-        .find(|(spoken, _)| *spoken == word)
-        .map_or(word, |(_, standard)| *standard);
+    static SPOKEN: OnceLock<FastMap<&str, &str>> = OnceLock::new();
+    static NUMBER_WORDS: OnceLock<FastMap<&str, &str>> = OnceLock::new();
+    let spoken = SPOKEN.get_or_init(|| table(COLLOQUIAL));
+    let numbers = NUMBER_WORDS.get_or_init(|| table(NUMBERS));
+    let expanded = spoken.get(word).copied().unwrap_or(word);
     for (i, part) in expanded.split(' ').enumerate() {
-        let number = NUMBERS.iter().find(|(w, _)| *w == part).map(|(_, d)| *d);
+        let number = numbers.get(part).copied();
         let is_digits = part.chars().all(|c| c.is_ascii_digit());
         let stem = match number {
             Some(d) => d.to_string(),
@@ -245,13 +260,30 @@ fn push_word(word: &str, piece: usize, clause_start: bool, out: &mut Vec<Token>)
     }
 }
 
-/// Snowball Finnish stem of one lower-case word.
+/// Words whose stems are memoised per thread before the memo is cleared.
+const STEM_MEMO_LIMIT: usize = 100_000;
+
+/// Snowball Finnish stem of one lower-case word. Stemming dominates scoring time
+/// and calls repeat their words, so stems are memoised per thread (no locking).
 pub fn stem(word: &str) -> String {
+    thread_local! {
+        static MEMO: RefCell<FastMap<String, String>> = RefCell::new(FastMap::default());
+    }
     static STEMMER: OnceLock<Stemmer> = OnceLock::new();
-    STEMMER
-        .get_or_init(|| Stemmer::create(Algorithm::Finnish))
-        .stem(word)
-        .into_owned()
+    MEMO.with_borrow_mut(|memo| {
+        if let Some(s) = memo.get(word) {
+            return s.clone();
+        }
+        let s = STEMMER
+            .get_or_init(|| Stemmer::create(Algorithm::Finnish))
+            .stem(word)
+            .into_owned();
+        if memo.len() >= STEM_MEMO_LIMIT {
+            memo.clear();
+        }
+        memo.insert(word.to_string(), s.clone());
+        s
+    })
 }
 
 /// Whether `word` (already lower case) is a negation verb form.

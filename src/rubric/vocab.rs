@@ -5,8 +5,9 @@
 //! of their words, so results are memoised per rubric. The memo only speeds things
 //! up: a lookup returns the same answer whether or not it was cached.
 
-use std::collections::HashMap;
 use std::sync::Mutex;
+
+use crate::rubric::fasthash::{FastMap, FastSet};
 
 use crate::rubric::fuzzy;
 
@@ -21,11 +22,17 @@ const MEMO_LIMIT: usize = 200_000;
 
 #[derive(Debug, Default)]
 pub struct Vocab {
-    ids: HashMap<String, StemId>,
+    ids: FastMap<String, StemId>,
     /// Stems as characters, bucketed by character length for the fuzzy scan.
     by_len: Vec<Vec<(StemId, Vec<char>)>>,
-    memo: Mutex<HashMap<String, Box<[Candidate]>>>,
+    memo: Mutex<FastMap<String, Box<[Candidate]>>>,
+    /// First three characters of stems long enough to be compounds, so a pair of
+    /// transcript words is only read as one word when it could match one.
+    compound_heads: FastSet<[char; 3]>,
 }
+
+/// Stems this long may be written as two words ("tarkastus maksut").
+const COMPOUND_MIN: usize = 7;
 
 impl Vocab {
     /// The id of `stem`, adding it if new.
@@ -39,8 +46,20 @@ impl Vocab {
         if self.by_len.len() <= chars.len() {
             self.by_len.resize_with(chars.len() + 1, Vec::new);
         }
+        if chars.len() >= COMPOUND_MIN {
+            self.compound_heads.insert([chars[0], chars[1], chars[2]]);
+        }
         self.by_len[chars.len()].push((id, chars));
         id
+    }
+
+    /// Whether a word starting with `word` could be the head of a pattern compound.
+    pub fn may_start_compound(&self, word: &str) -> bool {
+        let mut c = word.chars();
+        match (c.next(), c.next(), c.next()) {
+            (Some(a), Some(b), Some(d)) => self.compound_heads.contains(&[a, b, d]),
+            _ => false,
+        }
     }
 
     /// Pattern stems that `stem` (from a transcript) may stand for, with their cost.
