@@ -88,8 +88,11 @@ fn justified_refusal_needs_reason_and_alternative_within_two_turns() {
     assert!(!justified.has("bare_refusal"));
     let too_late = score(&[
         (Agent, "En voi hyvittää tätä, koska takuu on päättynyt."),
+        (Customer, "Ai."),
         (Agent, "Se on niin."),
+        (Customer, "Okei."),
         (Agent, "Ymmärrättekö?"),
+        (Customer, "No joo."),
         (Agent, "Mutta voin tarjota teille korjauksen alennuksella."),
     ]);
     assert!(too_late.has("bare_refusal"));
@@ -103,9 +106,11 @@ fn dimension_scores_follow_from_the_moments() {
         (Customer, "Hei."),
         (
             Agent,
-            "Pahoittelen, tämä ei kuulu meille. Valitsit väärän vaihtoehdon. Tämä ei kuulu meille.",
+            "Pahoittelen, tämä ei kuulu meille. Tämä ei kuulu meille.",
         ),
-        (Agent, "Tämä ei kuulu meille."),
+        (Customer, "Mitä?"),
+        (Agent, "Valitsit väärän vaihtoehdon."),
+        (Customer, "Häh?"),
         (Agent, "Tämä ei kuulu meille."),
     ]);
     let r = rubric::default_rubric();
@@ -128,7 +133,7 @@ fn dimension_scores_follow_from_the_moments() {
     assert_eq!(
         refusals,
         [-30.0, -30.0, 0.0],
-        "max_count caps repeated refusals"
+        "once per turn (a repeat within a turn counts once), then max_count caps"
     );
     let weights: f64 = card.scores.dimensions.iter().map(|d| d.weight).sum();
     let mean = card
