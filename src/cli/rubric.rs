@@ -1,10 +1,197 @@
-//! `kuulas rubric` (being built).
+//! `kuulas rubric show | check FILE | test [FILE] | eval DIR`: print, validate,
+//! self-test and measure a rubric.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::Context;
+
+use kuulas::metrics;
+use kuulas::rubric::eval::{CORE_BEHAVIOURS, Eval};
+use kuulas::rubric::{self, Rubric, RubricError, labelled, selftest};
+
+use crate::cli::score::{load_rubric, read_transcript_json};
+use crate::cli::{EXIT_OK, EXIT_SOME_FAILED};
+
 #[derive(clap::Subcommand)]
-pub enum RubricCommand {}
+pub enum RubricCommand {
+    /// Print the built-in rubric (TOML).
+    Show,
+    /// Validate a rubric file; prints `file:line: reason` for each problem.
+    Check { file: PathBuf },
+    /// Run every rule's examples and counter-examples (built-in rubric by default).
+    Test { file: Option<PathBuf> },
+    /// Precision, recall and F1 per behaviour on a directory of labelled calls.
+    Eval {
+        dir: PathBuf,
+        /// Rubric file to evaluate instead of the built-in one.
+        #[arg(long)]
+        rubric: Option<PathBuf>,
+        /// Behaviour ids to evaluate, comma-separated (default: the core ids).
+        #[arg(long, value_delimiter = ',')]
+        behaviours: Vec<String>,
+        /// Also list each disagreement (call, behaviour).
+        #[arg(long)]
+        misses: bool,
+    },
+}
 
 pub fn execute(command: RubricCommand) -> anyhow::Result<ExitCode> {
-    match command {}
+    match command {
+        RubricCommand::Show => {
+            print!("{}", rubric::DEFAULT_RUBRIC);
+            Ok(ExitCode::from(EXIT_OK))
+        }
+        RubricCommand::Check { file } => check(&file),
+        RubricCommand::Test { file } => test(&load_rubric(file.as_deref())?),
+        RubricCommand::Eval {
+            dir,
+            rubric,
+            behaviours,
+            misses,
+        } => {
+            let ids = if behaviours.is_empty() {
+                CORE_BEHAVIOURS.iter().map(|s| s.to_string()).collect()
+            } else {
+                behaviours
+            };
+            eval(&dir, &load_rubric(rubric.as_deref())?, &ids, misses)
+        }
+    }
+}
+
+fn check(file: &Path) -> anyhow::Result<ExitCode> {
+    match rubric::load(file) {
+        Ok(r) => {
+            println!(
+                "{}: ok ({} dimensions, {} behaviours, sha256 {})",
+                file.display(),
+                r.dimensions.len(),
+                r.behaviours.len(),
+                r.sha256
+            );
+            Ok(ExitCode::from(EXIT_OK))
+        }
+        Err(e @ RubricError::Invalid { .. }) => {
+            eprintln!("{e}");
+            Ok(ExitCode::from(EXIT_SOME_FAILED))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn test(rubric: &Rubric) -> anyhow::Result<ExitCode> {
+    let (checked, failures) = selftest::run(rubric);
+    for f in &failures {
+        let what = if f.example {
+            "example not matched"
+        } else {
+            "counter-example matched"
+        };
+        println!(
+            "FAIL {} (line {}): {what}: \"{}\"",
+            f.behaviour, f.line, f.text
+        );
+    }
+    println!("{checked} examples checked, {} failed", failures.len());
+    Ok(ExitCode::from(if failures.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_SOME_FAILED
+    }))
+}
+
+fn labelled_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry =
+            entry.with_context(|| format!("{}: cannot list labelled calls", dir.display()))?;
+        if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "toml") {
+            files.push(entry.into_path());
+        }
+    }
+    anyhow::ensure!(
+        !files.is_empty(),
+        "{}: no labelled calls (*.toml) found",
+        dir.display()
+    );
+    Ok(files)
+}
+
+fn eval(
+    dir: &Path,
+    rubric: &Rubric,
+    ids: &[String],
+    show_misses: bool,
+) -> anyhow::Result<ExitCode> {
+    let mut e = Eval::new(ids);
+    // (call, behaviour, quote) of everything found, to show why a false alarm fired.
+    let mut evidence: Vec<(String, String, String)> = Vec::new();
+    for path in labelled_files(dir)? {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("{}: cannot read", path.display()))?;
+        let call = labelled::parse(&path.display().to_string(), &text)?;
+        let transcript = match &call.transcript {
+            Some(rel) => read_transcript_json(&path.parent().unwrap_or(dir).join(rel))?,
+            None => labelled::synthesize(&call.turns),
+        };
+        let m = metrics::compute(&transcript, None);
+        let card = rubric::score(&transcript, &m, rubric);
+        let found: Vec<String> = card.moments.iter().map(|m| m.behaviour.clone()).collect();
+        e.add(&call.id, &call.present, call.absent.as_deref(), &found);
+        evidence.extend(
+            card.moments
+                .into_iter()
+                .map(|m| (call.id.clone(), m.behaviour, m.quote)),
+        );
+    }
+    println!(
+        "{} calls in {}, rubric {} v{}\n",
+        e.calls,
+        dir.display(),
+        rubric.id,
+        rubric.version
+    );
+    println!(
+        "{:<22} {:>4} {:>4} {:>4} {:>9} {:>7} {:>6}",
+        "behaviour", "tp", "fp", "fn", "precision", "recall", "f1"
+    );
+    for (b, c) in e.behaviours.iter().zip(&e.counts) {
+        println!(
+            "{b:<22} {:>4} {:>4} {:>4} {:>9.2} {:>7.2} {:>6.2}",
+            c.tp,
+            c.fp,
+            c.fn_,
+            c.precision(),
+            c.recall(),
+            c.f1()
+        );
+    }
+    let m = e.micro();
+    println!(
+        "{:<22} {:>4} {:>4} {:>4} {:>9.2} {:>7.2} {:>6.2}",
+        "micro-average",
+        m.tp,
+        m.fp,
+        m.fn_,
+        m.precision(),
+        m.recall(),
+        m.f1()
+    );
+    if show_misses {
+        println!();
+        for miss in &e.misses {
+            if miss.missed {
+                println!("{}: {} missed", miss.call, miss.behaviour);
+                continue;
+            }
+            let quotes = evidence
+                .iter()
+                .filter(|(c, b, _)| *c == miss.call && *b == miss.behaviour);
+            for (_, _, quote) in quotes {
+                println!("{}: {} false alarm: \"{quote}\"", miss.call, miss.behaviour);
+            }
+        }
+    }
+    Ok(ExitCode::from(EXIT_OK))
 }

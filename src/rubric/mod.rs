@@ -1,1 +1,84 @@
-//! rubric stage (being built).
+//! The rubric stage: scores a call's transcript against a rubric of service
+//! behaviours and returns a [`Scorecard`] with timestamped evidence.
+//!
+//! A rubric is data (TOML, see `docs/rubric.md`): `schema` types are what the file
+//! says, [`resolve`] checks everything once and compiles every pattern, and
+//! [`score`] then runs without IO and cannot fail. The default Finnish rubric is
+//! built in ([`DEFAULT_RUBRIC`]).
+
+pub mod definition;
+pub mod error;
+pub mod eval;
+pub mod fasthash;
+pub mod fuzzy;
+pub mod labelled;
+pub mod matcher;
+pub mod pattern;
+pub mod resolve;
+pub mod schema;
+pub mod scorecard;
+pub mod scoring;
+pub mod selftest;
+pub mod text;
+pub mod turns;
+pub mod vocab;
+
+use std::path::Path;
+
+pub use definition::Rubric;
+pub use error::RubricError;
+pub use resolve::resolve;
+pub use scorecard::Scorecard;
+pub use scoring::score;
+
+/// The built-in Finnish contact-centre rubric (TOML text).
+pub const DEFAULT_RUBRIC: &str = include_str!("default.toml");
+
+/// The built-in rubric, resolved.
+pub fn default_rubric() -> Rubric {
+    // The built-in text is checked by a unit test, so this cannot fail in a release.
+    match resolve("<built-in rubric>", DEFAULT_RUBRIC) {
+        Ok(r) => r,
+        Err(e) => unreachable!("the built-in rubric is invalid: {e}"),
+    }
+}
+
+/// Reads and resolves the rubric file at `path`.
+pub fn load(path: &Path) -> Result<Rubric, RubricError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| RubricError::Read {
+        file: file.clone(),
+        source,
+    })?;
+    resolve(&file, &text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_rubric_resolves() {
+        let r = resolve("default.toml", DEFAULT_RUBRIC).unwrap_or_else(|e| panic!("{e}"));
+        for id in [
+            "greeting",
+            "self_intro",
+            "closing",
+            "empathy",
+            "apology",
+            "ownership",
+            "callback_promise",
+            "bare_refusal",
+            "justified_refusal",
+            "need_discovery",
+            "resolved",
+            "customer_escalation",
+            "announced_hold",
+            "unannounced_silence",
+            "power_struggle",
+        ] {
+            let b = r.behaviour(id).unwrap_or_else(|| panic!("{id} missing"));
+            assert!(b.dimension.is_some(), "{id} must be scored");
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! The resolved, trusted rubric: ids checked, references turned into indices,
+//! patterns and regexes compiled. Built only by `resolve`; scoring relies on it.
+
+use regex::Regex;
+
+use crate::rubric::matcher::PatternSet;
+use crate::transcript::Party;
+
+#[derive(Debug)]
+pub struct Rubric {
+    pub id: String,
+    pub version: String,
+    pub title: String,
+    /// SHA-256 (hex) of the rubric's TOML text, recorded in every scorecard.
+    pub sha256: String,
+    /// The TOML text it was resolved from.
+    pub source: String,
+    pub dimensions: Vec<Dimension>,
+    pub behaviours: Vec<Behaviour>,
+    pub(crate) patterns: PatternSet,
+    /// Behaviour index of each pattern in `patterns`.
+    pub(crate) pattern_owner: Vec<usize>,
+}
+
+impl Rubric {
+    pub fn behaviour(&self, id: &str) -> Option<&Behaviour> {
+        self.behaviours.iter().find(|b| b.id == id)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Dimension {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub weight: f64,
+    pub base: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartyFilter {
+    Agent,
+    Customer,
+    Any,
+}
+
+impl PartyFilter {
+    pub fn accepts(self, party: Party) -> bool {
+        match self {
+            PartyFilter::Agent => party == Party::Agent,
+            PartyFilter::Customer => party == Party::Customer,
+            PartyFilter::Any => true,
+        }
+    }
+}
+
+/// Where in the call a behaviour counts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Window {
+    Whole,
+    /// Starts within the first N seconds.
+    FirstSeconds(f64),
+    /// Ends within the last N seconds.
+    LastSeconds(f64),
+    /// Within the first N turns of the call (either party).
+    FirstTurns(usize),
+    /// Within the last N turns of the call.
+    LastTurns(usize),
+}
+
+/// Events from the metrics a behaviour can be built on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricEvent {
+    UnannouncedHold,
+    AgentInterruption,
+    CustomerInterruption,
+}
+
+#[derive(Debug)]
+pub enum Rule {
+    /// Matches its patterns (in the shared pattern set) or regexes in one turn.
+    Phrases {
+        regexes: Vec<Regex>,
+    },
+    /// An occurrence of `when`, judged by what else occurs around it: within
+    /// `before` / `after` turns of the anchor's party (the other party's turns in
+    /// between included).
+    Sequence {
+        when: usize,
+        with_all: Vec<usize>,
+        without_all: Vec<usize>,
+        without_any: Vec<usize>,
+        before: usize,
+        after: usize,
+    },
+    Metric(MetricEvent),
+}
+
+#[derive(Debug)]
+pub struct Behaviour {
+    pub id: String,
+    pub description: String,
+    /// Index into `Rubric::dimensions`; `None` for helper behaviours.
+    pub dimension: Option<usize>,
+    pub party: PartyFilter,
+    pub window: Window,
+    /// Signed: positive for good behaviours, negative for bad ones.
+    pub points: f64,
+    pub max_count: u32,
+    pub rule: Rule,
+    pub examples: Vec<String>,
+    pub counter_examples: Vec<String>,
+    /// Line of the behaviour in the rubric file, for self-test reports.
+    pub line: usize,
+}

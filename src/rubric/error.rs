@@ -1,0 +1,81 @@
+//! Errors from reading and resolving a rubric: every problem carries its line so
+//! `kuulas rubric check` can print `file:line: reason` for all of them at once.
+
+use thiserror::Error;
+
+/// What is wrong at one place of a rubric file.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum ProblemKind {
+    #[error("{0}")]
+    Toml(String),
+    #[error("schema_version {found} is not supported; this kuulas reads schema_version 1")]
+    UnsupportedVersion { found: u32 },
+    #[error("unknown party `{found}`; use agent, customer or any")]
+    UnknownParty { found: String },
+    #[error("unknown polarity `{found}`; use good or bad")]
+    UnknownPolarity { found: String },
+    #[error(
+        "bad time window `{found}`; write e.g. \"first 20s\", \"last 30s\" or \"first 2 turns\""
+    )]
+    BadWindow { found: String },
+    #[error("empty pattern; remove it or write the phrase")]
+    EmptyPattern,
+    #[error("bad pattern `{pattern}`: {reason}")]
+    BadPattern { pattern: String, reason: String },
+    #[error("bad regex `{pattern}`: {reason}")]
+    BadRegex { pattern: String, reason: String },
+    #[error("unknown behaviour `{found}`; it must be the id of a phrase or metric behaviour")]
+    UnknownBehaviour { found: String },
+    #[error("unknown dimension `{found}`; declare it in a [[dimension]] table")]
+    UnknownDimension { found: String },
+    #[error(
+        "unknown metric `{found}`; use unannounced_hold, agent_interruption or customer_interruption"
+    )]
+    UnknownMetric { found: String },
+    #[error("duplicate id `{id}`; ids must be unique and stable")]
+    DuplicateId { id: String },
+    #[error("behaviour `{id}` needs exactly one of patterns/regex, when or metric")]
+    RuleKind { id: String },
+    #[error("behaviour `{id}` is scored under a dimension, so it needs polarity and points > 0")]
+    MissingPoints { id: String },
+    #[error("dimension `{id}`: weight must be > 0 and base within 0..=100")]
+    BadDimension { id: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub line: usize,
+    pub kind: ProblemKind,
+}
+
+#[derive(Debug, Error)]
+pub enum RubricError {
+    #[error("{}", list(file, problems))]
+    Invalid {
+        file: String,
+        problems: Vec<Problem>,
+    },
+    #[error("{file}: cannot read the rubric: {source}; check the path and permissions")]
+    Read {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn list(file: &str, problems: &[Problem]) -> String {
+    let lines: Vec<String> = problems
+        .iter()
+        .map(|p| format!("{file}:{}: {}", p.line, p.kind))
+        .collect();
+    lines.join("\n")
+}
+
+/// 1-based line of byte `offset` in `text`.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}

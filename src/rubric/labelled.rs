@@ -1,0 +1,132 @@
+//! Labelled calls: short call transcripts written as turns, with the behaviours a
+//! reviewer says are present (and, optionally, absent). Used by `kuulas rubric
+//! eval` to measure accuracy and by the rubric self-test to build example calls.
+//!
+//! Format (TOML, one call per file):
+//! ```toml
+//! id = "h01"
+//! present = ["greeting", "closing"]
+//! absent = ["bare_refusal"]       # optional: default = every other evaluated id
+//! transcript = "h01.json"         # optional: a Transcript JSON instead of turns
+//! [[turn]]
+//! party = "agent"                 # agent | customer
+//! text = "Hyvää päivää!"
+//! pause_before = 20               # optional seconds of silence before the turn
+//! ```
+//! Turns get synthetic times: [`TURN_GAP_S`] between turns plus `pause_before`,
+//! and [`SECONDS_PER_WORD`] per word.
+
+use serde::Deserialize;
+
+use crate::transcript::{Attribution, Party, Segment, TRANSCRIPT_SCHEMA_VERSION, Transcript};
+
+pub const TURN_GAP_S: f64 = 0.6;
+pub const SECONDS_PER_WORD: f64 = 0.4;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelledCall {
+    pub id: String,
+    #[serde(default)]
+    pub present: Vec<String>,
+    pub absent: Option<Vec<String>>,
+    /// Path of a transcript JSON, relative to the labelled file (ASR versions).
+    pub transcript: Option<String>,
+    #[serde(rename = "turn", default)]
+    pub turns: Vec<LabelledTurn>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelledTurn {
+    pub party: Party,
+    pub text: String,
+    #[serde(default)]
+    pub pause_before: f64,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: not a labelled call: {reason}")]
+pub struct LabelledError {
+    pub file: String,
+    pub reason: String,
+}
+
+/// Parses one labelled call; `file` names it in errors.
+pub fn parse(file: &str, text: &str) -> Result<LabelledCall, LabelledError> {
+    let err = |reason: String| LabelledError {
+        file: file.to_string(),
+        reason,
+    };
+    let call: LabelledCall = toml::from_str(text).map_err(|e| err(e.to_string()))?;
+    match (&call.transcript, call.turns.is_empty()) {
+        (None, true) => Err(err("it has neither [[turn]]s nor a transcript".into())),
+        (Some(_), false) => Err(err("give either [[turn]]s or a transcript, not both".into())),
+        _ => Ok(call),
+    }
+}
+
+/// A transcript with synthetic times for `turns` (party, text, pause before).
+pub fn synthesize(turns: &[LabelledTurn]) -> Transcript {
+    let mut t = 0.0;
+    let mut segments = Vec::new();
+    for turn in turns {
+        let start = t + TURN_GAP_S + turn.pause_before.max(0.0);
+        let words = turn.text.split_whitespace().count().max(1);
+        let end = start + words as f64 * SECONDS_PER_WORD;
+        segments.push(Segment {
+            party: turn.party,
+            start,
+            end,
+            text: turn.text.clone(),
+            words: Vec::new(),
+        });
+        t = end;
+    }
+    Transcript {
+        schema_version: TRANSCRIPT_SCHEMA_VERSION,
+        duration: t + TURN_GAP_S,
+        language: "fi".to_string(),
+        attribution: Attribution::Channels,
+        segments,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_turns_and_synthesizes_times() {
+        let call = parse(
+            "x.toml",
+            r#"
+id = "x"
+present = ["greeting"]
+[[turn]]
+party = "agent"
+text = "Hyvää päivää"
+[[turn]]
+party = "customer"
+pause_before = 10
+text = "hei"
+"#,
+        )
+        .unwrap();
+        let t = synthesize(&call.turns);
+        assert_eq!(t.segments.len(), 2);
+        assert!((t.segments[0].end - (0.6 + 0.8)).abs() < 1e-9);
+        assert!((t.segments[1].start - (1.4 + 0.6 + 10.0)).abs() < 1e-9);
+        assert_eq!(t.segments[1].party, Party::Customer);
+    }
+
+    #[test]
+    fn rejects_calls_without_content_or_with_unknown_fields() {
+        assert!(parse("a.toml", "id = \"a\"").is_err());
+        let e = parse(
+            "b.toml",
+            "id = \"b\"\nlabels = []\n[[turn]]\nparty=\"agent\"\ntext=\"x\"",
+        );
+        assert!(e.unwrap_err().to_string().starts_with("b.toml: "));
+    }
+}

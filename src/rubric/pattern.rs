@@ -1,0 +1,215 @@
+//! Phrase patterns: parsed and compiled once when a rubric is resolved, then
+//! matched against the normalised tokens of a turn.
+//!
+//! Pattern syntax: words separated by spaces, written as people say them;
+//! `(a|b)` any one of the words, `{num}` any number (digits or words), `*` any one
+//! word, `=word` exactly this form (no stemming, no fuzziness: "=peruin" must not
+//! match "perua", which stems the same). A pattern must start with a word. See `docs/rubric.md` for exactly what
+//! matches: fuzzy words, gaps, one dropped word, split/fused words and negation.
+
+use crate::rubric::text::{self, Token};
+use crate::rubric::vocab::{StemId, Vocab};
+
+/// Why a pattern could not be compiled.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PatternError {
+    Empty,
+    StartsWithWildcard,
+    UnbalancedParens(String),
+    AlternativeNotOneWord(String),
+}
+
+impl std::fmt::Display for PatternError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PatternError::Empty => write!(f, "the pattern has no words"),
+            PatternError::StartsWithWildcard => {
+                write!(f, "a pattern must start with a word, not `*` or `{{num}}`")
+            }
+            PatternError::UnbalancedParens(w) => {
+                write!(
+                    f,
+                    "`{w}`: write alternatives as `(word|word)` without spaces"
+                )
+            }
+            PatternError::AlternativeNotOneWord(w) => {
+                write!(f, "`{w}`: each alternative must be a single word")
+            }
+        }
+    }
+}
+
+/// One position of a compiled pattern.
+#[derive(Debug, Clone)]
+pub struct Elem {
+    /// Stems this position accepts; empty for `*` / `{num}` only.
+    pub stems: Vec<StemId>,
+    pub any: bool,
+    pub number: bool,
+    pub negation: bool,
+    /// Exact forms the token must have (`=word`); empty: any form with the stem.
+    pub exact: Vec<String>,
+    /// Stem of this word fused with the next one ("ei kuulu" → "eikuulu").
+    pub fused_next: Option<StemId>,
+    /// Surface form, for fusing with a neighbour.
+    surface: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    pub source: String,
+    pub elems: Vec<Elem>,
+    /// The pattern says a negation itself, so no negation guard applies.
+    pub negated: bool,
+}
+
+impl Pattern {
+    /// Parses `source` and interns its stems into `vocab`.
+    pub fn compile(source: &str, vocab: &mut Vocab) -> Result<Pattern, PatternError> {
+        let mut elems = Vec::new();
+        for raw in source.split_whitespace() {
+            if raw == "*" || raw == "{num}" {
+                elems.push(wildcard(raw == "*"));
+                continue;
+            }
+            if raw.starts_with('(') || raw.ends_with(')') || raw.contains('|') {
+                elems.push(alternatives(raw, vocab)?);
+                continue;
+            }
+            if let Some(exact) = raw.strip_prefix('=') {
+                elems.push(alternatives(&format!("(={exact})"), vocab)?);
+                continue;
+            }
+            for t in text::tokenize(raw, 0) {
+                elems.push(word(&t, vocab));
+            }
+        }
+        match elems.first() {
+            None => return Err(PatternError::Empty),
+            Some(e) if e.stems.is_empty() => return Err(PatternError::StartsWithWildcard),
+            Some(_) => {}
+        }
+        for k in 0..elems.len().saturating_sub(1) {
+            if let (Some(a), Some(b)) = (&elems[k].surface, &elems[k + 1].surface) {
+                elems[k].fused_next = Some(vocab.intern(&text::stem(&format!("{a}{b}"))));
+            }
+        }
+        let negated = elems.iter().any(|e| e.negation);
+        Ok(Pattern {
+            source: source.to_string(),
+            elems,
+            negated,
+        })
+    }
+}
+
+fn wildcard(any: bool) -> Elem {
+    Elem {
+        stems: Vec::new(),
+        any,
+        number: !any,
+        negation: false,
+        exact: Vec::new(),
+        fused_next: None,
+        surface: None,
+    }
+}
+
+fn word(t: &Token, vocab: &mut Vocab) -> Elem {
+    Elem {
+        stems: vec![vocab.intern(&t.stem)],
+        any: false,
+        number: t.number,
+        negation: t.negation,
+        exact: Vec::new(),
+        fused_next: None,
+        surface: (!t.number).then(|| t.surface.clone()),
+    }
+}
+
+fn alternatives(raw: &str, vocab: &mut Vocab) -> Result<Elem, PatternError> {
+    let inner = raw
+        .strip_prefix('(')
+        .and_then(|r| r.strip_suffix(')'))
+        .ok_or_else(|| PatternError::UnbalancedParens(raw.to_string()))?;
+    let mut elem = wildcard(false);
+    elem.number = false;
+    for alt in inner.split('|') {
+        if alt == "{num}" {
+            elem.number = true;
+            continue;
+        }
+        let exact = alt.starts_with('=');
+        let toks = text::tokenize(alt.trim_start_matches('='), 0);
+        let [t] = toks.as_slice() else {
+            return Err(PatternError::AlternativeNotOneWord(raw.to_string()));
+        };
+        elem.stems.push(vocab.intern(&t.stem));
+        if exact {
+            elem.exact.push(t.surface.clone());
+        }
+        elem.negation |= t.negation;
+    }
+    if elem.stems.is_empty() && !elem.number {
+        return Err(PatternError::AlternativeNotOneWord(raw.to_string()));
+    }
+    Ok(elem)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compiles_words_alternatives_and_wildcards() {
+        let mut v = Vocab::default();
+        let p = Pattern::compile("soitan (tänään|huomenna|{num}) * mennessä", &mut v).unwrap();
+        assert_eq!(p.elems.len(), 4);
+        assert_eq!(p.elems[1].stems.len(), 2);
+        assert!(p.elems[1].number);
+        assert!(p.elems[2].any);
+        assert!(!p.negated);
+        assert!(
+            p.elems[0].fused_next.is_none(),
+            "no fusing with alternatives"
+        );
+    }
+
+    #[test]
+    fn exact_forms_are_kept() {
+        let mut v = Vocab::default();
+        let p = Pattern::compile("(=peruin|=korjasin) sen", &mut v).unwrap();
+        assert_eq!(p.elems[0].exact, ["peruin", "korjasin"]);
+        let q = Pattern::compile("=peruin", &mut v).unwrap();
+        assert_eq!(q.elems[0].exact, ["peruin"]);
+    }
+
+    #[test]
+    fn colloquial_pattern_words_expand() {
+        let mut v = Vocab::default();
+        let p = Pattern::compile("emmä voi", &mut v).unwrap();
+        assert_eq!(p.elems.len(), 3);
+        assert!(p.negated);
+    }
+
+    #[test]
+    fn rejects_malformed_patterns() {
+        let mut v = Vocab::default();
+        assert_eq!(
+            Pattern::compile("  ", &mut v).unwrap_err(),
+            PatternError::Empty
+        );
+        assert_eq!(
+            Pattern::compile("* kiitos", &mut v).unwrap_err(),
+            PatternError::StartsWithWildcard
+        );
+        assert!(matches!(
+            Pattern::compile("(hei|moi", &mut v),
+            Err(PatternError::UnbalancedParens(_))
+        ));
+        assert!(matches!(
+            Pattern::compile("(hyvää päivää|moi)", &mut v),
+            Err(PatternError::UnbalancedParens(_))
+        ));
+    }
+}

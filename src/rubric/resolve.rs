@@ -1,0 +1,349 @@
+//! Raw rubric file → trusted [`Rubric`], reporting every problem with its line.
+
+use std::collections::HashMap;
+
+use regex::Regex;
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+
+use crate::rubric::definition::{
+    Behaviour, Dimension, MetricEvent, PartyFilter, Rubric, Rule, Window,
+};
+use crate::rubric::error::{Problem, ProblemKind, RubricError, line_of};
+use crate::rubric::matcher::PatternSet;
+use crate::rubric::schema::{BehaviourDef, RubricFile};
+
+pub const RUBRIC_SCHEMA_VERSION: u32 = 1;
+
+/// Parses and validates rubric TOML; `file` names it in error messages.
+pub fn resolve(file: &str, text: &str) -> Result<Rubric, RubricError> {
+    let invalid = |problems| RubricError::Invalid {
+        file: file.to_string(),
+        problems,
+    };
+    let raw: RubricFile = toml::from_str(text).map_err(|e| {
+        let line = e.span().map_or(1, |s| line_of(text, s.start));
+        invalid(vec![Problem {
+            line,
+            kind: ProblemKind::Toml(e.message().to_string()),
+        }])
+    })?;
+    let mut r = Resolver {
+        text,
+        problems: Vec::new(),
+    };
+    let rubric = r.rubric(raw, text);
+    if r.problems.is_empty() {
+        Ok(rubric)
+    } else {
+        Err(invalid(r.problems))
+    }
+}
+
+struct Resolver<'a> {
+    text: &'a str,
+    problems: Vec<Problem>,
+}
+
+impl Resolver<'_> {
+    fn report<T>(&mut self, at: &Spanned<T>, kind: ProblemKind) {
+        self.problems.push(Problem {
+            line: line_of(self.text, at.span().start),
+            kind,
+        });
+    }
+
+    fn rubric(&mut self, raw: RubricFile, text: &str) -> Rubric {
+        if *raw.schema_version.get_ref() != RUBRIC_SCHEMA_VERSION {
+            let found = *raw.schema_version.get_ref();
+            self.report(
+                &raw.schema_version,
+                ProblemKind::UnsupportedVersion { found },
+            );
+        }
+        let mut dims = Vec::new();
+        for d in &raw.dimensions {
+            let def = d.get_ref();
+            if dims.iter().any(|x: &Dimension| x.id == *def.id.get_ref()) {
+                self.report(
+                    &def.id,
+                    ProblemKind::DuplicateId {
+                        id: def.id.get_ref().clone(),
+                    },
+                );
+            }
+            if def.weight <= 0.0 || !(0.0..=100.0).contains(&def.base) {
+                self.report(
+                    d,
+                    ProblemKind::BadDimension {
+                        id: def.id.get_ref().clone(),
+                    },
+                );
+            }
+            dims.push(Dimension {
+                id: def.id.get_ref().clone(),
+                name: def.name.clone(),
+                description: def.description.clone(),
+                weight: def.weight,
+                base: def.base,
+            });
+        }
+        let ids: HashMap<&str, usize> = raw
+            .behaviours
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.get_ref().id.get_ref().as_str(), i))
+            .collect();
+        let mut rubric = Rubric {
+            id: raw.id.clone(),
+            version: raw.version.clone(),
+            title: raw.title.clone(),
+            sha256: hex::encode(Sha256::digest(text.as_bytes())),
+            source: text.to_string(),
+            dimensions: dims,
+            behaviours: Vec::new(),
+            patterns: PatternSet::default(),
+            pattern_owner: Vec::new(),
+        };
+        for (i, b) in raw.behaviours.iter().enumerate() {
+            let def = b.get_ref();
+            if ids.get(def.id.get_ref().as_str()) != Some(&i) {
+                self.report(
+                    &def.id,
+                    ProblemKind::DuplicateId {
+                        id: def.id.get_ref().clone(),
+                    },
+                );
+            }
+            let line = line_of(self.text, b.span().start);
+            let behaviour = self.behaviour(def, line, &ids, &raw, &mut rubric);
+            rubric.behaviours.push(behaviour);
+        }
+        rubric
+    }
+
+    fn behaviour(
+        &mut self,
+        def: &BehaviourDef,
+        line: usize,
+        ids: &HashMap<&str, usize>,
+        raw: &RubricFile,
+        rubric: &mut Rubric,
+    ) -> Behaviour {
+        let index = rubric.behaviours.len();
+        let id = def.id.get_ref().clone();
+        let dimension = def.dimension.as_ref().and_then(|d| {
+            let found = rubric.dimensions.iter().position(|x| x.id == *d.get_ref());
+            if found.is_none() {
+                self.report(
+                    d,
+                    ProblemKind::UnknownDimension {
+                        found: d.get_ref().clone(),
+                    },
+                );
+            }
+            found
+        });
+        let party = match def.party.get_ref().as_str() {
+            "agent" => PartyFilter::Agent,
+            "customer" => PartyFilter::Customer,
+            "any" => PartyFilter::Any,
+            other => {
+                self.report(
+                    &def.party,
+                    ProblemKind::UnknownParty {
+                        found: other.to_string(),
+                    },
+                );
+                PartyFilter::Any
+            }
+        };
+        let window = match &def.within {
+            None => Window::Whole,
+            Some(w) => parse_window(w.get_ref()).unwrap_or_else(|| {
+                self.report(
+                    w,
+                    ProblemKind::BadWindow {
+                        found: w.get_ref().clone(),
+                    },
+                );
+                Window::Whole
+            }),
+        };
+        let sign = match def.polarity.as_ref().map(|p| p.get_ref().as_str()) {
+            Some("good") => 1.0,
+            Some("bad") => -1.0,
+            None => 0.0,
+            Some(_) => 0.0,
+        };
+        if let Some(p) = def.polarity.as_ref().filter(|_| sign == 0.0) {
+            self.report(
+                p,
+                ProblemKind::UnknownPolarity {
+                    found: p.get_ref().clone(),
+                },
+            );
+        }
+        let points = sign * def.points.unwrap_or(0.0);
+        if def.dimension.is_some() && points == 0.0 {
+            self.report(&def.id, ProblemKind::MissingPoints { id: id.clone() });
+        }
+        let rule = self.rule(def, index, ids, raw, rubric);
+        Behaviour {
+            id,
+            description: def.description.clone(),
+            dimension,
+            party,
+            window,
+            points,
+            max_count: def.max_count.unwrap_or(1).max(1),
+            rule,
+            examples: def.examples.clone(),
+            counter_examples: def.counter_examples.clone(),
+            line,
+        }
+    }
+
+    fn rule(
+        &mut self,
+        def: &BehaviourDef,
+        index: usize,
+        ids: &HashMap<&str, usize>,
+        raw: &RubricFile,
+        rubric: &mut Rubric,
+    ) -> Rule {
+        let phrases = !def.patterns.is_empty() || !def.regex.is_empty();
+        let kinds = [phrases, def.when.is_some(), def.metric.is_some()];
+        if kinds.iter().filter(|k| **k).count() != 1 {
+            self.report(
+                &def.id,
+                ProblemKind::RuleKind {
+                    id: def.id.get_ref().clone(),
+                },
+            );
+        }
+        if let Some(m) = &def.metric {
+            let event = match m.get_ref().as_str() {
+                "unannounced_hold" => MetricEvent::UnannouncedHold,
+                "agent_interruption" => MetricEvent::AgentInterruption,
+                "customer_interruption" => MetricEvent::CustomerInterruption,
+                other => {
+                    self.report(
+                        m,
+                        ProblemKind::UnknownMetric {
+                            found: other.to_string(),
+                        },
+                    );
+                    MetricEvent::UnannouncedHold
+                }
+            };
+            return Rule::Metric(event);
+        }
+        if let Some(when) = &def.when {
+            let mut refs = |list: &[Spanned<String>]| -> Vec<usize> {
+                list.iter()
+                    .filter_map(|r| self.reference(r, ids, raw))
+                    .collect()
+            };
+            let with_all = refs(&def.with_all);
+            let without_all = refs(&def.without_all);
+            let without_any = refs(&def.without_any);
+            return Rule::Sequence {
+                when: self.reference(when, ids, raw).unwrap_or(index),
+                with_all,
+                without_all,
+                without_any,
+                before: def.turns_before,
+                after: def.turns_after,
+            };
+        }
+        for p in &def.patterns {
+            if p.get_ref().trim().is_empty() {
+                self.report(p, ProblemKind::EmptyPattern);
+                continue;
+            }
+            match rubric.patterns.add(p.get_ref()) {
+                Ok(_) => rubric.pattern_owner.push(index),
+                Err(e) => self.report(
+                    p,
+                    ProblemKind::BadPattern {
+                        pattern: p.get_ref().clone(),
+                        reason: e.to_string(),
+                    },
+                ),
+            }
+        }
+        let mut regexes = Vec::new();
+        for r in &def.regex {
+            match Regex::new(r.get_ref()) {
+                Ok(re) if !r.get_ref().is_empty() => regexes.push(re),
+                Ok(_) => self.report(r, ProblemKind::EmptyPattern),
+                Err(e) => self.report(
+                    r,
+                    ProblemKind::BadRegex {
+                        pattern: r.get_ref().clone(),
+                        reason: e.to_string(),
+                    },
+                ),
+            }
+        }
+        Rule::Phrases { regexes }
+    }
+
+    /// A reference to another behaviour, which must be a phrase or metric one.
+    fn reference(
+        &mut self,
+        r: &Spanned<String>,
+        ids: &HashMap<&str, usize>,
+        raw: &RubricFile,
+    ) -> Option<usize> {
+        let found = ids.get(r.get_ref().as_str()).copied().filter(|&i| {
+            let b = raw.behaviours[i].get_ref();
+            b.when.is_none()
+        });
+        if found.is_none() {
+            self.report(
+                r,
+                ProblemKind::UnknownBehaviour {
+                    found: r.get_ref().clone(),
+                },
+            );
+        }
+        found
+    }
+}
+
+/// "first 20s", "last 30 s", "first 2 turns", "last 1 turn".
+fn parse_window(s: &str) -> Option<Window> {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let (edge, amount, unit) = match words.as_slice() {
+        [edge, rest] => {
+            let split = rest.find(|c: char| !c.is_ascii_digit() && c != '.')?;
+            (*edge, &rest[..split], &rest[split..])
+        }
+        [edge, amount, unit] => (*edge, *amount, *unit),
+        _ => return None,
+    };
+    let n: f64 = amount.parse().ok().filter(|n: &f64| *n > 0.0)?;
+    match (edge, unit) {
+        ("first", "s") => Some(Window::FirstSeconds(n)),
+        ("last", "s") => Some(Window::LastSeconds(n)),
+        ("first", "turn" | "turns") => Some(Window::FirstTurns(n as usize)),
+        ("last", "turn" | "turns") => Some(Window::LastTurns(n as usize)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_parse() {
+        assert_eq!(parse_window("first 20s"), Some(Window::FirstSeconds(20.0)));
+        assert_eq!(parse_window("last 30 s"), Some(Window::LastSeconds(30.0)));
+        assert_eq!(parse_window("first 2 turns"), Some(Window::FirstTurns(2)));
+        assert_eq!(parse_window("middle 2s"), None);
+        assert_eq!(parse_window("first -2s"), None);
+    }
+}

@@ -1,0 +1,317 @@
+//! `score`: finds every behaviour's occurrences in a call and turns them into
+//! dimension scores and moments.
+//!
+//! Dimension score = clamp(base + Σ points × min(occurrences, max_count), 0, 100)
+//! over the dimension's behaviours (bad behaviours have negative points); overall =
+//! weighted mean of the dimension scores. Confidence is reported, never used to
+//! weight points, so a score can be recomputed by hand from the moments.
+
+use crate::metrics::Metrics;
+use crate::rubric::definition::{Behaviour, MetricEvent, Rubric, Rule, Window};
+use crate::rubric::scorecard::{
+    DimensionScore, Moment, RubricRef, SCORECARD_SCHEMA_VERSION, Scorecard, Scores,
+};
+use crate::rubric::turns::{self, Turn};
+use crate::transcript::{Attribution, Party, Transcript};
+
+/// Confidence factor when parties were guessed from a mono recording.
+const ESTIMATED_PARTIES: f32 = 0.8;
+
+#[derive(Debug, Clone)]
+struct Occurrence {
+    turn: usize,
+    party: Party,
+    start: f64,
+    end: f64,
+    quote: String,
+    confidence: f32,
+}
+
+/// Scores `transcript` against `rubric`. Pure; cannot fail.
+pub fn score(transcript: &Transcript, metrics: &Metrics, rubric: &Rubric) -> Scorecard {
+    scorecard(rubric, detect(transcript, metrics, rubric), metrics)
+}
+
+/// Whether each behaviour of `rubric` (helpers included) occurs in the call, in the
+/// rubric's order: what the self-test checks examples against.
+pub fn behaviours_found(transcript: &Transcript, metrics: &Metrics, rubric: &Rubric) -> Vec<bool> {
+    detect(transcript, metrics, rubric)
+        .iter()
+        .map(|o| !o.is_empty())
+        .collect()
+}
+
+fn detect(transcript: &Transcript, metrics: &Metrics, rubric: &Rubric) -> Vec<Vec<Occurrence>> {
+    let turns = turns::build(transcript);
+    let mut found: Vec<Vec<Occurrence>> = vec![Vec::new(); rubric.behaviours.len()];
+    phrases(transcript, rubric, &turns, &mut found);
+    metric_events(transcript, metrics, rubric, &turns, &mut found);
+    sequences(rubric, &turns, &mut found);
+    if transcript.attribution == Attribution::Estimated {
+        found
+            .iter_mut()
+            .flatten()
+            .for_each(|o| o.confidence *= ESTIMATED_PARTIES);
+    }
+    found
+}
+
+fn in_window(w: Window, start: f64, end: f64, turn: usize, n_turns: usize, duration: f64) -> bool {
+    match w {
+        Window::Whole => true,
+        Window::FirstSeconds(s) => start < s,
+        Window::LastSeconds(s) => end > duration - s,
+        Window::FirstTurns(n) => turn < n,
+        Window::LastTurns(n) => turn + n >= n_turns,
+    }
+}
+
+fn accepts(b: &Behaviour, turn: &Turn, ti: usize, n_turns: usize, duration: f64) -> bool {
+    b.party.accepts(turn.party) && in_window(b.window, turn.start, turn.end, ti, n_turns, duration)
+}
+
+fn quote(t: &Transcript, turn: &Turn, first: usize, last: usize) -> String {
+    let (a, b) = (turn.tokens[first].piece, turn.tokens[last].piece);
+    let parts: Vec<&str> = turn
+        .segments
+        .iter()
+        .filter(|&&s| s >= a.min(b) && s <= a.max(b))
+        .map(|&s| t.segments[s].text.trim())
+        .collect();
+    parts.join(" ")
+}
+
+fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurrence>]) {
+    let duration = t.duration;
+    for (ti, turn) in turns.iter().enumerate() {
+        let ok = |b: &Behaviour| accepts(b, turn, ti, turns.len(), duration);
+        let mut best: Vec<Option<(usize, usize, f32)>> = vec![None; r.behaviours.len()];
+        let table = r.patterns.table(&turn.tokens);
+        for (p, hit) in r.patterns.hits(&table) {
+            let b = r.pattern_owner[p];
+            if ok(&r.behaviours[b]) && best[b].is_none_or(|(_, _, c)| hit.confidence > c) {
+                best[b] = Some((hit.first, hit.last, hit.confidence));
+            }
+        }
+        let mut joined: Option<String> = None;
+        for (bi, b) in r.behaviours.iter().enumerate() {
+            let Rule::Phrases { regexes } = &b.rule else {
+                continue;
+            };
+            if regexes.is_empty() || best[bi].is_some() || !ok(b) {
+                continue;
+            }
+            let text = joined.get_or_insert_with(|| {
+                turn.tokens
+                    .iter()
+                    .map(|t| t.surface.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            });
+            if let Some(m) = regexes.iter().find_map(|re| re.find(text)) {
+                let first = text[..m.start()].matches(' ').count();
+                let last = first + m.as_str().trim_end().matches(' ').count();
+                best[bi] = Some((first, last.min(turn.tokens.len().saturating_sub(1)), 1.0));
+            }
+        }
+        let certainty = 0.5 + 0.5 * turn.probability.unwrap_or(1.0);
+        for (bi, hit) in best.into_iter().enumerate() {
+            let Some((first, last, confidence)) = hit else {
+                continue;
+            };
+            found[bi].push(Occurrence {
+                turn: ti,
+                party: turn.party,
+                start: turn.token_time(t, first).0,
+                end: turn.token_time(t, last).1,
+                quote: quote(t, turn, first, last),
+                confidence: confidence * certainty,
+            });
+        }
+    }
+}
+
+/// Index of the turn at or after `time` (the last turn if none).
+fn turn_at(turns: &[Turn], time: f64) -> usize {
+    turns
+        .iter()
+        .position(|tr| tr.end >= time)
+        .unwrap_or(turns.len().saturating_sub(1))
+}
+
+fn metric_events(
+    t: &Transcript,
+    m: &Metrics,
+    r: &Rubric,
+    turns: &[Turn],
+    found: &mut [Vec<Occurrence>],
+) {
+    for (bi, b) in r.behaviours.iter().enumerate() {
+        let Rule::Metric(event) = b.rule else {
+            continue;
+        };
+        let events: Vec<(Party, f64, f64, String)> = match event {
+            MetricEvent::UnannouncedHold => m
+                .holds
+                .iter()
+                .filter(|h| !h.announced)
+                .map(|h| {
+                    (
+                        Party::Agent,
+                        h.start,
+                        h.end,
+                        format!("({:.0} s silence)", h.end - h.start),
+                    )
+                })
+                .collect(),
+            MetricEvent::AgentInterruption | MetricEvent::CustomerInterruption => {
+                let by = if event == MetricEvent::AgentInterruption {
+                    Party::Agent
+                } else {
+                    Party::Customer
+                };
+                m.interruptions
+                    .iter()
+                    .filter(|i| i.by == by)
+                    .map(|i| {
+                        let seg = t.segments.iter().find(|s| s.party == by && s.start == i.at);
+                        let (end, text) = seg.map_or((i.at, String::new()), |s| {
+                            (s.end, s.text.trim().to_string())
+                        });
+                        (by, i.at, end, text)
+                    })
+                    .collect()
+            }
+        };
+        for (party, start, end, quote) in events {
+            let ti = turn_at(turns, start);
+            if b.party.accepts(party)
+                && in_window(b.window, start, end, ti, turns.len(), t.duration)
+            {
+                found[bi].push(Occurrence {
+                    turn: ti,
+                    party,
+                    start,
+                    end,
+                    quote,
+                    confidence: 1.0,
+                });
+            }
+        }
+    }
+}
+
+/// Turn range around `anchor`: `before`/`after` turns of the anchor's party.
+fn around(turns: &[Turn], anchor: usize, before: usize, after: usize) -> (usize, usize) {
+    let party = turns[anchor].party;
+    let own: Vec<usize> = (0..turns.len())
+        .filter(|&i| turns[i].party == party)
+        .collect();
+    let pos = own.iter().position(|&i| i == anchor).unwrap_or(0);
+    let lo = if before == 0 {
+        anchor
+    } else {
+        own[pos.saturating_sub(before)]
+    };
+    let hi = own.get(pos + after).copied().unwrap_or(turns.len() - 1);
+    let hi = if after == 0 { anchor } else { hi };
+    (lo, hi)
+}
+
+fn sequences(r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurrence>]) {
+    for (bi, b) in r.behaviours.iter().enumerate() {
+        let Rule::Sequence {
+            when,
+            with_all,
+            without_all,
+            without_any,
+            before,
+            after,
+        } = &b.rule
+        else {
+            continue;
+        };
+        let mut out = Vec::new();
+        for anchor in &found[*when] {
+            let (lo, hi) = around(turns, anchor.turn, *before, *after);
+            let near = |id: usize| found[id].iter().find(|o| o.turn >= lo && o.turn <= hi);
+            let present = |ids: &[usize]| ids.iter().all(|&id| near(id).is_some());
+            if !present(with_all)
+                || (!without_all.is_empty() && present(without_all))
+                || without_any.iter().any(|&id| near(id).is_some())
+                || !b.party.accepts(anchor.party)
+            {
+                continue;
+            }
+            let mut occ = anchor.clone();
+            for support in with_all.iter().filter_map(|&id| near(id)) {
+                occ.confidence = occ.confidence.min(support.confidence);
+                if support.turn != anchor.turn && !occ.quote.contains(&support.quote) {
+                    occ.quote = format!("{} … {}", occ.quote, support.quote);
+                }
+                occ.start = occ.start.min(support.start);
+                occ.end = occ.end.max(support.end);
+            }
+            out.push(occ);
+        }
+        found[bi] = out;
+    }
+}
+
+fn scorecard(r: &Rubric, found: Vec<Vec<Occurrence>>, metrics: &Metrics) -> Scorecard {
+    let mut totals: Vec<f64> = r.dimensions.iter().map(|d| d.base).collect();
+    let mut moments = Vec::new();
+    for (b, occs) in r.behaviours.iter().zip(found) {
+        let Some(d) = b.dimension else { continue };
+        let mut occs = occs;
+        occs.sort_by(|a, c| a.start.total_cmp(&c.start));
+        for (n, o) in occs.into_iter().enumerate() {
+            let points = if n < b.max_count as usize {
+                b.points
+            } else {
+                0.0
+            };
+            totals[d] += points;
+            moments.push(Moment {
+                behaviour: b.id.clone(),
+                dimension: r.dimensions[d].id.clone(),
+                party: o.party,
+                start: o.start,
+                end: o.end,
+                quote: o.quote,
+                points,
+                confidence: (o.confidence * 100.0).round() / 100.0,
+            });
+        }
+    }
+    moments.sort_by(|a, b| a.start.total_cmp(&b.start));
+    let dimensions: Vec<DimensionScore> = r
+        .dimensions
+        .iter()
+        .zip(totals)
+        .map(|(d, total)| DimensionScore {
+            id: d.id.clone(),
+            name: d.name.clone(),
+            score: total.clamp(0.0, 100.0),
+            weight: d.weight,
+        })
+        .collect();
+    let weight: f64 = dimensions.iter().map(|d| d.weight).sum();
+    let overall =
+        dimensions.iter().map(|d| d.score * d.weight).sum::<f64>() / weight.max(f64::MIN_POSITIVE);
+    Scorecard {
+        schema_version: SCORECARD_SCHEMA_VERSION,
+        kuulas_version: env!("CARGO_PKG_VERSION").to_string(),
+        rubric: RubricRef {
+            id: r.id.clone(),
+            version: r.version.clone(),
+            sha256: r.sha256.clone(),
+        },
+        scores: Scores {
+            overall,
+            dimensions,
+        },
+        moments,
+        metrics: metrics.clone(),
+    }
+}

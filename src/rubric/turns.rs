@@ -1,0 +1,80 @@
+//! Turns: consecutive segments of one party, merged, with their tokens. A pattern
+//! may run across Whisper's segment cuts inside a turn, and "the next two agent
+//! turns" means turns, not segments.
+
+use crate::rubric::text::{self, Token};
+use crate::transcript::{Party, Segment, Transcript};
+
+/// A pause this long starts a new turn even if the same party goes on talking.
+pub const TURN_GAP_S: f64 = 5.0;
+
+#[derive(Debug, Clone)]
+pub struct Turn {
+    pub party: Party,
+    pub start: f64,
+    pub end: f64,
+    pub segments: Vec<usize>,
+    pub tokens: Vec<Token>,
+    /// Mean Whisper word probability, when the transcript carries words.
+    pub probability: Option<f32>,
+}
+
+impl Turn {
+    /// Approximate time of token `i`: segments carry no per-token times, so tokens
+    /// are spread evenly over their segment.
+    pub fn token_time(&self, t: &Transcript, i: usize) -> (f64, f64) {
+        let tok = &self.tokens[i];
+        let seg = &t.segments[tok.piece];
+        let (pos, n) = tok.pos_in_piece;
+        let step = (seg.end - seg.start) / n.max(1) as f64;
+        (
+            seg.start + pos as f64 * step,
+            seg.start + (pos + 1) as f64 * step,
+        )
+    }
+
+    /// Text of the turn's segments.
+    pub fn text(&self, t: &Transcript) -> String {
+        let parts: Vec<&str> = self
+            .segments
+            .iter()
+            .map(|&s| t.segments[s].text.trim())
+            .collect();
+        parts.join(" ")
+    }
+}
+
+pub fn build(t: &Transcript) -> Vec<Turn> {
+    let mut order: Vec<usize> = (0..t.segments.len()).collect();
+    order.sort_by(|&a, &b| t.segments[a].start.total_cmp(&t.segments[b].start));
+    let mut turns: Vec<Turn> = Vec::new();
+    for i in order {
+        let seg = &t.segments[i];
+        match turns.last_mut() {
+            Some(turn) if turn.party == seg.party && seg.start - turn.end < TURN_GAP_S => {
+                turn.end = turn.end.max(seg.end);
+                turn.segments.push(i);
+                text::tokenize_into(&seg.text, i, &mut turn.tokens);
+            }
+            _ => turns.push(Turn {
+                party: seg.party,
+                start: seg.start,
+                end: seg.end,
+                segments: vec![i],
+                tokens: text::tokenize(&seg.text, i),
+                probability: None,
+            }),
+        }
+    }
+    for turn in &mut turns {
+        turn.probability = mean_probability(turn.segments.iter().map(|&s| &t.segments[s]));
+    }
+    turns
+}
+
+fn mean_probability<'a>(segments: impl Iterator<Item = &'a Segment>) -> Option<f32> {
+    let (sum, n) = segments
+        .flat_map(|s| &s.words)
+        .fold((0.0f32, 0usize), |(sum, n), w| (sum + w.probability, n + 1));
+    (n > 0).then(|| sum / n as f32)
+}

@@ -1,0 +1,142 @@
+//! Scoring speed: 10,000 synthetic 5-minute calls scored on one core. Ignored by
+//! default (timing is not a unit test); run it optimised:
+//!
+//! `CARGO_PROFILE_DEV_OPT_LEVEL=3 cargo test --test rubric_bench -- --ignored --nocapture`
+//!
+//! Calls are built from the sentences of the labelled set, 60 turns of two
+//! sentences each (~5 minutes at a call's pace), with a share of words given one
+//! random letter change to imitate Whisper's misspellings, which keeps the
+//! vocabulary growing as it would over a night of real calls.
+
+use std::time::Instant;
+
+use kuulas::metrics;
+use kuulas::rubric;
+use kuulas::transcript::{Attribution, Party, Segment, Transcript};
+
+const CALLS: usize = 10_000;
+const TURNS: usize = 60;
+
+/// A small deterministic generator (xorshift), so runs are comparable.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn sentences() -> Vec<String> {
+    let mut out = Vec::new();
+    for dir in ["fixtures/labelled/dev", "fixtures/labelled/heldout"] {
+        for entry in std::fs::read_dir(dir).expect("labelled set present") {
+            let text = std::fs::read_to_string(entry.expect("readable").path()).expect("utf-8");
+            for line in text.lines().filter_map(|l| l.strip_prefix("text = \"")) {
+                out.push(line.trim_end_matches('"').to_string());
+            }
+        }
+    }
+    out
+}
+
+fn misspell(word: &str, rng: &mut Rng) -> String {
+    let mut chars: Vec<char> = word.chars().collect();
+    if chars.len() > 3 {
+        let i = rng.below(chars.len());
+        chars[i] = ['a', 'e', 'i', 'k', 'm', 'n', 'o', 's', 't', 'u', 'ä'][rng.below(11)];
+    }
+    chars.into_iter().collect()
+}
+
+fn call(pool: &[String], rng: &mut Rng, noise_percent: usize) -> Transcript {
+    let mut segments = Vec::new();
+    let mut t = 0.0;
+    for turn in 0..TURNS {
+        let mut text: Vec<String> = Vec::new();
+        for _ in 0..2 {
+            for w in pool[rng.below(pool.len())].split_whitespace() {
+                let noisy = rng.below(100) < noise_percent;
+                text.push(if noisy {
+                    misspell(w, rng)
+                } else {
+                    w.to_string()
+                });
+            }
+        }
+        let end = t + 0.6 + text.len() as f64 * 0.4;
+        let party = if turn % 2 == 0 {
+            Party::Agent
+        } else {
+            Party::Customer
+        };
+        segments.push(Segment {
+            party,
+            start: t + 0.6,
+            end,
+            text: text.join(" "),
+            words: vec![],
+        });
+        t = end;
+    }
+    Transcript {
+        schema_version: 1,
+        duration: t + 1.0,
+        language: "fi".into(),
+        attribution: Attribution::Channels,
+        segments,
+    }
+}
+
+fn run(noise_percent: usize) {
+    let pool = sentences();
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let calls: Vec<Transcript> = (0..CALLS)
+        .map(|_| call(&pool, &mut rng, noise_percent))
+        .collect();
+    let words: usize = calls
+        .iter()
+        .flat_map(|c| &c.segments)
+        .map(|s| s.text.split_whitespace().count())
+        .sum();
+    let minutes: f64 = calls.iter().map(|c| c.duration / 60.0).sum::<f64>() / CALLS as f64;
+    let rubric = rubric::default_rubric();
+    let all_metrics: Vec<_> = calls.iter().map(|c| metrics::compute(c, None)).collect();
+
+    let start = Instant::now();
+    let mut moments = 0;
+    for (c, m) in calls.iter().zip(&all_metrics) {
+        moments += rubric::score(c, m, &rubric).moments.len();
+    }
+    let scoring = start.elapsed();
+
+    let start = Instant::now();
+    for c in &calls {
+        std::hint::black_box(metrics::compute(c, None));
+    }
+    let metering = start.elapsed();
+    println!(
+        "{CALLS} calls of {minutes:.1} min ({words} words, {noise_percent}% misspelt): \
+         score {:.2} s, metrics {:.2} s, {moments} moments",
+        scoring.as_secs_f64(),
+        metering.as_secs_f64()
+    );
+    assert!(moments > CALLS, "the benchmark calls must contain evidence");
+}
+
+#[test]
+#[ignore = "benchmark; run with --ignored in an optimised build"]
+fn score_ten_thousand_calls_clean() {
+    run(0);
+}
+
+#[test]
+#[ignore = "benchmark; run with --ignored in an optimised build"]
+fn score_ten_thousand_calls_with_asr_noise() {
+    run(5);
+}
