@@ -13,6 +13,7 @@ mod fixture;
 mod job;
 mod metadata;
 mod outputs;
+mod pipeline;
 mod plan;
 mod processor;
 mod report;
@@ -23,6 +24,7 @@ pub use export::{ExportFormat, write_export};
 pub use fixture::FixtureProcessor;
 pub use metadata::MetadataError;
 pub use outputs::{SCORE_FILE_SCHEMA_VERSION, file_name_for};
+pub use pipeline::{LOUDNESS_KEY, Pipeline, call_options, transcribe_with_loudness};
 pub use plan::Mode;
 pub use processor::{
     CallInput, CallProcessor, ProcessError, ProcessorIdentity, ScoredCall, Transcribed,

@@ -51,6 +51,7 @@ pub const EXIT_SOME_FAILED: u8 = 1;
 pub const EXIT_FATAL: u8 = 2;
 
 pub fn main() -> ExitCode {
+    restore_default_sigpipe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -80,6 +81,16 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Rubric(c) => rubric::execute(c),
         Command::Run(a) => run::execute_run(a),
         Command::Export(a) => run::execute_export(a),
+    }
+}
+
+/// `kuulas ... | head` should end quietly like any Unix tool, not panic on a
+/// closed pipe (Rust ignores SIGPIPE by default).
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

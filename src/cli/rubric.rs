@@ -21,6 +21,9 @@ pub enum RubricCommand {
     Check { file: PathBuf },
     /// Run every rule's examples and counter-examples (built-in rubric by default).
     Test { file: Option<PathBuf> },
+    /// Print the rubric's patterns as plain phrases, one per line (used by the
+    /// accuracy measurement and the transcriber's domain prompt).
+    Phrases { file: Option<PathBuf> },
     /// Precision, recall and F1 per behaviour on a directory of labelled calls.
     Eval {
         dir: PathBuf,
@@ -44,6 +47,12 @@ pub fn execute(command: RubricCommand) -> anyhow::Result<ExitCode> {
         }
         RubricCommand::Check { file } => check(&file),
         RubricCommand::Test { file } => test(&load_rubric(file.as_deref())?),
+        RubricCommand::Phrases { file } => {
+            for phrase in rubric::phrases::phrases(&load_rubric(file.as_deref())?) {
+                println!("{phrase}");
+            }
+            Ok(ExitCode::from(EXIT_OK))
+        }
         RubricCommand::Eval {
             dir,
             rubric,

@@ -168,13 +168,27 @@ fn processor(stages: &StageConfig) -> anyhow::Result<Arc<dyn CallProcessor>> {
             rubric_sha,
         )));
     }
-    // The lead wires audio → transcribe → metrics → rubric here.
-    bail!(
-        "kuulas run cannot transcribe yet: the stages are not wired in (model {:?}, rubric {:?}, {} threads)",
-        stages.model,
-        stages.rubric,
-        stages.threads
-    )
+    let rubric = super::score::load_rubric(stages.rubric.as_deref())?;
+    let model = stages
+        .model
+        .clone()
+        .unwrap_or_else(kuulas::model::default_model_path);
+    let mut settings = kuulas::transcribe::Settings::default();
+    settings.decode.threads = usize::from(stages.threads).max(1);
+    let phrases = kuulas::rubric::phrases::good_examples(&rubric);
+    settings.decode.initial_prompt = Some(kuulas::transcribe::prompt::build(
+        &[],
+        &phrases,
+        kuulas::transcribe::prompt::MAX_PROMPT_CHARS,
+    ));
+    let model_sha = sha256_file(&model).ok();
+    let transcriber = kuulas::transcribe::Transcriber::load(&model, settings, false)
+        .context("cannot start transcribing")?;
+    Ok(Arc::new(batch::Pipeline::new(
+        transcriber,
+        rubric,
+        model_sha,
+    )))
 }
 
 fn sha256_file(path: &Path) -> anyhow::Result<String> {

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 
-use kuulas::metrics;
+use kuulas::metrics::{self, Loudness};
 use kuulas::rubric::{self, Rubric, Scorecard};
 use kuulas::transcript::{TRANSCRIPT_SCHEMA_VERSION, Transcript};
 
@@ -21,12 +21,14 @@ pub struct ScoreArgs {
     /// Score against this rubric file instead of the built-in one.
     #[arg(long)]
     pub rubric: Option<PathBuf>,
+    #[command(flatten)]
+    pub whisper: super::transcribe::WhisperArgs,
 }
 
 pub fn execute(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let rubric = load_rubric(args.rubric.as_deref())?;
-    let transcript = load_call(&args.file)?;
-    let m = metrics::compute(&transcript, None);
+    let (transcript, loudness) = load_call(&args.file, &args.whisper, &rubric)?;
+    let m = metrics::compute(&transcript, loudness.as_ref());
     let card = rubric::score(&transcript, &m, &rubric);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&card)?);
@@ -46,25 +48,22 @@ pub fn load_rubric(path: Option<&Path>) -> anyhow::Result<Rubric> {
 
 /// The transcript of the call in `path`: read if it is a transcript JSON,
 /// otherwise transcribed.
-pub fn load_call(path: &Path) -> anyhow::Result<Transcript> {
+pub fn load_call(
+    path: &Path,
+    whisper: &super::transcribe::WhisperArgs,
+    rubric: &Rubric,
+) -> anyhow::Result<(Transcript, Option<Loudness>)> {
     let is_json = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     if is_json {
-        read_transcript_json(path)
-    } else {
-        transcribe_recording(path)
+        return Ok((read_transcript_json(path)?, None));
     }
-}
-
-/// Integration point for the lead: a recording is transcribed first.
-fn transcribe_recording(path: &Path) -> anyhow::Result<Transcript> {
-    bail!(
-        "{}: transcribing recordings in `kuulas score` is wired by the transcribe stage; \
-         for now run `kuulas transcribe {} --format json > call.json` and score call.json",
-        path.display(),
-        path.display()
-    )
+    let transcriber = whisper.load(rubric)?;
+    let (transcript, loudness) =
+        kuulas::batch::transcribe_with_loudness(path, &transcriber, &whisper.call_options())
+            .with_context(|| format!("cannot transcribe {}", path.display()))?;
+    Ok((transcript, Some(loudness)))
 }
 
 /// Reads a transcript JSON, refusing other schema versions with a clear message.

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use kuulas::transcribe::{self, AgentChannel, CallOptions, Transcriber, format};
+use kuulas::rubric::Rubric;
+use kuulas::transcribe::{self, AgentChannel, CallOptions, Transcriber, format, prompt};
 
 use super::{EXIT_FATAL, EXIT_OK, EXIT_SOME_FAILED};
 
@@ -45,9 +46,14 @@ pub struct WhisperArgs {
     /// Temperature step of the fallback on a failed decode; 0 turns fallback off.
     #[arg(long, default_value_t = 0.2)]
     pub temperature_fallback: f32,
-    /// Use this initial prompt instead of the built-in domain prompt.
+    /// Use this initial prompt instead of the domain prompt built from the
+    /// rubric's phrases and the vocabulary (`--prompt ""` for none).
     #[arg(long, value_name = "TEXT")]
     pub prompt: Option<String>,
+    /// Organisation vocabulary for the domain prompt: company, product and place
+    /// names, one per line.
+    #[arg(long, value_name = "FILE")]
+    pub vocabulary: Option<PathBuf>,
     /// Decode only the speech the voice-activity detector finds (`on`), or each
     /// channel whole (`off`).
     #[arg(long, value_enum, default_value = "on")]
@@ -88,23 +94,42 @@ impl WhisperArgs {
     pub fn model_path(&self) -> PathBuf {
         self.model
             .clone()
-            .or_else(|| std::env::var_os("KUULAS_MODEL").map(PathBuf::from))
-            .unwrap_or_else(|| PathBuf::from("models/ggml-base.bin"))
+            .unwrap_or_else(kuulas::model::default_model_path)
     }
 
-    pub fn settings(&self) -> transcribe::Settings {
+    pub fn settings(&self, rubric: &Rubric) -> anyhow::Result<transcribe::Settings> {
         let mut settings = transcribe::Settings::default();
         let decode = &mut settings.decode;
         decode.language = Some(self.language.clone());
         decode.threads = self.threads.max(1);
         decode.beam_size = self.beam_size.max(1);
         decode.temperature_increment = self.temperature_fallback.max(0.0);
-        decode.initial_prompt = self.prompt.clone();
+        decode.initial_prompt = Some(match &self.prompt {
+            Some(prompt) => prompt.clone(),
+            None => self.domain_prompt(rubric)?,
+        });
         decode.fit_audio_context = self.fit_context == Toggle::On;
         if self.vad == Toggle::Off {
             settings.vad = transcribe::VadSettings::disabled();
         }
-        settings
+        Ok(settings)
+    }
+
+    fn domain_prompt(&self, rubric: &Rubric) -> anyhow::Result<String> {
+        let vocabulary: Vec<String> = match &self.vocabulary {
+            Some(path) => std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the vocabulary file {}", path.display()))?
+                .lines()
+                .map(str::to_string)
+                .collect(),
+            None => Vec::new(),
+        };
+        let phrases = kuulas::rubric::phrases::good_examples(rubric);
+        Ok(prompt::build(
+            &vocabulary,
+            &phrases,
+            prompt::MAX_PROMPT_CHARS,
+        ))
     }
 
     pub fn call_options(&self) -> CallOptions {
@@ -118,9 +143,10 @@ impl WhisperArgs {
         }
     }
 
-    pub fn load(&self) -> anyhow::Result<Transcriber> {
+    pub fn load(&self, rubric: &Rubric) -> anyhow::Result<Transcriber> {
         let model = self.model_path();
-        Transcriber::load(&model, self.settings(), self.gpu).context("cannot start transcribing")
+        Transcriber::load(&model, self.settings(rubric)?, self.gpu)
+            .context("cannot start transcribing")
     }
 }
 
@@ -129,7 +155,7 @@ pub fn execute(args: TranscribeArgs) -> anyhow::Result<ExitCode> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create output directory {}", dir.display()))?;
     }
-    let transcriber = args.whisper.load()?;
+    let transcriber = args.whisper.load(&kuulas::rubric::default_rubric())?;
     let call = args.whisper.call_options();
     let mut failed = 0;
     let many = args.files.len() > 1;

@@ -14,6 +14,7 @@ pub mod fuzzy;
 pub mod labelled;
 pub mod matcher;
 pub mod pattern;
+pub mod phrases;
 pub mod resolve;
 pub mod schema;
 pub mod scorecard;

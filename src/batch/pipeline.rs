@@ -1,0 +1,166 @@
+//! The real [`CallProcessor`]: audio → transcribe (+ loudness) → metrics → rubric.
+//!
+//! Loudness is measured while the audio streams through the transcriber and kept
+//! in the stored transcript JSON under `loudness`, so `--rescore` can compute the
+//! same metrics later without decoding the recording again.
+
+use std::path::Path;
+
+use crate::batch::processor::{
+    CallInput, CallProcessor, ProcessError, ProcessorIdentity, ScoredCall, Transcribed,
+};
+use crate::metrics::{self, Loudness, LoudnessMeter, Metrics};
+use crate::rubric::{self, Rubric, Scorecard};
+use crate::store::{CallMetadata, DimensionScore, MetricSummary};
+use crate::transcribe::{
+    self, AgentChannel, AudioObserver, CallOptions, TranscribeError, Transcriber,
+};
+use crate::transcript::{Party, TRANSCRIPT_SCHEMA_VERSION, Transcript};
+
+/// The key under which the stored transcript JSON carries the call's loudness.
+pub const LOUDNESS_KEY: &str = "loudness";
+
+pub struct Pipeline {
+    transcriber: Transcriber,
+    rubric: Rubric,
+    model_sha256: Option<String>,
+}
+
+impl Pipeline {
+    pub fn new(transcriber: Transcriber, rubric: Rubric, model_sha256: Option<String>) -> Pipeline {
+        Pipeline {
+            transcriber,
+            rubric,
+            model_sha256,
+        }
+    }
+}
+
+/// The per-call transcription options a call's metadata asks for.
+pub fn call_options(metadata: &CallMetadata) -> Result<CallOptions, ProcessError> {
+    let agent_channel = match metadata
+        .agent_channel
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("left") => AgentChannel::Left,
+        Some("right") => AgentChannel::Right,
+        Some(other) => {
+            return Err(ProcessError::new(format!(
+                "agent_channel {other:?} in the call's metadata: use `left` or `right`"
+            )));
+        }
+    };
+    Ok(CallOptions {
+        agent_channel,
+        language: metadata.language.clone(),
+    })
+}
+
+struct LoudnessObserver(LoudnessMeter);
+
+impl AudioObserver for LoudnessObserver {
+    fn samples(&mut self, party: Party, start_s: f64, samples: &[f32]) {
+        self.0.feed(party, start_s, samples);
+    }
+}
+
+/// Transcribes a recording and measures each party's loudness on the way.
+pub fn transcribe_with_loudness(
+    path: &Path,
+    transcriber: &Transcriber,
+    options: &CallOptions,
+) -> Result<(Transcript, Loudness), TranscribeError> {
+    let info = crate::audio::probe(path)?;
+    let mut observer = LoudnessObserver(LoudnessMeter::new(info.duration));
+    let transcript = transcribe::run(path, transcriber, options, &mut observer)?;
+    Ok((transcript, observer.0.finish()))
+}
+
+impl CallProcessor for Pipeline {
+    fn transcribe(&self, call: &CallInput) -> Result<Transcribed, ProcessError> {
+        let options = call_options(&call.metadata)?;
+        let (transcript, loudness) =
+            transcribe_with_loudness(&call.path, &self.transcriber, &options)
+                .map_err(|e| ProcessError::from_error(&e))?;
+        let duration_s = transcript.duration;
+        let mut value =
+            serde_json::to_value(&transcript).map_err(|e| ProcessError::from_error(&e))?;
+        let loudness = serde_json::to_value(loudness).map_err(|e| ProcessError::from_error(&e))?;
+        if let Some(object) = value.as_object_mut() {
+            object.insert(LOUDNESS_KEY.to_string(), loudness);
+        }
+        Ok(Transcribed {
+            transcript: value,
+            duration_s,
+        })
+    }
+
+    fn score(
+        &self,
+        call: &CallInput,
+        transcript: &serde_json::Value,
+    ) -> Result<ScoredCall, ProcessError> {
+        let (transcript, loudness) = read_stored(&call.path, transcript)?;
+        let metrics = metrics::compute(&transcript, loudness.as_ref());
+        let card = rubric::score(&transcript, &metrics, &self.rubric);
+        scored_call(&card, &metrics)
+    }
+
+    fn identity(&self) -> ProcessorIdentity {
+        ProcessorIdentity {
+            model_sha256: self.model_sha256.clone(),
+            rubric_sha256: Some(self.rubric.sha256.clone()),
+        }
+    }
+}
+
+/// A stored transcript JSON back as data, refusing other schema versions.
+fn read_stored(
+    path: &Path,
+    value: &serde_json::Value,
+) -> Result<(Transcript, Option<Loudness>), ProcessError> {
+    let version = value
+        .get("schema_version")
+        .and_then(serde_json::Value::as_u64);
+    if version != Some(u64::from(TRANSCRIPT_SCHEMA_VERSION)) {
+        return Err(ProcessError::new(format!(
+            "{}: stored transcript has schema_version {version:?}, this kuulas reads {TRANSCRIPT_SCHEMA_VERSION}; rerun with --force",
+            path.display()
+        )));
+    }
+    let transcript: Transcript =
+        serde_json::from_value(value.clone()).map_err(|e| ProcessError::from_error(&e))?;
+    let loudness = value
+        .get(LOUDNESS_KEY)
+        .and_then(|l| serde_json::from_value(l.clone()).ok());
+    Ok((transcript, loudness))
+}
+
+fn scored_call(card: &Scorecard, metrics: &Metrics) -> Result<ScoredCall, ProcessError> {
+    let dimensions = card
+        .scores
+        .dimensions
+        .iter()
+        .map(|d| DimensionScore {
+            dimension: d.id.clone(),
+            score: Some(d.score),
+        })
+        .collect();
+    let talk = metrics.agent.talk_time + metrics.customer.talk_time;
+    let summary = MetricSummary {
+        talk_ratio_agent: (talk > 0.0).then(|| metrics.agent.talk_time / talk),
+        longest_silence_s: metrics.longest_silence.map(|s| s.end - s.start),
+        interruptions: Some(metrics.interruptions.len() as u32),
+        customer_sentiment_start: Some(metrics.sentiment.start),
+        customer_sentiment_end: Some(metrics.sentiment.end),
+    };
+    Ok(ScoredCall {
+        dimensions,
+        overall: Some(card.scores.overall),
+        summary,
+        metrics: serde_json::to_value(metrics).map_err(|e| ProcessError::from_error(&e))?,
+        moments: serde_json::to_value(&card.moments).map_err(|e| ProcessError::from_error(&e))?,
+    })
+}

@@ -1,0 +1,112 @@
+//! The rubric's words as plain phrases, for the parts of kuulas that need the words
+//! rather than the matcher: the transcriber's domain prompt, and the accuracy
+//! measurement that reports how well those exact words are recognised.
+
+use crate::rubric::Rubric;
+use crate::rubric::schema::RubricFile;
+
+/// At most this many phrases come out of one pattern's alternatives.
+const MAX_EXPANSIONS: usize = 24;
+
+/// Every pattern of the rubric written out as phrases: alternatives `(a|b)`
+/// expanded, wildcards `*` splitting a pattern in two, markers like `=` dropped.
+pub fn phrases(rubric: &Rubric) -> Vec<String> {
+    let Ok(file) = toml::from_str::<RubricFile>(&rubric.source) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = Vec::new();
+    for behaviour in &file.behaviours {
+        for pattern in &behaviour.get_ref().patterns {
+            for part in pattern.get_ref().split('*') {
+                for phrase in expand(part.trim()) {
+                    let phrase = phrase
+                        .replace('=', "")
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    if !phrase.is_empty() && !out.contains(&phrase) {
+                        out.push(phrase);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// One natural example sentence of each behaviour that earns points, in rubric
+/// order: what a well-run call sounds like, for the domain prompt.
+pub fn good_examples(rubric: &Rubric) -> Vec<String> {
+    rubric
+        .behaviours
+        .iter()
+        .filter(|b| b.points > 0.0)
+        .filter_map(|b| b.examples.first().cloned())
+        .collect()
+}
+
+/// Expands `(a|b) c (d|e)` into `a c d`, `a c e`, `b c d`, `b c e`.
+fn expand(pattern: &str) -> Vec<String> {
+    let mut results = vec![String::new()];
+    let mut rest = pattern;
+    while !rest.is_empty() {
+        let (literal, group, tail) = match rest.find('(') {
+            Some(open) => match rest[open..].find(')') {
+                Some(close) => (
+                    &rest[..open],
+                    Some(&rest[open + 1..open + close]),
+                    &rest[open + close + 1..],
+                ),
+                None => (rest, None, ""),
+            },
+            None => (rest, None, ""),
+        };
+        for r in &mut results {
+            r.push_str(literal);
+        }
+        if let Some(group) = group {
+            let options: Vec<&str> = group.split('|').collect();
+            results = results
+                .iter()
+                .flat_map(|r| options.iter().map(move |o| format!("{r}{o}")))
+                .take(MAX_EXPANSIONS)
+                .collect();
+        }
+        rest = tail;
+    }
+    results
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expands_alternatives_and_splits_wildcards() {
+        assert_eq!(
+            expand("hyvää (päivää|iltaa)"),
+            vec!["hyvää päivää", "hyvää iltaa"]
+        );
+        assert_eq!(expand("(a|b) x (c|d)").len(), 4);
+        assert_eq!(expand("tervetuloa"), vec!["tervetuloa"]);
+    }
+
+    #[test]
+    fn default_rubric_gives_plain_phrases_and_examples() {
+        let rubric = crate::rubric::default_rubric();
+        let all = phrases(&rubric);
+        assert!(all.iter().any(|p| p == "hyvää päivää"), "{all:?}");
+        assert!(
+            all.iter().all(|p| !p.contains(['(', ')', '|', '*', '='])),
+            "{all:?}"
+        );
+        let examples = good_examples(&rubric);
+        assert!(!examples.is_empty());
+        assert!(
+            !examples
+                .iter()
+                .any(|e| e.to_lowercase().contains("ei kuulu meille")),
+            "{examples:?}"
+        );
+    }
+}
