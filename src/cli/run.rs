@@ -174,7 +174,7 @@ fn processor(stages: &StageConfig) -> anyhow::Result<Arc<dyn CallProcessor>> {
         .clone()
         .unwrap_or_else(kuulas::model::default_model_path);
     let mut settings = kuulas::transcribe::Settings::default();
-    settings.decode.threads = usize::from(stages.threads).max(1);
+    settings.decode.threads = stages.threads.max(1);
     let phrases = kuulas::rubric::phrases::good_examples(&rubric);
     settings.decode.initial_prompt = Some(kuulas::transcribe::prompt::build(
         &[],

@@ -222,7 +222,7 @@ impl Vad {
         }
         self.recent_levels.push_back(level.max(-100.0));
         let frames_seen = self.position / FRAME;
-        if frames_seen % NOISE_UPDATE_EVERY == 0 || frames_seen < NOISE_UPDATE_EVERY {
+        if frames_seen.is_multiple_of(NOISE_UPDATE_EVERY) || frames_seen < NOISE_UPDATE_EVERY {
             let mut sorted: Vec<f32> = self.recent_levels.iter().copied().collect();
             sorted.sort_by(f32::total_cmp);
             self.noise_floor_db = sorted[sorted.len() / 10];
