@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The main command: sets everything up on a fresh machine and runs the nightly
-# job on the bundled fixture calls. Results land in out/ (see README). Safe to run twice.
+# The main command: sets everything up on a fresh machine and runs the nightly job
+# on the bundled fixture calls: every call transcribed, scored with evidence and
+# recorded in out/kuulas.sqlite, per-call files in out/calls/, a CSV export in
+# out/calls.csv. Safe to run twice (the second run skips what is done).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,20 +13,29 @@ export KUULAS_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/kuulas"
 bash scripts/fetch-model.sh
 bash scripts/make-fixtures.sh
 
-out=out
-mkdir -p "$out/transcripts"
-echo "== transcribing the fixture calls into $out/transcripts"
-status=0
-"$KUULAS_BIN" transcribe fixtures/generated/*.ulaw8k.wav fixtures/generated/*.mono16k.wav \
-  --format json --out-dir "$out/transcripts" || status=$?
-for f in "$out"/transcripts/*.ulaw8k.transcript.json; do
-  echo
-  echo "== $(basename "$f")"
-  python3 - "$f" <<'PY'
-import json, sys
-t = json.load(open(sys.argv[1]))
-for s in t["segments"]:
-    print(f"[{s['start']:6.1f} - {s['end']:6.1f}] {s['party']:<8} {s['text']}")
-PY
+input=out/recordings
+mkdir -p "$input"
+# The nightly input: the telephony (8 kHz μ-law stereo) and the mono version of each call.
+for f in fixtures/generated/*.ulaw8k.wav fixtures/generated/*.mono16k.wav; do
+  ln -sf "$PWD/$f" "$input/$(basename "$f")"
 done
+
+echo "== kuulas run"
+status=0
+"$KUULAS_BIN" run --input "$input" --out out || status=$?
+"$KUULAS_BIN" export --out out --format csv --output out/calls.csv
+echo
+echo "== scores (out/calls.csv)"
+python3 - out/calls.csv <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+cols = ["call_id", "status"] + [c for c in rows[0] if c.startswith("score_")] if rows else []
+print("  ".join(f"{c.replace('score_', ''):>14}" for c in cols))
+for r in rows:
+    print("  ".join(f"{(r[c] or '-')[:14]:>14}" for c in cols))
+PY
+echo
+first=$(ls out/calls/*.ulaw8k.score.json | head -1)
+echo "== one call in detail: $first"
+"$KUULAS_BIN" score "${first%.score.json}.transcript.json" | head -40
 exit $status
