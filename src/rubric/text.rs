@@ -311,11 +311,6 @@ pub fn stem(word: &str) -> String {
         .into_owned()
 }
 
-/// Whether `word` (already lower case) is a negation verb form.
-pub fn is_negation(word: &str) -> bool {
-    NEGATIONS.contains(&word)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
