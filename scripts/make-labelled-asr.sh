@@ -77,7 +77,7 @@ render() {
     local gap
     gap=$(python3 -c "print($turn_gap + float('$pause'))")
     # shellcheck disable=SC2086 # channels is two words on purpose
-    sox -G "$work/$n.raw.wav" -r 16000 "$work/$n.wav" pad "$gap" 0 remix $channels
+    sox "$work/$n.raw.wav" -r 16000 "$work/$n.wav" gain -n -3 pad "$gap" 0 remix $channels
     parts+=("$work/$n.wav")
   done < <(turns "$file")
   sox "${parts[@]}" "$out"

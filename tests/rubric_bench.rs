@@ -93,6 +93,20 @@ fn call(pool: &[String], rng: &mut Rng, noise_percent: usize) -> Transcript {
     }
 }
 
+/// Nanoseconds this thread has run on a CPU (Linux), so a busy shared machine
+/// does not inflate the numbers; `None` elsewhere.
+fn cpu_ns() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    stat.split_whitespace().next()?.parse().ok()
+}
+
+fn cpu_s(from: Option<u64>) -> f64 {
+    match (from, cpu_ns()) {
+        (Some(a), Some(b)) => (b - a) as f64 / 1e9,
+        _ => f64::NAN,
+    }
+}
+
 fn run(noise_percent: usize) {
     let pool = sentences();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
@@ -108,21 +122,22 @@ fn run(noise_percent: usize) {
     let rubric = rubric::default_rubric();
     let all_metrics: Vec<_> = calls.iter().map(|c| metrics::compute(c, None)).collect();
 
-    let start = Instant::now();
+    let (start, cpu) = (Instant::now(), cpu_ns());
     let mut moments = 0;
     for (c, m) in calls.iter().zip(&all_metrics) {
         moments += rubric::score(c, m, &rubric).moments.len();
     }
-    let scoring = start.elapsed();
+    let (scoring, scoring_cpu) = (start.elapsed(), cpu_s(cpu));
 
-    let start = Instant::now();
+    let (start, cpu) = (Instant::now(), cpu_ns());
     for c in &calls {
         std::hint::black_box(metrics::compute(c, None));
     }
-    let metering = start.elapsed();
+    let (metering, metering_cpu) = (start.elapsed(), cpu_s(cpu));
     println!(
         "{CALLS} calls of {minutes:.1} min ({words} words, {noise_percent}% misspelt): \
-         score {:.2} s, metrics {:.2} s, {moments} moments",
+         score {:.2} s wall / {scoring_cpu:.2} s CPU, metrics {:.2} s wall / {metering_cpu:.2} s CPU, \
+         {moments} moments",
         scoring.as_secs_f64(),
         metering.as_secs_f64()
     );

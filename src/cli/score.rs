@@ -105,7 +105,7 @@ fn summary(path: &Path, t: &Transcript, card: &Scorecard) -> String {
     );
     for d in &card.scores.dimensions {
         out += &format!(
-            "  {:<28} {:>5.1}\n",
+            "  {:<40} {:>5.1}\n",
             format!("{} ({})", d.name, d.id),
             d.score
         );

@@ -12,6 +12,8 @@
 //! negation word appears inside it or up to [`NEGATION_REACH`] words before it in
 //! the same clause — "voin auttaa" does not match "en mä voi auttaa".
 
+use std::sync::Arc;
+
 use crate::rubric::fasthash::FastMap;
 use crate::rubric::pattern::{Elem, Pattern, PatternError};
 use crate::rubric::text::Token;
@@ -23,9 +25,9 @@ pub const NEGATION_REACH: usize = 5;
 /// Candidates for every token of a turn (and for every fused pair of tokens).
 pub struct Table<'t> {
     tokens: &'t [Token],
-    single: Vec<Vec<Candidate>>,
+    single: Vec<Arc<[Candidate]>>,
     /// Candidates for tokens `i` and `i + 1` read as one word.
-    pair: Vec<Vec<Candidate>>,
+    pair: Vec<Option<Arc<[Candidate]>>>,
 }
 
 impl<'t> Table<'t> {
@@ -34,10 +36,8 @@ impl<'t> Table<'t> {
         let mut pair = Vec::with_capacity(tokens.len());
         let mut fused = String::new();
         for (i, t) in tokens.iter().enumerate() {
-            let mut c = Vec::new();
-            vocab.lookup(&t.stem, &mut c);
-            single.push(c);
-            let mut p = Vec::new();
+            single.push(vocab.lookup(&t.stem));
+            let mut p = None;
             if let Some(next) = tokens.get(i + 1) {
                 // Compound words are long; short neighbours are almost never one word split.
                 if !t.number
@@ -48,7 +48,7 @@ impl<'t> Table<'t> {
                     fused.clear();
                     fused.push_str(&t.surface);
                     fused.push_str(&next.surface);
-                    vocab.lookup(&crate::rubric::text::stem(&fused), &mut p);
+                    p = Some(vocab.lookup_fused(&fused));
                 }
             }
             pair.push(p);
@@ -97,7 +97,8 @@ impl PatternSet {
         let mut tried: Vec<usize> = Vec::new();
         for i in 0..table.tokens.len() {
             tried.clear();
-            for (id, _) in table.single[i].iter().chain(&table.pair[i]) {
+            let pair = table.pair[i].as_deref().unwrap_or_default();
+            for (id, _) in table.single[i].iter().chain(pair) {
                 for &p in self.starts.get(id).into_iter().flatten() {
                     if tried.contains(&p) {
                         continue;
@@ -205,7 +206,7 @@ fn search(p: &Pattern, t: &Table, s: State) -> Option<State> {
         let pair = elem
             .exact
             .is_empty()
-            .then(|| cost_of(&t.pair[i], &elem.stems));
+            .then(|| cost_of(t.pair[i].as_deref().unwrap_or_default(), &elem.stems));
         if let Some(cost) = pair.flatten() {
             keep(search(p, t, step(s.k + 1, i + 2, cost)));
         }
@@ -240,7 +241,11 @@ fn elem_cost(elem: &Elem, token: &Token, cands: &[Candidate]) -> Option<f32> {
         return None;
     }
     if !elem.exact.is_empty() {
-        return elem.exact.contains(&token.surface).then_some(0.0);
+        return elem
+            .exact
+            .iter()
+            .any(|e| **e == *token.surface)
+            .then_some(0.0);
     }
     cost_of(cands, &elem.stems)
 }

@@ -59,6 +59,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn rubric_and_scorecard_can_be_shared_across_batch_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Rubric>();
+        shareable::<Scorecard>();
+    }
+
+    #[test]
     fn built_in_rubric_resolves() {
         let r = resolve("default.toml", DEFAULT_RUBRIC).unwrap_or_else(|e| panic!("{e}"));
         for id in [

@@ -123,7 +123,7 @@ fn word(t: &Token, vocab: &mut Vocab) -> Elem {
         negation: t.negation,
         exact: Vec::new(),
         fused_next: None,
-        surface: (!t.number).then(|| t.surface.clone()),
+        surface: (!t.number).then(|| t.surface.to_string()),
     }
 }
 
@@ -146,7 +146,7 @@ fn alternatives(raw: &str, vocab: &mut Vocab) -> Result<Elem, PatternError> {
         };
         elem.stems.push(vocab.intern(&t.stem));
         if exact {
-            elem.exact.push(t.surface.clone());
+            elem.exact.push(t.surface.to_string());
         }
         elem.negation |= t.negation;
     }

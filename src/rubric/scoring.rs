@@ -104,7 +104,7 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
             let text = joined.get_or_insert_with(|| {
                 turn.tokens
                     .iter()
-                    .map(|t| t.surface.as_str())
+                    .map(|t| &*t.surface)
                     .collect::<Vec<_>>()
                     .join(" ")
             });

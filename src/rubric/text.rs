@@ -11,6 +11,7 @@
 
 use crate::rubric::fasthash::FastMap;
 use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
@@ -20,9 +21,9 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Token {
     /// Lower-case standard form after the colloquial table ("minä").
-    pub surface: String,
+    pub surface: Rc<str>,
     /// Snowball stem of `surface`; digits for numbers.
-    pub stem: String,
+    pub stem: Rc<str>,
     /// A negation verb form ("en", "ei", "eikä", ...).
     pub negation: bool,
     /// A number, written with digits or words.
@@ -234,13 +235,55 @@ fn table(pairs: &'static [(&'static str, &'static str)]) -> FastMap<&'static str
     pairs.iter().copied().collect()
 }
 
+/// What one written word normalises to (one or more tokens, without position).
+struct Normal {
+    surface: Rc<str>,
+    stem: Rc<str>,
+    negation: bool,
+    number: bool,
+    clause_word: bool,
+}
+
+/// Distinct words memoised per thread before the memo is cleared.
+const WORD_MEMO_LIMIT: usize = 100_000;
+
 fn push_word(word: &str, piece: usize, clause_start: bool, out: &mut Vec<Token>) {
+    // Calls repeat their words; normalising each distinct word once per thread
+    // avoids the table lookups, the stemmer and the allocations for the rest.
+    thread_local! {
+        static WORDS: RefCell<FastMap<Box<str>, Rc<[Normal]>>> = RefCell::new(FastMap::default());
+    }
+    let parts = WORDS.with_borrow_mut(|memo| {
+        if let Some(p) = memo.get(word) {
+            return p.clone();
+        }
+        if memo.len() >= WORD_MEMO_LIMIT {
+            memo.clear();
+        }
+        let p = normalise(word);
+        memo.insert(word.into(), p.clone());
+        p
+    });
+    for (i, n) in parts.iter().enumerate() {
+        out.push(Token {
+            surface: n.surface.clone(),
+            stem: n.stem.clone(),
+            negation: n.negation,
+            number: n.number,
+            clause_start: (clause_start && i == 0) || n.clause_word,
+            piece,
+            pos_in_piece: (0, 0),
+        });
+    }
+}
+
+fn normalise(word: &str) -> Rc<[Normal]> {
     static SPOKEN: OnceLock<FastMap<&str, &str>> = OnceLock::new();
     static NUMBER_WORDS: OnceLock<FastMap<&str, &str>> = OnceLock::new();
     let spoken = SPOKEN.get_or_init(|| table(COLLOQUIAL));
     let numbers = NUMBER_WORDS.get_or_init(|| table(NUMBERS));
     let expanded = spoken.get(word).copied().unwrap_or(word);
-    for (i, part) in expanded.split(' ').enumerate() {
+    let parts = expanded.split(' ').map(|part| {
         let number = numbers.get(part).copied();
         let is_digits = part.chars().all(|c| c.is_ascii_digit());
         let stem = match number {
@@ -248,47 +291,24 @@ fn push_word(word: &str, piece: usize, clause_start: bool, out: &mut Vec<Token>)
             None if is_digits => part.trim_start_matches('0').to_string(),
             None => stem(part),
         };
-        out.push(Token {
-            surface: part.to_string(),
-            stem,
+        Normal {
+            surface: part.into(),
+            stem: stem.into(),
             negation: NEGATIONS.contains(&part),
             number: number.is_some() || is_digits,
-            clause_start: (clause_start && i == 0) || CLAUSE_WORDS.contains(&part),
-            piece,
-            pos_in_piece: (0, 0),
-        });
-    }
+            clause_word: CLAUSE_WORDS.contains(&part),
+        }
+    });
+    parts.collect()
 }
 
-/// Words whose stems are memoised per thread before the memo is cleared.
-const STEM_MEMO_LIMIT: usize = 100_000;
-
-/// Snowball Finnish stem of one lower-case word. Stemming dominates scoring time
-/// and calls repeat their words, so stems are memoised per thread (no locking).
+/// Snowball Finnish stem of one lower-case word.
 pub fn stem(word: &str) -> String {
-    thread_local! {
-        static MEMO: RefCell<FastMap<String, String>> = RefCell::new(FastMap::default());
-    }
     static STEMMER: OnceLock<Stemmer> = OnceLock::new();
-    MEMO.with_borrow_mut(|memo| {
-        if let Some(s) = memo.get(word) {
-            return s.clone();
-        }
-        let s = STEMMER
-            .get_or_init(|| Stemmer::create(Algorithm::Finnish))
-            .stem(word)
-            .into_owned();
-        if memo.len() >= STEM_MEMO_LIMIT {
-            memo.clear();
-        }
-        memo.insert(word.to_string(), s.clone());
-        s
-    })
-}
-
-/// Whether `word` (already lower case) is a negation verb form.
-pub fn is_negation(word: &str) -> bool {
-    NEGATIONS.contains(&word)
+    STEMMER
+        .get_or_init(|| Stemmer::create(Algorithm::Finnish))
+        .stem(word)
+        .into_owned()
 }
 
 #[cfg(test)]
@@ -296,7 +316,10 @@ mod tests {
     use super::*;
 
     fn surfaces(text: &str) -> Vec<String> {
-        tokenize(text, 0).into_iter().map(|t| t.surface).collect()
+        tokenize(text, 0)
+            .into_iter()
+            .map(|t| t.surface.to_string())
+            .collect()
     }
 
     #[test]
@@ -312,9 +335,9 @@ mod tests {
     fn numbers_in_words_and_digits_meet() {
         let words = tokenize("soitan kolmeen mennessä", 0);
         let digits = tokenize("soitan klo 3 mennessä", 0);
-        assert_eq!(words[1].stem, "3");
+        assert_eq!(&*words[1].stem, "3");
         assert!(words[1].number);
-        assert_eq!(digits[2].stem, "3");
+        assert_eq!(&*digits[2].stem, "3");
     }
 
     #[test]

@@ -5,9 +5,10 @@
 //! of their words, so results are memoised per rubric. The memo only speeds things
 //! up: a lookup returns the same answer whether or not it was cached.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::rubric::fasthash::{FastMap, FastSet};
+use crate::rubric::text;
 
 use crate::rubric::fuzzy;
 
@@ -25,7 +26,10 @@ pub struct Vocab {
     ids: FastMap<String, StemId>,
     /// Stems as characters, bucketed by character length for the fuzzy scan.
     by_len: Vec<Vec<(StemId, Vec<char>)>>,
-    memo: Mutex<FastMap<String, Box<[Candidate]>>>,
+    memo: Mutex<FastMap<String, Arc<[Candidate]>>>,
+    /// Same for two transcript words read as one, keyed by the joined words (so the
+    /// stemmer runs once per distinct pair).
+    fused_memo: Mutex<FastMap<String, Arc<[Candidate]>>>,
     /// First three characters of stems long enough to be compounds, so a pair of
     /// transcript words is only read as one word when it could match one.
     compound_heads: FastSet<[char; 3]>,
@@ -63,21 +67,34 @@ impl Vocab {
     }
 
     /// Pattern stems that `stem` (from a transcript) may stand for, with their cost.
-    pub fn lookup(&self, stem: &str, out: &mut Vec<Candidate>) {
-        {
-            let memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(found) = memo.get(stem) {
-                out.extend_from_slice(found);
-                return;
-            }
+    /// Shared, so a turn's table holds references rather than copies.
+    pub fn lookup(&self, stem: &str) -> Arc<[Candidate]> {
+        self.memoised(&self.memo, stem, || stem.to_string())
+    }
+
+    /// Candidates for `joined`, two transcript words written together.
+    pub fn lookup_fused(&self, joined: &str) -> Arc<[Candidate]> {
+        self.memoised(&self.fused_memo, joined, || text::stem(joined))
+    }
+
+    fn memoised(
+        &self,
+        memo: &Mutex<FastMap<String, Arc<[Candidate]>>>,
+        key: &str,
+        stem: impl FnOnce() -> String,
+    ) -> Arc<[Candidate]> {
+        if let Some(found) = memo.lock().unwrap_or_else(|p| p.into_inner()).get(key) {
+            return found.clone();
         }
-        let start = out.len();
-        self.scan(stem, out);
-        let mut memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out = Vec::new();
+        self.scan(&stem(), &mut out);
+        let found: Arc<[Candidate]> = out.into();
+        let mut memo = memo.lock().unwrap_or_else(|p| p.into_inner());
         if memo.len() >= MEMO_LIMIT {
             memo.clear();
         }
-        memo.insert(stem.to_string(), out[start..].into());
+        memo.insert(key.to_string(), found.clone());
+        found
     }
 
     fn scan(&self, stem: &str, out: &mut Vec<Candidate>) {
@@ -121,18 +138,14 @@ mod tests {
         let vaar = v.intern("väär");
         let tark = v.intern("tarkist");
         v.intern("ei");
-        let mut out = Vec::new();
-        v.lookup("määr", &mut out);
-        assert_eq!(out, [(vaar, 0.5)]);
-        out.clear();
-        v.lookup("tarkkist", &mut out);
-        assert_eq!(out, [(tark, 1.0)]);
-        out.clear();
-        v.lookup("määr", &mut out);
-        assert_eq!(out, [(vaar, 0.5)], "memoised answer is the same");
-        out.clear();
-        v.lookup("en", &mut out);
-        assert!(out.is_empty());
+        assert_eq!(*v.lookup("määr"), [(vaar, 0.5)]);
+        assert_eq!(*v.lookup("tarkkist"), [(tark, 1.0)]);
+        assert_eq!(
+            *v.lookup("määr"),
+            [(vaar, 0.5)],
+            "memoised answer is the same"
+        );
+        assert!(v.lookup("en").is_empty());
         assert_eq!(v.len(), 3);
     }
 }
