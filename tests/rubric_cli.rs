@@ -209,12 +209,9 @@ fn score_refuses_other_transcript_versions_and_recordings() {
             "schema_version 2 is not supported",
         ));
     let wav = write(dir.path(), "call.wav", "RIFF");
-    kuulas()
-        .arg("score")
-        .arg(&wav)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("wired by the transcribe stage"));
+    kuulas().arg("score").arg(&wav).assert().code(2).stderr(
+        predicate::str::contains("call.wav").and(predicate::str::contains("not an audio file")),
+    );
 }
 
 /// Micro-averaged F1 printed by `kuulas rubric eval DIR`.

@@ -59,6 +59,8 @@ pub fn load_call(
     if is_json {
         return Ok((read_transcript_json(path)?, None));
     }
+    // A broken recording is reported before the model is loaded.
+    kuulas::audio::probe(path)?;
     let transcriber = whisper.load(rubric)?;
     let (transcript, loudness) =
         kuulas::batch::transcribe_with_loudness(path, &transcriber, &whisper.call_options())
