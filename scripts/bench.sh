@@ -49,7 +49,8 @@ done
 if [ ! -x /usr/bin/time ]; then
   say "installing Debian 'time' for peak RSS"
   sudo=(); [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-  "${sudo[@]}" apt-get install -y -qq time >/dev/null || die "cannot install 'time' (apt-get install time)"
+  { "${sudo[@]}" apt-get install -y -qq time || { "${sudo[@]}" apt-get update -qq &&
+    "${sudo[@]}" apt-get install -y -qq time; }; } >/dev/null || die "cannot install 'time' (apt-get install time)"
 fi
 
 bin=${KUULAS_BIN:-}
@@ -67,20 +68,21 @@ fi
 
 venv=${KUULAS_BENCH_VENV:-.venv-bench}
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/python" -c "import faster_whisper" 2>/dev/null || "$venv/bin/pip" install -q "faster-whisper==1.2.1"
+"$venv/bin/python" -c "import faster_whisper as f; assert f.__version__ == '1.2.1'" 2>/dev/null ||
+  "$venv/bin/pip" install -q "faster-whisper==1.2.1"
 fw_version=$("$venv/bin/python" -c "import faster_whisper; print(faster_whisper.__version__)")
 [ -f target/bench-ct2/model.bin ] || bash scripts/bench/ct2-dir.sh target/bench-ct2
-
-if ((quick)); then
-  mapfile -t calls < <(python3 scripts/bench/make_calls.py --quick target/bench-calls/quick)
-else
-  mapfile -t calls < <(python3 scripts/bench/make_calls.py --count "$count" target/bench-calls/full)
-fi
-[ ${#calls[@]} -gt 0 ] || die "no calls were generated"
 
 work=target/bench-work
 rm -rf "$work"
 mkdir -p "$work"
+if ((quick)); then
+  python3 scripts/bench/make_calls.py --quick target/bench-calls/quick > "$work/calls.txt"
+else
+  python3 scripts/bench/make_calls.py --count "$count" target/bench-calls/full > "$work/calls.txt"
+fi
+mapfile -t calls < "$work/calls.txt"
+[ ${#calls[@]} -gt 0 ] || die "no calls were generated"
 results="$work/results.tsv"
 : > "$results"
 
@@ -94,7 +96,8 @@ measure() {
     printf '%s\t%s\t%s\t%s\t%s\n' "$key" "$description" "$wall" "$rss" "$hyp" >> "$results"
   else
     local why
-    why="$(tail -n 1 "$work/$key.time") - $(grep -v '^\s*$' "$work/$key.log" | tail -n 1 | tr '\t' ' ')"
+    why="$(grep -m 1 -o 'non-zero status [0-9]*' "$work/$key.time" || echo killed): "
+    why+="$({ grep -m 1 -i 'error' "$work/$key.log" || grep -v '^\s*$' "$work/$key.log" | tail -n 1; } | tr "\t" " " || true)"
     say "$description failed (log: $work/$key.log): $why"
     printf '%s\t%s\tskipped\t%s\n' "$key" "$description" "failed: ${why:0:300}" >> "$results"
   fi

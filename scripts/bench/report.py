@@ -101,7 +101,10 @@ def main():
                 ratios.append(f"- {key} / faster-whisper with VAD: {s / base_speed:.2f}× the speed, "
                               f"{rss / base_rss:.2f}× the peak RSS")
 
+    warning = ["**--quick run: checks that the script works; these numbers are no benchmark.**", ""] \
+        if "--quick" in args.command.split() else []
     report = "\n".join([
+        *warning,
         f"Machine: {machine()}.",
         f"Audio: {len(args.calls)} synthetic two-party calls (espeak-ng, stereo 8 kHz G.711 μ-law, "
         f"agent left), {audio:.0f} s of recordings; ×realtime = recording seconds (call duration, "
