@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Speed, memory and accuracy of kuulas against faster-whisper, side by side on the
+# same machine and the same audio (issue 7). Prints a Markdown table ready for
+# BENCHMARKS.md and writes it to target/bench-results.md.
+#
+#   usage: scripts/bench.sh [--calls N] [--quick]
+#     --calls N   benchmark N generated calls (default 10, 1-3 minutes each)
+#     --quick     2 short calls only: checks that the script works, numbers mean nothing
+#
+# 1. Generates seeded two-party calls (stereo 8 kHz μ-law, agent left, holds of 10-40 s
+#    in every other call) from the turn pool in scripts/bench/calls/turns.txt, cached
+#    in target/bench-calls/ (scripts/bench/make_calls.py).
+# 2. Runs on all calls, each system in one process, timed with /usr/bin/time:
+#    (a) faster-whisper 1.2.1 int8, each channel separately, beam 1, language fi, no VAD;
+#    (b) the same with vad_filter=True (scripts/bench/fw_run.py);
+#    kuulas transcribe with its defaults, then with models/ggml-base-q8_0.bin, and the
+#    batch path `kuulas run --jobs J --threads T`.
+#    Every system gets the same threads: cpu_threads=T, num_workers=1 / --threads T.
+# 3. Reports ×realtime (recording seconds per wall second), peak RSS, WER and CER
+#    against the call scripts (scripts/wer.py, per party) and kuulas / (b).
+#
+# Environment: KUULAS_BIN (default: cargo build --release, honouring CARGO_TARGET_DIR),
+# KUULAS_BENCH_VENV (default .venv-bench), KUULAS_BENCH_THREADS (default nproc),
+# KUULAS_BENCH_JOBS (jobs of `kuulas run`, default 1; threads per job = T / J).
+# Needs: python3 with venv, espeak-ng, sox, lscpu; installs Debian `time` if missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+die() { echo "bench: error: $*" >&2; exit 2; }
+say() { echo "bench: $*" >&2; }
+
+count=10 quick=0
+args=("$@")
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --calls) [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || die "--calls needs a positive number"; count=$2; shift 2 ;;
+    --quick) quick=1; shift ;;
+    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument '$1' (usage: scripts/bench.sh [--calls N] [--quick])" ;;
+  esac
+done
+threads=${KUULAS_BENCH_THREADS:-$(nproc)}
+jobs=${KUULAS_BENCH_JOBS:-1}
+[[ "$threads" =~ ^[1-9][0-9]*$ && "$jobs" =~ ^[1-9][0-9]*$ ]] || die "KUULAS_BENCH_THREADS and KUULAS_BENCH_JOBS must be positive numbers"
+run_threads=$((threads / jobs > 0 ? threads / jobs : 1))
+
+for tool in python3 espeak-ng sox soxi lscpu; do
+  command -v "$tool" >/dev/null || die "$tool is not installed (Debian: apt-get install python3-venv espeak-ng sox util-linux)"
+done
+if [ ! -x /usr/bin/time ]; then
+  say "installing Debian 'time' for peak RSS"
+  sudo=(); [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  { "${sudo[@]}" apt-get install -y -qq time || { "${sudo[@]}" apt-get update -qq &&
+    "${sudo[@]}" apt-get install -y -qq time; }; } >/dev/null || die "cannot install 'time' (apt-get install time)"
+fi
+
+bin=${KUULAS_BIN:-}
+if [ -z "$bin" ]; then
+  say "building kuulas (cargo build --release)"
+  cargo build --release --quiet || die "cargo build --release failed"
+  target=${CARGO_TARGET_DIR:-target}
+  [[ "$target" = /* ]] || target="$PWD/$target"
+  bin="$target/release/kuulas"
+fi
+[ -x "$bin" ] || die "no kuulas binary at $bin"
+
+[ -f models/ggml-base.bin ] && [ -f models/ggml-base-q8_0.bin ] && [ -f models/ct2-base/config.json ] ||
+  KUULAS_BIN="$bin" bash scripts/fetch-model.sh q8_0
+
+venv=${KUULAS_BENCH_VENV:-.venv-bench}
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/python" -c "import faster_whisper as f; assert f.__version__ == '1.2.1'" 2>/dev/null ||
+  "$venv/bin/pip" install -q "faster-whisper==1.2.1"
+fw_version=$("$venv/bin/python" -c "import faster_whisper; print(faster_whisper.__version__)")
+[ -f target/bench-ct2/model.bin ] || bash scripts/bench/ct2-dir.sh target/bench-ct2
+
+work=target/bench-work
+rm -rf "$work"
+mkdir -p "$work"
+if ((quick)); then
+  python3 scripts/bench/make_calls.py --quick target/bench-calls/quick > "$work/calls.txt"
+else
+  python3 scripts/bench/make_calls.py --count "$count" target/bench-calls/full > "$work/calls.txt"
+fi
+mapfile -t calls < "$work/calls.txt"
+[ ${#calls[@]} -gt 0 ] || die "no calls were generated"
+results="$work/results.tsv"
+: > "$results"
+
+# measure KEY DESCRIPTION HYP_DIR COMMAND...: times COMMAND and records one results line.
+measure() {
+  local key=$1 description=$2 hyp=$3
+  shift 3
+  say "running: $description"
+  if /usr/bin/time -f '%e %M' -o "$work/$key.time" "$@" > "$work/$key.log" 2>&1; then
+    read -r wall rss < <(tail -n 1 "$work/$key.time")
+    printf '%s\t%s\t%s\t%s\t%s\n' "$key" "$description" "$wall" "$rss" "$hyp" >> "$results"
+  else
+    local why
+    why="$(grep -m 1 -o 'non-zero status [0-9]*' "$work/$key.time" || echo killed): "
+    why+="$({ grep -m 1 -i 'error' "$work/$key.log" || grep -v '^\s*$' "$work/$key.log" | tail -n 1; } | tr "\t" " " || true)"
+    say "$description failed (log: $work/$key.log): $why"
+    printf '%s\t%s\tskipped\t%s\n' "$key" "$description" "failed: ${why:0:300}" >> "$results"
+  fi
+}
+
+fw=("$venv/bin/python" scripts/bench/fw_run.py --threads "$threads" target/bench-ct2)
+measure fw "faster-whisper $fw_version int8, per channel, no VAD (a)" "$work/fw" \
+  "${fw[@]}" "$work/fw" "${calls[@]}"
+measure fw-vad "faster-whisper $fw_version int8, per channel, vad_filter (b)" "$work/fw-vad" \
+  "${fw[@]}" --vad "$work/fw-vad" "${calls[@]}"
+measure kuulas "kuulas transcribe, defaults (ggml-base.bin)" "$work/kuulas" \
+  "$bin" transcribe --format json --threads "$threads" --model models/ggml-base.bin \
+  --out-dir "$work/kuulas" "${calls[@]}"
+measure kuulas-q8 "kuulas transcribe, defaults, ggml-base-q8_0.bin" "$work/kuulas-q8" \
+  "$bin" transcribe --format json --threads "$threads" --model models/ggml-base-q8_0.bin \
+  --out-dir "$work/kuulas-q8" "${calls[@]}"
+# The batch path reads a directory: give it exactly these calls.
+mkdir -p "$work/run-input"
+cp "${calls[@]}" "$work/run-input/"
+measure kuulas-run "kuulas run --jobs $jobs --threads $run_threads (transcribe + score)" "$work/run-out" \
+  "$bin" run --input "$work/run-input" --out "$work/run-out" --jobs "$jobs" --threads "$run_threads" \
+  --model models/ggml-base.bin
+
+command_line="scripts/bench.sh${args[*]:+ ${args[*]}}"
+python3 scripts/bench/report.py --results "$results" --command "$command_line" --threads "$threads" \
+  --versions "kuulas $(git rev-parse --short HEAD 2>/dev/null || echo unknown), faster-whisper $fw_version" \
+  --out target/bench-results.md "${calls[@]}"
+say "written to target/bench-results.md; transcripts and logs in $work/"
