@@ -12,6 +12,9 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     // A short duration limit keeps a header that claims hours of audio from turning each
     // run into a long decode; the parser paths are the same.
-    let limits = AudioLimits { max_channels: 2, max_duration_s: 60.0 };
+    let limits = AudioLimits {
+        max_channels: 2,
+        max_duration_s: 60.0,
+    };
     let _ = decode_bytes(data, Path::new("fuzz.wav"), &limits);
 });
