@@ -161,3 +161,15 @@ impl AudioStream {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `batch` moves streams onto blocking threads.
+    #[test]
+    fn streams_can_move_between_threads() {
+        fn assert_send<T: Send>() {}
+        assert_send::<AudioStream>();
+    }
+}
