@@ -247,6 +247,33 @@ fn nan_in_float_wav_is_refused_with_its_time() {
     }
 }
 
+/// Found by the fuzzer: finite but absurd float samples overflowed rubato's FFT, which panics.
+#[test]
+fn absurd_float_samples_are_clipped_not_a_panic() {
+    let dir = Dir::new();
+    let path = dir.path("huge.wav");
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 8_000,
+        bits_per_sample: 32,
+        sample_format: hound::SampleFormat::Float,
+    };
+    let mut writer = hound::WavWriter::create(&path, spec).expect("create float wav");
+    for i in 0..8_000 {
+        writer
+            .write_sample(if i % 3 == 0 { 3.0e38f32 } else { -0.25 })
+            .expect("write sample");
+    }
+    writer.finalize().expect("finalize float wav");
+    let audio = audio::load(&path, &AudioLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(audio.channels[0].len(), 16_000);
+    assert!(
+        audio.channels[0]
+            .iter()
+            .all(|s| s.is_finite() && s.abs() <= 1.5)
+    );
+}
+
 #[test]
 fn longer_than_the_limit_is_refused_before_decoding() {
     let dir = Dir::new();

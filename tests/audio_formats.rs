@@ -22,7 +22,7 @@ fn seconds(audio: &Audio) -> f64 {
 /// Parts of each utterance where the other party is silent, shrunk by a margin so that
 /// resampler ringing and codec smearing at the edges do not count.
 fn solo_spans(truth: &[Utterance]) -> Vec<(usize, f64, f64)> {
-    let margin = 0.1;
+    let margin = 0.12;
     truth
         .iter()
         .filter_map(|u| {
@@ -62,12 +62,14 @@ fn silent_spans(truth: &[Utterance], duration: f64) -> Vec<(f64, f64)> {
     spans
 }
 
-fn assert_matches_truth(audio: &Audio, truth: &[Utterance], label: &str) {
+/// `slack`: how far a lossy codec may stretch the call. sox-written MP3s come out 69 ms
+/// late and 79 ms long — ffmpeg decodes them the same way.
+fn assert_matches_truth(audio: &Audio, truth: &[Utterance], label: &str, slack: f64) {
     let last_end = truth.iter().map(|u| u.end).fold(0.0, f64::max);
     let duration = seconds(audio);
-    // The script leaves 0.8 s after the last utterance; MP3 may add a frame of padding.
+    // The script leaves 0.8 s after the last utterance.
     assert!(
-        (duration - (last_end + 0.8)).abs() < 0.08,
+        (duration - (last_end + 0.8)).abs() <= slack,
         "{label}: {duration:.3} s decoded, truth ends at {last_end:.3} s + 0.8 s"
     );
     let spans = solo_spans(truth);
@@ -116,25 +118,18 @@ fn every_format_decodes_to_the_same_call() {
     sox(&[stereo.as_os_str(), flac.as_os_str()]);
     sox(&[stereo.as_os_str(), ogg.as_os_str()]);
 
+    let ulaw = dir.join(format!("{CALL}.ulaw8k.wav"));
+    let mono = dir.join(format!("{CALL}.mono16k.wav"));
+    let mp3 = dir.join(format!("{CALL}.mp3"));
     let cases = [
-        (stereo.clone(), "wav pcm_s16le", 16_000, 2),
-        (
-            dir.join(format!("{CALL}.ulaw8k.wav")),
-            "wav mu-law",
-            8_000,
-            2,
-        ),
-        (
-            dir.join(format!("{CALL}.mono16k.wav")),
-            "wav pcm_s16le",
-            16_000,
-            1,
-        ),
-        (dir.join(format!("{CALL}.mp3")), "mp3", 16_000, 2),
-        (flac, "flac", 16_000, 2),
-        (ogg, "ogg vorbis", 16_000, 2),
+        (stereo.clone(), "wav pcm_s16le", 16_000, 2, 0.001),
+        (ulaw, "wav mu-law", 8_000, 2, 0.001),
+        (mono, "wav pcm_s16le", 16_000, 1, 0.001),
+        (mp3, "mp3", 16_000, 2, 0.15),
+        (flac, "flac", 16_000, 2, 0.001),
+        (ogg, "ogg vorbis", 16_000, 2, 0.05),
     ];
-    for (path, format, source_rate, channels) in cases {
+    for (path, format, source_rate, channels, slack) in cases {
         let audio = load(&path);
         let label = path
             .file_name()
@@ -148,7 +143,7 @@ fn every_format_decodes_to_the_same_call() {
             (audio.info.duration - seconds(&audio)).abs() < 1e-9,
             "{label}: info.duration is the decoded length"
         );
-        assert_matches_truth(&audio, &truth, &label);
+        assert_matches_truth(&audio, &truth, &label, slack);
     }
 }
 

@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
+use symphonia::core::codecs::audio::well_known::{CODEC_ID_FLAC, CODEC_ID_OPUS, CODEC_ID_VORBIS};
+use symphonia::core::codecs::audio::{AudioCodecId, AudioDecoder, AudioDecoderOptions};
 use symphonia::core::common::Limit;
 use symphonia::core::errors::Error as SymphoniaError;
 use symphonia::core::formats::probe::Hint;
@@ -34,12 +35,6 @@ pub(super) fn open(
     container: Container,
     path: &Path,
 ) -> Result<Opened, AudioError> {
-    let format_name = match container {
-        Container::Mp3 => "mp3",
-        Container::Flac => "flac",
-        Container::Ogg => "ogg vorbis",
-        Container::Wav => "wav",
-    };
     let mss = MediaSourceStream::new(media, Default::default());
     let meta = MetadataOptions::default()
         .limit_tag_bytes(Limit::Maximum(64 * 1024))
@@ -52,18 +47,22 @@ pub(super) fn open(
         .default_track(TrackType::Audio)
         .ok_or_else(|| AudioError::NotAudio {
             path: path.to_path_buf(),
-            looks_like: format!("a {format_name} container without an audio track"),
+            looks_like: "a media container without an audio track".into(),
         })?;
     let params = track
         .codec_params
         .as_ref()
         .and_then(|p| p.audio())
         .ok_or_else(|| malformed(path, "the audio track has no codec parameters"))?;
+    let format_name = format_name(container, params.codec);
     let decoder = symphonia::default::get_codecs()
         .make_audio_decoder(params, &AudioDecoderOptions::default())
         .map_err(|_| AudioError::UnsupportedCodec {
             path: path.to_path_buf(),
-            codec: format!("codec {} inside {format_name}", params.codec),
+            codec: match params.codec {
+                CODEC_ID_OPUS => format!("Opus inside {format_name}"),
+                other => format!("codec {other} inside {format_name}"),
+            },
         })?;
     let sample_rate = params
         .sample_rate
@@ -147,6 +146,18 @@ impl Source for SymphoniaSource {
                 Err(e) => return Err(stream_error(&self.path, e)),
             }
         }
+    }
+}
+
+/// The name shown in `SourceInfo::format`; Ogg and FLAC can hold more than one codec.
+fn format_name(container: Container, codec: AudioCodecId) -> &'static str {
+    match (container, codec) {
+        (Container::Ogg, CODEC_ID_VORBIS) => "ogg vorbis",
+        (Container::Ogg, CODEC_ID_FLAC) => "ogg flac",
+        (Container::Ogg, _) => "ogg",
+        (Container::Mp3, _) => "mp3",
+        (Container::Flac, _) => "flac",
+        (Container::Wav, _) => "wav",
     }
 }
 

@@ -9,7 +9,8 @@
 //! two-hour call needs a few MB), [`load`] collects everything for short calls and tests.
 //!
 //! Formats: WAV with integer PCM (8/16/24/32-bit) or 32-bit float through hound, WAV
-//! with G.711 μ-law/A-law through [`g711`], MP3, FLAC and Ogg Vorbis through Symphonia.
+//! with G.711 μ-law/A-law through our own decoder (`g711.rs`, bit-exact with sox), MP3,
+//! FLAC and Ogg Vorbis through Symphonia.
 
 mod compressed;
 mod error;

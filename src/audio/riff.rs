@@ -247,3 +247,114 @@ fn malformed(path: &Path, detail: &str) -> AudioError {
         detail: detail.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunk(id: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut c = id.to_vec();
+        c.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        c.extend_from_slice(body);
+        if body.len() % 2 == 1 {
+            c.push(0);
+        }
+        c
+    }
+
+    fn fmt_body(tag: u16, channels: u16, rate: u32, block_align: u16, bits: u16) -> Vec<u8> {
+        let mut f = Vec::new();
+        for field in [tag, channels] {
+            f.extend_from_slice(&field.to_le_bytes());
+        }
+        f.extend_from_slice(&rate.to_le_bytes());
+        f.extend_from_slice(&(rate * u32::from(block_align)).to_le_bytes());
+        f.extend_from_slice(&block_align.to_le_bytes());
+        f.extend_from_slice(&bits.to_le_bytes());
+        f
+    }
+
+    fn riff(chunks: &[Vec<u8>]) -> Vec<u8> {
+        let body: Vec<u8> = chunks.concat();
+        let mut b = b"RIFF".to_vec();
+        b.extend_from_slice(&(4 + body.len() as u32).to_le_bytes());
+        b.extend_from_slice(b"WAVE");
+        b.extend(body);
+        b
+    }
+
+    fn parse(bytes: &[u8]) -> Result<(WavHeader, usize), AudioError> {
+        let mut reader = bytes;
+        let header = read_header(&mut reader, bytes.len() as u64, Path::new("t.wav"))?;
+        Ok((header, bytes.len() - reader.len()))
+    }
+
+    #[test]
+    fn skips_odd_sized_chunks_and_stops_at_the_data() {
+        let bytes = riff(&[
+            chunk(b"LIST", b"INFOISFT\x03\0\0\0ab\0"),
+            chunk(b"fmt ", &fmt_body(7, 2, 8000, 2, 8)),
+            chunk(b"fact", &[1, 2, 3, 4]),
+            chunk(b"data", &[0xFF; 10]),
+        ]);
+        let (header, offset) = parse(&bytes).expect("valid header");
+        assert_eq!(header.encoding, WavEncoding::G711(Law::MuLaw));
+        assert_eq!(
+            (header.channels, header.sample_rate, header.data_len),
+            (2, 8000, 10)
+        );
+        assert_eq!(header.frames(), 5);
+        assert_eq!(
+            &bytes[offset..],
+            &[0xFF; 10],
+            "the reader is left at the samples"
+        );
+    }
+
+    #[test]
+    fn extensible_format_uses_its_subformat() {
+        let mut fmt = fmt_body(FORMAT_EXTENSIBLE, 1, 8000, 1, 8);
+        fmt.extend_from_slice(&22u16.to_le_bytes()); // cbSize
+        fmt.extend_from_slice(&8u16.to_le_bytes()); // valid bits
+        fmt.extend_from_slice(&4u32.to_le_bytes()); // channel mask
+        fmt.extend_from_slice(&FORMAT_ALAW.to_le_bytes()); // sub-format GUID starts with the tag
+        fmt.extend_from_slice(&[0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xAA, 0, 0x38, 0x9B, 0x71]);
+        let bytes = riff(&[chunk(b"fmt ", &fmt), chunk(b"data", &[0xD5; 4])]);
+        assert_eq!(
+            parse(&bytes).expect("valid").0.encoding,
+            WavEncoding::G711(Law::ALaw)
+        );
+    }
+
+    #[test]
+    fn inconsistent_headers_are_malformed() {
+        let data_first = riff(&[
+            chunk(b"data", &[0; 4]),
+            chunk(b"fmt ", &fmt_body(1, 1, 8000, 2, 16)),
+        ]);
+        let wrong_align = riff(&[
+            chunk(b"fmt ", &fmt_body(1, 2, 8000, 3, 16)),
+            chunk(b"data", &[0; 4]),
+        ]);
+        let partial_frame = riff(&[
+            chunk(b"fmt ", &fmt_body(1, 2, 8000, 4, 16)),
+            chunk(b"data", &[0; 6]),
+        ]);
+        let short_fmt = riff(&[chunk(b"fmt ", &[1, 0, 1, 0]), chunk(b"data", &[0; 4])]);
+        for bytes in [data_first, wrong_align, partial_frame, short_fmt] {
+            let err = parse(&bytes).expect_err("must be refused");
+            assert!(matches!(err, AudioError::Malformed { .. }), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_chunk_running_past_the_end_is_truncation() {
+        let mut bytes = riff(&[
+            chunk(b"LIST", &[0; 100]),
+            chunk(b"fmt ", &fmt_body(1, 1, 8000, 2, 16)),
+        ]);
+        bytes.truncate(60);
+        let err = parse(&bytes).expect_err("truncated");
+        assert!(matches!(err, AudioError::Truncated { .. }), "{err}");
+    }
+}

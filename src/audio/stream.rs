@@ -32,6 +32,7 @@ pub struct AudioStream {
     frames_in: u64,
     max_frames_in: u64,
     done: bool,
+    warned_clipping: bool,
 }
 
 impl AudioStream {
@@ -55,6 +56,7 @@ impl AudioStream {
             frames_in: 0,
             max_frames_in,
             done: false,
+            warned_clipping: false,
         })
     }
 
@@ -75,8 +77,8 @@ impl AudioStream {
                 return Ok((left > 0).then(|| self.take(left)));
             }
             let resampled = match self.source.next_frames()? {
-                Some(frames) => {
-                    self.check(&frames)?;
+                Some(mut frames) => {
+                    self.check(&mut frames)?;
                     self.frames_in += frames[0].len() as u64;
                     self.resampler.push(frames)
                 }
@@ -111,14 +113,14 @@ impl AudioStream {
             .collect()
     }
 
-    /// Checks a decoded piece before it is resampled (where a NaN would smear).
-    fn check(&self, frames: &Frames) -> Result<(), AudioError> {
-        let path = || self.info.path.clone();
+    /// Checks a decoded piece before it is resampled, where a NaN would smear and a
+    /// sample of 1e38 would overflow the FFT; samples beyond full scale are clipped.
+    fn check(&mut self, frames: &mut Frames) -> Result<(), AudioError> {
         let len = frames.first().map_or(0, Vec::len);
         if frames.len() != usize::from(self.info.channels) || frames.iter().any(|c| c.len() != len)
         {
             return Err(AudioError::Malformed {
-                path: path(),
+                path: self.info.path.clone(),
                 detail: format!(
                     "the stream changes from {} channels to {} part-way through",
                     self.info.channels,
@@ -133,18 +135,41 @@ impl AudioStream {
             .min()
         {
             return Err(AudioError::InvalidSamples {
-                path: path(),
+                path: self.info.path.clone(),
                 at: (self.frames_in + index as u64) as f64 / rate,
             });
+        }
+        let mut clipped = false;
+        for sample in frames.iter_mut().flatten() {
+            if sample.abs() > 1.0 {
+                *sample = sample.clamp(-1.0, 1.0);
+                clipped = true;
+            }
+        }
+        if clipped && !self.warned_clipping {
+            self.warned_clipping = true;
+            tracing::warn!(path = %self.info.path.display(), "samples beyond full scale were clipped to ±1");
         }
         let total = self.frames_in + len as u64;
         if total > self.max_frames_in {
             return Err(AudioError::TooLong {
-                path: path(),
+                path: self.info.path.clone(),
                 duration: total as f64 / rate,
                 max: self.max_frames_in as f64 / rate,
             });
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `batch` moves streams onto blocking threads.
+    #[test]
+    fn streams_can_move_between_threads() {
+        fn assert_send<T: Send>() {}
+        assert_send::<AudioStream>();
     }
 }
