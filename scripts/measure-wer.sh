@@ -19,7 +19,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$bin" rubric phrases > "$work/phrases.txt"
 
-formats=(stereo16k.wav ulaw8k.wav mp3 mono16k.wav)
+# KUULAS_WER_FORMATS="ulaw8k.wav" limits the run to some formats.
+read -r -a formats <<< "${KUULAS_WER_FORMATS:-stereo16k.wav ulaw8k.wav mp3 mono16k.wav}"
 echo "settings: ${*:-(defaults)}"
 for format in "${formats[@]}"; do
   pairs=()
