@@ -107,7 +107,7 @@ impl PostgresStore {
                     language = $11, run_id = $12, work = $13, enqueued_at = now(),
                     prior_status = CASE WHEN c.status = 'pending' THEN c.prior_status
                                         ELSE c.status END,
-                    status = 'pending', failure_reason = NULL, attempts = 0,
+                    status = 'pending', failure_reason = NULL, attempts = 0, worker = NULL,
                     lease_expires_at = NULL
                  WHERE NOT (c.status = 'running' AND c.lease_expires_at >= now())",
                 &[
