@@ -81,13 +81,19 @@ fn an_expired_lease_is_taken_over_and_the_old_holder_is_fenced_out() {
     let held_by_a = a.claim("a", LEASE, 3).unwrap().unwrap();
     let held_by_b = b.claim("b", LEASE, 3).unwrap().unwrap();
     assert_ne!(held_by_a.entry.call_id, held_by_b.entry.call_id);
-    assert!(b.claim("b", LEASE, 3).unwrap().is_none(), "both calls are held");
+    assert!(
+        b.claim("b", LEASE, 3).unwrap().is_none(),
+        "both calls are held"
+    );
     assert_eq!(b.queue_depth().unwrap(), (0, 2));
 
     // B keeps its lease alive; A stops renewing (as if it hung or died).
     for _ in 0..3 {
         sleep(LEASE / 3);
-        assert!(b.extend_lease(&held_by_b.entry.call_id, held_by_b.claim, LEASE).unwrap());
+        assert!(
+            b.extend_lease(&held_by_b.entry.call_id, held_by_b.claim, LEASE)
+                .unwrap()
+        );
     }
     let taken = b.claim("b", LEASE, 3).unwrap().expect("A's lease ran out");
     assert_eq!(taken.entry.call_id, held_by_a.entry.call_id);
@@ -95,7 +101,10 @@ fn an_expired_lease_is_taken_over_and_the_old_holder_is_fenced_out() {
     assert_eq!(taken.attempts, 2);
 
     // A wakes up: it can neither renew nor write.
-    assert!(!a.extend_lease(&held_by_a.entry.call_id, held_by_a.claim, LEASE).unwrap());
+    assert!(
+        !a.extend_lease(&held_by_a.entry.call_id, held_by_a.claim, LEASE)
+            .unwrap()
+    );
     let err = a.complete(&held_by_a, &scored("a")).unwrap_err();
     assert!(matches!(err, StoreError::LeaseLost { .. }), "{err}");
     assert_eq!(a.transcript(&held_by_a.entry.call_id).unwrap(), None);
@@ -149,7 +158,10 @@ fn enqueue_leaves_a_call_a_live_worker_holds_alone() {
     };
     let mut store = PostgresStore::connect(&db.url).unwrap();
     queue(&mut store, &["c1"]);
-    let held = store.claim("w", Duration::from_secs(30), 3).unwrap().unwrap();
+    let held = store
+        .claim("w", Duration::from_secs(30), 3)
+        .unwrap()
+        .unwrap();
     let run = store.latest_run().unwrap().unwrap();
     assert!(!store.enqueue(run, &entry("c1"), QueuedWork::Full).unwrap());
     store.complete(&held, &scored("w")).unwrap();

@@ -170,7 +170,10 @@ fn export_rows_follow_rubric_order_and_filter_by_run() {
         .collect();
     assert_eq!(
         per_run,
-        [(first, CallStatus::Scored, 1), (second, CallStatus::Scored, 1)]
+        [
+            (first, CallStatus::Scored, 1),
+            (second, CallStatus::Scored, 1)
+        ]
     );
 }
 

@@ -110,9 +110,7 @@ pub fn execute_run(args: RunArgs) -> anyhow::Result<ExitCode> {
         .filter(|s| is_postgres_url(s))
         .map(str::to_string);
     if (enqueue || worker) && url.is_none() {
-        bail!(
-            "--enqueue and --worker need a shared store: --store postgres://user@host/database"
-        );
+        bail!("--enqueue and --worker need a shared store: --store postgres://user@host/database");
     }
     if let Some(url) = url.as_deref().filter(|_| worker) {
         return execute_worker(&settings, &stages, url, Duration::from_secs(lease.into()));

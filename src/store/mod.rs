@@ -277,8 +277,13 @@ pub enum StoreError {
         "PostgreSQL store {url} has schema version {found}, newer than this kuulas understands ({known}); upgrade kuulas on every worker"
     )]
     PostgresTooNew { url: String, found: i64, known: i64 },
-    #[error("invalid PostgreSQL URL {url}: {source}; expected postgres://user[:password]@host[:port]/database")]
-    PostgresUrl { url: String, source: ::postgres::Error },
+    #[error(
+        "invalid PostgreSQL URL {url}: {source}; expected postgres://user[:password]@host[:port]/database"
+    )]
+    PostgresUrl {
+        url: String,
+        source: ::postgres::Error,
+    },
     #[error(
         "PostgreSQL store {url}: another `kuulas run` (not a worker) is using it; wait for it to finish"
     )]

@@ -72,11 +72,13 @@ impl PostgresStore {
         config
             .connect_timeout(CONNECT_TIMEOUT)
             .application_name("kuulas");
-        let mut client = config.connect(NoTls).map_err(|source| StoreError::Postgres {
-            url: shown.clone(),
-            action: "connecting (is the server up and the URL right?)",
-            source,
-        })?;
+        let mut client = config
+            .connect(NoTls)
+            .map_err(|source| StoreError::Postgres {
+                url: shown.clone(),
+                action: "connecting (is the server up and the URL right?)",
+                source,
+            })?;
         schema::apply(&mut client, &shown)?;
         Ok(PostgresStore {
             client: RefCell::new(client),

@@ -109,7 +109,8 @@ pub fn apply(client: &mut Client, url: &str) -> Result<(), StoreError> {
         });
     }
     for sql in MIGRATIONS.iter().skip(found.max(0) as usize) {
-        tx.batch_execute(sql).map_err(fail("applying a migration"))?;
+        tx.batch_execute(sql)
+            .map_err(fail("applying a migration"))?;
     }
     tx.execute("DELETE FROM kuulas_schema", &[])
         .map_err(fail("recording the schema version"))?;
