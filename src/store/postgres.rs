@@ -90,9 +90,7 @@ impl PostgresStore {
     /// Held until this connection closes (also when the process dies).
     pub fn lock_for_run(&mut self) -> Result<(), StoreError> {
         let row = self
-            .client
-            .get_mut()
-            .query_one("SELECT pg_try_advisory_lock($1)", &[&RUN_LOCK_KEY])
+            .with_client(|c| c.query_one("SELECT pg_try_advisory_lock($1)", &[&RUN_LOCK_KEY]))
             .map_err(self.err("taking the run lock"))?;
         if row.get::<_, bool>(0) {
             Ok(())
@@ -117,10 +115,10 @@ impl PostgresStore {
     }
 
     /// Runs `f` in one transaction, committing only if it succeeds.
-    fn in_transaction<T>(
+    fn in_transaction<T: Send>(
         &mut self,
         action: &'static str,
-        f: impl FnOnce(&mut postgres::Transaction<'_>) -> Result<T, postgres::Error>,
+        f: impl FnOnce(&mut postgres::Transaction<'_>) -> Result<T, postgres::Error> + Send,
     ) -> Result<T, StoreError> {
         let url = self.url.clone();
         let err = move |source| StoreError::Postgres {
@@ -128,10 +126,30 @@ impl PostgresStore {
             action,
             source,
         };
-        let mut tx = self.client.get_mut().transaction().map_err(&err)?;
-        let value = f(&mut tx).map_err(&err)?;
-        tx.commit().map_err(&err)?;
-        Ok(value)
+        self.with_client(|c| {
+            let mut tx = c.transaction()?;
+            let value = f(&mut tx)?;
+            tx.commit()?;
+            Ok(value)
+        })
+        .map_err(err)
+    }
+
+    /// Runs `f` on the connection. The sync client drives a runtime of its own,
+    /// which tokio forbids on a thread already running one — the batch's
+    /// orchestrator calls the store from inside its runtime — so there `f` runs
+    /// on a short-lived thread of its own.
+    pub(super) fn with_client<T: Send>(
+        &self,
+        f: impl FnOnce(&mut Client) -> Result<T, postgres::Error> + Send,
+    ) -> Result<T, postgres::Error> {
+        let mut guard = self.client.borrow_mut();
+        let client = &mut *guard;
+        if tokio::runtime::Handle::try_current().is_err() {
+            return f(client);
+        }
+        std::thread::scope(|scope| scope.spawn(move || f(client)).join())
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     }
 }
 
@@ -139,23 +157,20 @@ impl Store for PostgresStore {
     fn reset_interrupted(&mut self) -> Result<u64, StoreError> {
         // Only calls nobody holds: a worker's live lease is not an interruption.
         let n = self
-            .client
-            .get_mut()
-            .execute(
-                "UPDATE calls SET status = 'pending', work = NULL
+            .with_client(|c| {
+                c.execute(
+                    "UPDATE calls SET status = 'pending', work = NULL
                  WHERE status = 'running'
                    AND (lease_expires_at IS NULL OR lease_expires_at < now())",
-                &[],
-            )
+                    &[],
+                )
+            })
             .map_err(self.err("resetting interrupted calls"))?;
         Ok(n)
     }
 
     fn begin_run(&mut self, run: &NewRun) -> Result<RunId, StoreError> {
-        let row = self
-            .client
-            .get_mut()
-            .query_one(
+        let row = self.with_client(|c| c.query_one(
                 "INSERT INTO runs (started_at, input_dir, kuulas_version, model_sha256, rubric_sha256)
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
                 &[
@@ -165,15 +180,14 @@ impl Store for PostgresStore {
                     &run.model_sha256,
                     &run.rubric_sha256,
                 ],
-            )
+            ))
             .map_err(self.err("starting a run"))?;
         Ok(row.get(0))
     }
 
     fn finish_run(&mut self, run: RunId, totals: &RunTotals) -> Result<(), StoreError> {
-        self.client
-            .get_mut()
-            .execute(
+        self.with_client(|c| {
+            c.execute(
                 "UPDATE runs SET finished_at = $2, discovered = $3, processed = $4, skipped = $5,
                     failed = $6, audio_seconds = $7 WHERE id = $1",
                 &[
@@ -186,15 +200,14 @@ impl Store for PostgresStore {
                     &totals.audio_seconds,
                 ],
             )
-            .map_err(self.err("finishing a run"))?;
+        })
+        .map_err(self.err("finishing a run"))?;
         Ok(())
     }
 
     fn latest_run(&self) -> Result<Option<RunId>, StoreError> {
         let row = self
-            .client
-            .borrow_mut()
-            .query_one("SELECT MAX(id) FROM runs", &[])
+            .with_client(|c| c.query_one("SELECT MAX(id) FROM runs", &[]))
             .map_err(self.err("finding the latest run"))?;
         Ok(row.get(0))
     }
@@ -251,12 +264,12 @@ impl Store for PostgresStore {
 
     fn transcript(&self, call_id: &str) -> Result<Option<String>, StoreError> {
         let row = self
-            .client
-            .borrow_mut()
-            .query_opt(
-                "SELECT transcript_json FROM calls WHERE call_id = $1",
-                &[&call_id],
-            )
+            .with_client(|c| {
+                c.query_opt(
+                    "SELECT transcript_json FROM calls WHERE call_id = $1",
+                    &[&call_id],
+                )
+            })
             .map_err(self.err("reading a transcript"))?;
         Ok(row.and_then(|r| r.get(0)))
     }

@@ -7,6 +7,9 @@
 //! result in one transaction that first locks the row and checks the claim is
 //! still this worker's, so a worker that lost its call can never write a result.
 //!
+//! Workers call these from plain threads; unlike the `Store` methods they are not
+//! meant for use inside a tokio runtime.
+//!
 //! [`claim`]: PostgresStore::claim
 //! [`extend_lease`]: PostgresStore::extend_lease
 //! [`complete`]: PostgresStore::complete
