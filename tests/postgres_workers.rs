@@ -124,3 +124,76 @@ fn a_killed_workers_call_is_taken_over_and_every_call_has_one_result() {
         "status shows all done:\n{text}"
     );
 }
+
+#[test]
+fn the_heartbeat_keeps_a_call_longer_than_the_lease() {
+    let Some(test_db) = postgres_support::database("postgres_workers") else {
+        return;
+    };
+    let url = test_db.url.as_str();
+    let b = Batch::new();
+    b.call("slow1.wav", "moi");
+    b.call("slow2.wav", "moi");
+    let queued = bare_run(0)
+        .args(["--enqueue", "--store", url])
+        .arg("--input")
+        .arg(&b.input)
+        .output()
+        .unwrap();
+    assert_eq!(code(&queued), 0, "{}", stderr(&queued));
+    // Each call takes 3 lease lengths; only the heartbeat keeps it ours.
+    let worker = bare_run(3000)
+        .args([
+            "--worker",
+            "--jobs",
+            "2",
+            "--lease-secs",
+            "1",
+            "--store",
+            url,
+        ])
+        .arg("--out")
+        .arg(&b.out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut db = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    let count =
+        |db: &mut postgres::Client, sql: &str| -> i64 { db.query_one(sql, &[]).unwrap().get(0) };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while count(
+        &mut db,
+        "SELECT COUNT(*) FROM calls WHERE status = 'running'",
+    ) < 2
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the worker never claimed both calls"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(1800));
+    assert_eq!(
+        count(
+            &mut db,
+            "SELECT COUNT(*) FROM calls WHERE status = 'running' AND lease_expires_at > now()"
+        ),
+        2,
+        "leases renewed past their first second"
+    );
+    let out = worker.wait_with_output().unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("2 processed, 0 unchanged, 0 failed, 0 lost"),
+        "{}",
+        stderr(&out)
+    );
+    let attempts: Vec<i32> = db
+        .query("SELECT attempts FROM calls WHERE status = 'scored'", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(attempts, [1, 1], "claimed once each");
+}
