@@ -1,7 +1,7 @@
 //! The PostgreSQL store through the `Store` trait — the same behaviours as the
 //! SQLite store's tests (tests/store_sqlite.rs) — plus what only it has: `kuulas
-//! status` counts per worker, migrations run once by racing workers, and the run
-//! lock for ordinary (non-worker) runs.
+//! status` counts, migrations run once by racing workers, and the lock that keeps
+//! an ordinary run apart from other runs and from workers.
 
 mod postgres_support;
 
@@ -178,7 +178,7 @@ fn export_rows_follow_rubric_order_and_filter_by_run() {
 }
 
 #[test]
-fn racing_connections_migrate_once_and_an_ordinary_run_locks_the_store() {
+fn racing_connections_migrate_once_and_an_ordinary_run_excludes_runs_and_workers() {
     let Some(db) = postgres_support::database("postgres_store") else {
         return;
     };
@@ -198,13 +198,25 @@ fn racing_connections_migrate_once_and_an_ordinary_run_locks_the_store() {
         second.lock_for_run(),
         Err(StoreError::PostgresLocked { .. })
     ));
+    // Workers share the store with each other, not with an ordinary run.
+    assert!(matches!(
+        second.lock_shared(),
+        Err(StoreError::PostgresLocked { .. })
+    ));
     drop(first); // the lock goes with the connection, as with a killed process
     // The server notices the closed connection a moment later.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while second.lock_for_run().is_err() {
+    let mut worker = PostgresStore::connect(&db.url).unwrap();
+    while worker.lock_shared().is_err() {
         assert!(std::time::Instant::now() < deadline, "lock never released");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
+    let mut other_worker = PostgresStore::connect(&db.url).unwrap();
+    other_worker.lock_shared().unwrap();
+    assert!(matches!(
+        second.lock_for_run(),
+        Err(StoreError::PostgresLocked { .. })
+    ));
 }
 
 #[test]

@@ -71,6 +71,7 @@ pub fn enqueue(
     identity: &super::ProcessorIdentity,
 ) -> Result<Enqueued, BatchError> {
     super::check_input(&settings.input_dir)?;
+    store.lock_shared()?;
     let manifest = super::load_manifest(settings)?;
     let (calls, found) = super::survey(settings, &manifest, store)?;
     let run_id = store.begin_run(&NewRun {
@@ -140,6 +141,7 @@ pub fn work(
     let stop = AtomicBool::new(false);
     let summary = Mutex::new(WorkerSummary::default());
     let mut heartbeat_store = PostgresStore::connect(url)?;
+    heartbeat_store.lock_shared()?;
     tracing::info!(
         "worker {} on {}: {} jobs, lease {:?}",
         settings.worker_id,
@@ -210,8 +212,9 @@ fn consume(
         let outcomes = process(&mut store, ctx, &claim);
         lock(held).remove(&id);
         let outcomes = outcomes?;
+        let completed = store.complete(&claim, &outcomes);
         let mut sum = lock(summary);
-        match store.complete(&claim, &outcomes) {
+        match completed {
             Ok(()) => match outcomes.last() {
                 Some(WorkOutcome::Failed { reason, .. }) => {
                     tracing::warn!("{id}: {reason}");

@@ -285,7 +285,7 @@ pub enum StoreError {
         source: ::postgres::Error,
     },
     #[error(
-        "PostgreSQL store {url}: another `kuulas run` (not a worker) is using it; wait for it to finish"
+        "PostgreSQL store {url} is in use: an ordinary `kuulas run` excludes workers, enqueues and other ordinary runs; wait for it (or them) to finish"
     )]
     PostgresLocked { url: String },
     #[error(

@@ -86,12 +86,23 @@ impl PostgresStore {
         })
     }
 
-    /// Takes the store for an ordinary run: refused while another one holds it.
-    /// Held until this connection closes (also when the process dies).
+    /// Takes the store for an ordinary run: refused while another one, a worker
+    /// or an enqueue holds it. Held until this connection closes (also when the
+    /// process dies).
     pub fn lock_for_run(&mut self) -> Result<(), StoreError> {
+        self.try_lock("SELECT pg_try_advisory_lock($1)")
+    }
+
+    /// Takes the store for a worker or an enqueue, which share it with each other
+    /// but not with an ordinary run (that one would redo calls workers hold).
+    pub fn lock_shared(&mut self) -> Result<(), StoreError> {
+        self.try_lock("SELECT pg_try_advisory_lock_shared($1)")
+    }
+
+    fn try_lock(&mut self, sql: &'static str) -> Result<(), StoreError> {
         let row = self
-            .with_client(|c| c.query_one("SELECT pg_try_advisory_lock($1)", &[&RUN_LOCK_KEY]))
-            .map_err(self.err("taking the run lock"))?;
+            .with_client(|c| c.query_one(sql, &[&RUN_LOCK_KEY]))
+            .map_err(self.err("taking the store's lock"))?;
         if row.get::<_, bool>(0) {
             Ok(())
         } else {
