@@ -65,3 +65,58 @@ fn status_counts_a_sqlite_stores_runs() {
         "{text}"
     );
 }
+
+/// `kuulas run --enqueue` then one worker, with the fixture processor.
+fn enqueue_and_work(b: &Batch, url: &str, extra: &[&str]) -> (String, String) {
+    let queued = batch_support::bare_run(0)
+        .args(["--enqueue", "--store", url])
+        .arg("--input")
+        .arg(&b.input)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(code(&queued) <= 1, "{}", stderr(&queued));
+    let worked = batch_support::bare_run(0)
+        .args(["--worker", "--store", url])
+        .arg("--out")
+        .arg(&b.out)
+        .output()
+        .unwrap();
+    assert!(code(&worked) <= 1, "{}", stderr(&worked));
+    (stderr(&queued), stderr(&worked))
+}
+
+#[test]
+fn workers_follow_the_incremental_plan_touched_changed_and_rescored_calls() {
+    let Some(db) = postgres_support::database("postgres_run") else {
+        return;
+    };
+    let b = Batch::new();
+    let touched = b.call("a.wav", "moi");
+    let changed = b.call("b.wav", "moi");
+    b.call("c.wav", "moi");
+    let (queued, worked) = enqueue_and_work(&b, &db.url, &[]);
+    assert!(queued.contains("3 queued"), "{queued}");
+    assert!(worked.contains("3 processed"), "{worked}");
+
+    batch_support::touch(&touched, 60); // same bytes, new mtime
+    std::fs::write(&changed, batch_support::wav(3200)).unwrap();
+    let (queued, worked) = enqueue_and_work(&b, &db.url, &[]);
+    assert!(queued.contains("2 queued, 1 skipped"), "{queued}");
+    assert!(worked.contains("1 processed, 1 unchanged"), "{worked}");
+
+    let (queued, worked) = enqueue_and_work(&b, &db.url, &["--rescore"]);
+    assert!(queued.contains("3 queued"), "{queued}");
+    assert!(worked.contains("3 processed"), "{worked}");
+    let store = kuulas::store::PostgresStore::connect(&db.url).unwrap();
+    use kuulas::store::Store;
+    for row in store.calls(None).unwrap().rows {
+        assert_eq!(
+            row.status,
+            kuulas::store::CallStatus::Scored,
+            "{}",
+            row.call_id
+        );
+        assert_eq!(row.scores.len(), 2);
+    }
+}
