@@ -154,16 +154,15 @@ pub fn work(
         let workers: Vec<_> = (0..settings.jobs.max(1))
             .map(|_| scope.spawn(|| consume(url, settings, &ctx, &held, &summary)))
             .collect();
-        let mut result = Ok(());
-        for handle in workers {
-            // Processor panics are caught per call; anything else is a bug to surface.
-            let outcome = handle
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            result = result.and(outcome);
-        }
+        let joined: Vec<_> = workers.into_iter().map(|h| h.join()).collect();
+        // Stop the heartbeat first: the scope waits for it, even while unwinding.
         stop.store(true, Ordering::Relaxed);
         drop(beat.join());
+        let mut result = Ok(());
+        for outcome in joined {
+            // Processor panics are caught per call; anything else is a bug to surface.
+            result = result.and(outcome.unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        }
         result
     })?;
     Ok(summary.into_inner().unwrap_or_else(|e| e.into_inner()))
