@@ -18,6 +18,7 @@ mod plan;
 mod processor;
 mod report;
 mod runner;
+mod worker;
 
 pub use discover::DiscoveryProblem;
 pub use export::{ExportFormat, write_export};
@@ -30,6 +31,7 @@ pub use processor::{
     CallInput, CallProcessor, ProcessError, ProcessorIdentity, ScoredCall, Transcribed,
 };
 pub use report::{CallOutcome, FailedCall, Progress, Reporter, Summary};
+pub use worker::{Enqueued, WorkerSettings, WorkerSummary, enqueue, work};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -102,18 +104,9 @@ pub fn run(
 ) -> Result<Summary, BatchError> {
     let started = std::time::Instant::now();
     let input = &settings.input_dir;
-    std::fs::read_dir(input).map_err(|source| BatchError::Input {
-        path: input.clone(),
-        source,
-    })?;
+    check_input(input)?;
     let calls_dir = prepare_output(&settings.out_dir)?;
-    let manifest = match &settings.manifest {
-        Some(path) => metadata::Manifest::load(path)?,
-        None if input.join(MANIFEST_NAME).is_file() => {
-            metadata::Manifest::load(&input.join(MANIFEST_NAME))?
-        }
-        None => metadata::Manifest::default(),
-    };
+    let manifest = load_manifest(settings)?;
     let swept = outputs::sweep_temporaries(&calls_dir).map_err(|source| BatchError::Output {
         path: calls_dir.clone(),
         source,
@@ -125,20 +118,8 @@ pub fn run(
     if resumed > 0 {
         tracing::info!("{resumed} calls were left in progress by an interrupted run; redoing them");
     }
-    let found = discover::discover(input);
-    for problem in &found.problems {
-        tracing::warn!("{problem}");
-    }
-    let discovered = found.recordings.len();
-    for missing in manifest.unmatched(found.recordings.iter().map(|r| r.relative.as_path())) {
-        tracing::warn!("manifest row `{}` matches no recording", missing.display());
-    }
-    let calls = plan::plan(
-        found.recordings,
-        &manifest,
-        store.known_calls()?,
-        settings.mode,
-    );
+    let (calls, found) = survey(settings, &manifest, store)?;
+    let discovered = found.recordings_seen;
     let identity = processor.identity();
     let run_id = store.begin_run(&NewRun {
         started_at: now_rfc3339(),
@@ -186,6 +167,61 @@ pub fn run(
         },
     )?;
     Ok(summary)
+}
+
+fn check_input(input: &Path) -> Result<(), BatchError> {
+    std::fs::read_dir(input).map_err(|source| BatchError::Input {
+        path: input.to_path_buf(),
+        source,
+    })?;
+    Ok(())
+}
+
+/// The manifest given with `--manifest`, or `manifest.csv` at the input root.
+fn load_manifest(settings: &Settings) -> Result<metadata::Manifest, BatchError> {
+    let input = &settings.input_dir;
+    Ok(match &settings.manifest {
+        Some(path) => metadata::Manifest::load(path)?,
+        None if input.join(MANIFEST_NAME).is_file() => {
+            metadata::Manifest::load(&input.join(MANIFEST_NAME))?
+        }
+        None => metadata::Manifest::default(),
+    })
+}
+
+/// What discovery saw besides the recordings it handed to the planner.
+struct Surveyed {
+    recordings_seen: usize,
+    problems: Vec<DiscoveryProblem>,
+}
+
+/// Finds the recordings under the input directory and plans each against the store.
+fn survey(
+    settings: &Settings,
+    manifest: &metadata::Manifest,
+    store: &dyn Store,
+) -> Result<(Vec<plan::PlannedCall>, Surveyed), BatchError> {
+    let found = discover::discover(&settings.input_dir);
+    for problem in &found.problems {
+        tracing::warn!("{problem}");
+    }
+    for missing in manifest.unmatched(found.recordings.iter().map(|r| r.relative.as_path())) {
+        tracing::warn!("manifest row `{}` matches no recording", missing.display());
+    }
+    let recordings_seen = found.recordings.len();
+    let calls = plan::plan(
+        found.recordings,
+        manifest,
+        store.known_calls()?,
+        settings.mode,
+    );
+    Ok((
+        calls,
+        Surveyed {
+            recordings_seen,
+            problems: found.problems,
+        },
+    ))
 }
 
 /// The current UTC time as RFC 3339, for run records.

@@ -7,6 +7,7 @@ mod model;
 mod rubric;
 mod run;
 mod score;
+mod status;
 mod transcribe;
 
 use std::process::ExitCode;
@@ -43,6 +44,8 @@ enum Command {
     Run(run::RunArgs),
     /// Export per-call results for BI tools.
     Export(run::ExportArgs),
+    /// Show each run's progress: calls queued, running, done and failed (per worker).
+    Status(status::StatusArgs),
 }
 
 /// Process exit codes, documented in the README.
@@ -81,6 +84,7 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Rubric(c) => rubric::execute(c),
         Command::Run(a) => run::execute_run(a),
         Command::Export(a) => run::execute_export(a),
+        Command::Status(a) => status::execute(a),
     }
 }
 

@@ -15,7 +15,9 @@ use anyhow::{Context, bail};
 use sha2::{Digest, Sha256};
 
 use kuulas::batch::{self, CallProcessor, ExportFormat, FixtureProcessor, Mode, Settings, Summary};
-use kuulas::store::{RunLock, SqliteStore, Store};
+use kuulas::batch::{ProcessorIdentity, WorkerSettings};
+use kuulas::store::postgres::is_postgres_url;
+use kuulas::store::{PostgresStore, RunLock, SqliteStore, Store};
 
 use super::{EXIT_OK, EXIT_SOME_FAILED};
 
@@ -23,20 +25,35 @@ use super::{EXIT_OK, EXIT_SOME_FAILED};
 const FIXTURE_ENV: &str = "KUULAS_TEST_FIXTURE_PROCESSOR";
 /// Test hook: milliseconds the fixture processor sleeps per call.
 const FIXTURE_DELAY_ENV: &str = "KUULAS_TEST_FIXTURE_DELAY_MS";
-const DEFAULT_OUT: &str = "kuulas-out";
-const STORE_NAME: &str = "kuulas.sqlite";
+pub(super) const DEFAULT_OUT: &str = "kuulas-out";
+pub(super) const STORE_NAME: &str = "kuulas.sqlite";
+/// Claims a call may have before it is failed as the one that kills its workers.
+const MAX_ATTEMPTS: i32 = 3;
+/// How often an idle worker asks again while others hold the last calls.
+const WORKER_POLL: Duration = Duration::from_secs(2);
 
 #[derive(clap::Args)]
 pub struct RunArgs {
     /// Directory of recordings, searched recursively (wav, mp3, flac, ogg, oga).
-    #[arg(long)]
-    input: PathBuf,
-    /// Where per-call files and (by default) the store go.
+    #[arg(long, required_unless_present = "worker")]
+    input: Option<PathBuf>,
+    /// Where per-call files and (by default) the store go; shared storage for workers.
     #[arg(long, default_value = DEFAULT_OUT)]
     out: PathBuf,
-    /// The store file [default: <out>/kuulas.sqlite].
+    /// The store: a SQLite file [default: <out>/kuulas.sqlite] or a PostgreSQL URL
+    /// (postgres://user@host/db; the password may come from PGPASSWORD).
     #[arg(long)]
     store: Option<PathBuf>,
+    /// Only discover and plan, queueing the calls that need work (PostgreSQL store).
+    #[arg(long, requires = "store", conflicts_with = "worker")]
+    enqueue: bool,
+    /// Process queued calls until the queue is empty, alongside other workers
+    /// (PostgreSQL store; recordings and --out on storage every worker sees).
+    #[arg(long, requires = "store", conflicts_with_all = ["input", "manifest", "force", "rescore"])]
+    worker: bool,
+    /// Seconds a worker's claim on a call lives without a heartbeat.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..))]
+    lease_secs: u32,
     /// Calls processed at once [default: cores / threads].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
@@ -86,13 +103,38 @@ struct StageConfig {
 }
 
 pub fn execute_run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let (enqueue, worker, lease) = (args.enqueue, args.worker, args.lease_secs);
     let (settings, stages, store_path) = resolve(args)?;
+    let url = store_path
+        .to_str()
+        .filter(|s| is_postgres_url(s))
+        .map(str::to_string);
+    if (enqueue || worker) && url.is_none() {
+        bail!("--enqueue and --worker need a shared store: --store postgres://user@host/database");
+    }
+    if let Some(url) = url.as_deref().filter(|_| worker) {
+        return execute_worker(&settings, &stages, url, Duration::from_secs(lease.into()));
+    }
+    if let Some(url) = url.as_deref().filter(|_| enqueue) {
+        return execute_enqueue(&settings, &stages, url);
+    }
     batch::prepare_output(&settings.out_dir)?;
-    let _lock = RunLock::acquire(&store_path)?;
-    let mut store = SqliteStore::open(&store_path)?;
+    let (mut pg, mut sqlite, _lock);
+    let store: &mut dyn Store = match &url {
+        Some(url) => {
+            pg = PostgresStore::connect(url)?;
+            pg.lock_for_run()?;
+            &mut pg
+        }
+        None => {
+            _lock = RunLock::acquire(&store_path)?;
+            sqlite = SqliteStore::open(&store_path)?;
+            &mut sqlite
+        }
+    };
     let processor = processor(&stages)?;
     let reporter = progress::CliReporter::new(std::io::stderr().is_terminal());
-    let summary = batch::run(&settings, &mut store, processor, &reporter)?;
+    let summary = batch::run(&settings, store, processor, &reporter)?;
     reporter.finish();
     print_summary(&summary);
     Ok(ExitCode::from(if summary.all_ok() {
@@ -102,10 +144,99 @@ pub fn execute_run(args: RunArgs) -> anyhow::Result<ExitCode> {
     }))
 }
 
+/// `kuulas run --enqueue`: queue the calls that need work and report.
+fn execute_enqueue(
+    settings: &Settings,
+    stages: &StageConfig,
+    url: &str,
+) -> anyhow::Result<ExitCode> {
+    let mut store = PostgresStore::connect(url)?;
+    let identity = ProcessorIdentity {
+        model_sha256: stages.model.as_deref().map(sha256_file).transpose()?,
+        rubric_sha256: stages.rubric.as_deref().map(sha256_file).transpose()?,
+    };
+    let done = batch::enqueue(settings, &mut store, &identity)?;
+    eprintln!(
+        "kuulas run {} queued on {}: {} recordings found, {} queued, {} skipped (unchanged), \
+         {} being processed now (left alone), {} failed",
+        done.run_id,
+        store.url(),
+        done.discovered,
+        done.queued,
+        done.skipped,
+        done.busy,
+        done.failed
+    );
+    Ok(ExitCode::from(if done.failed == 0 {
+        EXIT_OK
+    } else {
+        EXIT_SOME_FAILED
+    }))
+}
+
+/// `kuulas run --worker`: process queued calls until none are left.
+fn execute_worker(
+    settings: &Settings,
+    stages: &StageConfig,
+    url: &str,
+    lease: Duration,
+) -> anyhow::Result<ExitCode> {
+    let worker = WorkerSettings {
+        out_dir: settings.out_dir.clone(),
+        jobs: settings.jobs,
+        lease,
+        max_attempts: MAX_ATTEMPTS,
+        worker_id: format!("{}:{}", host_name(), std::process::id()),
+        poll: WORKER_POLL.min(lease / 2),
+    };
+    let processor = processor(stages)?;
+    let done = batch::work(&worker, url, processor)?;
+    eprintln!(
+        "kuulas worker {}: {} processed, {} unchanged, {} failed, {} lost to other workers",
+        worker.worker_id,
+        done.processed,
+        done.unchanged,
+        done.failed.len(),
+        done.lost
+    );
+    for (call_id, reason) in &done.failed {
+        eprintln!("  failed: {call_id}: {reason}");
+    }
+    Ok(ExitCode::from(if done.failed.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_SOME_FAILED
+    }))
+}
+
+/// The store named by `--store` (a file or a PostgreSQL URL) or `<out>/kuulas.sqlite`,
+/// for commands that only read it; never creates a SQLite file.
+pub(super) fn open_for_reading(
+    store: Option<PathBuf>,
+    out: &Path,
+) -> anyhow::Result<Box<dyn Store>> {
+    let path = store.unwrap_or_else(|| out.join(STORE_NAME));
+    Ok(match path.to_str().filter(|s| is_postgres_url(s)) {
+        Some(url) => Box::new(PostgresStore::connect(url)?),
+        None => Box::new(SqliteStore::open_existing(&path)?),
+    })
+}
+
+/// This machine's name (a pod's name on Kubernetes), for naming workers.
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "worker".to_string())
+}
+
 /// Checks every path and turns the arguments into trusted settings.
 fn resolve(args: RunArgs) -> anyhow::Result<(Settings, StageConfig, PathBuf)> {
-    if !args.input.is_dir() {
-        bail!("--input {}: not a directory", args.input.display());
+    if let Some(input) = args.input.as_ref().filter(|p| !p.is_dir()) {
+        bail!("--input {}: not a directory", input.display());
     }
     for (flag, path) in [
         ("--manifest", &args.manifest),
@@ -135,7 +266,8 @@ fn resolve(args: RunArgs) -> anyhow::Result<(Settings, StageConfig, PathBuf)> {
     };
     let store = args.store.unwrap_or_else(|| args.out.join(STORE_NAME));
     let settings = Settings {
-        input_dir: args.input,
+        // Only a worker has no input; it never reads this.
+        input_dir: args.input.unwrap_or_default(),
         out_dir: args.out,
         manifest: args.manifest,
         jobs,
@@ -229,8 +361,7 @@ fn print_summary(s: &Summary) {
 }
 
 pub fn execute_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
-    let path = args.store.unwrap_or_else(|| args.out.join(STORE_NAME));
-    let store = SqliteStore::open_existing(&path)?;
+    let store = open_for_reading(args.store, &args.out)?;
     let run = match args.run.as_deref() {
         None => None,
         Some("latest") => Some(store.latest_run()?.context("the store has no runs yet")?),

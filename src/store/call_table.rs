@@ -1,11 +1,13 @@
-//! Reading calls back for exports: one row per call with its dimension scores,
-//! and the dimensions seen across those calls in rubric order.
+//! Reading calls back for exports (one row per call with its dimension scores,
+//! and the dimensions seen across those calls in rubric order) and for
+//! `kuulas status` (counts per run and status).
 
 use rusqlite::Row;
 
 use super::sqlite::SqliteStore;
 use super::{
-    CallMetadata, CallRow, CallStatus, CallTable, DimensionScore, MetricSummary, RunId, StoreError,
+    CallMetadata, CallRow, CallStatus, CallTable, DimensionScore, MetricSummary, RunId,
+    StatusCount, StoreError,
 };
 
 /// Columns of `calls` that exports read, in the order [`call_row`] expects.
@@ -51,6 +53,41 @@ impl SqliteStore {
             .collect::<Result<Vec<String>, _>>()
             .map_err(&err)?;
         Ok(CallTable { dimensions, rows })
+    }
+
+    pub(super) fn counts(&self) -> Result<Vec<StatusCount>, StoreError> {
+        let err = self.err("counting calls");
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT run_id, runs.started_at, status, COUNT(*) FROM calls
+                 JOIN runs ON runs.id = calls.run_id
+                 GROUP BY run_id, status ORDER BY run_id, status",
+            )
+            .map_err(&err)?;
+        let raw = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, RunId>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            })
+            .map_err(&err)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(&err)?;
+        raw.into_iter()
+            .map(|(run_id, run_started_at, status, calls)| {
+                Ok(StatusCount {
+                    run_id,
+                    status: self.status(&format!("(run {run_id})"), &status)?,
+                    run_started_at,
+                    worker: None,
+                    calls: calls as u64,
+                })
+            })
+            .collect()
     }
 
     fn dimension_scores(&self, call_id: &str) -> Result<Vec<DimensionScore>, StoreError> {

@@ -5,14 +5,18 @@
 //! can be added without touching the pipeline. [`SqliteStore`] is the embedded one.
 //!
 //! Architecture invariant: only the batch orchestrator writes to a store, and only
-//! one orchestrator runs per store ([`RunLock`]).
+//! one orchestrator runs per store ([`RunLock`]) — except with [`PostgresStore`],
+//! where any number of `kuulas run --worker` processes share a queue and every
+//! result write is fenced by the writer's claim on the call.
 
 mod call_table;
 mod lock;
 mod migrations;
+pub mod postgres;
 mod sqlite;
 
 pub use lock::RunLock;
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 use std::path::PathBuf;
@@ -170,6 +174,18 @@ pub struct CallTable {
     pub rows: Vec<CallRow>,
 }
 
+/// How many calls of one run are in one status (and, for shared stores, were last
+/// handled by one worker), for `kuulas status`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusCount {
+    pub run_id: RunId,
+    pub run_started_at: String,
+    /// The worker that holds or last finished the calls; `None` for a local run.
+    pub worker: Option<String>,
+    pub status: CallStatus,
+    pub calls: u64,
+}
+
 /// A place that keeps calls and runs. Calls are keyed by `call_id`.
 pub trait Store: Send {
     /// Resets calls a dead run left `Running` to `Pending`; returns how many.
@@ -200,6 +216,8 @@ pub trait Store: Send {
     fn transcript(&self, call_id: &str) -> Result<Option<String>, StoreError>;
     /// Calls processed in `run`, or all calls.
     fn calls(&self, run: Option<RunId>) -> Result<CallTable, StoreError>;
+    /// Call counts per run, worker and status, oldest run first.
+    fn status_counts(&self) -> Result<Vec<StatusCount>, StoreError>;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -248,6 +266,32 @@ pub enum StoreError {
     },
     #[error("another kuulas run is using this store (lock {path} is held); wait for it to finish")]
     Locked { path: PathBuf },
+    #[error("PostgreSQL store {url}: {action} failed: {source}")]
+    Postgres {
+        /// The URL without its password.
+        url: String,
+        action: &'static str,
+        source: ::postgres::Error,
+    },
+    #[error(
+        "PostgreSQL store {url} has schema version {found}, newer than this kuulas understands ({known}); upgrade kuulas on every worker"
+    )]
+    PostgresTooNew { url: String, found: i64, known: i64 },
+    #[error(
+        "invalid PostgreSQL URL {url}: {source}; expected postgres://user[:password]@host[:port]/database"
+    )]
+    PostgresUrl {
+        url: String,
+        source: ::postgres::Error,
+    },
+    #[error(
+        "PostgreSQL store {url} is in use: an ordinary `kuulas run` excludes workers, enqueues and other ordinary runs; wait for it (or them) to finish"
+    )]
+    PostgresLocked { url: String },
+    #[error(
+        "call {call_id}: this worker's claim {claim} expired and another worker took the call over; this result was discarded"
+    )]
+    LeaseLost { call_id: String, claim: i64 },
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use super::{
     CallEntry, CallScores, CallStatus, CallTable, Fingerprint, KnownCall, NewRun, RunId, RunTotals,
-    Store, StoreError, migrations,
+    StatusCount, Store, StoreError, migrations,
 };
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -327,6 +327,10 @@ impl Store for SqliteStore {
 
     fn calls(&self, run: Option<RunId>) -> Result<CallTable, StoreError> {
         self.call_table(run)
+    }
+
+    fn status_counts(&self) -> Result<Vec<StatusCount>, StoreError> {
+        self.counts()
     }
 }
 

@@ -1,0 +1,312 @@
+//! The shared store: PostgreSQL, for a fleet of `kuulas run --worker` processes on
+//! many machines. It keeps the same tables as the SQLite store (adapted types, same
+//! numbered migrations, [`schema`]) plus the work-queue columns of [`queue`]: a call
+//! is claimed with `FOR UPDATE SKIP LOCKED` under a lease that a heartbeat extends,
+//! and every result is written in one transaction that first checks the writer
+//! still holds its claim (a fencing token), so a call never ends with two results.
+//!
+//! An ordinary `kuulas run --store postgres://…` also works: it uses the [`Store`]
+//! trait like SQLite, holding a session advisory lock instead of a lock file.
+
+mod queue;
+mod reads;
+mod schema;
+mod writes;
+
+pub use queue::{Claim, QueuedWork, WorkOutcome};
+
+use std::cell::RefCell;
+use std::str::FromStr;
+use std::time::Duration;
+
+use postgres::{Client, Config, NoTls};
+
+use super::{
+    CallEntry, CallScores, CallStatus, CallTable, Fingerprint, KnownCall, NewRun, RunId, RunTotals,
+    StatusCount, Store, StoreError,
+};
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+/// Advisory-lock key of an ordinary (non-worker) run: "kuul".
+const RUN_LOCK_KEY: i64 = 0x6b75_756c;
+
+/// True when `--store` names a PostgreSQL database rather than a SQLite file.
+pub fn is_postgres_url(store: &str) -> bool {
+    store.starts_with("postgres://") || store.starts_with("postgresql://")
+}
+
+/// `url` with any password replaced, for messages and logs.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_string();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+pub struct PostgresStore {
+    /// `RefCell`: the trait reads through `&self`, the client needs `&mut`.
+    client: RefCell<Client>,
+    url: String,
+}
+
+impl PostgresStore {
+    /// Connects to `url` (the password may also come from `PGPASSWORD`) and
+    /// migrates the schema; concurrent workers starting at once migrate only once.
+    pub fn connect(url: &str) -> Result<PostgresStore, StoreError> {
+        let shown = redact(url);
+        let mut config = Config::from_str(url).map_err(|source| StoreError::PostgresUrl {
+            url: shown.clone(),
+            source,
+        })?;
+        if config.get_password().is_none()
+            && let Ok(password) = std::env::var("PGPASSWORD")
+        {
+            config.password(password);
+        }
+        config
+            .connect_timeout(CONNECT_TIMEOUT)
+            .application_name("kuulas");
+        let mut client = config
+            .connect(NoTls)
+            .map_err(|source| StoreError::Postgres {
+                url: shown.clone(),
+                action: "connecting (is the server up and the URL right?)",
+                source,
+            })?;
+        schema::apply(&mut client, &shown)?;
+        Ok(PostgresStore {
+            client: RefCell::new(client),
+            url: shown,
+        })
+    }
+
+    /// Takes the store for an ordinary run: refused while another one, a worker
+    /// or an enqueue holds it. Held until this connection closes (also when the
+    /// process dies).
+    pub fn lock_for_run(&mut self) -> Result<(), StoreError> {
+        self.try_lock("SELECT pg_try_advisory_lock($1)")
+    }
+
+    /// Takes the store for a worker or an enqueue, which share it with each other
+    /// but not with an ordinary run (that one would redo calls workers hold).
+    pub fn lock_shared(&mut self) -> Result<(), StoreError> {
+        self.try_lock("SELECT pg_try_advisory_lock_shared($1)")
+    }
+
+    fn try_lock(&mut self, sql: &'static str) -> Result<(), StoreError> {
+        let row = self
+            .with_client(|c| c.query_one(sql, &[&RUN_LOCK_KEY]))
+            .map_err(self.err("taking the store's lock"))?;
+        if row.get::<_, bool>(0) {
+            Ok(())
+        } else {
+            Err(StoreError::PostgresLocked {
+                url: self.url.clone(),
+            })
+        }
+    }
+
+    /// The URL without its password.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub(super) fn err(&self, action: &'static str) -> impl Fn(postgres::Error) -> StoreError + '_ {
+        move |source| StoreError::Postgres {
+            url: self.url.clone(),
+            action,
+            source,
+        }
+    }
+
+    /// Runs `f` in one transaction, committing only if it succeeds.
+    fn in_transaction<T: Send>(
+        &mut self,
+        action: &'static str,
+        f: impl FnOnce(&mut postgres::Transaction<'_>) -> Result<T, postgres::Error> + Send,
+    ) -> Result<T, StoreError> {
+        let url = self.url.clone();
+        let err = move |source| StoreError::Postgres {
+            url: url.clone(),
+            action,
+            source,
+        };
+        self.with_client(|c| {
+            let mut tx = c.transaction()?;
+            let value = f(&mut tx)?;
+            tx.commit()?;
+            Ok(value)
+        })
+        .map_err(err)
+    }
+
+    /// Runs `f` on the connection. The sync client drives a runtime of its own,
+    /// which tokio forbids on a thread already running one — the batch's
+    /// orchestrator calls the store from inside its runtime — so there `f` runs
+    /// on a short-lived thread of its own.
+    pub(super) fn with_client<T: Send>(
+        &self,
+        f: impl FnOnce(&mut Client) -> Result<T, postgres::Error> + Send,
+    ) -> Result<T, postgres::Error> {
+        let mut guard = self.client.borrow_mut();
+        let client = &mut *guard;
+        if tokio::runtime::Handle::try_current().is_err() {
+            return f(client);
+        }
+        std::thread::scope(|scope| scope.spawn(move || f(client)).join())
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+}
+
+impl Store for PostgresStore {
+    fn reset_interrupted(&mut self) -> Result<u64, StoreError> {
+        // Only calls nobody holds: a worker's live lease is not an interruption.
+        let n = self
+            .with_client(|c| {
+                c.execute(
+                    "UPDATE calls SET status = 'pending', work = NULL
+                 WHERE status = 'running'
+                   AND (lease_expires_at IS NULL OR lease_expires_at < now())",
+                    &[],
+                )
+            })
+            .map_err(self.err("resetting interrupted calls"))?;
+        Ok(n)
+    }
+
+    fn begin_run(&mut self, run: &NewRun) -> Result<RunId, StoreError> {
+        let row = self.with_client(|c| c.query_one(
+                "INSERT INTO runs (started_at, input_dir, kuulas_version, model_sha256, rubric_sha256)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                &[
+                    &run.started_at,
+                    &run.input_dir,
+                    &run.kuulas_version,
+                    &run.model_sha256,
+                    &run.rubric_sha256,
+                ],
+            ))
+            .map_err(self.err("starting a run"))?;
+        Ok(row.get(0))
+    }
+
+    fn finish_run(&mut self, run: RunId, totals: &RunTotals) -> Result<(), StoreError> {
+        self.with_client(|c| {
+            c.execute(
+                "UPDATE runs SET finished_at = $2, discovered = $3, processed = $4, skipped = $5,
+                    failed = $6, audio_seconds = $7 WHERE id = $1",
+                &[
+                    &run,
+                    &totals.finished_at,
+                    &(totals.discovered as i64),
+                    &(totals.processed as i64),
+                    &(totals.skipped as i64),
+                    &(totals.failed as i64),
+                    &totals.audio_seconds,
+                ],
+            )
+        })
+        .map_err(self.err("finishing a run"))?;
+        Ok(())
+    }
+
+    fn latest_run(&self) -> Result<Option<RunId>, StoreError> {
+        let row = self
+            .with_client(|c| c.query_one("SELECT MAX(id) FROM runs", &[]))
+            .map_err(self.err("finding the latest run"))?;
+        Ok(row.get(0))
+    }
+
+    fn known_calls(&self) -> Result<Vec<KnownCall>, StoreError> {
+        self.known()
+    }
+
+    fn mark_running(&mut self, run: RunId, call: &CallEntry) -> Result<(), StoreError> {
+        self.in_transaction("recording a call", |tx| {
+            writes::upsert_entry(tx, run, call, CallStatus::Running, None)
+        })
+    }
+
+    fn refresh_fingerprint(&mut self, call_id: &str, fp: &Fingerprint) -> Result<(), StoreError> {
+        self.in_transaction("refreshing a fingerprint", |tx| {
+            writes::refresh_fingerprint(tx, call_id, fp)
+        })
+    }
+
+    fn save_transcript(
+        &mut self,
+        call_id: &str,
+        transcript_json: &str,
+        duration_s: f64,
+    ) -> Result<(), StoreError> {
+        self.in_transaction("saving a transcript", |tx| {
+            writes::save_transcript(tx, call_id, transcript_json, duration_s)
+        })
+    }
+
+    fn mark_rescoring(&mut self, run: RunId, call: &CallEntry) -> Result<(), StoreError> {
+        self.in_transaction("preparing a rescore", |tx| {
+            writes::mark_rescoring(tx, run, call)
+        })
+    }
+
+    fn save_scores(&mut self, call_id: &str, scores: &CallScores) -> Result<(), StoreError> {
+        self.in_transaction("saving scores", |tx| {
+            writes::save_scores(tx, call_id, scores)
+        })
+    }
+
+    fn mark_failed(
+        &mut self,
+        run: RunId,
+        call: &CallEntry,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        self.in_transaction("recording a failure", |tx| {
+            writes::upsert_entry(tx, run, call, CallStatus::Failed, Some(reason))
+        })
+    }
+
+    fn transcript(&self, call_id: &str) -> Result<Option<String>, StoreError> {
+        let row = self
+            .with_client(|c| {
+                c.query_opt(
+                    "SELECT transcript_json FROM calls WHERE call_id = $1",
+                    &[&call_id],
+                )
+            })
+            .map_err(self.err("reading a transcript"))?;
+        Ok(row.and_then(|r| r.get(0)))
+    }
+
+    fn calls(&self, run: Option<RunId>) -> Result<CallTable, StoreError> {
+        self.call_table(run)
+    }
+
+    fn status_counts(&self) -> Result<Vec<StatusCount>, StoreError> {
+        self.counts()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_recognised_and_passwords_hidden() {
+        assert!(is_postgres_url("postgres://kuulas@db/kuulas"));
+        assert!(is_postgres_url("postgresql://db/kuulas"));
+        assert!(!is_postgres_url("out/kuulas.sqlite"));
+        assert_eq!(
+            redact("postgres://kuulas:s3cret@db:5432/kuulas"),
+            "postgres://kuulas:***@db:5432/kuulas"
+        );
+        assert_eq!(redact("postgres://kuulas@db/k"), "postgres://kuulas@db/k");
+    }
+}

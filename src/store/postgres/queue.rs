@@ -1,0 +1,314 @@
+//! The work queue on the `calls` table. `kuulas run --enqueue` marks calls
+//! `pending` with the [`QueuedWork`] the planner chose; a worker [`claim`]s the
+//! oldest one with `FOR UPDATE SKIP LOCKED` (so workers never wait on each other),
+//! which bumps the call's `claim` number — the fencing token — and sets a lease.
+//! While it works, a heartbeat [`extend_lease`]s; when it dies, the lease runs
+//! out and the next claim takes the call over. [`complete`] writes the whole
+//! result in one transaction that first locks the row and checks the claim is
+//! still this worker's, so a worker that lost its call can never write a result.
+//!
+//! Workers call these from plain threads; unlike the `Store` methods they are not
+//! meant for use inside a tokio runtime.
+//!
+//! [`claim`]: PostgresStore::claim
+//! [`extend_lease`]: PostgresStore::extend_lease
+//! [`complete`]: PostgresStore::complete
+
+use std::time::Duration;
+
+use super::{PostgresStore, writes};
+use crate::store::{
+    CallEntry, CallMetadata, CallScores, CallStatus, Fingerprint, RunId, StoreError,
+};
+
+/// What a worker does with a queued call (the planner's decision, stored).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueuedWork {
+    /// Hash, transcribe, score.
+    Full,
+    /// Hash; if the content equals the stored hash, skip (or only score).
+    Verify { then_score: bool },
+    /// Score the stored transcript.
+    ScoreOnly,
+}
+
+impl QueuedWork {
+    fn as_str(self) -> &'static str {
+        match self {
+            QueuedWork::Full => "full",
+            QueuedWork::Verify { then_score: false } => "verify",
+            QueuedWork::Verify { then_score: true } => "verify_then_score",
+            QueuedWork::ScoreOnly => "score",
+        }
+    }
+
+    fn parse(s: &str) -> QueuedWork {
+        match s {
+            "verify" => QueuedWork::Verify { then_score: false },
+            "verify_then_score" => QueuedWork::Verify { then_score: true },
+            "score" => QueuedWork::ScoreOnly,
+            _ => QueuedWork::Full,
+        }
+    }
+}
+
+/// A call a worker holds: what to do, and the claim number that fences its writes.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    /// The call as enqueued; `fingerprint.sha256` is the stored content hash.
+    pub entry: CallEntry,
+    pub run_id: RunId,
+    pub work: QueuedWork,
+    pub claim: i64,
+    /// How many claims this call has had in this night, this one included.
+    pub attempts: i32,
+}
+
+/// One thing a worker's job found out, applied in order by [`PostgresStore::complete`].
+#[derive(Debug, Clone)]
+pub enum WorkOutcome {
+    Started(Fingerprint),
+    Unchanged {
+        fingerprint: Fingerprint,
+        then_score: bool,
+    },
+    Rescoring,
+    Transcribed {
+        transcript_json: String,
+        duration_s: f64,
+    },
+    Scored(CallScores),
+    Failed {
+        fingerprint: Option<Fingerprint>,
+        reason: String,
+    },
+}
+
+const RETURNED: &str = "c.call_id, c.path, c.size_bytes, c.mtime_ns, c.sha256, c.agent, c.team,
+    c.queue, c.started_at, c.agent_channel, c.language, c.run_id, c.work, c.claim, c.attempts";
+
+impl PostgresStore {
+    /// Queues `call` for workers in `run`; false when a live worker holds it now.
+    pub fn enqueue(
+        &mut self,
+        run: RunId,
+        call: &CallEntry,
+        work: QueuedWork,
+    ) -> Result<bool, StoreError> {
+        let m = &call.metadata;
+        let fp = &call.fingerprint;
+        let n = self
+            .client
+            .get_mut()
+            .execute(
+                "INSERT INTO calls AS c (call_id, path, size_bytes, mtime_ns, sha256, status,
+                    agent, team, queue, started_at, agent_channel, language, run_id, work,
+                    enqueued_at)
+                 VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10, $11, $12, $13, now())
+                 ON CONFLICT (call_id) DO UPDATE SET path = $2, size_bytes = $3, mtime_ns = $4,
+                    agent = $6, team = $7, queue = $8, started_at = $9, agent_channel = $10,
+                    language = $11, run_id = $12, work = $13, enqueued_at = now(),
+                    prior_status = CASE WHEN c.status = 'pending' THEN c.prior_status
+                                        ELSE c.status END,
+                    status = 'pending', failure_reason = NULL, attempts = 0, worker = NULL,
+                    lease_expires_at = NULL
+                 WHERE NOT (c.status = 'running' AND c.lease_expires_at >= now())",
+                &[
+                    &call.call_id,
+                    &call.path,
+                    &(fp.size as i64),
+                    &fp.mtime_ns,
+                    &fp.sha256,
+                    &m.agent,
+                    &m.team,
+                    &m.queue,
+                    &m.started_at,
+                    &m.agent_channel,
+                    &m.language,
+                    &run,
+                    &work.as_str(),
+                ],
+            )
+            .map_err(self.err("enqueueing a call"))?;
+        Ok(n == 1)
+    }
+
+    /// Takes the oldest waiting call (or one whose worker's lease ran out) for
+    /// `worker`, leased for `lease`. A call whose lease has run out `max_attempts`
+    /// times is recorded as failed instead: it keeps killing its workers.
+    pub fn claim(
+        &mut self,
+        worker: &str,
+        lease: Duration,
+        max_attempts: i32,
+    ) -> Result<Option<Claim>, StoreError> {
+        let reason = format!(
+            "{max_attempts} workers died or stalled processing this call (lease expired each time); \
+             check the recording and the workers' logs and memory"
+        );
+        self.in_transaction("claiming a call", |tx| {
+            tx.execute(
+                "WITH dead AS (
+                    UPDATE calls SET status = 'failed', failure_reason = $2, work = NULL,
+                        lease_expires_at = NULL, transcript_json = NULL, overall_score = NULL
+                    WHERE work IS NOT NULL AND status = 'running'
+                      AND lease_expires_at < now() AND attempts >= $1
+                    RETURNING call_id)
+                 DELETE FROM scores WHERE call_id IN (SELECT call_id FROM dead)",
+                &[&max_attempts, &reason],
+            )?;
+            let row = tx.query_opt(
+                &format!(
+                    "WITH next AS (
+                        SELECT call_id FROM calls
+                        WHERE work IS NOT NULL AND (status = 'pending'
+                            OR (status = 'running' AND lease_expires_at < now()))
+                        ORDER BY enqueued_at, call_id
+                        LIMIT 1 FOR UPDATE SKIP LOCKED)
+                     UPDATE calls c SET status = 'running', worker = $1, claim = c.claim + 1,
+                        attempts = c.attempts + 1,
+                        lease_expires_at = now() + make_interval(secs => $2)
+                     FROM next WHERE c.call_id = next.call_id
+                     RETURNING {RETURNED}"
+                ),
+                &[&worker, &lease.as_secs_f64()],
+            )?;
+            Ok(row.map(|r| Claim {
+                entry: CallEntry {
+                    call_id: r.get(0),
+                    path: r.get(1),
+                    fingerprint: Fingerprint {
+                        size: r.get::<_, i64>(2) as u64,
+                        mtime_ns: r.get(3),
+                        sha256: r.get(4),
+                    },
+                    metadata: CallMetadata {
+                        agent: r.get(5),
+                        team: r.get(6),
+                        queue: r.get(7),
+                        started_at: r.get(8),
+                        agent_channel: r.get(9),
+                        language: r.get(10),
+                    },
+                },
+                run_id: r.get(11),
+                work: QueuedWork::parse(r.get(12)),
+                claim: r.get(13),
+                attempts: r.get(14),
+            }))
+        })
+    }
+
+    /// Pushes the lease of a held call `lease` into the future; false when the
+    /// claim is no longer this worker's (it expired and was taken over).
+    pub fn extend_lease(
+        &mut self,
+        call_id: &str,
+        claim: i64,
+        lease: Duration,
+    ) -> Result<bool, StoreError> {
+        let n = self
+            .client
+            .get_mut()
+            .execute(
+                "UPDATE calls SET lease_expires_at = now() + make_interval(secs => $3)
+                 WHERE call_id = $1 AND claim = $2 AND status = 'running' AND work IS NOT NULL",
+                &[&call_id, &claim, &lease.as_secs_f64()],
+            )
+            .map_err(self.err("extending a lease"))?;
+        Ok(n == 1)
+    }
+
+    /// Writes what the job on `held` produced, in one transaction, if and only if
+    /// the claim is still this worker's; otherwise [`StoreError::LeaseLost`] and
+    /// nothing is written. Releases the call from the queue.
+    pub fn complete(&mut self, held: &Claim, outcomes: &[WorkOutcome]) -> Result<(), StoreError> {
+        let url = self.url.clone();
+        let err = |source| StoreError::Postgres {
+            url: url.clone(),
+            action: "writing a worker's result",
+            source,
+        };
+        let mut tx = self.client.get_mut().transaction().map_err(err)?;
+        let current = tx
+            .query_opt(
+                "SELECT claim, status, work IS NOT NULL FROM calls WHERE call_id = $1 FOR UPDATE",
+                &[&held.entry.call_id],
+            )
+            .map_err(err)?;
+        let ours = current.is_some_and(|r| {
+            r.get::<_, i64>(0) == held.claim
+                && r.get::<_, &str>(1) == CallStatus::Running.as_str()
+                && r.get::<_, bool>(2)
+        });
+        if !ours {
+            return Err(StoreError::LeaseLost {
+                call_id: held.entry.call_id.clone(),
+                claim: held.claim,
+            });
+        }
+        let mut entry = held.entry.clone();
+        let (run, id) = (held.run_id, held.entry.call_id.as_str());
+        for outcome in outcomes {
+            match outcome {
+                WorkOutcome::Started(fp) => {
+                    entry.fingerprint = fp.clone();
+                    writes::upsert_entry(&mut tx, run, &entry, CallStatus::Running, None)
+                }
+                WorkOutcome::Unchanged {
+                    fingerprint,
+                    then_score,
+                } => {
+                    entry.fingerprint = fingerprint.clone();
+                    writes::refresh_fingerprint(&mut tx, id, fingerprint).and_then(|()| {
+                        let back = "UPDATE calls SET status = COALESCE(prior_status, 'scored')
+                                    WHERE call_id = $1";
+                        match then_score {
+                            true => Ok(0),
+                            false => tx.execute(back, &[&id]),
+                        }
+                        .map(drop)
+                    })
+                }
+                WorkOutcome::Rescoring => writes::mark_rescoring(&mut tx, run, &entry),
+                WorkOutcome::Transcribed {
+                    transcript_json,
+                    duration_s,
+                } => writes::save_transcript(&mut tx, id, transcript_json, *duration_s),
+                WorkOutcome::Scored(scores) => writes::save_scores(&mut tx, id, scores),
+                WorkOutcome::Failed {
+                    fingerprint,
+                    reason,
+                } => {
+                    if let Some(fp) = fingerprint {
+                        entry.fingerprint = fp.clone();
+                    }
+                    writes::upsert_entry(&mut tx, run, &entry, CallStatus::Failed, Some(reason))
+                }
+            }
+            .map_err(err)?;
+        }
+        tx.execute(
+            "UPDATE calls SET work = NULL, lease_expires_at = NULL, prior_status = NULL
+             WHERE call_id = $1",
+            &[&id],
+        )
+        .map_err(err)?;
+        tx.commit().map_err(err)
+    }
+
+    /// Calls waiting for a worker and calls held by one (live or expired lease).
+    pub fn queue_depth(&mut self) -> Result<(u64, u64), StoreError> {
+        let row = self
+            .client
+            .get_mut()
+            .query_one(
+                "SELECT COUNT(*) FILTER (WHERE status = 'pending'),
+                        COUNT(*) FILTER (WHERE status = 'running')
+                 FROM calls WHERE work IS NOT NULL",
+                &[],
+            )
+            .map_err(self.err("reading the queue"))?;
+        Ok((row.get::<_, i64>(0) as u64, row.get::<_, i64>(1) as u64))
+    }
+}

@@ -1,0 +1,66 @@
+//! A fresh PostgreSQL database per test, on the server named by
+//! `KUULAS_TEST_POSTGRES` (see scripts/setup-postgres.sh). Without it the tests
+//! skip loudly — unless `KUULAS_REQUIRE_POSTGRES` is set (CI), when they fail.
+#![allow(dead_code)] // each test file uses a different part of the harness
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+const URL_ENV: &str = "KUULAS_TEST_POSTGRES";
+const REQUIRE_ENV: &str = "KUULAS_REQUIRE_POSTGRES";
+
+/// A database that is dropped with the guard.
+pub struct TestDb {
+    pub url: String,
+    admin_url: String,
+    name: String,
+}
+
+/// A new empty database, or `None` (after a loud message) when no server is configured.
+pub fn database(test: &str) -> Option<TestDb> {
+    let Ok(admin_url) = std::env::var(URL_ENV) else {
+        if std::env::var_os(REQUIRE_ENV).is_some() {
+            panic!("{REQUIRE_ENV} is set but {URL_ENV} is not; run scripts/setup-postgres.sh");
+        }
+        eprintln!(
+            "\n!!! SKIPPED {test}: {URL_ENV} is not set, so the PostgreSQL tests did not run.\n\
+             !!! Run `eval \"$(scripts/setup-postgres.sh)\"` first.\n"
+        );
+        return None;
+    };
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let name = format!(
+        "kuulas_t_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
+    );
+    let mut admin = postgres::Client::connect(&admin_url, postgres::NoTls)
+        .unwrap_or_else(|e| panic!("cannot connect to {URL_ENV}={admin_url}: {e}"));
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    let (base, query) = match admin_url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (admin_url.as_str(), String::new()),
+    };
+    let (server, _) = base.rsplit_once('/').expect("URL has a /database part");
+    Some(TestDb {
+        url: format!("{server}/{name}{query}"),
+        admin_url,
+        name,
+    })
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = postgres::Client::connect(&self.admin_url, postgres::NoTls) {
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
