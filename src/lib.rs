@@ -8,6 +8,7 @@ pub mod audio;
 pub mod batch;
 pub mod metrics;
 pub mod model;
+pub mod redact;
 pub mod rubric;
 pub mod store;
 pub mod transcribe;
