@@ -3,7 +3,9 @@
 //!
 //! Exit codes: 0 all ok, 1 some calls (or checks) failed, 2 fatal / usage error.
 
+mod examples;
 mod model;
+mod packet;
 mod rubric;
 mod run;
 mod score;
@@ -43,6 +45,10 @@ enum Command {
     Run(run::RunArgs),
     /// Export per-call results for BI tools.
     Export(run::ExportArgs),
+    /// Build the review packet of a run: a static site that opens from disk.
+    Packet(packet::PacketArgs),
+    /// List the rubric moments of one behaviour, best (or worst) first.
+    Examples(examples::ExamplesArgs),
 }
 
 /// Process exit codes, documented in the README.
@@ -80,6 +86,8 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Rubric(c) => rubric::execute(c),
         Command::Run(a) => run::execute_run(a),
         Command::Export(a) => run::execute_export(a),
+        Command::Packet(a) => packet::execute(a),
+        Command::Examples(a) => examples::execute(a),
     }
 }
 

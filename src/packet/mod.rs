@@ -31,7 +31,7 @@ use std::path::PathBuf;
 pub use labels::Lang;
 pub use load::{RunSelect, load};
 pub use view::{CallView, Moment};
-pub use write::{WriteReport, default_dir, write};
+pub use write::{WriteReport, write};
 
 use crate::redact::TimeSpan;
 

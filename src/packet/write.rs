@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::io::Cursor;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::{AudioFile, PacketError, Site};
 use crate::audio::{self, Audio, AudioLimits, SAMPLE_RATE};
@@ -130,11 +130,6 @@ fn encode(channels: &[Vec<f32>]) -> Vec<u8> {
         let _ = writer.finalize();
     }
     bytes.into_inner()
-}
-
-/// The directory a packet defaults to next to a run's outputs.
-pub fn default_dir(out_dir: &Path) -> PathBuf {
-    out_dir.join("packet")
 }
 
 #[cfg(test)]
