@@ -88,7 +88,11 @@ fn browser(exe: &Path, profile: &Path, extra: &[String], url: &str) -> std::proc
 fn probe(exe: &Path, page: &Path) -> serde_json::Value {
     let html = std::fs::read_to_string(page).unwrap();
     let probed = page.with_extension("probe.html");
-    std::fs::write(&probed, html.replacen("<head>", &format!("<head>{PROBE}"), 1)).unwrap();
+    std::fs::write(
+        &probed,
+        html.replacen("<head>", &format!("<head>{PROBE}"), 1),
+    )
+    .unwrap();
     let profile = tempfile::tempdir().unwrap();
     let out = browser(
         exe,
@@ -99,11 +103,18 @@ fn probe(exe: &Path, page: &Path) -> serde_json::Value {
     let dom = String::from_utf8_lossy(&out.stdout);
     std::fs::remove_file(&probed).unwrap();
     let start = dom.find("<pre id=\"kuulas-probe\">").unwrap_or_else(|| {
-        panic!("probe did not finish; stderr:\n{}", String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "probe did not finish; stderr:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
     });
     let json = &dom[start + "<pre id=\"kuulas-probe\">".len()..];
     let json = &json[..json.find("</pre>").unwrap()];
-    let json = json.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"");
+    let json = json
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"");
     serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
 }
 
@@ -113,7 +124,10 @@ fn screenshot(exe: &Path, page: &Path, name: &str) -> PathBuf {
     browser(
         exe,
         profile.path(),
-        &[format!("--screenshot={}", shot.display()), "--window-size=1280,1800".into()],
+        &[
+            format!("--screenshot={}", shot.display()),
+            "--window-size=1280,1800".into(),
+        ],
         &format!("file://{}", page.display()),
     );
     assert!(shot.is_file(), "no screenshot at {}", shot.display());
@@ -121,9 +135,17 @@ fn screenshot(exe: &Path, page: &Path, name: &str) -> PathBuf {
 }
 
 fn assert_offline_and_clean(page: &Path, seen: &serde_json::Value) {
-    assert_eq!(seen["errors"], serde_json::json!([]), "{}: console errors", page.display());
+    assert_eq!(
+        seen["errors"],
+        serde_json::json!([]),
+        "{}: console errors",
+        page.display()
+    );
     for r in seen["resources"].as_array().unwrap() {
-        assert!(r.as_str().unwrap().starts_with("file://"), "network request {r}");
+        assert!(
+            r.as_str().unwrap().starts_with("file://"),
+            "network request {r}"
+        );
     }
 }
 
@@ -134,31 +156,52 @@ fn packet_pages_work_in_headless_chromium() {
             std::env::var_os("KUULAS_REQUIRE_BROWSER").is_none(),
             "KUULAS_REQUIRE_BROWSER is set but chromium is not installed (scripts/setup-browser.sh)"
         );
-        eprintln!("\n\n*** SKIPPED packet browser test: chromium not installed; run scripts/setup-browser.sh ***\n\n");
+        eprintln!(
+            "\n\n*** SKIPPED packet browser test: chromium not installed; run scripts/setup-browser.sh ***\n\n"
+        );
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     let night = build(dir.path());
     let out = dir.path().join("packet");
-    let (code, _, stderr) = kuulas(&["packet", "--store", night.store.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let (code, _, stderr) = kuulas(&[
+        "packet",
+        "--store",
+        night.store.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{stderr}");
 
     let call = page_of(&out, COLD);
     let seen = probe(&exe, &call);
     assert_offline_and_clean(&call, &seen);
     assert_eq!(seen["mediaError"], serde_json::Value::Null, "{seen}");
-    assert!(seen["readyState"].as_u64().unwrap() >= 1, "audio did not load: {seen}");
-    assert!((seen["duration"].as_f64().unwrap() - DURATION).abs() < 0.1, "{seen}");
+    assert!(
+        seen["readyState"].as_u64().unwrap() >= 1,
+        "audio did not load: {seen}"
+    );
+    assert!(
+        (seen["duration"].as_f64().unwrap() - DURATION).abs() < 0.1,
+        "{seen}"
+    );
     for click in ["moment", "line"] {
         let target = seen[click]["target"].as_f64().unwrap();
         let now = seen[click]["now"].as_f64().unwrap();
-        assert!(target > 0.0 && (now - target).abs() < 1.0, "{click} click: {seen}");
+        assert!(
+            target > 0.0 && (now - target).abs() < 1.0,
+            "{click} click: {seen}"
+        );
     }
 
     for page in [out.join("index.html"), out.join("catalogue.html")] {
         assert_offline_and_clean(&page, &probe(&exe, &page));
     }
-    for (page, name) in [(call, "packet-call.png"), (out.join("index.html"), "packet-overview.png"), (out.join("catalogue.html"), "packet-catalogue.png")] {
+    for (page, name) in [
+        (call, "packet-call.png"),
+        (out.join("index.html"), "packet-overview.png"),
+        (out.join("catalogue.html"), "packet-catalogue.png"),
+    ] {
         eprintln!("screenshot: {}", screenshot(&exe, &page, name).display());
     }
 }

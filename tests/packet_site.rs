@@ -48,20 +48,31 @@ fn full_packet_has_every_page_escapes_text_and_redacts_text_and_audio() {
 
     let cold = read(&page_of(&out, COLD));
     assert!(!cold.contains(SCRIPT) && cold.contains("&lt;script&gt;alert(1)"));
-    assert!(!cold.contains("<img src=x"), "attribute injection rendered as text");
+    assert!(
+        !cold.contains("<img src=x"),
+        "attribute injection rendered as text"
+    );
     assert!(!cold.contains(PHONE) && cold.contains("[puhelinnumero]"));
     assert!(cold.contains("Henkilötiedot on poistettu"));
     assert!(!cold.contains("redaction-off"));
-    assert!(!cold.contains("http://") && !cold.contains("https://"), "no network resources");
+    assert!(
+        !cold.contains("http://") && !cold.contains("https://"),
+        "no network resources"
+    );
 
     let failed = read(&page_of(&out, FAILED));
     assert!(page_of(&out, FAILED).starts_with(out.join("calls")));
     assert!(!failed.contains(SCRIPT));
     assert!(index.contains("truncated WAV &lt;script&gt;"));
 
-    let wav = out.join("audio").join(format!("{}.wav", kuulas::batch::file_name_for(COLD)));
+    let wav = out
+        .join("audio")
+        .join(format!("{}.wav", kuulas::batch::file_name_for(COLD)));
     let (p0, p1) = PHONE_SPAN;
-    assert!(peak(&wav, 1, 1.0, 2.0) > 10_000, "customer audible elsewhere");
+    assert!(
+        peak(&wav, 1, 1.0, 2.0) > 10_000,
+        "customer audible elsewhere"
+    );
     assert!(peak(&wav, 1, p0, p1) < 2_000, "phone number beeped over");
     assert!(peak(&wav, 0, p0, p1) < 2_000, "on the agent channel too");
     assert!(peak(&wav, 1, p1 + 0.5, p1 + 1.0) > 10_000);
@@ -77,12 +88,18 @@ fn no_redact_keeps_the_data_and_warns_on_every_page() {
     let (code, stderr) = packet(&night, &out, &["--no-redact", "--lang", "en"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(read(&page_of(&out, COLD)).contains(PHONE));
-    for page in [out.join("index.html"), out.join("catalogue.html"), page_of(&out, WARM)] {
+    for page in [
+        out.join("index.html"),
+        out.join("catalogue.html"),
+        page_of(&out, WARM),
+    ] {
         let html = read(&page);
         assert!(html.contains("id=\"redaction-off\""), "{}", page.display());
         assert!(html.contains("PERSONAL DATA NOT REDACTED"));
     }
-    let wav = out.join("audio").join(format!("{}.wav", kuulas::batch::file_name_for(COLD)));
+    let wav = out
+        .join("audio")
+        .join(format!("{}.wav", kuulas::batch::file_name_for(COLD)));
     assert!(peak(&wav, 1, PHONE_SPAN.0, PHONE_SPAN.1) > 10_000);
 }
 
@@ -102,7 +119,10 @@ fn session_pairs_the_cold_and_warm_call_and_carries_only_clips() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(!audio.is_empty() && audio.iter().all(|n| n.contains("-m")), "{audio:?}");
+    assert!(
+        !audio.is_empty() && audio.iter().all(|n| n.contains("-m")),
+        "{audio:?}"
+    );
     assert!(!out.join("calls").exists());
 }
 
@@ -111,12 +131,25 @@ fn examples_rank_one_behaviour_by_points_times_confidence() {
     let dir = tempfile::tempdir().unwrap();
     let night = build(dir.path());
     let store = night.store.to_str().unwrap();
-    let (code, stdout, stderr) = kuulas(&["examples", "--store", store, "--behaviour", "greeting", "--json"]);
+    let (code, stdout, stderr) = kuulas(&[
+        "examples",
+        "--store",
+        store,
+        "--behaviour",
+        "greeting",
+        "--json",
+    ]);
     assert_eq!(code, 0, "{stderr}");
     let found: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap();
-    let order: Vec<&str> = found.iter().map(|e| e["call_id"].as_str().unwrap()).collect();
+    let order: Vec<&str> = found
+        .iter()
+        .map(|e| e["call_id"].as_str().unwrap())
+        .collect();
     assert_eq!(order, [WARM, COLD]);
     assert!((found[0]["weight"].as_f64().unwrap() - 9.0).abs() < 1e-9);
     let (_, text, _) = kuulas(&["examples", "--store", store, "--cautionary", "--top", "1"]);
-    assert!(text.contains("bare_refusal") && text.contains(COLD), "{text}");
+    assert!(
+        text.contains("bare_refusal") && text.contains(COLD),
+        "{text}"
+    );
 }

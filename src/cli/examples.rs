@@ -61,7 +61,10 @@ pub fn execute(args: ExamplesArgs) -> anyhow::Result<ExitCode> {
         );
     }
     if found.is_empty() {
-        eprintln!("kuulas examples: no moments found ({})", args.source.run_label());
+        eprintln!(
+            "kuulas examples: no moments found ({})",
+            args.source.run_label()
+        );
     }
     Ok(ExitCode::from(EXIT_OK))
 }

@@ -87,6 +87,20 @@ impl Prepared<'_> {
     }
 }
 
+/// Scores and percentages are shown as whole numbers.
+pub fn whole(x: f64) -> i64 {
+    x.round() as i64
+}
+
+/// Points as written in the rubric: whole when whole, else one decimal.
+fn number(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    }
+}
+
 pub fn clock(seconds: f64) -> String {
     let s = seconds.max(0.0).round() as u64;
     format!("{}:{:02}", s / 60, s % 60)
@@ -103,7 +117,7 @@ pub fn meta(lang: Lang, call: &CallView) -> Value {
         "duration": clock(call.duration),
         "status": call.status.as_str(),
         "failure": call.failure_reason.as_deref().map(redact::text),
-        "overall": call.overall.map(f64::round),
+        "overall": call.overall.map(whole),
         "warmth_label": labels::dimension(lang, "overall"),
     })
 }
@@ -122,7 +136,7 @@ pub fn scores(lang: Lang, call: &CallView) -> Vec<Value> {
             json!({
                 "id": dim,
                 "label": labels::dimension(lang, &dim),
-                "score": score.map(f64::round),
+                "score": score.map(whole),
                 "explain": labels::explain(lang, &dim, score),
             })
         })
@@ -137,8 +151,8 @@ pub fn moment_json(lang: Lang, m: &Moment, clip: Option<&str>, page: Option<&str
         "start": m.start,
         "time": clock(m.start),
         "quote": m.quote,
-        "points": m.points,
-        "confidence": (m.confidence * 100.0).round(),
+        "points": number(m.points),
+        "confidence": whole(m.confidence * 100.0),
         "cls": if m.points < 0.0 { "neg" } else { "pos" },
         "clip": clip,
         "page": page,
@@ -151,9 +165,13 @@ fn lanes(lang: Lang, t: &Transcript, moments: &[Moment]) -> Vec<Value> {
     t.segments
         .iter()
         .map(|s| {
+            // A moment names its party; one with another or no party marks any line.
             let hits: Vec<&Moment> = moments
                 .iter()
                 .filter(|m| m.start < s.end && s.start < m.end)
+                .filter(|m| {
+                    !matches!(m.party.as_str(), "agent" | "customer") || m.party == s.party.as_str()
+                })
                 .collect();
             json!({
                 "party": s.party.as_str(),

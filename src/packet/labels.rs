@@ -121,7 +121,11 @@ const UI: &[(&str, &str, &str)] = &[
         "Mitä sanoisit toisin viileässä puhelussa? Kokeilkaa pareittain.",
         "What would you say differently in the cold call? Try it in pairs.",
     ),
-    ("filter", "Suodata", "Filter"),
+    ("status_pending", "odottaa", "pending"),
+    ("status_running", "kesken", "running"),
+    ("status_transcribed", "litteroitu", "transcribed"),
+    ("status_scored", "pisteytetty", "scored"),
+    ("status_failed", "epäonnistui", "failed"),
     ("none", "—", "—"),
 ];
 

@@ -65,7 +65,7 @@ pub struct TeamRow {
     pub team: String,
     pub calls: usize,
     /// Mean per dimension, in the order of the dimensions given; `None` if no score.
-    pub means: Vec<Option<f64>>,
+    pub means: Vec<Option<i64>>,
 }
 
 pub fn team_means(calls: &[CallView], dims: &[String]) -> Vec<TeamRow> {
@@ -82,7 +82,7 @@ pub fn team_means(calls: &[CallView], dims: &[String]) -> Vec<TeamRow> {
                 .iter()
                 .map(|d| {
                     let s: Vec<f64> = members.iter().filter_map(|c| c.score(d)).collect();
-                    (!s.is_empty()).then(|| (s.iter().sum::<f64>() / s.len() as f64).round())
+                    (!s.is_empty()).then(|| (s.iter().sum::<f64>() / s.len() as f64).round() as i64)
                 })
                 .collect(),
             team,
@@ -112,7 +112,7 @@ mod tests {
         calls[1].metadata.team = Some("Tuki".into());
         let rows = team_means(&calls, &["overall".into()]);
         assert_eq!(rows[0].team, "Tuki");
-        assert_eq!(rows[0].means, vec![Some(50.0)]);
+        assert_eq!(rows[0].means, vec![Some(50)]);
         assert_eq!(rows[1].calls, 1);
     }
 }

@@ -93,11 +93,18 @@ fn moments(cold: bool) -> serde_json::Value {
 }
 
 fn scores(overall: f64, warmth: f64, cold: bool) -> CallScores {
-    let dims = [("warmth", warmth), ("ownership", overall), ("refusal", overall)];
+    let dims = [
+        ("warmth", warmth),
+        ("ownership", overall),
+        ("refusal", overall),
+    ];
     CallScores {
         dimensions: dims
             .iter()
-            .map(|(d, s)| DimensionScore { dimension: d.to_string(), score: Some(*s) })
+            .map(|(d, s)| DimensionScore {
+                dimension: d.to_string(),
+                score: Some(*s),
+            })
             .collect(),
         overall: Some(overall),
         summary: MetricSummary {
@@ -166,7 +173,11 @@ fn entry(id: &str, wav: &Path, agent: &str) -> CallEntry {
     CallEntry {
         call_id: id.into(),
         path: wav.display().to_string(),
-        fingerprint: Fingerprint { size: 1, mtime_ns: 1, sha256: "00".into() },
+        fingerprint: Fingerprint {
+            size: 1,
+            mtime_ns: 1,
+            sha256: "00".into(),
+        },
         metadata: CallMetadata {
             agent: Some(agent.into()),
             team: Some("Tuki".into()),
@@ -193,5 +204,7 @@ pub fn kuulas(args: &[&str]) -> (i32, String, String) {
 }
 
 pub fn page_of(packet: &Path, id: &str) -> PathBuf {
-    packet.join("calls").join(format!("{}.html", file_name_for(id)))
+    packet
+        .join("calls")
+        .join(format!("{}.html", file_name_for(id)))
 }
