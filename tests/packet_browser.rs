@@ -15,7 +15,7 @@ use std::process::Command;
 
 use packet_support::*;
 
-const PROBE: &str = r#"<script>
+const PROBE: &str = r##"<script>
 window.__errors = [];
 window.addEventListener("error", function (e) {
   __errors.push(String(e.message || (e.target && (e.target.src || e.target.href)) || "error"));
@@ -44,6 +44,15 @@ window.addEventListener("load", async function () {
     out.lines = lines.length;
     if (lines.length > 1) out.line = await __clickAndRead(lines[1], player);
   }
+  var filter = document.querySelector('#filters select[data-key="behaviour"]');
+  if (filter && filter.options.length > 1) {
+    var rows = Array.prototype.slice.call(document.querySelectorAll("#entries tr.entry"));
+    filter.value = filter.options[1].value;
+    filter.dispatchEvent(new Event("change"));
+    var shown = rows.filter(function (r) { return !r.hidden; });
+    out.filter = { rows: rows.length, shown: shown.length,
+      match: shown.every(function (r) { return r.getAttribute("data-behaviour") === filter.value; }) };
+  }
   out.resources = performance.getEntriesByType("resource").map(function (e) { return e.name; });
   out.errors = __errors;
   var pre = document.createElement("pre");
@@ -51,7 +60,7 @@ window.addEventListener("load", async function () {
   pre.textContent = JSON.stringify(out);
   document.body.appendChild(pre);
 });
-</script>"#;
+</script>"##;
 
 fn chromium() -> Option<PathBuf> {
     ["chromium", "chromium-browser", "google-chrome"]
@@ -194,9 +203,37 @@ fn packet_pages_work_in_headless_chromium() {
         );
     }
 
-    for page in [out.join("index.html"), out.join("catalogue.html")] {
-        assert_offline_and_clean(&page, &probe(&exe, &page));
-    }
+    assert_offline_and_clean(
+        &out.join("index.html"),
+        &probe(&exe, &out.join("index.html")),
+    );
+    let catalogue = out.join("catalogue.html");
+    let seen = probe(&exe, &catalogue);
+    assert_offline_and_clean(&catalogue, &seen);
+    let filter = &seen["filter"];
+    let (rows, shown) = (
+        filter["rows"].as_u64().unwrap(),
+        filter["shown"].as_u64().unwrap(),
+    );
+    assert!(
+        shown >= 1 && shown < rows && filter["match"] == true,
+        "catalogue filter: {seen}"
+    );
+
+    let session = dir.path().join("session");
+    let args = [
+        "packet",
+        "--store",
+        night.store.to_str().unwrap(),
+        "--session",
+        "--out",
+        session.to_str().unwrap(),
+    ];
+    assert_eq!(kuulas(&args).0, 0);
+    assert_offline_and_clean(
+        &session.join("index.html"),
+        &probe(&exe, &session.join("index.html")),
+    );
     for (page, name) in [
         (call, "packet-call.png"),
         (out.join("index.html"), "packet-overview.png"),
