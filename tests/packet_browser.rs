@@ -237,7 +237,8 @@ fn packet_pages_work_in_headless_chromium() {
     for (page, name) in [
         (call, "packet-call.png"),
         (out.join("index.html"), "packet-overview.png"),
-        (out.join("catalogue.html"), "packet-catalogue.png"),
+        (catalogue, "packet-catalogue.png"),
+        (session.join("index.html"), "packet-session.png"),
     ] {
         eprintln!("screenshot: {}", screenshot(&exe, &page, name).display());
     }
