@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use clap::Args;
+use kuulas::packet::Lang;
 use kuulas::packet::catalogue::{self, Rank};
 use kuulas::redact;
 
@@ -63,7 +64,7 @@ pub fn execute(args: ExamplesArgs) -> anyhow::Result<ExitCode> {
     if found.is_empty() {
         eprintln!(
             "kuulas examples: no moments found ({})",
-            args.source.run_label()
+            args.source.run_label(Lang::En)
         );
     }
     Ok(ExitCode::from(EXIT_OK))

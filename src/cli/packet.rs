@@ -42,11 +42,14 @@ impl SourceArgs {
         Ok(packet::load(&store, &calls_dir, self.run)?)
     }
 
-    pub fn run_label(&self) -> String {
-        match self.run {
-            RunSelect::Latest => "latest run".into(),
-            RunSelect::Id(id) => format!("run {id}"),
-            RunSelect::All => "all runs".into(),
+    pub fn run_label(&self, lang: Lang) -> String {
+        match (self.run, lang) {
+            (RunSelect::Latest, Lang::Fi) => "viimeisin ajo".into(),
+            (RunSelect::Latest, Lang::En) => "latest run".into(),
+            (RunSelect::Id(id), Lang::Fi) => format!("ajo {id}"),
+            (RunSelect::Id(id), Lang::En) => format!("run {id}"),
+            (RunSelect::All, Lang::Fi) => "kaikki ajot".into(),
+            (RunSelect::All, Lang::En) => "all runs".into(),
         }
     }
 }
@@ -106,7 +109,7 @@ pub fn execute(args: PacketArgs) -> anyhow::Result<ExitCode> {
         tracing::warn!("--no-redact: the packet contains personal data; handle it as confidential");
     }
     let packet = Packet {
-        title: format!("kuulas · {}", args.source.run_label()),
+        title: format!("kuulas · {}", args.source.run_label(settings.lang)),
         calls,
         settings,
     };
