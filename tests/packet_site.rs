@@ -153,3 +153,25 @@ fn examples_rank_one_behaviour_by_points_times_confidence() {
         "{text}"
     );
 }
+
+#[test]
+fn audio_clips_only_drops_the_whole_calls_and_their_players() {
+    let dir = tempfile::tempdir().unwrap();
+    let night = build(dir.path());
+    let out = dir.path().join("packet");
+    let (code, stderr) = packet(&night, &out, &["--audio", "clips"]);
+    assert_eq!(code, 0, "{stderr}");
+    let names: Vec<String> = std::fs::read_dir(out.join("audio"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !names.is_empty() && names.iter().all(|n| n.contains("-m")),
+        "{names:?}"
+    );
+    let cold = read(&page_of(&out, COLD));
+    assert!(!cold.contains("id=\"player\"") && cold.contains("-m1.wav"));
+    let (code, stderr) = packet(&night, &dir.path().join("silent"), &["--audio", "none"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!dir.path().join("silent/audio").exists());
+}

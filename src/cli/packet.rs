@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use kuulas::packet::{self, Lang, Packet, RunSelect, Settings};
+use kuulas::packet::{self, AudioMode, Lang, Packet, RunSelect, Settings};
 
 use super::{EXIT_OK, EXIT_SOME_FAILED};
 
@@ -96,6 +96,17 @@ pub struct PacketArgs {
     /// Keep personal data in text and audio. Every page then carries a warning banner.
     #[arg(long)]
     no_redact: bool,
+    /// Which audio to carry: `full` (each call, for the player, and moment clips),
+    /// `clips` (moment clips only) or `none`.
+    #[arg(long, value_enum, default_value = "full")]
+    audio: AudioArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum AudioArg {
+    Full,
+    Clips,
+    None,
 }
 
 pub fn execute(args: PacketArgs) -> anyhow::Result<ExitCode> {
@@ -104,6 +115,11 @@ pub fn execute(args: PacketArgs) -> anyhow::Result<ExitCode> {
         lang: args.lang.into(),
         redact: !args.no_redact,
         session: args.session,
+        audio: match args.audio {
+            AudioArg::Full => AudioMode::Full,
+            AudioArg::Clips => AudioMode::Clips,
+            AudioArg::None => AudioMode::None,
+        },
     };
     if !settings.redact {
         tracing::warn!("--no-redact: the packet contains personal data; handle it as confidential");

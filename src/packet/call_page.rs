@@ -234,7 +234,12 @@ fn short(v: &Value) -> String {
 }
 
 /// The context of `calls/<name>.html`.
-pub fn context(lang: Lang, p: &Prepared<'_>, clips: &[(Moment, Option<AudioFile>)]) -> Value {
+pub fn context(
+    lang: Lang,
+    p: &Prepared<'_>,
+    whole: Option<&AudioFile>,
+    clips: &[(Moment, Option<AudioFile>)],
+) -> Value {
     let moments: Vec<Value> = p
         .moments
         .iter()
@@ -258,6 +263,6 @@ pub fn context(lang: Lang, p: &Prepared<'_>, clips: &[(Moment, Option<AudioFile>
         "lanes": p.transcript.as_ref().map(|t| lanes(lang, t, &p.moments)),
         "timeline": timeline::build(&view, p.transcript.as_ref()),
         "metrics": metrics(&p.call.metrics),
-        "audio": p.call.audio_path.as_ref().map(|_| format!("../audio/{}.wav", p.name)),
+        "audio": whole.map(|f| format!("../{}", f.path)),
     })
 }

@@ -43,6 +43,20 @@ pub struct Settings {
     pub redact: bool,
     /// A listening-session packet instead of the full night's packet.
     pub session: bool,
+    pub audio: AudioMode,
+}
+
+/// Which audio a packet carries. Whole calls are large (16 kHz stereo WAV is about
+/// 3.8 MB a minute), so a night's packet for a share may keep only the clips.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AudioMode {
+    /// Each call's audio for its page's player, and the key moments' clips.
+    #[default]
+    Full,
+    /// Only the key moments' clips (a session packet never carries more).
+    Clips,
+    /// No audio at all.
+    None,
 }
 
 impl Default for Settings {
@@ -51,6 +65,7 @@ impl Default for Settings {
             lang: Lang::Fi,
             redact: true,
             session: false,
+            audio: AudioMode::Full,
         }
     }
 }

@@ -7,7 +7,7 @@ use super::call_page::{self, Prepared};
 use super::catalogue::{self, Rank};
 use super::labels::{self, Lang};
 use super::view::CallView;
-use super::{Packet, Page, Site, plots, session, templates};
+use super::{AudioMode, Packet, Page, Site, plots, session, templates};
 
 /// Lowest-scoring calls listed for a listen on the overview.
 const LOWEST: usize = 5;
@@ -30,8 +30,12 @@ pub fn render(packet: &Packet) -> Site {
         return site;
     }
     for p in &prepared {
-        let clips = p.clips();
-        let ctx = call_page::context(s.lang, p, &clips);
+        let whole = p.whole_audio().filter(|_| s.audio == AudioMode::Full);
+        let clips = match s.audio {
+            AudioMode::None => Vec::new(),
+            AudioMode::Full | AudioMode::Clips => p.clips(),
+        };
+        let ctx = call_page::context(s.lang, p, whole.as_ref(), &clips);
         site.pages.push(page(
             packet,
             &format!("calls/{}.html", p.name),
@@ -39,7 +43,7 @@ pub fn render(packet: &Packet) -> Site {
             "../",
             ctx,
         ));
-        site.audio.extend(p.whole_audio());
+        site.audio.extend(whole);
         site.audio.extend(clips.into_iter().filter_map(|(_, f)| f));
     }
     let overview = overview(s.lang, &packet.calls, &prepared);
@@ -184,7 +188,10 @@ fn session_page(packet: &Packet, prepared: &[Prepared<'_>], site: &mut Site) {
     let lang = packet.settings.lang;
     let side = |i: usize, site: &mut Site| {
         let p = &prepared[i];
-        let clips = p.clips();
+        let clips = match packet.settings.audio {
+            AudioMode::None => Vec::new(),
+            AudioMode::Full | AudioMode::Clips => p.clips(),
+        };
         let moments: Vec<Value> = clips
             .iter()
             .map(|(m, f)| {

@@ -189,13 +189,15 @@ fn entry(id: &str, wav: &Path, agent: &str) -> CallEntry {
     }
 }
 
-/// Runs `kuulas` with `args`; returns the exit code and stderr.
+/// Runs `kuulas` with `args`; returns the exit code, stdout and stderr.
+/// `KUULAS_TEST_BIN` points the tests at another binary: in a target directory
+/// shared by several checkouts, `target/debug/kuulas` may be another's build.
 pub fn kuulas(args: &[&str]) -> (i32, String, String) {
-    let out = assert_cmd::Command::cargo_bin("kuulas")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap();
+    let mut cmd = match std::env::var_os("KUULAS_TEST_BIN") {
+        Some(bin) => assert_cmd::Command::new(bin),
+        None => assert_cmd::Command::cargo_bin("kuulas").unwrap(),
+    };
+    let out = cmd.args(args).output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into(),
