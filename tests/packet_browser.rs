@@ -37,6 +37,8 @@ window.addEventListener("load", async function () {
     out.readyState = player.readyState;
     out.duration = player.duration;
     out.mediaError = player.error ? player.error.code : null;
+    await __wait(100);
+    out.initial = player.currentTime;
     var moments = document.querySelectorAll(".moment [data-t]");
     out.moments = moments.length;
     if (moments.length) out.moment = await __clickAndRead(moments[moments.length - 1], player);
@@ -95,6 +97,11 @@ fn browser(exe: &Path, profile: &Path, extra: &[String], url: &str) -> std::proc
 
 /// Opens `page` with the probe added and returns what the probe saw.
 fn probe(exe: &Path, page: &Path) -> serde_json::Value {
+    probe_at(exe, page, "")
+}
+
+/// [`probe`] with `fragment` (e.g. `#t=9`) added to the page's address.
+fn probe_at(exe: &Path, page: &Path, fragment: &str) -> serde_json::Value {
     let html = std::fs::read_to_string(page).unwrap();
     let probed = page.with_extension("probe.html");
     std::fs::write(
@@ -107,7 +114,7 @@ fn probe(exe: &Path, page: &Path) -> serde_json::Value {
         exe,
         profile.path(),
         &["--dump-dom".into(), "--virtual-time-budget=15000".into()],
-        &format!("file://{}", probed.display()),
+        &format!("file://{}{fragment}", probed.display()),
     );
     let dom = String::from_utf8_lossy(&out.stdout);
     std::fs::remove_file(&probed).unwrap();
@@ -203,6 +210,12 @@ fn packet_pages_work_in_headless_chromium() {
         );
     }
 
+    let linked = probe_at(&exe, &call, "#t=9.5");
+    let initial = linked["initial"].as_f64().unwrap();
+    assert!(
+        (initial - 9.5).abs() < 0.5,
+        "#t= link did not seek: {linked}"
+    );
     assert_offline_and_clean(
         &out.join("index.html"),
         &probe(&exe, &out.join("index.html")),
