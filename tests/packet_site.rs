@@ -38,7 +38,7 @@ fn full_packet_has_every_page_escapes_text_and_redacts_text_and_audio() {
     let night = build(dir.path());
     let out = dir.path().join("packet");
     let (code, stderr) = packet(&night, &out, &[]);
-    // The failed call's recording is missing: its audio is not asked for at all.
+    // The failed call's recording is broken: its audio is not asked for at all.
     assert_eq!(code, 0, "{stderr}");
 
     let index = read(&out.join("index.html"));

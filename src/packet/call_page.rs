@@ -53,7 +53,10 @@ pub fn prepare(call: &CallView, redact_on: bool) -> Prepared<'_> {
 }
 
 impl Prepared<'_> {
+    /// The call's audio for its page's player; none for a call that never got a
+    /// transcript (a failed call's recording is usually the reason it failed).
     pub fn whole_audio(&self) -> Option<AudioFile> {
+        self.transcript.as_ref()?;
         Some(AudioFile {
             path: format!("audio/{}.wav", self.name),
             source: self.call.audio_path.clone()?,

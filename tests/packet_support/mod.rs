@@ -157,7 +157,10 @@ pub fn build(root: &Path) -> Night {
         let path = calls_dir.join(format!("{}.score.json", file_name_for(id)));
         std::fs::write(path, serde_json::to_vec_pretty(&file).unwrap()).unwrap();
     }
-    let failed = entry(FAILED, &recordings.join("missing.wav"), "Aino");
+    // A recording that is not audio: the packet must not try to carry it.
+    let broken = recordings.join("broken.wav");
+    std::fs::write(&broken, "not audio").unwrap();
+    let failed = entry(FAILED, &broken, "Aino");
     store.mark_running(run, &failed).unwrap();
     store
         .mark_failed(run, &failed, &format!("truncated WAV {SCRIPT}"))
