@@ -8,6 +8,8 @@ pub mod audio;
 pub mod batch;
 pub mod metrics;
 pub mod model;
+pub mod packet;
+pub mod redact;
 pub mod rubric;
 pub mod store;
 pub mod transcribe;

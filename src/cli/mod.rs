@@ -3,7 +3,9 @@
 //!
 //! Exit codes: 0 all ok, 1 some calls (or checks) failed, 2 fatal / usage error.
 
+mod examples;
 mod model;
+mod packet;
 mod rubric;
 mod run;
 mod score;
@@ -46,6 +48,10 @@ enum Command {
     Export(run::ExportArgs),
     /// Show each run's progress: calls queued, running, done and failed (per worker).
     Status(status::StatusArgs),
+    /// Build the review packet of a run: a static site that opens from disk.
+    Packet(packet::PacketArgs),
+    /// List the rubric moments of one behaviour, best (or worst) first.
+    Examples(examples::ExamplesArgs),
 }
 
 /// Process exit codes, documented in the README.
@@ -85,6 +91,8 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Run(a) => run::execute_run(a),
         Command::Export(a) => run::execute_export(a),
         Command::Status(a) => status::execute(a),
+        Command::Packet(a) => packet::execute(a),
+        Command::Examples(a) => examples::execute(a),
     }
 }
 

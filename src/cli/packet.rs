@@ -1,0 +1,151 @@
+//! `kuulas packet`: builds the review packet of a run — a static site that opens
+//! from disk — from the store and the per-call files of `kuulas run`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use kuulas::packet::{self, AudioMode, Lang, Packet, RunSelect, Settings};
+
+use super::{EXIT_OK, EXIT_SOME_FAILED};
+
+const DEFAULT_RUN_OUT: &str = "kuulas-out";
+
+/// Where the calls come from: a store, or the output directory of `kuulas run`.
+#[derive(Args)]
+pub struct SourceArgs {
+    /// The store to read; score files are looked up in `calls/` beside it.
+    #[arg(long)]
+    store: Option<PathBuf>,
+    /// The output directory of `kuulas run` (its store and `calls/`).
+    #[arg(long, default_value = DEFAULT_RUN_OUT, conflicts_with = "store")]
+    out_dir_of_run: PathBuf,
+    /// The run to show: a run id, `latest`, or `all`.
+    #[arg(long, default_value = "latest", value_parser = parse_run)]
+    run: RunSelect,
+}
+
+impl SourceArgs {
+    /// Loads the selected calls from the store and the score files beside it.
+    pub fn load(&self) -> anyhow::Result<Vec<packet::CallView>> {
+        let (store, calls_dir) = match &self.store {
+            Some(store) => {
+                let dir = store.parent().map(PathBuf::from).unwrap_or_default();
+                (store.clone(), dir.join("calls"))
+            }
+            None => (
+                self.out_dir_of_run.join("kuulas.sqlite"),
+                self.out_dir_of_run.join("calls"),
+            ),
+        };
+        Ok(packet::load(&store, &calls_dir, self.run)?)
+    }
+
+    pub fn run_label(&self, lang: Lang) -> String {
+        match (self.run, lang) {
+            (RunSelect::Latest, Lang::Fi) => "viimeisin ajo".into(),
+            (RunSelect::Latest, Lang::En) => "latest run".into(),
+            (RunSelect::Id(id), Lang::Fi) => format!("ajo {id}"),
+            (RunSelect::Id(id), Lang::En) => format!("run {id}"),
+            (RunSelect::All, Lang::Fi) => "kaikki ajot".into(),
+            (RunSelect::All, Lang::En) => "all runs".into(),
+        }
+    }
+}
+
+fn parse_run(s: &str) -> Result<RunSelect, String> {
+    match s {
+        "latest" => Ok(RunSelect::Latest),
+        "all" => Ok(RunSelect::All),
+        _ => s
+            .parse()
+            .map(RunSelect::Id)
+            .map_err(|_| format!("`{s}` is not a run id, `latest` or `all`")),
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    Fi,
+    En,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::Fi => Lang::Fi,
+            LangArg::En => Lang::En,
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct PacketArgs {
+    #[command(flatten)]
+    source: SourceArgs,
+    /// Directory to write the packet to (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+    /// A listening-session packet: contrasting call pairs and a facilitator sheet.
+    #[arg(long)]
+    session: bool,
+    /// Language of the pages.
+    #[arg(long, value_enum, default_value = "fi")]
+    lang: LangArg,
+    /// Keep personal data in text and audio. Every page then carries a warning banner.
+    #[arg(long)]
+    no_redact: bool,
+    /// Which audio to carry: `full` (each call, for the player, and moment clips),
+    /// `clips` (moment clips only) or `none`.
+    #[arg(long, value_enum, default_value = "full")]
+    audio: AudioArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum AudioArg {
+    Full,
+    Clips,
+    None,
+}
+
+pub fn execute(args: PacketArgs) -> anyhow::Result<ExitCode> {
+    let calls = args.source.load()?;
+    let settings = Settings {
+        lang: args.lang.into(),
+        redact: !args.no_redact,
+        session: args.session,
+        audio: match args.audio {
+            AudioArg::Full => AudioMode::Full,
+            AudioArg::Clips => AudioMode::Clips,
+            AudioArg::None => AudioMode::None,
+        },
+    };
+    if !settings.redact {
+        tracing::warn!("--no-redact: the packet contains personal data; handle it as confidential");
+    }
+    let packet = Packet {
+        title: format!("kuulas · {}", args.source.run_label(settings.lang)),
+        calls,
+        settings,
+    };
+    let site = packet::render(&packet);
+    let report = packet::write(&site, &args.out)
+        .with_context(|| format!("writing the packet to {}", args.out.display()))?;
+    eprintln!(
+        "kuulas packet: {} calls, {} pages, {} audio files in {}",
+        packet.calls.len(),
+        report.pages,
+        report.audio_files,
+        args.out.display()
+    );
+    for (file, reason) in &report.audio_failures {
+        eprintln!("  missing audio {file}: {reason}");
+    }
+    let code = if report.audio_failures.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_SOME_FAILED
+    };
+    Ok(ExitCode::from(code))
+}

@@ -1,0 +1,271 @@
+//! One call's page context: metadata, scores with explanations, the transcript in
+//! two speaker lanes with moments marked, the timeline, metrics, and the audio it
+//! carries (the whole call and a clip per key moment).
+
+use serde_json::{Value, json};
+
+use super::labels::{self, Lang};
+use super::view::{CallView, Moment};
+use super::{AudioFile, session, timeline};
+use crate::batch::file_name_for;
+use crate::redact::{self, TimeSpan};
+use crate::transcript::{Segment, Transcript};
+
+/// Seconds of context around a moment in its clip.
+const CLIP_MARGIN_S: f64 = 2.0;
+
+/// A call prepared for rendering: redacted if asked, with its file names.
+pub struct Prepared<'a> {
+    pub call: &'a CallView,
+    pub name: String,
+    pub transcript: Option<Transcript>,
+    pub moments: Vec<Moment>,
+    pub mute: Vec<TimeSpan>,
+}
+
+pub fn prepare(call: &CallView, redact_on: bool) -> Prepared<'_> {
+    let (transcript, mute) = match (&call.transcript, redact_on) {
+        (Some(t), true) => {
+            let (t, spans) = redact::transcript(t);
+            (Some(t), spans)
+        }
+        (t, _) => (t.clone(), Vec::new()),
+    };
+    let moments = call
+        .moments
+        .iter()
+        .map(|m| Moment {
+            quote: if redact_on {
+                redact::text(&m.quote)
+            } else {
+                m.quote.clone()
+            },
+            ..m.clone()
+        })
+        .collect();
+    Prepared {
+        call,
+        name: file_name_for(&call.call_id),
+        transcript,
+        moments,
+        mute,
+    }
+}
+
+impl Prepared<'_> {
+    /// The call's audio for its page's player; none for a call that never got a
+    /// transcript (a failed call's recording is usually the reason it failed).
+    pub fn whole_audio(&self) -> Option<AudioFile> {
+        self.transcript.as_ref()?;
+        Some(AudioFile {
+            path: format!("audio/{}.wav", self.name),
+            source: self.call.audio_path.clone()?,
+            mute: self.mute.clone(),
+            clip: None,
+        })
+    }
+
+    /// The clip of each key moment, paired with the moment.
+    pub fn clips(&self) -> Vec<(Moment, Option<AudioFile>)> {
+        let view = CallView {
+            moments: self.moments.clone(),
+            ..self.call.clone()
+        };
+        session::key_moments(&view)
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let file = self.call.audio_path.clone().map(|source| AudioFile {
+                    path: format!("audio/{}-m{}.wav", self.name, i + 1),
+                    source,
+                    mute: self.mute.clone(),
+                    clip: Some(TimeSpan {
+                        start: (m.start - CLIP_MARGIN_S).max(0.0),
+                        end: m.end + CLIP_MARGIN_S,
+                    }),
+                });
+                (m.clone(), file)
+            })
+            .collect()
+    }
+}
+
+/// Scores and percentages are shown as whole numbers.
+pub fn whole(x: f64) -> i64 {
+    x.round() as i64
+}
+
+/// Points as written in the rubric: whole when whole, else one decimal.
+fn number(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+pub fn clock(seconds: f64) -> String {
+    let s = seconds.max(0.0).round() as u64;
+    format!("{}:{:02}", s / 60, s % 60)
+}
+
+/// The call's metadata as the pages show it.
+pub fn meta(lang: Lang, call: &CallView) -> Value {
+    json!({
+        "id": call.call_id,
+        "agent": call.metadata.agent,
+        "team": call.metadata.team,
+        "queue": call.metadata.queue,
+        "date": call.metadata.started_at.as_deref().map(|s| s.replace('T', " ")),
+        "duration": clock(call.duration),
+        "status": call.status.as_str(),
+        "failure": call.failure_reason.as_deref().map(redact::text),
+        "overall": call.overall.map(whole),
+        "warmth_label": labels::dimension(lang, "overall"),
+    })
+}
+
+pub fn scores(lang: Lang, call: &CallView) -> Vec<Value> {
+    let mut rows: Vec<(String, Option<f64>)> = call
+        .scores
+        .iter()
+        .map(|s| (s.dimension.clone(), s.score))
+        .collect();
+    if !rows.iter().any(|(d, _)| d == "overall") {
+        rows.push(("overall".into(), call.overall));
+    }
+    rows.into_iter()
+        .map(|(dim, score)| {
+            json!({
+                "id": dim,
+                "label": labels::dimension(lang, &dim),
+                "score": score.map(whole),
+                "explain": labels::explain(lang, &dim, score),
+            })
+        })
+        .collect()
+}
+
+pub fn moment_json(lang: Lang, m: &Moment, clip: Option<&str>, page: Option<&str>) -> Value {
+    json!({
+        "behaviour": m.behaviour,
+        "label": labels::behaviour(lang, &m.behaviour),
+        "party": m.party,
+        "start": m.start,
+        "time": clock(m.start),
+        "quote": m.quote,
+        "points": number(m.points),
+        "confidence": whole(m.confidence * 100.0),
+        "cls": if m.points < 0.0 { "neg" } else { "pos" },
+        "clip": clip,
+        "page": page,
+    })
+}
+
+/// Transcript rows: each segment in its party's lane, split into plain and marked
+/// pieces where a moment's quote (or time) falls on it.
+fn lanes(lang: Lang, t: &Transcript, moments: &[Moment]) -> Vec<Value> {
+    t.segments
+        .iter()
+        .map(|s| {
+            // A moment names its party; one with another or no party marks any line.
+            let hits: Vec<&Moment> = moments
+                .iter()
+                .filter(|m| m.start < s.end && s.start < m.end)
+                .filter(|m| {
+                    !matches!(m.party.as_str(), "agent" | "customer") || m.party == s.party.as_str()
+                })
+                .collect();
+            json!({
+                "party": s.party.as_str(),
+                "start": s.start,
+                "time": clock(s.start),
+                "pieces": pieces(s, &hits),
+                "labels": hits.iter().map(|m| json!({
+                    "label": labels::behaviour(lang, &m.behaviour),
+                    "cls": if m.points < 0.0 { "neg" } else { "pos" },
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect()
+}
+
+fn pieces(s: &Segment, hits: &[&Moment]) -> Vec<Value> {
+    let text = s.text.trim();
+    let found = hits.iter().find_map(|m| {
+        let quote = m.quote.trim();
+        (!quote.is_empty()).then(|| text.find(quote).map(|at| (at, at + quote.len())))?
+    });
+    match found {
+        Some((a, b)) => vec![
+            json!({"text": &text[..a], "mark": false}),
+            json!({"text": &text[a..b], "mark": true}),
+            json!({"text": &text[b..], "mark": false}),
+        ],
+        None => vec![json!({"text": text, "mark": !hits.is_empty()})],
+    }
+}
+
+/// Top-level metrics as key/value text; nested objects are flattened one level.
+fn metrics(value: &Value) -> Vec<(String, String)> {
+    let mut rows = Vec::new();
+    let Some(object) = value.as_object() else {
+        return rows;
+    };
+    for (key, v) in object {
+        match v {
+            Value::Object(inner) => {
+                for (k, iv) in inner {
+                    rows.push((format!("{key}.{k}"), short(iv)));
+                }
+            }
+            _ => rows.push((key.clone(), short(v))),
+        }
+    }
+    rows
+}
+
+fn short(v: &Value) -> String {
+    match v {
+        Value::Number(n) => n
+            .as_f64()
+            .map_or_else(|| n.to_string(), |f| format!("{:.2}", f)),
+        Value::String(s) => s.clone(),
+        Value::Array(a) => format!("[{}]", a.len()),
+        other => other.to_string(),
+    }
+}
+
+/// The context of `calls/<name>.html`.
+pub fn context(
+    lang: Lang,
+    p: &Prepared<'_>,
+    whole: Option<&AudioFile>,
+    clips: &[(Moment, Option<AudioFile>)],
+) -> Value {
+    let moments: Vec<Value> = p
+        .moments
+        .iter()
+        .map(|m| {
+            let clip = clips
+                .iter()
+                .find(|(c, _)| c == m)
+                .and_then(|(_, f)| f.as_ref())
+                .map(|f| format!("../{}", f.path));
+            moment_json(lang, m, clip.as_deref(), None)
+        })
+        .collect();
+    let view = CallView {
+        moments: p.moments.clone(),
+        ..p.call.clone()
+    };
+    json!({
+        "call": meta(lang, p.call),
+        "scores": scores(lang, p.call),
+        "moments": moments,
+        "lanes": p.transcript.as_ref().map(|t| lanes(lang, t, &p.moments)),
+        "timeline": timeline::build(&view, p.transcript.as_ref()),
+        "metrics": metrics(&p.call.metrics),
+        "audio": whole.map(|f| format!("../{}", f.path)),
+    })
+}

@@ -1,0 +1,299 @@
+//! Human-readable words for the pages, in Finnish (default) and English: interface
+//! strings, and labels and plain-language explanations for the dimensions and
+//! behaviours the rubric is known to produce. An id without a label is shown as is,
+//! so a new rubric dimension appears without a code change.
+
+use std::collections::BTreeMap;
+
+/// The language of a packet's interface and explanations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Fi,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fi => "fi",
+            Lang::En => "en",
+        }
+    }
+
+    fn pick(self, fi: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Lang::Fi => fi,
+            Lang::En => en,
+        }
+    }
+}
+
+/// Interface strings: key, Finnish, English.
+const UI: &[(&str, &str, &str)] = &[
+    ("overview", "Yön yhteenveto", "Overview of the night"),
+    ("catalogue", "Esimerkkikirjasto", "Trainer catalogue"),
+    ("session", "Kuunteluharjoitus", "Listening session"),
+    ("calls", "Puhelut", "Calls"),
+    ("call", "Puhelu", "Call"),
+    ("agent", "Asiakaspalvelija", "Agent"),
+    ("team", "Tiimi", "Team"),
+    ("queue", "Jono", "Queue"),
+    ("date", "Päivä", "Date"),
+    ("duration", "Kesto", "Duration"),
+    ("status", "Tila", "Status"),
+    ("scores", "Pisteet", "Scores"),
+    ("transcript", "Litteraatti", "Transcript"),
+    ("moments", "Havainnot", "Moments"),
+    ("timeline", "Aikajana", "Timeline"),
+    ("metrics", "Mittarit", "Metrics"),
+    ("clips", "Kuuntele", "Listen"),
+    ("customer", "Asiakas", "Customer"),
+    ("speech", "puhe", "speech"),
+    ("silence", "hiljaisuus", "silence"),
+    ("hold", "pito", "hold"),
+    ("overlap", "päällekkäin", "overlap"),
+    (
+        "no_audio",
+        "Äänitettä ei ole mukana.",
+        "No audio in this packet.",
+    ),
+    ("no_transcript", "Litteraattia ei ole.", "No transcript."),
+    (
+        "redaction_off",
+        "HENKILÖTIETOJA EI OLE POISTETTU — käsittele luottamuksellisena.",
+        "PERSONAL DATA NOT REDACTED — handle as confidential.",
+    ),
+    (
+        "redaction_on",
+        "Henkilötiedot on poistettu tekstistä ja äänestä.",
+        "Personal data removed from text and audio.",
+    ),
+    ("total", "Puheluita", "Calls"),
+    ("scored", "Pisteytetty", "Scored"),
+    ("failed", "Epäonnistui", "Failed"),
+    ("distribution", "Pistejakauma", "Score distribution"),
+    ("by_team", "Tiimeittäin (keskiarvo)", "By team (mean)"),
+    ("need_listen", "Kuuntele nämä", "Calls that need a listen"),
+    ("lowest", "Matalimmat pisteet", "Lowest scores"),
+    ("escalations", "Eskaloinnit", "Escalations"),
+    ("failures", "Epäonnistuneet", "Failures"),
+    ("exemplary", "Esimerkillinen", "Exemplary"),
+    ("cautionary", "Varoittava", "Cautionary"),
+    (
+        "turnarounds",
+        "Asiakkaan mieli kääntyi",
+        "Customer turnarounds",
+    ),
+    ("behaviour", "Käyttäytyminen", "Behaviour"),
+    ("all", "Kaikki", "All"),
+    ("points", "Pisteet", "Points"),
+    ("confidence", "Varmuus", "Confidence"),
+    ("cold_call", "Viileä puhelu", "Cold call"),
+    ("warm_call", "Lämmin puhelu", "Warm call"),
+    ("pair", "Pari", "Pair"),
+    ("facilitator", "Vetäjän ohje", "Facilitator sheet"),
+    ("listen_for", "Kuuntele erityisesti", "Listen for"),
+    ("questions", "Keskustelukysymykset", "Questions to discuss"),
+    ("print", "Tulosta", "Print"),
+    (
+        "no_pairs",
+        "Ei tarpeeksi pisteytettyjä puheluita vertailuun.",
+        "Not enough scored calls to compare.",
+    ),
+    (
+        "q1",
+        "Mitä kuulit ensimmäisen puolen minuutin aikana kummassakin puhelussa?",
+        "What did you hear in the first half minute of each call?",
+    ),
+    (
+        "q2",
+        "Miten kieltäytyminen perusteltiin — ja mitä asiakkaalle tarjottiin tilalle?",
+        "How was the refusal justified — and what was offered instead?",
+    ),
+    (
+        "q3",
+        "Kuka otti asian omakseen? Mistä sen kuuli?",
+        "Who took ownership? How could you hear it?",
+    ),
+    (
+        "q4",
+        "Mitä sanoisit toisin viileässä puhelussa? Kokeilkaa pareittain.",
+        "What would you say differently in the cold call? Try it in pairs.",
+    ),
+    ("status_pending", "odottaa", "pending"),
+    ("status_running", "kesken", "running"),
+    ("status_transcribed", "litteroitu", "transcribed"),
+    ("status_scored", "pisteytetty", "scored"),
+    ("status_failed", "epäonnistui", "failed"),
+    ("none", "—", "—"),
+];
+
+/// Dimension id, Finnish label, Finnish explanation, English label, English explanation
+/// (after the default rubric, `src/rubric/default.toml`).
+const DIMENSIONS: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "warmth",
+        "Lämpö",
+        "Hymy kuuluu puhelimessa: tervehdys, esittäytyminen, empatia, pahoittelu, ystävällinen lopetus.",
+        "Warmth",
+        "The smile can be heard: greeting, introduction, empathy, apology, a friendly close.",
+    ),
+    (
+        "ownership",
+        "Pallo haltuun",
+        "Asiakkaan asia otetaan hoidettavaksi, asiakasta ei rasiteta, luvataan ja pidetään lupaus.",
+        "Ownership",
+        "The customer's matter is taken on, the customer is not burdened, a promise is made and kept.",
+    ),
+    (
+        "refusal",
+        "Kieltäytymisen taito",
+        "Kun vastaus on ei: perustelu ja vaihtoehto, omaa asemaa korostamatta.",
+        "Refusing well",
+        "When the answer is no: a reason and an alternative, without pulling rank.",
+    ),
+    (
+        "need_discovery",
+        "Tarpeen kartoitus",
+        "Avoimet kysymykset asiakkaan tarpeesta.",
+        "Need discovery",
+        "Open questions about what the customer needs.",
+    ),
+    (
+        "resolution",
+        "Ratkaisu kerralla",
+        "Asia ratkeaa tässä yhteydenotossa eikä asiakasta käsketä soittamaan uudelleen.",
+        "Resolved first time",
+        "The matter is solved on this contact; the customer is not told to call again.",
+    ),
+    (
+        "escalation",
+        "Rauhallisuus",
+        "Ei eskalointia eikä valtataistelua; 100 = rauhallinen puhelu.",
+        "Calm",
+        "No escalation and no power struggle; 100 = a calm call.",
+    ),
+    (
+        "hold",
+        "Pito",
+        "Odotus kerrotaan ja siitä kiitetään; selittämätön hiljaisuus maksaa.",
+        "Hold",
+        "A wait is announced and thanked for; unexplained silence costs.",
+    ),
+    (
+        "overall",
+        "Kokonaisuus",
+        "Kaikkien ulottuvuuksien painotettu keskiarvo.",
+        "Overall",
+        "The weighted mean of all dimensions.",
+    ),
+];
+
+/// Behaviour id, Finnish label, English label.
+const BEHAVIOURS: &[(&str, &str, &str)] = &[
+    ("greeting", "Tervehdys", "Greeting"),
+    ("self_intro", "Esittäytyminen", "Introduction"),
+    ("empathy", "Empatia", "Empathy"),
+    ("apology", "Pahoittelu", "Apology"),
+    ("closing", "Lopetus", "Closing"),
+    ("ownership", "Pallo haltuun", "Ownership"),
+    ("callback_offer", "Takaisinsoittotarjous", "Callback offer"),
+    (
+        "callback_promise",
+        "Lupaus ajan kera",
+        "Promise with a time",
+    ),
+    ("refusal", "Kieltäytyminen", "Refusal"),
+    ("refusal_reason", "Perustelu", "Reason given"),
+    ("refusal_alternative", "Vaihtoehto", "Alternative offered"),
+    ("agent_one_up", "Oman aseman korostus", "Agent pulls rank"),
+    ("customer_one_up", "Asiakas korottaa", "Customer one-ups"),
+    ("bare_refusal", "Tyly kieltäytyminen", "Bare refusal"),
+    (
+        "justified_refusal",
+        "Perusteltu kieltäytyminen",
+        "Justified refusal",
+    ),
+    ("need_discovery", "Tarvekysymys", "Discovery question"),
+    ("resolved", "Ratkaistu", "Resolved"),
+    ("unresolved", "Soita uudelleen", "Sent to call again"),
+    (
+        "customer_escalation",
+        "Asiakas eskaloi",
+        "Customer escalation",
+    ),
+    ("power_struggle", "Valtataistelu", "Power struggle"),
+    ("agent_interruption", "Keskeytys", "Agent interrupts"),
+    ("announced_hold", "Pito kerrottu", "Hold announced"),
+    ("hold_thanks", "Kiitos odotuksesta", "Thanks for waiting"),
+    (
+        "unannounced_silence",
+        "Selittämätön hiljaisuus",
+        "Unexplained silence",
+    ),
+];
+
+/// All interface strings of `lang`, for the templates.
+pub fn ui(lang: Lang) -> BTreeMap<&'static str, &'static str> {
+    UI.iter()
+        .map(|(key, fi, en)| (*key, lang.pick(fi, en)))
+        .collect()
+}
+
+pub fn dimension(lang: Lang, id: &str) -> String {
+    DIMENSIONS
+        .iter()
+        .find(|d| d.0 == id)
+        .map_or_else(|| id.to_string(), |d| lang.pick(d.1, d.3).to_string())
+}
+
+/// What the dimension measures and how this call did on it, in one sentence.
+pub fn explain(lang: Lang, id: &str, score: Option<f64>) -> String {
+    let what = DIMENSIONS
+        .iter()
+        .find(|d| d.0 == id)
+        .map_or("", |d| lang.pick(d.2, d.4));
+    let level = match score {
+        None => lang.pick("Ei koskenut tätä puhelua.", "Did not apply to this call."),
+        Some(s) if s >= 75.0 => lang.pick("Vahva.", "Strong."),
+        Some(s) if s >= 50.0 => lang.pick("Kohtalainen.", "Fair."),
+        Some(_) => lang.pick(
+            "Heikko — kuuntele havainnot.",
+            "Weak — listen to the moments.",
+        ),
+    };
+    format!("{what} {level}").trim().to_string()
+}
+
+pub fn behaviour(lang: Lang, id: &str) -> String {
+    BEHAVIOURS
+        .iter()
+        .find(|b| b.0 == id)
+        .map_or_else(|| id.replace('_', " "), |b| lang.pick(b.1, b.2).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_ids_fall_back_to_the_id() {
+        assert_eq!(dimension(Lang::Fi, "patience"), "patience");
+        assert_eq!(behaviour(Lang::En, "small_talk"), "small talk");
+        assert_eq!(dimension(Lang::En, "warmth"), "Warmth");
+    }
+
+    #[test]
+    fn every_interface_string_exists_in_both_languages() {
+        assert_eq!(ui(Lang::Fi).len(), ui(Lang::En).len());
+        assert!(
+            ui(Lang::Fi)
+                .values()
+                .chain(ui(Lang::En).values())
+                .all(|s| !s.is_empty())
+        );
+        assert!(explain(Lang::Fi, "warmth", Some(30.0)).contains("Heikko"));
+        assert!(explain(Lang::En, "warmth", Some(90.0)).contains("Strong"));
+    }
+}

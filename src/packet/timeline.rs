@@ -1,0 +1,173 @@
+//! The call timeline: speech per party, silences, holds, overlapping speech and the
+//! rubric moments on one time axis, as rectangles the page template draws as SVG.
+//! Pure geometry; the template escapes every title.
+
+use serde::Serialize;
+
+use super::view::CallView;
+use crate::transcript::{Party, Transcript};
+
+/// The SVG's user-space width; the page scales it to fit.
+pub const WIDTH: f64 = 1000.0;
+const ROW: f64 = 18.0;
+/// A pause at least this long counts as a silence worth seeing.
+const MIN_SILENCE_S: f64 = 2.0;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Bar {
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+    /// CSS class: `agent`, `customer`, `silence`, `hold`, `overlap`, `moment-pos`, `moment-neg`.
+    pub class: &'static str,
+    pub title: String,
+    /// Where clicking the bar seeks the player.
+    pub t: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Timeline {
+    pub width: f64,
+    pub height: f64,
+    pub bars: Vec<Bar>,
+}
+
+pub fn build(call: &CallView, transcript: Option<&Transcript>) -> Timeline {
+    let duration = call.duration.max(1.0);
+    let scale = WIDTH / duration;
+    let mut bars = Vec::new();
+    let mut push = |row: f64, start: f64, end: f64, class: &'static str, title: String| {
+        let start = start.clamp(0.0, duration);
+        let end = end.clamp(start, duration);
+        bars.push(Bar {
+            x: start * scale,
+            y: row * ROW + 2.0,
+            w: ((end - start) * scale).max(1.5),
+            h: ROW - 4.0,
+            class,
+            title,
+            t: start,
+        });
+    };
+    if let Some(t) = transcript {
+        for (row, party, class) in [
+            (0.0, Party::Agent, "agent"),
+            (1.0, Party::Customer, "customer"),
+        ] {
+            for s in t.party_segments(party) {
+                push(row, s.start, s.end, class, s.text.trim().to_string());
+            }
+        }
+        for (start, end) in silences(t) {
+            push(2.0, start, end, "silence", format!("{:.0} s", end - start));
+        }
+        for (start, end) in overlaps(t) {
+            push(2.0, start, end, "overlap", format!("{:.1} s", end - start));
+        }
+    }
+    for (start, end) in holds(&call.metrics) {
+        push(2.0, start, end, "hold", format!("{:.0} s", end - start));
+    }
+    for m in &call.moments {
+        let class = if m.points < 0.0 {
+            "moment-neg"
+        } else {
+            "moment-pos"
+        };
+        push(3.0, m.start, m.end, class, m.behaviour.clone());
+    }
+    Timeline {
+        width: WIDTH,
+        height: 4.0 * ROW,
+        bars,
+    }
+}
+
+/// Gaps of at least [`MIN_SILENCE_S`] where neither party speaks.
+fn silences(t: &Transcript) -> Vec<(f64, f64)> {
+    let mut spans: Vec<(f64, f64)> = t.segments.iter().map(|s| (s.start, s.end)).collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut gaps = Vec::new();
+    let mut covered = 0.0f64;
+    for (start, end) in spans.into_iter().chain([(t.duration, t.duration)]) {
+        if start - covered >= MIN_SILENCE_S {
+            gaps.push((covered, start));
+        }
+        covered = covered.max(end);
+    }
+    gaps
+}
+
+/// Stretches where the agent and the customer speak at once.
+fn overlaps(t: &Transcript) -> Vec<(f64, f64)> {
+    let mut out = Vec::new();
+    for a in t.party_segments(Party::Agent) {
+        for c in t.party_segments(Party::Customer) {
+            let (start, end) = (a.start.max(c.start), a.end.min(c.end));
+            if end > start {
+                out.push((start, end));
+            }
+        }
+    }
+    out
+}
+
+/// Hold spans from the metrics: any array under a key naming holds whose items
+/// have numeric `start` and `end`. The metrics format is the metrics stage's; this
+/// reads it leniently and shows nothing rather than fail.
+fn holds(metrics: &serde_json::Value) -> Vec<(f64, f64)> {
+    let Some(object) = metrics.as_object() else {
+        return Vec::new();
+    };
+    object
+        .iter()
+        .filter(|(key, _)| key.contains("hold"))
+        .filter_map(|(_, value)| value.as_array())
+        .flatten()
+        .filter_map(|item| Some((item.get("start")?.as_f64()?, item.get("end")?.as_f64()?)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transcript::{Attribution, Segment, TRANSCRIPT_SCHEMA_VERSION};
+
+    fn seg(party: Party, start: f64, end: f64) -> Segment {
+        Segment {
+            party,
+            start,
+            end,
+            text: "x".into(),
+            words: vec![],
+        }
+    }
+
+    #[test]
+    fn silences_and_overlaps_come_from_the_segments() {
+        let t = Transcript {
+            schema_version: TRANSCRIPT_SCHEMA_VERSION,
+            duration: 30.0,
+            language: "fi".into(),
+            attribution: Attribution::Channels,
+            segments: vec![
+                seg(Party::Agent, 0.5, 5.0),
+                seg(Party::Customer, 4.0, 8.0),
+                seg(Party::Agent, 20.0, 25.0),
+            ],
+        };
+        assert_eq!(silences(&t), vec![(8.0, 20.0), (25.0, 30.0)]);
+        assert_eq!(overlaps(&t), vec![(4.0, 5.0)]);
+    }
+
+    #[test]
+    fn holds_are_read_leniently_from_metrics() {
+        let metrics = serde_json::json!({
+            "holds": [{"start": 10.0, "end": 45.0}, {"start": "x"}],
+            "talk_time": {"agent": 12.0}
+        });
+        assert_eq!(holds(&metrics), vec![(10.0, 45.0)]);
+        assert!(holds(&serde_json::Value::Null).is_empty());
+    }
+}

@@ -1,0 +1,205 @@
+//! Putting a rendered [`Site`] on disk: pages written atomically, and the audio the
+//! pages refer to decoded from the recordings, beeped over where personal data was
+//! spoken, and written as 16 kHz WAV (whole calls keep their channels; clips are
+//! mono). A recording that cannot be decoded costs only its own audio: the pages
+//! say the file is missing, the report counts it.
+
+use std::collections::HashMap;
+use std::io::Cursor;
+use std::path::Path;
+
+use super::{AudioFile, PacketError, Site};
+use crate::audio::{self, Audio, AudioLimits, SAMPLE_RATE};
+use crate::redact;
+
+/// What [`write`] did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WriteReport {
+    pub pages: usize,
+    pub audio_files: usize,
+    /// Audio files that could not be made, with the reason.
+    pub audio_failures: Vec<(String, String)>,
+}
+
+/// Writes `site` under `out_dir`, creating directories as needed.
+pub fn write(site: &Site, out_dir: &Path) -> Result<WriteReport, PacketError> {
+    let mut report = WriteReport::default();
+    for page in &site.pages {
+        put(&out_dir.join(&page.path), page.html.as_bytes())?;
+        report.pages += 1;
+    }
+    // Several clips come from one recording: decode each once, one at a time.
+    let mut by_source: HashMap<&Path, Vec<&AudioFile>> = HashMap::new();
+    for file in &site.audio {
+        by_source
+            .entry(file.source.as_path())
+            .or_default()
+            .push(file);
+    }
+    for (source, files) in by_source {
+        let decoded = match audio::load(source, &AudioLimits::default()) {
+            Ok(decoded) => decoded,
+            Err(e) => {
+                tracing::warn!("packet audio from {}: {e}", source.display());
+                for f in files {
+                    report.audio_failures.push((f.path.clone(), e.to_string()));
+                }
+                continue;
+            }
+        };
+        for file in files {
+            put(&out_dir.join(&file.path), &wav_bytes(&decoded, file))?;
+            report.audio_files += 1;
+        }
+    }
+    Ok(report)
+}
+
+fn put(path: &Path, bytes: &[u8]) -> Result<(), PacketError> {
+    let err = |source| PacketError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(err)?;
+    }
+    crate::atomic::write(path, bytes).map_err(err)
+}
+
+/// The WAV of one file: the channels (or their mono mix for a clip), cut, muted.
+fn wav_bytes(decoded: &Audio, file: &AudioFile) -> Vec<u8> {
+    let rate = f64::from(SAMPLE_RATE);
+    let mut channels: Vec<Vec<f32>> = match file.clip {
+        None => decoded.channels.clone(),
+        Some(_) => vec![mono(&decoded.channels)],
+    };
+    let offset = file.clip.map_or(0.0, |c| c.start);
+    for samples in &mut channels {
+        let spans: Vec<redact::TimeSpan> = file
+            .mute
+            .iter()
+            .map(|s| redact::TimeSpan {
+                start: s.start - offset,
+                end: s.end - offset,
+            })
+            .collect();
+        if let Some(clip) = file.clip {
+            let from = ((clip.start * rate) as usize).min(samples.len());
+            let to = ((clip.end * rate) as usize).clamp(from, samples.len());
+            *samples = samples[from..to].to_vec();
+        }
+        redact::mute(
+            samples,
+            &spans
+                .iter()
+                .filter(|s| s.end > 0.0)
+                .copied()
+                .collect::<Vec<_>>(),
+        );
+    }
+    encode(&channels)
+}
+
+fn mono(channels: &[Vec<f32>]) -> Vec<f32> {
+    let len = channels.iter().map(Vec::len).max().unwrap_or(0);
+    let n = channels.len().max(1) as f32;
+    (0..len)
+        .map(|i| channels.iter().filter_map(|c| c.get(i)).sum::<f32>() / n)
+        .collect()
+}
+
+/// 16-bit PCM at [`SAMPLE_RATE`], channels interleaved.
+fn encode(channels: &[Vec<f32>]) -> Vec<u8> {
+    let spec = hound::WavSpec {
+        channels: channels.len().max(1) as u16,
+        sample_rate: SAMPLE_RATE,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut bytes = Cursor::new(Vec::new());
+    let len = channels.iter().map(Vec::len).max().unwrap_or(0);
+    // Writing to memory cannot fail for I/O reasons; hound only fails on a WAV over
+    // 4 GiB, which the audio limits (6 h of 16 kHz stereo) stay below.
+    if let Ok(mut writer) = hound::WavWriter::new(&mut bytes, spec) {
+        for i in 0..len {
+            for c in channels {
+                let s = c.get(i).copied().unwrap_or(0.0).clamp(-1.0, 1.0);
+                let _ = writer.write_sample((s * f32::from(i16::MAX)) as i16);
+            }
+        }
+        let _ = writer.finalize();
+    }
+    bytes.into_inner()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audio::SourceInfo;
+    use crate::redact::TimeSpan;
+
+    fn decoded() -> Audio {
+        let n = 4 * SAMPLE_RATE as usize;
+        Audio {
+            info: SourceInfo {
+                path: "x.wav".into(),
+                format: "wav".into(),
+                sample_rate: SAMPLE_RATE,
+                channels: 2,
+                duration: 4.0,
+            },
+            channels: vec![vec![0.5; n], vec![-0.25; n]],
+        }
+    }
+
+    fn read(bytes: Vec<u8>) -> (hound::WavSpec, Vec<i16>) {
+        let reader = hound::WavReader::new(Cursor::new(bytes)).unwrap();
+        let spec = reader.spec();
+        (spec, reader.into_samples().map(Result::unwrap).collect())
+    }
+
+    #[test]
+    fn whole_call_keeps_channels_and_beeps_over_muted_span() {
+        let file = AudioFile {
+            path: "a.wav".into(),
+            source: "x.wav".into(),
+            mute: vec![TimeSpan {
+                start: 1.0,
+                end: 2.0,
+            }],
+            clip: None,
+        };
+        let (spec, samples) = read(wav_bytes(&decoded(), &file));
+        assert_eq!((spec.channels, spec.sample_rate), (2, SAMPLE_RATE));
+        assert_eq!(samples.len(), 2 * 4 * SAMPLE_RATE as usize);
+        let at = |t: f64, ch: usize| samples[2 * (t * f64::from(SAMPLE_RATE)) as usize + ch];
+        assert_eq!(at(0.5, 0), (0.5 * 32767.0) as i16);
+        assert!(
+            at(1.5, 0).abs() < 2000 && at(1.5, 1).abs() < 2000,
+            "muted on both channels"
+        );
+        assert_eq!(at(3.0, 1), (-0.25 * 32767.0) as i16);
+    }
+
+    #[test]
+    fn clip_is_mono_cut_and_muted_in_clip_time() {
+        let file = AudioFile {
+            path: "c.wav".into(),
+            source: "x.wav".into(),
+            mute: vec![TimeSpan {
+                start: 2.5,
+                end: 3.0,
+            }],
+            clip: Some(TimeSpan {
+                start: 2.0,
+                end: 3.5,
+            }),
+        };
+        let (spec, samples) = read(wav_bytes(&decoded(), &file));
+        assert_eq!(spec.channels, 1);
+        assert_eq!(samples.len(), (1.5 * f64::from(SAMPLE_RATE)) as usize);
+        assert_eq!(samples[100], (0.125 * 32767.0) as i16);
+        let muted = &samples[9_000..15_000];
+        assert!(muted.iter().all(|s| s.abs() < 2000));
+    }
+}

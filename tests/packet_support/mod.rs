@@ -1,0 +1,215 @@
+//! A night's results built by hand for the packet tests: stereo recordings, a store
+//! written through the store API, and score files with hand-made moments. Two
+//! scored calls from one queue (a cold and a warm one) and a failed call whose id
+//! is no safe file name. The cold call's customer says a phone number and its
+//! transcript carries HTML that must render as text.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use kuulas::batch::file_name_for;
+use kuulas::store::{
+    CallEntry, CallMetadata, CallScores, DimensionScore, Fingerprint, MetricSummary, NewRun,
+    RunTotals, SqliteStore, Store,
+};
+use serde_json::json;
+
+pub const RATE: u32 = 16_000;
+pub const DURATION: f64 = 12.0;
+pub const COLD: &str = "C-001";
+pub const WARM: &str = "C-002";
+pub const FAILED: &str = "../evil id";
+pub const PHONE: &str = "040 123 4567";
+/// Where the phone number is spoken in the cold call (customer channel).
+pub const PHONE_SPAN: (f64, f64) = (6.0, 7.5);
+pub const SCRIPT: &str = "<script>alert(1)</script>";
+pub const IMG: &str = "\"><img src=x onerror=alert(2)>";
+
+pub struct Night {
+    pub out_dir: PathBuf,
+    pub store: PathBuf,
+}
+
+/// A 440 Hz tone on the agent (left) and 660 Hz on the customer (right) channel.
+pub fn write_recording(path: &Path) {
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: RATE,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    for i in 0..(DURATION * f64::from(RATE)) as usize {
+        let t = i as f32 / RATE as f32;
+        for hz in [440.0f32, 660.0] {
+            let s = 0.5 * (std::f32::consts::TAU * hz * t).sin();
+            w.write_sample((s * 32767.0) as i16).unwrap();
+        }
+    }
+    w.finalize().unwrap();
+}
+
+fn word(text: &str, start: f64, end: f64) -> serde_json::Value {
+    json!({"text": text, "start": start, "end": end, "probability": 0.9})
+}
+
+fn transcript(cold: bool) -> serde_json::Value {
+    let (p0, p1) = PHONE_SPAN;
+    let customer = if cold {
+        json!({"party": "customer", "start": 5.0, "end": 8.0,
+            "text": format!(" numero on {PHONE}"),
+            "words": [word(" numero", 5.0, 5.5), word(" on", 5.5, 5.9),
+                      word(" 040", p0, 6.5), word(" 123", 6.5, 7.0), word(" 4567", 7.0, p1)]})
+    } else {
+        json!({"party": "customer", "start": 5.0, "end": 8.0, "text": " kiitos paljon", "words": []})
+    };
+    json!({
+        "schema_version": 1, "duration": DURATION, "language": "fi", "attribution": "channels",
+        "segments": [
+            {"party": "agent", "start": 0.5, "end": 3.0,
+             "text": if cold { " No?" } else { " Hyvää päivää, Eero palvelee." }, "words": []},
+            {"party": "customer", "start": 2.5, "end": 4.5,
+             "text": format!(" lasku on väärin {SCRIPT} {IMG}"), "words": []},
+            customer,
+            {"party": "agent", "start": 9.0, "end": 11.5,
+             "text": if cold { " Ei kuulu meille." } else { " Mä hoidan tän sulle." }, "words": []},
+        ]
+    })
+}
+
+fn moments(cold: bool) -> serde_json::Value {
+    if cold {
+        json!([
+            {"behaviour": "greeting", "party": "agent", "start": 0.5, "end": 3.0, "quote": "No?", "points": -5, "confidence": 0.6},
+            {"behaviour": "bare_refusal", "party": "agent", "start": 9.0, "end": 11.5, "quote": "Ei kuulu meille.", "points": -10, "confidence": 0.9},
+        ])
+    } else {
+        json!([
+            {"behaviour": "greeting", "party": "agent", "start": 0.5, "end": 3.0, "quote": "Hyvää päivää", "points": 10, "confidence": 0.9},
+            {"behaviour": "ownership", "party": "agent", "start": 9.0, "end": 11.5, "quote": "Mä hoidan tän sulle.", "points": 8, "confidence": 0.8},
+        ])
+    }
+}
+
+fn scores(overall: f64, warmth: f64, cold: bool) -> CallScores {
+    let dims = [
+        ("warmth", warmth),
+        ("ownership", overall),
+        ("refusal", overall),
+    ];
+    CallScores {
+        dimensions: dims
+            .iter()
+            .map(|(d, s)| DimensionScore {
+                dimension: d.to_string(),
+                score: Some(*s),
+            })
+            .collect(),
+        overall: Some(overall),
+        summary: MetricSummary {
+            talk_ratio_agent: Some(0.5),
+            longest_silence_s: Some(1.0),
+            interruptions: Some(1),
+            customer_sentiment_start: Some(-0.5),
+            customer_sentiment_end: Some(if cold { -0.6 } else { 0.4 }),
+        },
+        metrics_json: "{}".into(),
+        moments_json: moments(cold).to_string(),
+    }
+}
+
+/// Builds the night under `root`; returns where `kuulas run` would have left it.
+pub fn build(root: &Path) -> Night {
+    let out_dir = root.join("out");
+    let calls_dir = out_dir.join("calls");
+    let recordings = root.join("rec");
+    std::fs::create_dir_all(&calls_dir).unwrap();
+    std::fs::create_dir_all(&recordings).unwrap();
+    let store_path = out_dir.join("kuulas.sqlite");
+    let mut store = SqliteStore::open(&store_path).unwrap();
+    let run = store
+        .begin_run(&NewRun {
+            started_at: "2026-11-21T22:00:00Z".into(),
+            input_dir: recordings.display().to_string(),
+            kuulas_version: "test".into(),
+            model_sha256: None,
+            rubric_sha256: None,
+        })
+        .unwrap();
+    for (id, agent, overall, warmth, cold) in [
+        (COLD, "Aino", 25.0, 15.0, true),
+        (WARM, "Eero", 85.0, 90.0, false),
+    ] {
+        let wav = recordings.join(format!("{}.wav", file_name_for(id)));
+        write_recording(&wav);
+        let entry = entry(id, &wav, agent);
+        store.mark_running(run, &entry).unwrap();
+        let t = transcript(cold);
+        store.save_transcript(id, &t.to_string(), DURATION).unwrap();
+        let s = scores(overall, warmth, cold);
+        store.save_scores(id, &s).unwrap();
+        let file = json!({
+            "schema_version": 1, "call_id": id, "overall": overall,
+            "moments": moments(cold),
+            "metrics": {"holds": [{"start": 8.0, "end": 9.0}], "talk_time": {"agent": 6.0, "customer": 5.0}},
+        });
+        let path = calls_dir.join(format!("{}.score.json", file_name_for(id)));
+        std::fs::write(path, serde_json::to_vec_pretty(&file).unwrap()).unwrap();
+    }
+    // A recording that is not audio: the packet must not try to carry it.
+    let broken = recordings.join("broken.wav");
+    std::fs::write(&broken, "not audio").unwrap();
+    let failed = entry(FAILED, &broken, "Aino");
+    store.mark_running(run, &failed).unwrap();
+    store
+        .mark_failed(run, &failed, &format!("truncated WAV {SCRIPT}"))
+        .unwrap();
+    store.finish_run(run, &RunTotals::default()).unwrap();
+    Night {
+        out_dir,
+        store: store_path,
+    }
+}
+
+fn entry(id: &str, wav: &Path, agent: &str) -> CallEntry {
+    CallEntry {
+        call_id: id.into(),
+        path: wav.display().to_string(),
+        fingerprint: Fingerprint {
+            size: 1,
+            mtime_ns: 1,
+            sha256: "00".into(),
+        },
+        metadata: CallMetadata {
+            agent: Some(agent.into()),
+            team: Some("Tuki".into()),
+            queue: Some("laskutus".into()),
+            started_at: Some("2026-11-21T09:30:00+02:00".into()),
+            agent_channel: Some("left".into()),
+            language: Some("fi".into()),
+        },
+    }
+}
+
+/// Runs `kuulas` with `args`; returns the exit code, stdout and stderr.
+/// `KUULAS_TEST_BIN` points the tests at another binary: in a target directory
+/// shared by several checkouts, `target/debug/kuulas` may be another's build.
+pub fn kuulas(args: &[&str]) -> (i32, String, String) {
+    let mut cmd = match std::env::var_os("KUULAS_TEST_BIN") {
+        Some(bin) => assert_cmd::Command::new(bin),
+        None => assert_cmd::Command::cargo_bin("kuulas").unwrap(),
+    };
+    let out = cmd.args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+pub fn page_of(packet: &Path, id: &str) -> PathBuf {
+    packet
+        .join("calls")
+        .join(format!("{}.html", file_name_for(id)))
+}
