@@ -6,12 +6,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
+# The packet tests open pages in a real headless Chromium, the scale-out tests use a
+# real PostgreSQL on loopback: install/start both, and let no such test skip.
+bash scripts/setup-browser.sh
+eval "$(bash scripts/setup-postgres.sh)"
+export KUULAS_REQUIRE_BROWSER=1 KUULAS_REQUIRE_POSTGRES=1
 
 echo "== build"
 cargo build --locked --quiet
 target=${CARGO_TARGET_DIR:-target}
-export KUULAS_BIN="$PWD/$target/debug/kuulas"
-[ -x "$KUULAS_BIN" ] || KUULAS_BIN="$target/debug/kuulas"
+case $target in /*) ;; *) target="$PWD/$target" ;; esac
+export KUULAS_BIN="$target/debug/kuulas"
 
 echo "== model"
 bash scripts/fetch-model.sh
