@@ -2,7 +2,8 @@
 # The main command: sets everything up on a fresh machine and runs the nightly job
 # on the bundled fixture calls: every call transcribed, scored with evidence and
 # recorded in out/kuulas.sqlite, per-call files in out/calls/, a CSV export in
-# out/calls.csv. Safe to run twice (the second run skips what is done).
+# out/calls.csv, the review packet in out/packet/index.html and a listening-session
+# packet in out/session/index.html. Safe to run twice (the second run skips what is done).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +25,8 @@ echo "== kuulas run"
 status=0
 "$KUULAS_BIN" run --input "$input" --out out || status=$?
 "$KUULAS_BIN" export --out out --format csv --output out/calls.csv
+"$KUULAS_BIN" packet --out-dir-of-run out --out out/packet
+"$KUULAS_BIN" packet --out-dir-of-run out --out out/session --session
 echo
 echo "== scores (out/calls.csv)"
 python3 - out/calls.csv <<'PY'
@@ -38,4 +41,6 @@ echo
 first=$(ls out/calls/*.ulaw8k.score.json | head -1)
 echo "== one call in detail: $first"
 "$KUULAS_BIN" score "${first%.score.json}.transcript.json" | head -40
+echo
+echo "== open out/packet/index.html (the night's packet) and out/session/index.html (listening session) in a browser"
 exit $status
