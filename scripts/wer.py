@@ -22,8 +22,9 @@ def words(text):
     return re.findall(r"[\w]+", text)
 
 
-def load(path):
-    """Returns {party: text}; plain text counts as party 'all'."""
+def load(path, ignore_parties=False):
+    """Returns {party: text}; plain text, or every party with ignore_parties, is
+    party 'all' (in time order)."""
     with open(path, encoding="utf-8") as f:
         raw = f.read()
     try:
@@ -33,7 +34,8 @@ def load(path):
     items = data["segments"] if isinstance(data, dict) else data
     by_party = {}
     for item in sorted(items, key=lambda s: s["start"]):
-        by_party.setdefault(item.get("party", "all"), []).append(item["text"])
+        party = "all" if ignore_parties else item.get("party", "all")
+        by_party.setdefault(party, []).append(item["text"])
     return {p: " ".join(t) for p, t in by_party.items()}
 
 
@@ -106,10 +108,9 @@ def main(argv):
     totals = {"words": 0, "errors": 0, "chars": 0, "char_errors": 0, "phrase_words": 0, "phrase_errors": 0}
     files = []
     for truth_path, hyp_path in pairs:
-        truth, hyp = load(truth_path), load(hyp_path)
-        if ignore_parties or (set(truth) != set(hyp) and ("all" in truth or "all" in hyp)):
-            truth = {"all": " ".join(truth.values())}
-            hyp = {"all": " ".join(hyp.values())}
+        truth, hyp = load(truth_path, ignore_parties), load(hyp_path, ignore_parties)
+        if set(truth) != set(hyp) and ("all" in truth or "all" in hyp):
+            truth, hyp = load(truth_path, True), load(hyp_path, True)
         row = {"file": hyp_path, "words": 0, "errors": 0, "chars": 0, "char_errors": 0,
                "phrase_words": 0, "phrase_errors": 0}
         for party, text in truth.items():
