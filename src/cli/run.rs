@@ -12,7 +12,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use sha2::{Digest, Sha256};
 
 use kuulas::batch::{self, CallProcessor, ExportFormat, FixtureProcessor, Mode, Settings, Summary};
 use kuulas::batch::{ProcessorIdentity, WorkerSettings};
@@ -307,12 +306,7 @@ fn processor(stages: &StageConfig) -> anyhow::Result<Arc<dyn CallProcessor>> {
         .unwrap_or_else(kuulas::model::default_model_path);
     let mut settings = kuulas::transcribe::Settings::default();
     settings.decode.threads = stages.threads.max(1);
-    let phrases = kuulas::rubric::phrases::good_examples(&rubric);
-    settings.decode.initial_prompt = Some(kuulas::transcribe::prompt::build(
-        &[],
-        &phrases,
-        kuulas::transcribe::prompt::MAX_PROMPT_CHARS,
-    ));
+    settings.decode.initial_prompt = Some(super::transcribe::domain_prompt(&rubric, &[]));
     let model_sha = sha256_file(&model).ok();
     let transcriber = kuulas::transcribe::Transcriber::load(&model, settings, false)
         .context("cannot start transcribing")?;
@@ -323,9 +317,9 @@ fn processor(stages: &StageConfig) -> anyhow::Result<Arc<dyn CallProcessor>> {
     )))
 }
 
+/// Streams the file through SHA-256 (a model is hundreds of MB).
 fn sha256_file(path: &Path) -> anyhow::Result<String> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(hex::encode(Sha256::digest(&bytes)))
+    kuulas::model::sha256_file(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
 fn print_summary(s: &Summary) {

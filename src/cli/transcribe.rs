@@ -86,6 +86,13 @@ enum Format {
     Text,
 }
 
+/// The default initial prompt: the organisation's vocabulary plus one example
+/// sentence of each behaviour the rubric rewards.
+pub fn domain_prompt(rubric: &Rubric, vocabulary: &[String]) -> String {
+    let phrases = kuulas::rubric::phrases::good_examples(rubric);
+    prompt::build(vocabulary, &phrases, prompt::MAX_PROMPT_CHARS)
+}
+
 fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
 }
@@ -124,12 +131,7 @@ impl WhisperArgs {
                 .collect(),
             None => Vec::new(),
         };
-        let phrases = kuulas::rubric::phrases::good_examples(rubric);
-        Ok(prompt::build(
-            &vocabulary,
-            &phrases,
-            prompt::MAX_PROMPT_CHARS,
-        ))
+        Ok(domain_prompt(rubric, &vocabulary))
     }
 
     pub fn call_options(&self) -> CallOptions {
