@@ -7,22 +7,24 @@
 # ID.transcript.json, so `kuulas rubric eval fixtures/labelled/asr/SET` measures
 # the rubric on Whisper's output instead of the clean text.
 #
-# Usage: scripts/make-labelled-asr.sh [--model FILE] [--tts-only] [--audio-dir DIR] [SET...]
+# Usage: scripts/make-labelled-asr.sh [--model FILE] [--tts-only] [--resume] [--audio-dir DIR] [SET...]
 #   SET        dev and/or heldout (default: both)
 #   --model    passed to `kuulas transcribe`
 #   --tts-only make the recordings only (into --audio-dir), do not transcribe
+#   --resume   skip calls that already have a transcript (after an interrupted run)
 #   --audio-dir keep the recordings there (default: a temporary directory)
 # Environment: KUULAS=path to the kuulas binary (default: build it with cargo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-model=() tts_only=0 audio_dir="" sets=()
+model=() tts_only=0 resume=0 audio_dir="" sets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --model) model=(--model "$2"); shift 2 ;;
     --tts-only) tts_only=1; shift ;;
+    --resume) resume=1; shift ;;
     --audio-dir) audio_dir="$2"; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) sets+=("$1"); shift ;;
   esac
 done
@@ -90,6 +92,9 @@ for set in "${sets[@]}"; do
   mkdir -p "$dst" "$audio_dir/$set"
   for file in "$src"/*.toml; do
     id=$(basename "$file" .toml)
+    if [ "$resume" = 1 ] && [ -f "$dst/$id.transcript.json" ] && [ -f "$dst/$id.toml" ]; then
+      continue
+    fi
     wav="$audio_dir/$set/$id.wav"
     render "$file" "$wav"
     echo "$set/$id: $(soxi -D "$wav") s of audio" >&2
