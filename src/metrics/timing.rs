@@ -132,9 +132,7 @@ fn hold_phrases() -> &'static PatternSet {
 
 /// Whether `text` contains a hold phrase.
 pub fn says_hold_phrase(text: &str) -> bool {
-    let tokens = text::tokenize(text, 0);
-    let set = hold_phrases();
-    !set.hits(&set.table(&tokens)).is_empty()
+    !hold_phrases().hits(&text::tokenize(text, 0)).is_empty()
 }
 
 pub fn holds(t: &Transcript, settings: &MetricsSettings) -> Vec<Hold> {
