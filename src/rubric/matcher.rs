@@ -83,6 +83,10 @@ pub struct Scratch {
     /// Tokens `i` and `i + 1` read as one word, where that may matter.
     pair: Vec<Option<Rc<Reading>>>,
     tried: Vec<usize>,
+    /// Pattern stems some token of the turn may stand for, as a bit set.
+    present: Vec<u64>,
+    /// Per pattern: whether the turn holds a stem of every group it needs.
+    possible: Vec<Option<bool>>,
 }
 
 /// A turn's tokens with their readings.
@@ -99,6 +103,9 @@ pub struct PatternSet {
     vocab: Vocab,
     patterns: Vec<Pattern>,
     starts: FastMap<StemId, Vec<usize>>,
+    /// Per pattern, the stems that can stand for each word a match cannot do
+    /// without: a turn holding none of one group's stems cannot match.
+    needs: Vec<Vec<Box<[StemId]>>>,
     id: SetId,
 }
 
@@ -108,6 +115,7 @@ impl Default for PatternSet {
             vocab: Vocab::default(),
             patterns: Vec::new(),
             starts: FastMap::default(),
+            needs: Vec::new(),
             id: fresh_set_id(),
         }
     }
@@ -122,6 +130,7 @@ impl PatternSet {
         for id in first.stems.iter().chain(first.fused_next.iter()) {
             self.starts.entry(*id).or_default().push(idx);
         }
+        self.needs.push(needed_stems(&pattern));
         self.patterns.push(pattern);
         // Words already read by this set may read differently now.
         self.id = fresh_set_id();
@@ -195,12 +204,21 @@ impl PatternSet {
             scratch.single.push(single);
             scratch.pair.push(pair);
         }
+        scratch.present.clear();
+        scratch.present.resize(self.vocab.len().div_ceil(64), 0);
+        let readings = scratch.single.iter().chain(scratch.pair.iter().flatten());
+        for (id, _) in readings.flat_map(|r| r.candidates.iter()) {
+            scratch.present[*id as usize / 64] |= 1 << (id % 64);
+        }
+        scratch.possible.clear();
+        scratch.possible.resize(self.patterns.len(), None);
         let table = Table {
             tokens,
             single: &scratch.single,
             pair: &scratch.pair,
         };
-        let tried = &mut scratch.tried;
+        let (tried, present) = (&mut scratch.tried, &scratch.present);
+        let holds = |id: &StemId| present[*id as usize / 64] & (1 << (id % 64)) != 0;
         for i in 0..tokens.len() {
             let single = &table.single[i];
             let pair = table.pair[i].as_deref();
@@ -214,12 +232,38 @@ impl PatternSet {
                     continue;
                 }
                 tried.push(p);
+                let possible = *scratch.possible[p]
+                    .get_or_insert_with(|| self.needs[p].iter().all(|g| g.iter().any(holds)));
+                if !possible {
+                    continue;
+                }
                 if let Some(hit) = match_at(&self.patterns[p], &table, i) {
                     out.push((p, hit));
                 }
             }
         }
     }
+}
+
+/// For each word of `p` a match cannot do without, the stems that can stand for
+/// it: the word's own, and the fused forms it is part of ("ei kuulu" read as
+/// "eikuulu"). Words that may be dropped, `*` and numbers need no stem.
+fn needed_stems(p: &Pattern) -> Vec<Box<[StemId]>> {
+    let n = p.elems.len();
+    let mut needs = Vec::new();
+    for (k, elem) in p.elems.iter().enumerate() {
+        let droppable = n >= 4 && k > 0 && k + 1 < n && !elem.negation;
+        if droppable || elem.any || elem.number {
+            continue;
+        }
+        let mut group = elem.stems.clone();
+        group.extend(elem.fused_next);
+        if k > 0 {
+            group.extend(p.elems[k - 1].fused_next);
+        }
+        needs.push(group.into());
+    }
+    needs
 }
 
 /// One occurrence of a pattern: tokens `first..=last` of the turn.
@@ -308,20 +352,18 @@ fn search(p: &Pattern, t: &Table, s: State) -> Option<State> {
             first: s.first.or(Some(i)),
             last: next_i - 1,
         };
-        if let Some(cost) = elem_cost(elem, &t.tokens[i], &t.single[i].candidates) {
+        let candidates = &t.single[i].candidates;
+        if let Some(cost) = elem_cost(elem, &t.tokens[i], candidates) {
             keep(search(p, t, step(s.k + 1, i + 1, cost)));
         }
-        let pair = elem.exact.is_empty().then(|| {
-            cost_of(
-                t.pair[i].as_ref().map_or(&[], |p| &p.candidates),
-                &elem.stems,
-            )
-        });
-        if let Some(cost) = pair.flatten() {
+        if let Some(pair) = &t.pair[i]
+            && elem.exact.is_empty()
+            && let Some(cost) = cost_of(&pair.candidates, &elem.stems)
+        {
             keep(search(p, t, step(s.k + 1, i + 2, cost)));
         }
         if let Some(fused) = elem.fused_next
-            && let Some(cost) = cost_of(&t.single[i].candidates, &[fused])
+            && let Some(cost) = cost_of(candidates, &[fused])
         {
             keep(search(p, t, step(s.k + 2, i + 1, cost)));
         }

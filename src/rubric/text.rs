@@ -214,6 +214,8 @@ pub fn tokenize(text: &str, piece: usize) -> Vec<Token> {
 /// Appends the tokens of `text` to `out` (see [`tokenize`]).
 pub fn tokenize_into(text: &str, piece: usize, out: &mut Vec<Token>) {
     let first = out.len();
+    // Words average more than four bytes with their separator.
+    out.reserve(text.len() / 4 + 1);
     // Most text is already NFC; composing it again is wasted work.
     if text.is_ascii() || unicode_normalization::is_nfc_quick(text.chars()) == IsNormalized::Yes {
         split_words(text, piece, out);
@@ -234,6 +236,9 @@ pub fn tokenize_into(text: &str, piece: usize, out: &mut Vec<Token>) {
 fn in_word(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric()
+    } else if ('\u{c0}'..='\u{ff}').contains(&c) {
+        // Latin-1 letters (ä, ö, å, é, ...): all but × and ÷ in this range.
+        c != '×' && c != '÷'
     } else {
         c.is_alphanumeric() || c.to_lowercase().any(char::is_alphanumeric)
     }
