@@ -274,30 +274,48 @@ fn table(pairs: &'static [(&'static str, &'static str)]) -> FastMap<&'static str
 /// Distinct written words memoised per thread before the memo is cleared.
 const WORD_MEMO_LIMIT: usize = 100_000;
 
+/// Written word (original case) → what it normalises to.
+#[derive(Default)]
+struct WordMemo {
+    /// Words of up to 16 bytes, keyed by their bytes zero-padded into an integer
+    /// (no word contains a zero byte): most words, compared without a memcmp call.
+    short: FastMap<u128, Box<[Rc<Word>]>>,
+    long: FastMap<Box<str>, Box<[Rc<Word>]>>,
+}
+
+impl WordMemo {
+    fn get(&mut self, written: &str) -> &[Rc<Word>] {
+        if self.short.len() + self.long.len() >= WORD_MEMO_LIMIT {
+            self.short.clear();
+            self.long.clear();
+        }
+        let make = || normalise_written(written);
+        if written.len() <= 16 {
+            let mut padded = [0u8; 16];
+            padded[..written.len()].copy_from_slice(written.as_bytes());
+            let key = u128::from_le_bytes(padded);
+            self.short.entry(key).or_insert_with(make)
+        } else if self.long.contains_key(written) {
+            &self.long[written]
+        } else {
+            self.long.entry(written.into()).or_insert_with(make)
+        }
+    }
+}
+
 thread_local! {
-    /// Written word (original case) → what it normalises to.
-    static WORDS: RefCell<FastMap<Box<str>, Box<[Rc<Word>]>>> = RefCell::new(FastMap::default());
+    static WORDS: RefCell<WordMemo> = RefCell::new(WordMemo::default());
     static NEXT_WORD_ID: Cell<u64> = const { Cell::new(0) };
 }
 
 fn push_word(
-    memo: &mut FastMap<Box<str>, Box<[Rc<Word>]>>,
+    memo: &mut WordMemo,
     written: &str,
     piece: usize,
     clause_start: bool,
     out: &mut Vec<Token>,
 ) {
-    let words = match memo.get(written) {
-        Some(words) => words,
-        None => {
-            if memo.len() >= WORD_MEMO_LIMIT {
-                memo.clear();
-            }
-            memo.entry(written.into())
-                .or_insert_with(|| normalise_written(written))
-        }
-    };
-    for (i, word) in words.iter().enumerate() {
+    for (i, word) in memo.get(written).iter().enumerate() {
         out.push(Token {
             word: word.clone(),
             clause_start: (clause_start && i == 0) || word.clause_word,
