@@ -25,7 +25,7 @@ pub const MAX_GAP: usize = 2;
 pub const NEGATION_REACH: usize = 5;
 
 /// What a pattern set reads one transcript word (or a pair written as one) as.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Reading {
     /// Pattern stems the word may stand for, with their edit cost.
     candidates: Box<[Candidate]>,
