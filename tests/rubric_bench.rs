@@ -1,7 +1,7 @@
 //! Scoring speed: 10,000 synthetic 5-minute calls scored on one core. Ignored by
 //! default (timing is not a unit test); run it optimised:
 //!
-//! `CARGO_PROFILE_DEV_OPT_LEVEL=3 cargo test --test rubric_bench -- --ignored --nocapture`
+//! `cargo test --release --test rubric_bench -- --ignored --nocapture --test-threads 1`
 //!
 //! Calls are built from the sentences of the labelled set, 60 turns of two
 //! sentences each (~5 minutes at a call's pace), with a share of words given one

@@ -94,7 +94,7 @@ fn lexicon() -> &'static FastMap<String, f64> {
         for (words, value) in [(POSITIVE, 1.0), (NEGATIVE, -1.0)] {
             for w in words {
                 for t in text::tokenize(w, 0) {
-                    map.insert(t.stem.to_string(), value);
+                    map.insert(t.word.stem.to_string(), value);
                 }
             }
         }
@@ -108,10 +108,12 @@ fn polarity(tokens: &[Token]) -> (f64, usize) {
     let mut sum = 0.0;
     let mut n = 0;
     for (i, t) in tokens.iter().enumerate() {
-        let Some(&value) = lex.get(&*t.stem) else {
+        let Some(&value) = lex.get(&*t.word.stem) else {
             continue;
         };
-        let negated = tokens[i.saturating_sub(3)..i].iter().any(|p| p.negation);
+        let negated = tokens[i.saturating_sub(3)..i]
+            .iter()
+            .any(|p| p.word.negation);
         sum += if negated { -value } else { value };
         n += 1;
     }

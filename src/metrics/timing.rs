@@ -132,9 +132,7 @@ fn hold_phrases() -> &'static PatternSet {
 
 /// Whether `text` contains a hold phrase.
 pub fn says_hold_phrase(text: &str) -> bool {
-    let tokens = text::tokenize(text, 0);
-    let set = hold_phrases();
-    !set.hits(&set.table(&tokens)).is_empty()
+    !hold_phrases().hits(&text::tokenize(text, 0)).is_empty()
 }
 
 pub fn holds(t: &Transcript, settings: &MetricsSettings) -> Vec<Hold> {
@@ -157,26 +155,56 @@ pub fn holds(t: &Transcript, settings: &MetricsSettings) -> Vec<Hold> {
 }
 
 pub fn interruptions(t: &Transcript, settings: &MetricsSettings) -> Vec<Interruption> {
+    let tolerance = settings.overlap_tolerance_s;
+    let (agent, customer) = (Reach::of(t, Party::Agent), Reach::of(t, Party::Customer));
     let mut out = Vec::new();
     for b in &t.segments {
-        let backchannel =
-            b.end - b.start < settings.backchannel_max_s || b.text.split_whitespace().count() <= 2;
-        if b.party == Party::Unknown || backchannel {
+        let (other, reach) = match b.party {
+            Party::Agent => (Party::Customer, &customer),
+            Party::Customer => (Party::Agent, &agent),
+            Party::Unknown => continue,
+        };
+        let backchannel = b.end - b.start < settings.backchannel_max_s
+            || b.text.split_whitespace().nth(2).is_none();
+        if backchannel {
             continue;
         }
-        let cut = t.segments.iter().find(|a| {
-            a.party != b.party
-                && a.party != Party::Unknown
-                && a.start + settings.overlap_tolerance_s < b.start
-                && a.end - b.start > settings.overlap_tolerance_s
-        });
-        if let Some(a) = cut {
+        // The other party's segments that started more than the tolerance earlier…
+        let started = reach
+            .0
+            .partition_point(|&(start, _)| start + tolerance < b.start);
+        // …and whether one of them goes on for more than the tolerance after.
+        let cut = started > 0 && reach.0[started - 1].1 - b.start > tolerance;
+        if cut {
             out.push(Interruption {
                 at: b.start,
                 by: b.party,
-                interrupted: a.party,
+                interrupted: other,
             });
         }
     }
     out
+}
+
+/// A party's segments as (start, latest end of the segments started so far), by
+/// start: which of them has started by a time and how far the latest one reaches
+/// is one binary search instead of a scan of the call for every segment.
+struct Reach(Vec<(f64, f64)>);
+
+impl Reach {
+    fn of(t: &Transcript, party: Party) -> Reach {
+        // A segment with an undefined time never overlaps anything.
+        let mut spans: Vec<(f64, f64)> = t
+            .party_segments(party)
+            .filter(|s| !s.start.is_nan() && !s.end.is_nan())
+            .map(|s| (s.start, s.end))
+            .collect();
+        spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut latest = f64::NEG_INFINITY;
+        for span in &mut spans {
+            latest = latest.max(span.1);
+            span.1 = latest;
+        }
+        Reach(spans)
+    }
 }

@@ -46,25 +46,39 @@ pub fn distance(pattern: &[char], text: &[char]) -> Option<f32> {
     if limit == 0.0 || pattern.len().abs_diff(text.len()) as f32 > limit {
         return None;
     }
-    // Classic two-row dynamic programme with an early exit once a row exceeds the limit.
-    let mut prev: Vec<f32> = (0..=text.len()).map(|j| j as f32).collect();
-    let mut cur = vec![0.0; text.len() + 1];
+    // Insertions and deletions cost 1 and no tolerance reaches 2, so a reading
+    // within the limit never strays more than one character from the diagonal: a
+    // banded dynamic programme over the cells with |i - j| <= 1 gives the exact
+    // distance whenever it is within the limit (and more than the limit otherwise).
+    // `prev[d]` and `cur[d]` hold D[i][j] for j = i + d - 1: the cost of reading
+    // text[..j] as pattern[..i].
+    let mut prev = [f32::INFINITY, 0.0, 1.0];
     for (i, &pc) in pattern.iter().enumerate() {
-        cur[0] = (i + 1) as f32;
-        let mut row_min = cur[0];
-        for (j, &tc) in text.iter().enumerate() {
-            let v = (prev[j] + substitution_cost(pc, tc))
-                .min(prev[j + 1] + 1.0)
-                .min(cur[j] + 1.0);
-            cur[j + 1] = v;
-            row_min = row_min.min(v);
+        let i = i + 1;
+        let mut cur = [f32::INFINITY; 3];
+        for d in 0..3 {
+            let Some(j) = (i + d).checked_sub(1).filter(|&j| j <= text.len()) else {
+                continue;
+            };
+            cur[d] = if j == 0 {
+                i as f32
+            } else {
+                let substitute = prev[d] + substitution_cost(pc, text[j - 1]);
+                let delete = prev.get(d + 1).map_or(f32::INFINITY, |c| c + 1.0);
+                let insert = if d > 0 {
+                    cur[d - 1] + 1.0
+                } else {
+                    f32::INFINITY
+                };
+                substitute.min(delete).min(insert)
+            };
         }
-        if row_min > limit {
+        if cur.iter().all(|&c| c > limit) {
             return None;
         }
-        std::mem::swap(&mut prev, &mut cur);
+        prev = cur;
     }
-    let d = prev[text.len()];
+    let d = prev[text.len() + 1 - pattern.len()];
     (d <= limit).then_some(d)
 }
 
@@ -96,6 +110,50 @@ mod tests {
         assert_eq!(d("tarkist", "tarkkist"), Some(1.0));
         assert_eq!(d("tarkist", "tarkastu"), None);
         assert_eq!(d("pahoittel", "pahottel"), Some(1.0));
+    }
+
+    /// The full edit-distance table, without band or early exit.
+    fn full_distance(p: &[char], t: &[char]) -> f32 {
+        let mut prev: Vec<f32> = (0..=t.len()).map(|j| j as f32).collect();
+        for (i, &pc) in p.iter().enumerate() {
+            let mut cur = vec![(i + 1) as f32; t.len() + 1];
+            for (j, &tc) in t.iter().enumerate() {
+                cur[j + 1] = (prev[j] + substitution_cost(pc, tc))
+                    .min(prev[j + 1] + 1.0)
+                    .min(cur[j] + 1.0);
+            }
+            prev = cur;
+        }
+        prev[t.len()]
+    }
+
+    #[test]
+    fn banded_distance_equals_the_full_table_within_tolerance() {
+        let letters = ['a', 'ä', 'v', 'm', 'o', 'ö', 'k'];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..20_000 {
+            let p: Vec<char> = (0..4 + next(9)).map(|_| letters[next(7)]).collect();
+            let mut t = p.clone();
+            for _ in 0..next(4) {
+                let i = next(t.len() + 1);
+                match next(3) {
+                    0 if i < t.len() => t[i] = letters[next(7)],
+                    1 if i < t.len() => {
+                        t.remove(i);
+                    }
+                    _ => t.insert(i, letters[next(7)]),
+                }
+            }
+            let full = full_distance(&p, &t);
+            let expected = (full <= tolerance(p.len())).then_some(full);
+            assert_eq!(distance(&p, &t), expected, "{p:?} {t:?}");
+        }
     }
 
     #[test]

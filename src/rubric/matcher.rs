@@ -12,66 +12,113 @@
 //! negation word appears inside it or up to [`NEGATION_REACH`] words before it in
 //! the same clause — "voin auttaa" does not match "en mä voi auttaa".
 
-use std::sync::Arc;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::rubric::fasthash::FastMap;
 use crate::rubric::pattern::{Elem, Pattern, PatternError};
-use crate::rubric::text::Token;
+use crate::rubric::text::{self, Token, Word};
 use crate::rubric::vocab::{Candidate, StemId, Vocab};
 
 pub const MAX_GAP: usize = 2;
 pub const NEGATION_REACH: usize = 5;
 
-/// Candidates for every token of a turn (and for every fused pair of tokens).
-pub struct Table<'t> {
-    tokens: &'t [Token],
-    single: Vec<Arc<[Candidate]>>,
-    /// Candidates for tokens `i` and `i + 1` read as one word.
-    pair: Vec<Option<Arc<[Candidate]>>>,
+/// What a pattern set reads one transcript word (or a pair written as one) as.
+#[derive(Debug)]
+pub struct Reading {
+    /// Pattern stems the word may stand for, with their edit cost.
+    candidates: Box<[Candidate]>,
+    /// Patterns whose first word is among `candidates`, each once, in candidate order.
+    starts: Box<[usize]>,
+    /// The word may be the first half of a pattern word written as two.
+    compound_head: bool,
 }
 
-impl<'t> Table<'t> {
-    pub fn build(tokens: &'t [Token], vocab: &Vocab) -> Table<'t> {
-        let mut single = Vec::with_capacity(tokens.len());
-        let mut pair = Vec::with_capacity(tokens.len());
-        let mut fused = String::new();
-        for (i, t) in tokens.iter().enumerate() {
-            single.push(vocab.lookup(&t.stem));
-            let mut p = None;
-            if let Some(next) = tokens.get(i + 1) {
-                // Compound words are long; short neighbours are almost never one word split.
-                if !t.number
-                    && !next.number
-                    && t.surface.len() + next.surface.len() >= 8
-                    && vocab.may_start_compound(&t.surface)
-                {
-                    fused.clear();
-                    fused.push_str(&t.surface);
-                    fused.push_str(&next.surface);
-                    p = Some(vocab.lookup_fused(&fused));
-                }
-            }
-            pair.push(p);
-        }
-        Table {
-            tokens,
-            single,
-            pair,
-        }
-    }
+/// Identifies a [`PatternSet`] in its current state, so readings memoised for one
+/// set are never used for another (or for the same set after it gained patterns).
+type SetId = u64;
 
-    pub fn tokens(&self) -> &'t [Token] {
-        self.tokens
+fn fresh_set_id() -> SetId {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Readings of one [`Word`] by the pattern sets that met it on this thread, most
+/// recent last; a few sets (the rubric, the hold phrases) are in use at a time.
+#[derive(Debug, Default)]
+pub struct Readings(RefCell<Vec<(SetId, Rc<Reading>)>>);
+
+/// Readings kept per word; an older one is computed again if its set returns.
+const READINGS_PER_WORD: usize = 4;
+
+impl Readings {
+    fn get_or_insert_with(&self, set: SetId, read: impl FnOnce() -> Reading) -> Rc<Reading> {
+        let mut readings = self.0.borrow_mut();
+        if let Some((_, r)) = readings.iter().find(|(id, _)| *id == set) {
+            return r.clone();
+        }
+        if readings.len() >= READINGS_PER_WORD {
+            readings.remove(0);
+        }
+        let r = Rc::new(read());
+        readings.push((set, r.clone()));
+        r
     }
+}
+
+/// Pairs of transcript words memoised per thread before the memo is cleared.
+const PAIR_MEMO_LIMIT: usize = 100_000;
+
+thread_local! {
+    /// (set, first word id, second word id) → the pair read as one word.
+    static PAIRS: RefCell<FastMap<(SetId, u64, u64), Rc<Reading>>> =
+        RefCell::new(FastMap::default());
+}
+
+/// Buffers for matching turns, reused from turn to turn.
+#[derive(Default)]
+pub struct Scratch {
+    single: Vec<Rc<Reading>>,
+    /// Tokens `i` and `i + 1` read as one word, where that may matter.
+    pair: Vec<Option<Rc<Reading>>>,
+    tried: Vec<usize>,
+    /// Pattern stems some token of the turn may stand for, as a bit set.
+    present: Vec<u64>,
+    /// Per pattern: whether the turn holds a stem of every group it needs.
+    possible: Vec<Option<bool>>,
+}
+
+/// A turn's tokens with their readings.
+struct Table<'a> {
+    tokens: &'a [Token],
+    single: &'a [Rc<Reading>],
+    pair: &'a [Option<Rc<Reading>>],
 }
 
 /// All patterns of a rubric, compiled, with an index from the stems a pattern can
 /// start with to the patterns, so a turn only tries patterns that can match there.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct PatternSet {
     vocab: Vocab,
     patterns: Vec<Pattern>,
     starts: FastMap<StemId, Vec<usize>>,
+    /// Per pattern, the stems that can stand for each word a match cannot do
+    /// without: a turn holding none of one group's stems cannot match.
+    needs: Vec<Vec<Box<[StemId]>>>,
+    id: SetId,
+}
+
+impl Default for PatternSet {
+    fn default() -> Self {
+        PatternSet {
+            vocab: Vocab::default(),
+            patterns: Vec::new(),
+            starts: FastMap::default(),
+            needs: Vec::new(),
+            id: fresh_set_id(),
+        }
+    }
 }
 
 impl PatternSet {
@@ -83,35 +130,140 @@ impl PatternSet {
         for id in first.stems.iter().chain(first.fused_next.iter()) {
             self.starts.entry(*id).or_default().push(idx);
         }
+        self.needs.push(needed_stems(&pattern));
         self.patterns.push(pattern);
+        // Words already read by this set may read differently now.
+        self.id = fresh_set_id();
         Ok(idx)
     }
 
-    pub fn table<'t>(&self, tokens: &'t [Token]) -> Table<'t> {
-        Table::build(tokens, &self.vocab)
-    }
-
-    /// Every (pattern index, best hit) per start token of the turn.
-    pub fn hits(&self, table: &Table) -> Vec<(usize, Hit)> {
-        let mut out = Vec::new();
-        let mut tried: Vec<usize> = Vec::new();
-        for i in 0..table.tokens.len() {
-            tried.clear();
-            let pair = table.pair[i].as_deref().unwrap_or_default();
-            for (id, _) in table.single[i].iter().chain(pair) {
-                for &p in self.starts.get(id).into_iter().flatten() {
-                    if tried.contains(&p) {
-                        continue;
-                    }
-                    tried.push(p);
-                    if let Some(hit) = match_at(&self.patterns[p], table, i) {
-                        out.push((p, hit));
-                    }
+    fn read(&self, stem: &str, surface: &str) -> Reading {
+        let candidates = self.vocab.lookup(stem);
+        let mut starts: Vec<usize> = Vec::new();
+        for (id, _) in &candidates {
+            for &p in self.starts.get(id).into_iter().flatten() {
+                if !starts.contains(&p) {
+                    starts.push(p);
                 }
             }
         }
+        Reading {
+            candidates: candidates.into(),
+            starts: starts.into(),
+            compound_head: self.vocab.may_start_compound(surface),
+        }
+    }
+
+    fn reading(&self, word: &Word) -> Rc<Reading> {
+        word.readings
+            .get_or_insert_with(self.id, || self.read(&word.stem, &word.surface))
+    }
+
+    /// `first` and `second` written together, read as one word.
+    fn pair_reading(&self, first: &Word, second: &Word) -> Rc<Reading> {
+        PAIRS.with_borrow_mut(|memo| {
+            let key = (self.id, first.id, second.id);
+            if let Some(r) = memo.get(&key) {
+                return r.clone();
+            }
+            if memo.len() >= PAIR_MEMO_LIMIT {
+                memo.clear();
+            }
+            let joined = format!("{}{}", first.surface, second.surface);
+            let r = Rc::new(self.read(&text::stem(&joined), &joined));
+            memo.insert(key, r.clone());
+            r
+        })
+    }
+
+    /// Every (pattern index, best hit) per start token of the turn.
+    pub fn hits(&self, tokens: &[Token]) -> Vec<(usize, Hit)> {
+        let mut out = Vec::new();
+        self.hits_into(tokens, &mut Scratch::default(), &mut out);
         out
     }
+
+    /// [`Self::hits`] into `out` (cleared first), reusing `scratch`'s buffers.
+    pub fn hits_into(&self, tokens: &[Token], scratch: &mut Scratch, out: &mut Vec<(usize, Hit)>) {
+        out.clear();
+        scratch.single.clear();
+        scratch.pair.clear();
+        for (i, t) in tokens.iter().enumerate() {
+            let single = self.reading(&t.word);
+            let mut pair = None;
+            if let Some(next) = tokens.get(i + 1) {
+                // Compound words are long; short neighbours are almost never one word split.
+                if single.compound_head
+                    && !t.word.number
+                    && !next.word.number
+                    && t.word.surface.len() + next.word.surface.len() >= 8
+                {
+                    pair = Some(self.pair_reading(&t.word, &next.word));
+                }
+            }
+            scratch.single.push(single);
+            scratch.pair.push(pair);
+        }
+        scratch.present.clear();
+        scratch.present.resize(self.vocab.len().div_ceil(64), 0);
+        let readings = scratch.single.iter().chain(scratch.pair.iter().flatten());
+        for (id, _) in readings.flat_map(|r| r.candidates.iter()) {
+            scratch.present[*id as usize / 64] |= 1 << (id % 64);
+        }
+        scratch.possible.clear();
+        scratch.possible.resize(self.patterns.len(), None);
+        let table = Table {
+            tokens,
+            single: &scratch.single,
+            pair: &scratch.pair,
+        };
+        let (tried, present) = (&mut scratch.tried, &scratch.present);
+        let holds = |id: &StemId| present[*id as usize / 64] & (1 << (id % 64)) != 0;
+        for i in 0..tokens.len() {
+            let single = &table.single[i];
+            let pair = table.pair[i].as_deref();
+            if single.starts.is_empty() && pair.is_none_or(|p| p.starts.is_empty()) {
+                continue;
+            }
+            tried.clear();
+            let pair_starts = pair.map(|p| &*p.starts).unwrap_or_default();
+            for &p in single.starts.iter().chain(pair_starts) {
+                if tried.contains(&p) {
+                    continue;
+                }
+                tried.push(p);
+                let possible = *scratch.possible[p]
+                    .get_or_insert_with(|| self.needs[p].iter().all(|g| g.iter().any(holds)));
+                if !possible {
+                    continue;
+                }
+                if let Some(hit) = match_at(&self.patterns[p], &table, i) {
+                    out.push((p, hit));
+                }
+            }
+        }
+    }
+}
+
+/// For each word of `p` a match cannot do without, the stems that can stand for
+/// it: the word's own, and the fused forms it is part of ("ei kuulu" read as
+/// "eikuulu"). Words that may be dropped, `*` and numbers need no stem.
+fn needed_stems(p: &Pattern) -> Vec<Box<[StemId]>> {
+    let n = p.elems.len();
+    let mut needs = Vec::new();
+    for (k, elem) in p.elems.iter().enumerate() {
+        let droppable = n >= 4 && k > 0 && k + 1 < n && !elem.negation;
+        if droppable || elem.any || elem.number {
+            continue;
+        }
+        let mut group = elem.stems.clone();
+        group.extend(elem.fused_next);
+        if k > 0 {
+            group.extend(p.elems[k - 1].fused_next);
+        }
+        needs.push(group.into());
+    }
+    needs
 }
 
 /// One occurrence of a pattern: tokens `first..=last` of the turn.
@@ -145,7 +297,7 @@ fn penalty(s: &State) -> f32 {
 }
 
 /// The best occurrence of `pattern` starting at token `start`, if any.
-pub fn match_at(pattern: &Pattern, table: &Table, start: usize) -> Option<Hit> {
+fn match_at(pattern: &Pattern, table: &Table, start: usize) -> Option<Hit> {
     let init = State {
         k: 0,
         i: start,
@@ -200,18 +352,18 @@ fn search(p: &Pattern, t: &Table, s: State) -> Option<State> {
             first: s.first.or(Some(i)),
             last: next_i - 1,
         };
-        if let Some(cost) = elem_cost(elem, &t.tokens[i], &t.single[i]) {
+        let candidates = &t.single[i].candidates;
+        if let Some(cost) = elem_cost(elem, &t.tokens[i], candidates) {
             keep(search(p, t, step(s.k + 1, i + 1, cost)));
         }
-        let pair = elem
-            .exact
-            .is_empty()
-            .then(|| cost_of(t.pair[i].as_deref().unwrap_or_default(), &elem.stems));
-        if let Some(cost) = pair.flatten() {
+        if let Some(pair) = &t.pair[i]
+            && elem.exact.is_empty()
+            && let Some(cost) = cost_of(&pair.candidates, &elem.stems)
+        {
             keep(search(p, t, step(s.k + 1, i + 2, cost)));
         }
         if let Some(fused) = elem.fused_next
-            && let Some(cost) = cost_of(&t.single[i], &[fused])
+            && let Some(cost) = cost_of(candidates, &[fused])
         {
             keep(search(p, t, step(s.k + 2, i + 1, cost)));
         }
@@ -234,17 +386,18 @@ fn search(p: &Pattern, t: &Table, s: State) -> Option<State> {
 }
 
 fn elem_cost(elem: &Elem, token: &Token, cands: &[Candidate]) -> Option<f32> {
-    if elem.any || (elem.number && token.number) {
+    if elem.any || (elem.number && token.word.number) {
         return Some(0.0);
     }
-    if elem.negation != token.negation {
+    let word = &token.word;
+    if elem.negation != word.negation {
         return None;
     }
     if !elem.exact.is_empty() {
         return elem
             .exact
             .iter()
-            .any(|e| **e == *token.surface)
+            .any(|e| **e == *word.surface)
             .then_some(0.0);
     }
     cost_of(cands, &elem.stems)
@@ -252,7 +405,7 @@ fn elem_cost(elem: &Elem, token: &Token, cands: &[Candidate]) -> Option<f32> {
 
 /// A negation inside the matched span or shortly before it in the same clause.
 fn negated_context(tokens: &[Token], first: usize, last: usize) -> bool {
-    if tokens[first..=last].iter().any(|t| t.negation) {
+    if tokens[first..=last].iter().any(|t| t.word.negation) {
         return true;
     }
     let mut j = first;
@@ -261,7 +414,7 @@ fn negated_context(tokens: &[Token], first: usize, last: usize) -> bool {
             return false;
         }
         j -= 1;
-        if tokens[j].negation {
+        if tokens[j].word.negation {
             return true;
         }
     }
@@ -276,9 +429,10 @@ mod tests {
     fn find(pattern: &str, text: &str) -> Option<Hit> {
         let mut set = PatternSet::default();
         set.add(pattern).unwrap();
-        let tokens = tokenize(text, 0);
-        let table = set.table(&tokens);
-        set.hits(&table).into_iter().map(|(_, h)| h).next()
+        set.hits(&tokenize(text, 0))
+            .into_iter()
+            .map(|(_, h)| h)
+            .next()
     }
 
     #[test]
@@ -332,6 +486,21 @@ mod tests {
     fn exact_forms_do_not_stem() {
         assert!(find("=peruin", "peruin sen").is_some());
         assert!(find("=peruin", "voitteko perua sen").is_none());
+    }
+
+    #[test]
+    fn each_pattern_set_reads_shared_words_its_own_way() {
+        let tokens = tokenize("voin auttaa heti", 0);
+        let mut a = PatternSet::default();
+        a.add("voin auttaa").unwrap();
+        let mut b = PatternSet::default();
+        b.add("auttaa heti").unwrap();
+        for _ in 0..2 {
+            assert_eq!(a.hits(&tokens)[0].1.first, 0);
+            assert_eq!(b.hits(&tokens)[0].1.first, 1);
+        }
+        b.add("voin").unwrap();
+        assert_eq!(b.hits(&tokens).len(), 2, "a grown set reads words afresh");
     }
 
     #[test]

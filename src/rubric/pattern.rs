@@ -117,13 +117,13 @@ fn wildcard(any: bool) -> Elem {
 
 fn word(t: &Token, vocab: &mut Vocab) -> Elem {
     Elem {
-        stems: vec![vocab.intern(&t.stem)],
+        stems: vec![vocab.intern(&t.word.stem)],
         any: false,
-        number: t.number,
-        negation: t.negation,
+        number: t.word.number,
+        negation: t.word.negation,
         exact: Vec::new(),
         fused_next: None,
-        surface: (!t.number).then(|| t.surface.to_string()),
+        surface: (!t.word.number).then(|| t.word.surface.to_string()),
     }
 }
 
@@ -144,11 +144,11 @@ fn alternatives(raw: &str, vocab: &mut Vocab) -> Result<Elem, PatternError> {
         let [t] = toks.as_slice() else {
             return Err(PatternError::AlternativeNotOneWord(raw.to_string()));
         };
-        elem.stems.push(vocab.intern(&t.stem));
+        elem.stems.push(vocab.intern(&t.word.stem));
         if exact {
-            elem.exact.push(t.surface.to_string());
+            elem.exact.push(t.word.surface.to_string());
         }
-        elem.negation |= t.negation;
+        elem.negation |= t.word.negation;
     }
     if elem.stems.is_empty() && !elem.number {
         return Err(PatternError::AlternativeNotOneWord(raw.to_string()));

@@ -8,6 +8,7 @@
 
 use crate::metrics::Metrics;
 use crate::rubric::definition::{Behaviour, MetricEvent, Rubric, Rule, Window};
+use crate::rubric::matcher::Scratch;
 use crate::rubric::scorecard::{
     DimensionScore, Moment, RubricRef, SCORECARD_SCHEMA_VERSION, Scorecard, Scores,
 };
@@ -83,11 +84,15 @@ fn quote(t: &Transcript, turn: &Turn, first: usize, last: usize) -> String {
 
 fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurrence>]) {
     let duration = t.duration;
+    let mut scratch = Scratch::default();
+    let mut hits = Vec::new();
+    let mut best: Vec<Option<(usize, usize, f32)>> = Vec::new();
     for (ti, turn) in turns.iter().enumerate() {
         let ok = |b: &Behaviour| accepts(b, turn, ti, turns.len(), duration);
-        let mut best: Vec<Option<(usize, usize, f32)>> = vec![None; r.behaviours.len()];
-        let table = r.patterns.table(&turn.tokens);
-        for (p, hit) in r.patterns.hits(&table) {
+        best.clear();
+        best.resize(r.behaviours.len(), None);
+        r.patterns.hits_into(&turn.tokens, &mut scratch, &mut hits);
+        for &(p, hit) in &hits {
             let b = r.pattern_owner[p];
             if ok(&r.behaviours[b]) && best[b].is_none_or(|(_, _, c)| hit.confidence > c) {
                 best[b] = Some((hit.first, hit.last, hit.confidence));
@@ -104,7 +109,7 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
             let text = joined.get_or_insert_with(|| {
                 turn.tokens
                     .iter()
-                    .map(|t| &*t.surface)
+                    .map(|t| &*t.word.surface)
                     .collect::<Vec<_>>()
                     .join(" ")
             });
@@ -115,7 +120,7 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
             }
         }
         let certainty = 0.5 + 0.5 * turn.probability.unwrap_or(1.0);
-        for (bi, hit) in best.into_iter().enumerate() {
+        for (bi, hit) in best.iter().copied().enumerate() {
             let Some((first, last, confidence)) = hit else {
                 continue;
             };

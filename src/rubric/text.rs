@@ -8,9 +8,13 @@
 //! colloquial forms replaced from [`COLLOQUIAL`] ("mä" → "minä", "ei oo" →
 //! "ei ole", "emmä" → "en minä"); number words replaced by digits ("kolmeen" →
 //! "3"); each token stemmed with the Snowball Finnish stemmer.
+//!
+//! Calls repeat their words, so each distinct written word is normalised once per
+//! thread ([`Word`]s are memoised by the word as written) and tokens share it.
 
 use crate::rubric::fasthash::FastMap;
-use std::cell::RefCell;
+use crate::rubric::matcher::Readings;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::OnceLock;
 
@@ -18,22 +22,35 @@ use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::{IsNormalized, UnicodeNormalization};
 
 /// One normalised word of a pattern or of a transcript turn.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Token {
-    /// Lower-case standard form after the colloquial table ("minä").
-    pub surface: Rc<str>,
-    /// Snowball stem of `surface`; digits for numbers.
-    pub stem: Rc<str>,
-    /// A negation verb form ("en", "ei", "eikä", ...).
-    pub negation: bool,
-    /// A number, written with digits or words.
-    pub number: bool,
+    /// What the word normalises to, shared with every other occurrence of it.
+    pub word: Rc<Word>,
     /// The first token after sentence punctuation, a comma or "mutta".
     pub clause_start: bool,
     /// Index of the source piece (segment) the token came from.
     pub piece: usize,
     /// Position of the token inside its piece and the piece's token count.
     pub pos_in_piece: (usize, usize),
+}
+
+/// A normalised word (one written word may give several: "emmä" → "en", "minä").
+#[derive(Debug)]
+pub struct Word {
+    /// Lower-case standard form after the colloquial table ("minä").
+    pub surface: Box<str>,
+    /// Snowball stem of `surface`; digits for numbers.
+    pub stem: Box<str>,
+    /// A negation verb form ("en", "ei", "eikä", ...).
+    pub negation: bool,
+    /// A number, written with digits or words.
+    pub number: bool,
+    /// "mutta" or "vaan": starts a clause wherever it stands.
+    clause_word: bool,
+    /// Unique within the thread, so pairs of words can be memoised by id.
+    pub(crate) id: u64,
+    /// What each pattern set reads this word as, filled in by the matcher.
+    pub(crate) readings: Readings,
 }
 
 /// Spoken forms and the standard Finnish Whisper tends to write instead.
@@ -197,11 +214,13 @@ pub fn tokenize(text: &str, piece: usize) -> Vec<Token> {
 /// Appends the tokens of `text` to `out` (see [`tokenize`]).
 pub fn tokenize_into(text: &str, piece: usize, out: &mut Vec<Token>) {
     let first = out.len();
+    // Words average more than four bytes with their separator.
+    out.reserve(text.len() / 4 + 1);
     // Most text is already NFC; composing it again is wasted work.
-    if unicode_normalization::is_nfc_quick(text.chars()) == IsNormalized::Yes {
-        split_words(text.chars(), piece, out);
+    if text.is_ascii() || unicode_normalization::is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        split_words(text, piece, out);
     } else {
-        split_words(text.nfc(), piece, out);
+        split_words(&text.nfc().collect::<String>(), piece, out);
     }
     let n = out.len() - first;
     for (i, t) in out[first..].iter_mut().enumerate() {
@@ -209,81 +228,123 @@ pub fn tokenize_into(text: &str, piece: usize, out: &mut Vec<Token>) {
     }
 }
 
-fn split_words(chars: impl Iterator<Item = char>, piece: usize, out: &mut Vec<Token>) {
-    let mut clause_start = true;
-    let mut word = String::new();
-    for c in chars
-        .flat_map(char::to_lowercase)
-        .chain(std::iter::once(' '))
-    {
-        if c.is_alphanumeric() {
-            word.push(c);
-            continue;
-        }
-        if !word.is_empty() {
-            push_word(&word, piece, clause_start, out);
-            clause_start = false;
-            word.clear();
-        }
-        if matches!(c, '.' | ',' | '?' | '!' | ';' | ':' | '—' | '–') {
-            clause_start = true;
-        }
+/// Whether `c` belongs to a written word: its lower case holds a letter or digit.
+/// Words are split on the original text and lower-cased afterwards (on a memo
+/// miss), which gives the same words as lower-casing first: a character that is
+/// not part of a word lower-cases to no letter or digit, and no lower case is
+/// punctuation.
+fn in_word(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else if ('\u{c0}'..='\u{ff}').contains(&c) {
+        // Latin-1 letters (ä, ö, å, é, ...): all but × and ÷ in this range.
+        c != '×' && c != '÷'
+    } else {
+        c.is_alphanumeric() || c.to_lowercase().any(char::is_alphanumeric)
     }
+}
+
+fn split_words(text: &str, piece: usize, out: &mut Vec<Token>) {
+    WORDS.with_borrow_mut(|memo| {
+        let mut clause_start = true;
+        let mut word_start = None;
+        for (i, c) in text.char_indices() {
+            if in_word(c) {
+                word_start.get_or_insert(i);
+                continue;
+            }
+            if let Some(start) = word_start.take() {
+                push_word(memo, &text[start..i], piece, clause_start, out);
+                clause_start = false;
+            }
+            if matches!(c, '.' | ',' | '?' | '!' | ';' | ':' | '—' | '–') {
+                clause_start = true;
+            }
+        }
+        if let Some(start) = word_start {
+            push_word(memo, &text[start..], piece, clause_start, out);
+        }
+    });
 }
 
 fn table(pairs: &'static [(&'static str, &'static str)]) -> FastMap<&'static str, &'static str> {
     pairs.iter().copied().collect()
 }
 
-/// What one written word normalises to (one or more tokens, without position).
-struct Normal {
-    surface: Rc<str>,
-    stem: Rc<str>,
-    negation: bool,
-    number: bool,
-    clause_word: bool,
-}
-
-/// Distinct words memoised per thread before the memo is cleared.
+/// Distinct written words memoised per thread before the memo is cleared.
 const WORD_MEMO_LIMIT: usize = 100_000;
 
-fn push_word(word: &str, piece: usize, clause_start: bool, out: &mut Vec<Token>) {
-    // Calls repeat their words; normalising each distinct word once per thread
-    // avoids the table lookups, the stemmer and the allocations for the rest.
-    thread_local! {
-        static WORDS: RefCell<FastMap<Box<str>, Rc<[Normal]>>> = RefCell::new(FastMap::default());
+/// Written word (original case) → what it normalises to.
+#[derive(Default)]
+struct WordMemo {
+    /// Words of up to 16 bytes, keyed by their bytes zero-padded into an integer
+    /// (no word contains a zero byte): most words, compared without a memcmp call.
+    short: FastMap<u128, Box<[Rc<Word>]>>,
+    long: FastMap<Box<str>, Box<[Rc<Word>]>>,
+}
+
+impl WordMemo {
+    fn get(&mut self, written: &str) -> &[Rc<Word>] {
+        if self.short.len() + self.long.len() >= WORD_MEMO_LIMIT {
+            self.short.clear();
+            self.long.clear();
+        }
+        let make = || normalise_written(written);
+        if written.len() <= 16 {
+            let mut padded = [0u8; 16];
+            padded[..written.len()].copy_from_slice(written.as_bytes());
+            let key = u128::from_le_bytes(padded);
+            self.short.entry(key).or_insert_with(make)
+        } else if self.long.contains_key(written) {
+            &self.long[written]
+        } else {
+            self.long.entry(written.into()).or_insert_with(make)
+        }
     }
-    let parts = WORDS.with_borrow_mut(|memo| {
-        if let Some(p) = memo.get(word) {
-            return p.clone();
-        }
-        if memo.len() >= WORD_MEMO_LIMIT {
-            memo.clear();
-        }
-        let p = normalise(word);
-        memo.insert(word.into(), p.clone());
-        p
-    });
-    for (i, n) in parts.iter().enumerate() {
+}
+
+thread_local! {
+    static WORDS: RefCell<WordMemo> = RefCell::new(WordMemo::default());
+    static NEXT_WORD_ID: Cell<u64> = const { Cell::new(0) };
+}
+
+fn push_word(
+    memo: &mut WordMemo,
+    written: &str,
+    piece: usize,
+    clause_start: bool,
+    out: &mut Vec<Token>,
+) {
+    for (i, word) in memo.get(written).iter().enumerate() {
         out.push(Token {
-            surface: n.surface.clone(),
-            stem: n.stem.clone(),
-            negation: n.negation,
-            number: n.number,
-            clause_start: (clause_start && i == 0) || n.clause_word,
+            word: word.clone(),
+            clause_start: (clause_start && i == 0) || word.clause_word,
             piece,
             pos_in_piece: (0, 0),
         });
     }
 }
 
-fn normalise(word: &str) -> Rc<[Normal]> {
+/// The words of one written word: lower case can split it further (a capital
+/// whose lower case carries a combining mark), and the colloquial table can
+/// expand it.
+fn normalise_written(written: &str) -> Box<[Rc<Word>]> {
+    let lower: String = written.chars().flat_map(char::to_lowercase).collect();
+    lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .flat_map(normalise)
+        .map(Rc::new)
+        .collect()
+}
+
+fn normalise(word: &str) -> impl Iterator<Item = Word> + '_ {
     static SPOKEN: OnceLock<FastMap<&str, &str>> = OnceLock::new();
     static NUMBER_WORDS: OnceLock<FastMap<&str, &str>> = OnceLock::new();
     let spoken = SPOKEN.get_or_init(|| table(COLLOQUIAL));
     let numbers = NUMBER_WORDS.get_or_init(|| table(NUMBERS));
     let expanded = spoken.get(word).copied().unwrap_or(word);
-    let parts = expanded.split(' ').map(|part| {
+    expanded.split(' ').map(|part| {
         let number = numbers.get(part).copied();
         let is_digits = part.chars().all(|c| c.is_ascii_digit());
         let stem = match number {
@@ -291,15 +352,16 @@ fn normalise(word: &str) -> Rc<[Normal]> {
             None if is_digits => part.trim_start_matches('0').to_string(),
             None => stem(part),
         };
-        Normal {
+        Word {
             surface: part.into(),
             stem: stem.into(),
             negation: NEGATIONS.contains(&part),
             number: number.is_some() || is_digits,
             clause_word: CLAUSE_WORDS.contains(&part),
+            id: NEXT_WORD_ID.with(|next| next.replace(next.get() + 1)),
+            readings: Readings::default(),
         }
-    });
-    parts.collect()
+    })
 }
 
 /// Snowball Finnish stem of one lower-case word.
@@ -318,7 +380,7 @@ mod tests {
     fn surfaces(text: &str) -> Vec<String> {
         tokenize(text, 0)
             .into_iter()
-            .map(|t| t.surface.to_string())
+            .map(|t| t.word.surface.to_string())
             .collect()
     }
 
@@ -335,9 +397,9 @@ mod tests {
     fn numbers_in_words_and_digits_meet() {
         let words = tokenize("soitan kolmeen mennessä", 0);
         let digits = tokenize("soitan klo 3 mennessä", 0);
-        assert_eq!(&*words[1].stem, "3");
-        assert!(words[1].number);
-        assert_eq!(&*digits[2].stem, "3");
+        assert_eq!(&*words[1].word.stem, "3");
+        assert!(words[1].word.number);
+        assert_eq!(&*digits[2].word.stem, "3");
     }
 
     #[test]
@@ -351,7 +413,7 @@ mod tests {
         let t = tokenize("En tiedä, mutta voin selvittää.", 0);
         let starts: Vec<bool> = t.iter().map(|t| t.clause_start).collect();
         assert_eq!(starts, [true, false, true, false, false]);
-        assert!(t[0].negation);
+        assert!(t[0].word.negation);
         assert_eq!(t[4].pos_in_piece, (4, 5));
     }
 
@@ -359,5 +421,8 @@ mod tests {
     fn nfc_and_case_are_folded() {
         // "ä" written as a + combining diaeresis.
         assert_eq!(surfaces("VA\u{0308}A\u{0308}RA\u{0308}N"), ["väärän"]);
+        assert_eq!(surfaces("Väärän VÄÄRÄN väärän"), ["väärän"; 3]);
+        // A capital whose lower case carries a combining mark splits the word there.
+        assert_eq!(surfaces("KİRJA"), ["ki", "rja"]);
     }
 }

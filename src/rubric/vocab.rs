@@ -1,15 +1,10 @@
 //! The vocabulary of all pattern stems of a rubric, and the lookup that maps a
 //! transcript stem to the pattern stems it may stand for (exactly or fuzzily).
 //!
-//! Fuzzy lookups are the expensive part of scoring, and a night's calls share most
-//! of their words, so results are memoised per rubric. The memo only speeds things
-//! up: a lookup returns the same answer whether or not it was cached.
-
-use std::sync::{Arc, Mutex};
+//! Fuzzy lookups are the expensive part of scoring; the matcher memoises their
+//! results per thread alongside each transcript word (see `matcher::Readings`).
 
 use crate::rubric::fasthash::{FastMap, FastSet};
-use crate::rubric::text;
-
 use crate::rubric::fuzzy;
 
 /// Index of a stem in a [`Vocab`].
@@ -18,18 +13,11 @@ pub type StemId = u32;
 /// One candidate: the pattern stem and the edit cost of reading the text as it.
 pub type Candidate = (StemId, f32);
 
-/// Memo entries kept before the memo is cleared, to bound memory in long batches.
-const MEMO_LIMIT: usize = 200_000;
-
 #[derive(Debug, Default)]
 pub struct Vocab {
     ids: FastMap<String, StemId>,
     /// Stems as characters, bucketed by character length for the fuzzy scan.
     by_len: Vec<Vec<(StemId, Vec<char>)>>,
-    memo: Mutex<FastMap<String, Arc<[Candidate]>>>,
-    /// Same for two transcript words read as one, keyed by the joined words (so the
-    /// stemmer runs once per distinct pair).
-    fused_memo: Mutex<FastMap<String, Arc<[Candidate]>>>,
     /// First three characters of stems long enough to be compounds, so a pair of
     /// transcript words is only read as one word when it could match one.
     compound_heads: FastSet<[char; 3]>,
@@ -67,37 +55,8 @@ impl Vocab {
     }
 
     /// Pattern stems that `stem` (from a transcript) may stand for, with their cost.
-    /// Shared, so a turn's table holds references rather than copies.
-    pub fn lookup(&self, stem: &str) -> Arc<[Candidate]> {
-        self.memoised(&self.memo, stem, || stem.to_string())
-    }
-
-    /// Candidates for `joined`, two transcript words written together.
-    pub fn lookup_fused(&self, joined: &str) -> Arc<[Candidate]> {
-        self.memoised(&self.fused_memo, joined, || text::stem(joined))
-    }
-
-    fn memoised(
-        &self,
-        memo: &Mutex<FastMap<String, Arc<[Candidate]>>>,
-        key: &str,
-        stem: impl FnOnce() -> String,
-    ) -> Arc<[Candidate]> {
-        if let Some(found) = memo.lock().unwrap_or_else(|p| p.into_inner()).get(key) {
-            return found.clone();
-        }
+    pub fn lookup(&self, stem: &str) -> Vec<Candidate> {
         let mut out = Vec::new();
-        self.scan(&stem(), &mut out);
-        let found: Arc<[Candidate]> = out.into();
-        let mut memo = memo.lock().unwrap_or_else(|p| p.into_inner());
-        if memo.len() >= MEMO_LIMIT {
-            memo.clear();
-        }
-        memo.insert(key.to_string(), found.clone());
-        found
-    }
-
-    fn scan(&self, stem: &str, out: &mut Vec<Candidate>) {
         if let Some(&id) = self.ids.get(stem) {
             out.push((id, 0.0));
         }
@@ -116,6 +75,7 @@ impl Vocab {
                 }
             }
         }
+        out
     }
 
     /// Number of distinct pattern stems.
@@ -133,18 +93,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn finds_exact_and_fuzzy_candidates_and_memoises_them() {
+    fn finds_exact_and_fuzzy_candidates() {
         let mut v = Vocab::default();
         let vaar = v.intern("väär");
         let tark = v.intern("tarkist");
         v.intern("ei");
-        assert_eq!(*v.lookup("määr"), [(vaar, 0.5)]);
-        assert_eq!(*v.lookup("tarkkist"), [(tark, 1.0)]);
-        assert_eq!(
-            *v.lookup("määr"),
-            [(vaar, 0.5)],
-            "memoised answer is the same"
-        );
+        assert_eq!(v.lookup("määr"), [(vaar, 0.5)]);
+        assert_eq!(v.lookup("tarkkist"), [(tark, 1.0)]);
+        assert_eq!(v.lookup("väär"), [(vaar, 0.0)]);
         assert!(v.lookup("en").is_empty());
         assert_eq!(v.len(), 3);
     }
