@@ -18,6 +18,9 @@ pub mod vad;
 mod whisper;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Receiver;
+use std::sync::{Arc, Mutex};
 
 use crate::audio::{self, AudioError, AudioLimits, SAMPLE_RATE};
 use crate::transcript::{Attribution, Party, Segment, TRANSCRIPT_SCHEMA_VERSION, Transcript, Word};
@@ -123,6 +126,14 @@ impl Transcriber {
 }
 
 /// Transcribes one recording. Silence gives an empty transcript, not an error.
+///
+/// The audio streams through the voice-activity detectors on this thread while
+/// `threads` decoders, one thread each, take the speech regions from one queue and
+/// turn them into text. Regions are independent (no text is carried over), so any
+/// decoder can take any region; and single-threaded whisper.cpp decoders side by
+/// side outrun one decoder with many threads, whose threads meet at a spinning
+/// barrier after every operation of every token (and stall when the machine is
+/// busy).
 pub fn run(
     path: &Path,
     transcriber: &Transcriber,
@@ -132,7 +143,6 @@ pub fn run(
     let mut stream = audio::open(path, &transcriber.settings.limits)?;
     let info = stream.info().clone();
     let parties = parties_of(&info.path, info.channels, call.agent_channel)?;
-    let mut session = transcriber.engine.session()?;
     let mut decode = transcriber.settings.decode.clone();
     if let Some(language) = &call.language {
         decode.language = Some(language.clone());
@@ -141,48 +151,132 @@ pub fn run(
     if !transcriber.engine.is_multilingual() && detect_language {
         decode.language = Some("en".to_string());
     }
+    let detect_language = detect_language && transcriber.engine.is_multilingual();
+    let decoders = decode.threads.max(1);
+    let single_threaded = DecodeOptions {
+        threads: 1,
+        ..decode.clone()
+    };
 
     let mut vads: Vec<vad::Vad> = parties
         .iter()
         .map(|_| vad::Vad::new(transcriber.settings.vad.clone()))
         .collect();
-    let mut decoder = RegionDecoder {
-        session: &mut session,
-        decode,
-        detect_language,
-        pieces: Vec::new(),
-    };
-    let mut position = 0usize;
-    while let Some(block) = stream.next_block()? {
-        for (channel, samples) in block.iter().enumerate().take(parties.len()) {
-            observer.samples(
-                parties[channel],
-                position as f64 / SAMPLE_RATE as f64,
-                samples,
-            );
-            for region in vads[channel].feed(samples) {
-                decoder.decode(channel, &region)?;
+    let failed = AtomicBool::new(false);
+    let (decoded, position) = std::thread::scope(|scope| {
+        let (queue, regions) =
+            std::sync::mpsc::sync_channel::<(usize, vad::Region)>(QUEUED_REGIONS);
+        // Shared by the decoders: when the last one stops, the queue closes.
+        let regions = Arc::new(Mutex::new(regions));
+        let workers: Vec<_> = (0..decoders)
+            .map(|_| {
+                let (engine, options) = (&transcriber.engine, single_threaded.clone());
+                let (regions, failed) = (regions.clone(), &failed);
+                scope.spawn(move || {
+                    let decoded =
+                        decode_regions(engine, options, detect_language, &regions, failed);
+                    if decoded.is_err() {
+                        failed.store(true, Ordering::Relaxed);
+                    }
+                    decoded
+                })
+            })
+            .collect();
+        drop(regions);
+        // After a decoder's error the call is lost: stop streaming, report it below.
+        let send = |channel: usize, region: vad::Region| {
+            !failed.load(Ordering::Relaxed) && queue.send((channel, region)).is_ok()
+        };
+        let streamed = (|| -> Result<usize, TranscribeError> {
+            let mut position = 0usize;
+            while let Some(block) = stream.next_block()? {
+                for (channel, samples) in block.iter().enumerate().take(parties.len()) {
+                    observer.samples(
+                        parties[channel],
+                        position as f64 / SAMPLE_RATE as f64,
+                        samples,
+                    );
+                    for region in vads[channel].feed(samples) {
+                        if !send(channel, region) {
+                            return Ok(position);
+                        }
+                    }
+                }
+                position += block.first().map_or(0, Vec::len);
             }
-        }
-        position += block.first().map_or(0, Vec::len);
-    }
-    for (channel, vad) in vads.into_iter().enumerate() {
-        if let Some(region) = vad.finish() {
-            decoder.decode(channel, &region)?;
-        }
-    }
-    let language = decoder
-        .decode
-        .language
-        .clone()
+            for (channel, vad) in vads.into_iter().enumerate() {
+                if let Some(region) = vad.finish() {
+                    send(channel, region);
+                }
+            }
+            Ok(position)
+        })();
+        drop(queue);
+        let decoded: Result<Vec<Decoded>, TranscribeError> = workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect();
+        (decoded, streamed)
+    });
+    let position = position?;
+    let decoded = decoded?;
+    // The language of the call is the one heard first.
+    let language = decoded
+        .iter()
+        .filter_map(|d| d.language.clone())
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, language)| language)
+        .or(decode.language)
         .unwrap_or_else(|| "fi".to_string());
-    let (segments, attribution) = attribute(decoder.pieces, &parties);
+    let pieces = decoded.into_iter().flat_map(|d| d.pieces).collect();
+    let (segments, attribution) = attribute(pieces, &parties);
     Ok(Transcript {
         schema_version: TRANSCRIPT_SCHEMA_VERSION,
         duration: round_ms(position as f64 / SAMPLE_RATE as f64),
         language,
         attribution,
         segments,
+    })
+}
+
+/// Regions waiting for a decoder: enough to keep the decoders busy while audio
+/// streams in, few enough to bound memory to a few regions per call.
+const QUEUED_REGIONS: usize = 4;
+
+/// What one decoder made of its regions.
+struct Decoded {
+    pieces: Vec<Piece>,
+    /// Detected language and the call time of the region it was detected in.
+    language: Option<(f64, String)>,
+}
+
+fn decode_regions(
+    engine: &whisper::Engine,
+    decode: DecodeOptions,
+    detect_language: bool,
+    regions: &Mutex<Receiver<(usize, vad::Region)>>,
+    failed: &AtomicBool,
+) -> Result<Decoded, TranscribeError> {
+    let mut session = engine.session()?;
+    let mut decoder = RegionDecoder {
+        session: &mut session,
+        decode,
+        detect_language,
+        pieces: Vec::new(),
+        language: None,
+    };
+    while !failed.load(Ordering::Relaxed) {
+        // The lock is held only while waiting for the next region, not decoding it.
+        let next = regions.lock().unwrap_or_else(|p| p.into_inner()).recv();
+        let Ok((channel, region)) = next else { break };
+        decoder.decode(channel, &region)?;
+    }
+    Ok(Decoded {
+        pieces: decoder.pieces,
+        language: decoder.language,
     })
 }
 
@@ -199,6 +293,7 @@ struct RegionDecoder<'a> {
     decode: DecodeOptions,
     detect_language: bool,
     pieces: Vec<Piece>,
+    language: Option<(f64, String)>,
 }
 
 impl RegionDecoder<'_> {
@@ -208,7 +303,8 @@ impl RegionDecoder<'_> {
                 .session
                 .detect_language(&region.samples, self.decode.threads)?;
             tracing::debug!(language, "detected language");
-            self.decode.language = Some(language);
+            self.decode.language = Some(language.clone());
+            self.language = Some((region.start_s(), language));
             self.detect_language = false;
         }
         let offset = region.start_s();
