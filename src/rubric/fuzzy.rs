@@ -73,13 +73,37 @@ pub fn distance(pattern: &[char], text: &[char]) -> Option<f32> {
     if limit == 0.0 || pattern.len().abs_diff(text.len()) as f32 * CHEAP > limit {
         return None;
     }
-    // Insertions and deletions cost at least CHEAP, so a reading within the limit
-    // never strays more than `limit / CHEAP` <= BAND characters from the diagonal:
-    // a banded dynamic programme over the cells with |i - j| <= BAND gives the
-    // exact distance whenever it is within the limit (and more than the limit
-    // otherwise). `prev[d]` and `cur[d]` hold D[i][j] for j = i + d - BAND: the
-    // cost of reading text[..j] as pattern[..i].
-    const W: usize = 2 * BAND + 1;
+    let d = last_row(pattern, text, limit)?[text.len() + BAND - pattern.len()];
+    (d <= limit).then_some(d)
+}
+
+/// The cost of reading the start of `text` as `pattern`, the rest of `text`
+/// free, if within `limit` (at most [`tolerance`] of `pattern`'s length): a
+/// pattern word with the next word glued on ("ymmärräntäisin" for "ymmärrän
+/// täysin").
+pub fn prefix_distance(pattern: &[char], text: &[char], limit: f32) -> Option<f32> {
+    let limit = limit.min(tolerance(pattern.len()));
+    if limit == 0.0 || text.len() + BAND < pattern.len() {
+        return None;
+    }
+    let d = last_row(pattern, text, limit)?
+        .into_iter()
+        .fold(f32::INFINITY, f32::min);
+    (d <= limit).then_some(d)
+}
+
+const W: usize = 2 * BAND + 1;
+
+/// The last row of the edit-distance table of `text` read as `pattern`, or
+/// `None` once every cell exceeds `limit`.
+///
+/// Insertions and deletions cost at least CHEAP, so a reading within the limit
+/// never strays more than `limit / CHEAP` <= BAND characters from the diagonal: a
+/// banded dynamic programme over the cells with |i - j| <= BAND gives the exact
+/// distance whenever it is within the limit (and more than the limit otherwise).
+/// `prev[d]` and `cur[d]` hold D[i][j] for j = i + d - BAND: the cost of reading
+/// text[..j] as pattern[..i]; cells past the end of `text` stay infinite.
+fn last_row(pattern: &[char], text: &[char], limit: f32) -> Option<[f32; W]> {
     let mut prev = [f32::INFINITY; W];
     prev[BAND] = 0.0;
     for d in BAND + 1..W {
@@ -114,8 +138,7 @@ pub fn distance(pattern: &[char], text: &[char]) -> Option<f32> {
         }
         prev = cur;
     }
-    let d = prev[text.len() + BAND - pattern.len()];
-    (d <= limit).then_some(d)
+    Some(prev)
 }
 
 /// The letters of a word as a bit set (a–z, å, ä, ö; anything else shares one
@@ -140,6 +163,12 @@ pub fn may_be_within(pattern_letters: u32, text_letters: u32, limit: f32) -> boo
     let only_pattern = (pattern_letters & !text_letters).count_ones();
     let only_text = (text_letters & !pattern_letters).count_ones();
     only_pattern.max(only_text) as f32 * CHEAP <= limit
+}
+
+/// [`may_be_within`] for [`prefix_distance`]: only the pattern's letters missing
+/// from the text count, as the text's extra letters may be the glued-on word.
+pub fn may_start_within(pattern_letters: u32, text_letters: u32, limit: f32) -> bool {
+    (pattern_letters & !text_letters).count_ones() as f32 * CHEAP <= limit
 }
 
 /// Whether two written forms differ at most in the length of their sounds
@@ -206,6 +235,20 @@ mod tests {
             "l→r and an undoubled vowel"
         );
         assert_eq!(d("palaan", "paranne"), None);
+    }
+
+    #[test]
+    fn prefixes_leave_the_glued_rest_free() {
+        let p = |p: &str, t: &str| {
+            let p: Vec<char> = p.chars().collect();
+            let t: Vec<char> = t.chars().collect();
+            prefix_distance(&p, &t, 1.0)
+        };
+        assert_eq!(p("ymmärrän", "ymmärräntäisin"), Some(0.0));
+        assert_eq!(p("harmillista", "harmilistaa"), Some(0.5));
+        assert_eq!(p("ymmärrän", "ymmärtäisin"), None);
+        assert_eq!(p("ymmärrän", "ymmär"), None);
+        assert_eq!(p("selvitän", "selvityksen"), None);
     }
 
     #[test]

@@ -523,6 +523,18 @@ mod tests {
     }
 
     #[test]
+    fn long_words_are_found_with_the_next_word_glued_on() {
+        let glued = find("ymmärrän", "ymmärräntäisin että ärsyttää").unwrap();
+        assert!(glued.confidence < 1.0);
+        assert!(
+            find("ymmärrän", "en ymmärräntätä").is_none(),
+            "negation guard"
+        );
+        assert!(find("ymmärrän", "ymmärrystä").is_none());
+        assert!(find("selvitän", "lähetän selvityksen").is_none());
+    }
+
+    #[test]
     fn each_pattern_set_reads_shared_words_its_own_way() {
         let tokens = tokenize("voin auttaa heti", 0);
         let mut a = PatternSet::default();
