@@ -241,3 +241,15 @@ fn labelled_sets_reach_the_accuracy_target() {
     assert!(dev >= 0.9, "dev micro F1 {dev}");
     assert!(heldout >= 0.9, "held-out micro F1 {heldout}");
 }
+
+/// Whisper base's transcripts of the same calls (espeak-ng audio): far harder,
+/// so the floor is what the matcher reached (dev 0.71, held-out 0.67, measured
+/// once after tuning on dev only) less 0.03, to catch a regression, not to set a
+/// target.
+#[test]
+fn asr_labelled_sets_keep_their_accuracy() {
+    let dev = micro_f1("fixtures/labelled/asr/dev");
+    let heldout = micro_f1("fixtures/labelled/asr/heldout");
+    assert!(dev >= 0.68, "ASR dev micro F1 {dev}");
+    assert!(heldout >= 0.64, "ASR held-out micro F1 {heldout}");
+}

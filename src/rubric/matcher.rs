@@ -1,7 +1,8 @@
 //! Finds where compiled patterns occur in a turn's tokens.
 //!
 //! What a match tolerates (each lowers its confidence):
-//! - a fuzzy word within [`crate::rubric::fuzzy`]'s tolerance (−0.2 per edit);
+//! - a fuzzy word within [`crate::rubric::fuzzy`]'s tolerance, by stem or by
+//!   written form (−0.2 per edit);
 //! - up to [`MAX_GAP`] extra words in total between pattern words (−0.1 each);
 //! - one missing pattern word in patterns of four or more words, never a negation
 //!   (−0.25), an inner word only — evidence that survives one dropped word;
@@ -17,6 +18,7 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::rubric::fasthash::FastMap;
+use crate::rubric::fuzzy;
 use crate::rubric::pattern::{Elem, Pattern, PatternError};
 use crate::rubric::text::{self, Token, Word};
 use crate::rubric::vocab::{Candidate, StemId, Vocab};
@@ -138,7 +140,7 @@ impl PatternSet {
     }
 
     fn read(&self, stem: &str, surface: &str) -> Reading {
-        let candidates = self.vocab.lookup(stem);
+        let candidates = self.vocab.lookup(stem, surface);
         let mut starts: Vec<usize> = Vec::new();
         for (id, _) in &candidates {
             for &p in self.starts.get(id).into_iter().flatten() {
@@ -394,11 +396,15 @@ fn elem_cost(elem: &Elem, token: &Token, cands: &[Candidate]) -> Option<f32> {
         return None;
     }
     if !elem.exact.is_empty() {
-        return elem
-            .exact
-            .iter()
-            .any(|e| **e == *word.surface)
-            .then_some(0.0);
+        // An exact form forgives only the length of a sound ("mutin" for "muutin"),
+        // Whisper's most frequent error, which never turns one verb form into another.
+        return elem.exact.iter().find_map(|e| {
+            if **e == *word.surface {
+                Some(0.0)
+            } else {
+                fuzzy::same_but_for_length(e, &word.surface).then_some(fuzzy::CHEAP)
+            }
+        });
     }
     cost_of(cands, &elem.stems)
 }
@@ -486,6 +492,46 @@ mod tests {
     fn exact_forms_do_not_stem() {
         assert!(find("=peruin", "peruin sen").is_some());
         assert!(find("=peruin", "voitteko perua sen").is_none());
+        assert!(find("=muutin", "mutin sopimuksen").is_some(), "length only");
+        assert!(find("=muutin", "muutan sopimuksen").is_none());
+        assert!(find("=peruin", "perun sen").is_none());
+    }
+
+    #[test]
+    fn measured_whisper_errors_are_cheap() {
+        // Doubled and undoubled letters, p↔t, l↔r: "päivää" → "täimää" is two
+        // cheap errors in six letters.
+        assert!(find("hyvää päivää", "hyvää pää pääivää").is_some());
+        assert!(find("(päivää|hei)", "täimää").is_some());
+        assert!(find("(täällä|tässä) puhuu", "täällä puuhu outi").is_some());
+        assert!(find("palaan huomenna", "paran huomenna").is_some());
+        assert!(find("(päivää|hei)", "tänään").is_none());
+        assert!(find("(päivää|hei)", "päätä").is_none());
+        assert!(find("palaan huomenna", "saan huomenna").is_none());
+    }
+
+    #[test]
+    fn written_forms_catch_what_the_stemmer_strips_differently() {
+        // "johtaan" stems to "joh", "kulosta" to "kulo": the written forms are
+        // one dropped letter, and two undoubled vowels, from the pattern's.
+        assert!(find("johtajan kanssa", "puhua johtaan kanssa").is_some());
+        assert!(find("kuulostaa kurjalta", "tää kulosta tossi kuvjalta").is_some());
+        assert!(find("ymmärrän", "jo ymmärräne tilanteen").is_some());
+        assert!(find("ymmärrän", "en ymmärrä").is_none(), "negation guard");
+        assert!(find("johtajan kanssa", "johtoon kanssa").is_none());
+        assert!(find("kuulostaa kurjalta", "kuulostaa hyvältä").is_none());
+    }
+
+    #[test]
+    fn long_words_are_found_with_the_next_word_glued_on() {
+        let glued = find("ymmärrän", "ymmärräntäisin että ärsyttää").unwrap();
+        assert!(glued.confidence < 1.0);
+        assert!(
+            find("ymmärrän", "en ymmärräntätä").is_none(),
+            "negation guard"
+        );
+        assert!(find("ymmärrän", "ymmärrystä").is_none());
+        assert!(find("selvitän", "lähetän selvityksen").is_none());
     }
 
     #[test]

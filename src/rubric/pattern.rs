@@ -3,9 +3,10 @@
 //!
 //! Pattern syntax: words separated by spaces, written as people say them;
 //! `(a|b)` any one of the words, `{num}` any number (digits or words), `*` any one
-//! word, `=word` exactly this form (no stemming, no fuzziness: "=peruin" must not
-//! match "perua", which stems the same). A pattern must start with a word. See `docs/rubric.md` for exactly what
-//! matches: fuzzy words, gaps, one dropped word, split/fused words and negation.
+//! word, `=word` exactly this form (no stemming, no fuzziness beyond the length of
+//! a sound: "=peruin" must not match "perua", which stems the same). A pattern
+//! must start with a word. See `docs/rubric.md` for exactly what matches: fuzzy
+//! words and forms, gaps, one dropped word, split/fused words and negation.
 
 use crate::rubric::text::{self, Token};
 use crate::rubric::vocab::{StemId, Vocab};
@@ -42,7 +43,8 @@ impl std::fmt::Display for PatternError {
 /// One position of a compiled pattern.
 #[derive(Debug, Clone)]
 pub struct Elem {
-    /// Stems this position accepts; empty for `*` / `{num}` only.
+    /// Vocabulary ids this position accepts: the stem and the written form of
+    /// each word it allows; empty for `*` / `{num}` only.
     pub stems: Vec<StemId>,
     pub any: bool,
     pub number: bool,
@@ -115,9 +117,19 @@ fn wildcard(any: bool) -> Elem {
     }
 }
 
+/// The vocabulary ids of one pattern word: its stem, and its written form unless
+/// it is a number (numbers match by value).
+fn word_ids(t: &Token, vocab: &mut Vocab) -> Vec<StemId> {
+    let mut ids = vec![vocab.intern(&t.word.stem)];
+    if !t.word.number {
+        ids.push(vocab.intern_form(&t.word.surface));
+    }
+    ids
+}
+
 fn word(t: &Token, vocab: &mut Vocab) -> Elem {
     Elem {
-        stems: vec![vocab.intern(&t.word.stem)],
+        stems: word_ids(t, vocab),
         any: false,
         number: t.word.number,
         negation: t.word.negation,
@@ -144,7 +156,7 @@ fn alternatives(raw: &str, vocab: &mut Vocab) -> Result<Elem, PatternError> {
         let [t] = toks.as_slice() else {
             return Err(PatternError::AlternativeNotOneWord(raw.to_string()));
         };
-        elem.stems.push(vocab.intern(&t.word.stem));
+        elem.stems.extend(word_ids(t, vocab));
         if exact {
             elem.exact.push(t.word.surface.to_string());
         }
@@ -165,7 +177,7 @@ mod tests {
         let mut v = Vocab::default();
         let p = Pattern::compile("soitan (tänään|huomenna|{num}) * mennessä", &mut v).unwrap();
         assert_eq!(p.elems.len(), 4);
-        assert_eq!(p.elems[1].stems.len(), 2);
+        assert_eq!(p.elems[1].stems.len(), 4, "a stem and a form per word");
         assert!(p.elems[1].number);
         assert!(p.elems[2].any);
         assert!(!p.negated);

@@ -1,5 +1,11 @@
-//! The vocabulary of all pattern stems of a rubric, and the lookup that maps a
-//! transcript stem to the pattern stems it may stand for (exactly or fuzzily).
+//! The vocabulary of a rubric's pattern words, and the lookup that maps a
+//! transcript word to the pattern words it may stand for (exactly or fuzzily).
+//!
+//! Each pattern word is known by its Snowball stem and by its written form. The
+//! stemmer strips endings by their letters, so one misheard letter can change how
+//! much it strips ("johtajan" → "johtaj" but Whisper's "johtaan" → "joh",
+//! "kuulostaa" → "kuulost" but "kulosta" → "kulo"): comparing the written forms
+//! too finds those words, while stems still match other inflections.
 //!
 //! Fuzzy lookups are the expensive part of scoring; the matcher memoises their
 //! results per thread alongside each transcript word (see `matcher::Readings`).
@@ -7,17 +13,81 @@
 use crate::rubric::fasthash::{FastMap, FastSet};
 use crate::rubric::fuzzy;
 
-/// Index of a stem in a [`Vocab`].
+/// Index of a pattern stem or written form in a [`Vocab`].
 pub type StemId = u32;
 
-/// One candidate: the pattern stem and the edit cost of reading the text as it.
+/// One candidate: the pattern stem or form and the edit cost of reading the text as it.
 pub type Candidate = (StemId, f32);
+
+/// Strings of one kind (stems or written forms) with their ids, bucketed by
+/// character length for the fuzzy scan.
+#[derive(Debug, Default)]
+struct Strings {
+    ids: FastMap<String, StemId>,
+    by_len: Vec<Vec<Entry>>,
+}
+
+/// One string of a [`Strings`], with its letters as a set for a quick rejection.
+#[derive(Debug)]
+struct Entry {
+    id: StemId,
+    chars: Vec<char>,
+    letters: u32,
+}
+
+impl Strings {
+    fn get_or_insert(&mut self, s: &str, next_id: StemId) -> StemId {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        self.ids.insert(s.to_string(), next_id);
+        let chars: Vec<char> = s.chars().collect();
+        if self.by_len.len() <= chars.len() {
+            self.by_len.resize_with(chars.len() + 1, Vec::new);
+        }
+        let len = chars.len();
+        self.by_len[len].push(Entry {
+            id: next_id,
+            letters: fuzzy::letters(&chars),
+            chars,
+        });
+        next_id
+    }
+
+    /// Appends the strings `s` may stand for, with their cost, to `out`.
+    fn lookup(&self, s: &str, out: &mut Vec<Candidate>) {
+        if let Some(&id) = self.ids.get(s) {
+            out.push((id, 0.0));
+        }
+        let chars: Vec<char> = s.chars().collect();
+        let letters = fuzzy::letters(&chars);
+        // Strings of 1–3 characters match exactly only, and no tolerance admits
+        // more than three cheap insertions or deletions.
+        let lo = chars.len().saturating_sub(3).max(4);
+        let hi = (chars.len() + 3).min(self.by_len.len().saturating_sub(1));
+        for len in lo..=hi {
+            let limit = fuzzy::tolerance(len);
+            for e in &self.by_len[len] {
+                if e.chars == chars || !fuzzy::may_be_within(e.letters, letters, limit) {
+                    continue;
+                }
+                if let Some(cost) = fuzzy::distance(&e.chars, &chars) {
+                    out.push((e.id, cost));
+                }
+            }
+        }
+    }
+}
 
 #[derive(Debug, Default)]
 pub struct Vocab {
-    ids: FastMap<String, StemId>,
-    /// Stems as characters, bucketed by character length for the fuzzy scan.
-    by_len: Vec<Vec<(StemId, Vec<char>)>>,
+    stems: Strings,
+    forms: Strings,
+    /// Forms long enough to be read at the start of a longer transcript word, by
+    /// first character.
+    glued: FastMap<char, Vec<Entry>>,
+    /// Ids handed out so far, stems and forms together.
+    len: usize,
     /// First three characters of stems long enough to be compounds, so a pair of
     /// transcript words is only read as one word when it could match one.
     compound_heads: FastSet<[char; 3]>,
@@ -26,22 +96,42 @@ pub struct Vocab {
 /// Stems this long may be written as two words ("tarkastus maksut").
 const COMPOUND_MIN: usize = 7;
 
+/// Forms this long may have the next word glued on ("ymmärräntäisin"); shorter
+/// ones would start too many unrelated words.
+const GLUED_MIN: usize = 7;
+
+/// Letters a glued-on rest has at least; a shorter difference is an ending or a
+/// misheard letter, which the whole-form comparison covers.
+const GLUED_REST_MIN: usize = 2;
+
 impl Vocab {
     /// The id of `stem`, adding it if new.
     pub fn intern(&mut self, stem: &str) -> StemId {
-        if let Some(&id) = self.ids.get(stem) {
-            return id;
+        let id = self.stems.get_or_insert(stem, self.len as StemId);
+        if id as usize == self.len {
+            self.len += 1;
+            let chars: Vec<char> = stem.chars().collect();
+            if chars.len() >= COMPOUND_MIN {
+                self.compound_heads.insert([chars[0], chars[1], chars[2]]);
+            }
         }
-        let id = self.ids.len() as StemId;
-        self.ids.insert(stem.to_string(), id);
-        let chars: Vec<char> = stem.chars().collect();
-        if self.by_len.len() <= chars.len() {
-            self.by_len.resize_with(chars.len() + 1, Vec::new);
+        id
+    }
+
+    /// The id of the written (normalised, unstemmed) word `form`, adding it if new.
+    pub fn intern_form(&mut self, form: &str) -> StemId {
+        let id = self.forms.get_or_insert(form, self.len as StemId);
+        if id as usize == self.len {
+            self.len += 1;
+            let chars: Vec<char> = form.chars().collect();
+            if chars.len() >= GLUED_MIN {
+                self.glued.entry(chars[0]).or_default().push(Entry {
+                    id,
+                    letters: fuzzy::letters(&chars),
+                    chars,
+                });
+            }
         }
-        if chars.len() >= COMPOUND_MIN {
-            self.compound_heads.insert([chars[0], chars[1], chars[2]]);
-        }
-        self.by_len[chars.len()].push((id, chars));
         id
     }
 
@@ -54,37 +144,40 @@ impl Vocab {
         }
     }
 
-    /// Pattern stems that `stem` (from a transcript) may stand for, with their cost.
-    pub fn lookup(&self, stem: &str) -> Vec<Candidate> {
+    /// Pattern stems and forms that a transcript word with `stem`, written `form`,
+    /// may stand for, with their cost: stems compared with stems, forms with forms,
+    /// and long forms with the start of a longer word (another word glued on): the
+    /// word boundary is itself a guess, so the start may differ by one cheap error
+    /// at most, the first letter must agree and the reading costs a cheap error more.
+    pub fn lookup(&self, stem: &str, form: &str) -> Vec<Candidate> {
         let mut out = Vec::new();
-        if let Some(&id) = self.ids.get(stem) {
-            out.push((id, 0.0));
-        }
-        let chars: Vec<char> = stem.chars().collect();
-        // Pattern stems of 1–3 characters match exactly only, and the tolerance never
-        // exceeds 1.5 edits, so only lengths within one of the text's need scanning.
-        let lo = chars.len().saturating_sub(1).max(4);
-        let hi = (chars.len() + 1).min(self.by_len.len().saturating_sub(1));
-        for len in lo..=hi {
-            for (id, pattern) in &self.by_len[len] {
-                if *pattern == chars {
-                    continue;
-                }
-                if let Some(cost) = fuzzy::distance(pattern, &chars) {
-                    out.push((*id, cost));
-                }
+        self.stems.lookup(stem, &mut out);
+        self.forms.lookup(form, &mut out);
+        let chars: Vec<char> = form.chars().collect();
+        let Some(heads) = chars.first().and_then(|c| self.glued.get(c)) else {
+            return out;
+        };
+        let letters = fuzzy::letters(&chars);
+        for e in heads {
+            if e.chars.len() + GLUED_REST_MIN > chars.len()
+                || !fuzzy::may_start_within(e.letters, letters, fuzzy::CHEAP)
+            {
+                continue;
+            }
+            if let Some(cost) = fuzzy::prefix_distance(&e.chars, &chars, fuzzy::CHEAP) {
+                out.push((e.id, cost + fuzzy::CHEAP));
             }
         }
         out
     }
 
-    /// Number of distinct pattern stems.
+    /// Number of distinct pattern stems and forms.
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.len == 0
     }
 }
 
@@ -98,10 +191,50 @@ mod tests {
         let vaar = v.intern("väär");
         let tark = v.intern("tarkist");
         v.intern("ei");
-        assert_eq!(v.lookup("määr"), [(vaar, 0.5)]);
-        assert_eq!(v.lookup("tarkkist"), [(tark, 1.0)]);
-        assert_eq!(v.lookup("väär"), [(vaar, 0.0)]);
-        assert!(v.lookup("en").is_empty());
+        assert_eq!(v.lookup("määr", "määrän"), [(vaar, 0.5)]);
+        assert_eq!(v.lookup("tarkkist", "tarkkistan"), [(tark, 0.5)]);
+        assert_eq!(v.lookup("väär", "väärän"), [(vaar, 0.0)]);
+        assert!(v.lookup("en", "en").is_empty());
         assert_eq!(v.len(), 3);
+    }
+
+    #[test]
+    fn written_forms_are_compared_with_written_forms() {
+        let mut v = Vocab::default();
+        let stem = v.intern("johtaj");
+        let form = v.intern_form("johtajan");
+        assert_eq!(v.len(), 2);
+        // Whisper's "johtaan" stems to "joh", far from "johtaj"; its form is one
+        // dropped letter from "johtajan".
+        assert_eq!(v.lookup("joh", "johtaan"), [(form, 1.0)]);
+        assert!(v.lookup("johtaj", "johtajalle").contains(&(stem, 0.0)));
+        // A form is never read as a stem: "johtaj" written alone is no "johtajan".
+        assert_eq!(v.intern("johtaj"), stem);
+        assert_eq!(v.intern_form("johtaj"), 2);
+        assert_eq!(v.lookup("x", "johtajan"), [(form, 0.0)]);
+    }
+
+    #[test]
+    fn long_forms_are_read_at_the_start_of_glued_words() {
+        let mut v = Vocab::default();
+        let long = v.intern_form("ymmärrän");
+        v.intern_form("voin");
+        assert_eq!(v.lookup("x", "ymmärräntäisin"), [(long, 0.5)]);
+        assert!(
+            v.lookup("x", "voinko").is_empty(),
+            "short forms are not prefixes"
+        );
+        assert!(
+            v.lookup("x", "kymmärräntäisin").is_empty(),
+            "first letter agrees"
+        );
+        assert!(v.lookup("x", "ymmärrystä").is_empty());
+        let selvitan = v.intern_form("selvitän");
+        assert!(
+            v.lookup("x", "selvityksen")
+                .iter()
+                .all(|(id, _)| *id != selvitan),
+            "a full edit is too much at a guessed word boundary"
+        );
     }
 }
