@@ -46,6 +46,10 @@ pub struct WhisperArgs {
     /// Temperature step of the fallback on a failed decode; 0 turns fallback off.
     #[arg(long, default_value_t = 0.2)]
     pub temperature_fallback: f32,
+    /// Also fall back when a turn's mean token log-probability is below this
+    /// (e.g. -1, as Whisper does) [default: fall back on repetition only].
+    #[arg(long, value_name = "LOGPROB", allow_negative_numbers = true)]
+    pub logprob_threshold: Option<f32>,
     /// Use this initial prompt instead of the domain prompt built from the
     /// rubric's phrases and the vocabulary (`--prompt ""` for none).
     #[arg(long, value_name = "TEXT")]
@@ -111,6 +115,7 @@ impl WhisperArgs {
         decode.threads = self.threads.max(1);
         decode.beam_size = self.beam_size.max(1);
         decode.temperature_increment = self.temperature_fallback.max(0.0);
+        decode.logprob_threshold = self.logprob_threshold;
         decode.initial_prompt = Some(match &self.prompt {
             Some(prompt) => prompt.clone(),
             None => self.domain_prompt(rubric)?,

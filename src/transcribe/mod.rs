@@ -73,7 +73,7 @@ impl Default for Settings {
                 temperature_increment: 0.2,
                 initial_prompt: None,
                 no_speech_threshold: 0.6,
-                logprob_threshold: -1.0,
+                logprob_threshold: None,
                 entropy_threshold: 2.4,
                 fit_audio_context: true,
             },

@@ -23,15 +23,20 @@ pub struct DecodeOptions {
     /// Temperature of the first attempt (0 = deterministic).
     pub temperature: f32,
     /// Step added on each fallback attempt when a decode looks like a failure
-    /// (repetition or low confidence); 0 turns fallback off.
+    /// (repetition, or low confidence when `logprob_threshold` is set); 0 turns
+    /// fallback off.
     pub temperature_increment: f32,
     /// Text that tells the model what kind of speech to expect.
     pub initial_prompt: Option<String>,
     /// A segment whose no-speech probability is above this, with low confidence,
     /// is treated as silence.
     pub no_speech_threshold: f32,
-    /// Fallback when the average token log-probability is below this.
-    pub logprob_threshold: f32,
+    /// Also fall back when the average token log-probability is below this.
+    /// `None` (the default) falls back on repetition only: a model unsure of the
+    /// language (base on Finnish) is below -1 on most turns, and sampling at
+    /// higher temperatures then replaces the greedy text with no better text at
+    /// up to six times the cost (BENCHMARKS.md).
+    pub logprob_threshold: Option<f32>,
     /// Fallback when the token entropy is below this (whisper.cpp's stand-in for
     /// the compression-ratio test: repetitive output has low entropy).
     pub entropy_threshold: f32,
@@ -167,7 +172,7 @@ impl Session {
         params.set_temperature(options.temperature);
         params.set_temperature_inc(options.temperature_increment);
         params.set_no_speech_thold(options.no_speech_threshold);
-        params.set_logprob_thold(options.logprob_threshold);
+        params.set_logprob_thold(options.logprob_threshold.unwrap_or(f32::NEG_INFINITY));
         params.set_entropy_thold(options.entropy_threshold);
         params.set_suppress_blank(true);
         params.set_suppress_nst(true);
