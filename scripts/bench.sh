@@ -13,8 +13,10 @@
 # 2. Runs on all calls, each system in one process, timed with /usr/bin/time:
 #    (a) faster-whisper 1.2.1 int8, each channel separately, beam 1, language fi, no VAD;
 #    (b) the same with vad_filter=True (scripts/bench/fw_run.py);
-#    kuulas transcribe with its defaults, then with models/ggml-base-q8_0.bin, and the
-#    batch path `kuulas run --jobs J --threads T`.
+#    kuulas transcribe with its defaults (q8_0 weights, domain prompt), with f16
+#    weights, without the domain prompt (as faster-whisper runs), and the batch path
+#    `kuulas run --jobs J --threads T`; then peak RSS of `kuulas run` on four calls
+#    with --jobs 1, 2 and 4.
 #    Every system gets the same threads: cpu_threads=T, num_workers=1 / --threads T.
 # 3. Reports ×realtime (recording seconds per wall second), peak RSS, WER and CER
 #    against the call scripts (scripts/wer.py, per party) and kuulas / (b).
@@ -64,7 +66,7 @@ fi
 [ -x "$bin" ] || die "no kuulas binary at $bin"
 
 [ -f models/ggml-base.bin ] && [ -f models/ggml-base-q8_0.bin ] && [ -f models/ct2-base/config.json ] ||
-  KUULAS_BIN="$bin" bash scripts/fetch-model.sh q8_0
+  KUULAS_BIN="$bin" bash scripts/fetch-model.sh
 
 venv=${KUULAS_BENCH_VENV:-.venv-bench}
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
@@ -108,21 +110,42 @@ measure fw "faster-whisper $fw_version int8, per channel, no VAD (a)" "$work/fw"
   "${fw[@]}" "$work/fw" "${calls[@]}"
 measure fw-vad "faster-whisper $fw_version int8, per channel, vad_filter (b)" "$work/fw-vad" \
   "${fw[@]}" --vad "$work/fw-vad" "${calls[@]}"
-measure kuulas "kuulas transcribe, defaults (ggml-base.bin)" "$work/kuulas" \
-  "$bin" transcribe --format json --threads "$threads" --model models/ggml-base.bin \
-  --out-dir "$work/kuulas" "${calls[@]}"
-measure kuulas-q8 "kuulas transcribe, defaults, ggml-base-q8_0.bin" "$work/kuulas-q8" \
+measure kuulas "kuulas transcribe, defaults (ggml-base-q8_0.bin, domain prompt)" "$work/kuulas" \
   "$bin" transcribe --format json --threads "$threads" --model models/ggml-base-q8_0.bin \
-  --out-dir "$work/kuulas-q8" "${calls[@]}"
+  --out-dir "$work/kuulas" "${calls[@]}"
+measure kuulas-f16 "kuulas transcribe, f16 weights (ggml-base.bin)" "$work/kuulas-f16" \
+  "$bin" transcribe --format json --threads "$threads" --model models/ggml-base.bin \
+  --out-dir "$work/kuulas-f16" "${calls[@]}"
+# faster-whisper gets no domain prompt: this row compares the runtimes on equal terms.
+measure kuulas-noprompt "kuulas transcribe, q8_0, no domain prompt (--prompt \"\")" "$work/kuulas-noprompt" \
+  "$bin" transcribe --format json --threads "$threads" --model models/ggml-base-q8_0.bin --prompt "" \
+  --out-dir "$work/kuulas-noprompt" "${calls[@]}"
 # The batch path reads a directory: give it exactly these calls.
 mkdir -p "$work/run-input"
 cp "${calls[@]}" "$work/run-input/"
 measure kuulas-run "kuulas run --jobs $jobs --threads $run_threads (transcribe + score)" "$work/run-out" \
   "$bin" run --input "$work/run-input" --out "$work/run-out" --jobs "$jobs" --threads "$run_threads" \
-  --model models/ggml-base.bin
+  --model models/ggml-base-q8_0.bin
+
+# Memory as --jobs grows (one thread each), on the first four calls.
+mkdir -p "$work/jobs-input"
+cp "${calls[@]:0:4}" "$work/jobs-input/"
+: > "$work/jobs.tsv"
+for j in 1 2 4; do
+  say "running: kuulas run --jobs $j --threads 1 (memory)"
+  if /usr/bin/time -f '%e %M' -o "$work/jobs-$j.time" "$bin" run --input "$work/jobs-input" \
+    --out "$work/jobs-out-$j" --jobs "$j" --threads 1 --model models/ggml-base-q8_0.bin \
+    > "$work/jobs-$j.log" 2>&1; then
+    read -r wall rss < <(tail -n 1 "$work/jobs-$j.time")
+    printf '%s\t%s\t%s\n' "$j" "$wall" "$rss" >> "$work/jobs.tsv"
+  else
+    say "kuulas run --jobs $j failed (log: $work/jobs-$j.log)"
+  fi
+done
 
 command_line="scripts/bench.sh${args[*]:+ ${args[*]}}"
-python3 scripts/bench/report.py --results "$results" --command "$command_line" --threads "$threads" \
+python3 scripts/bench/report.py --results "$results" --jobs-results "$work/jobs.tsv" \
+  --command "$command_line" --threads "$threads" \
   --versions "kuulas $(git rev-parse --short HEAD 2>/dev/null || echo unknown), faster-whisper $fw_version" \
   --out target/bench-results.md "${calls[@]}"
 say "written to target/bench-results.md; transcripts and logs in $work/"

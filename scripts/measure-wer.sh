@@ -13,7 +13,7 @@ if [ -z "$bin" ]; then
   cargo build --release --quiet
   bin="${CARGO_TARGET_DIR:-target}/release/kuulas"
 fi
-[ -f models/ggml-base.bin ] || KUULAS_BIN="$bin" bash scripts/fetch-model.sh
+[ -f models/ggml-base-q8_0.bin ] || KUULAS_BIN="$bin" bash scripts/fetch-model.sh
 bash scripts/make-fixtures.sh >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Turns the measurements of scripts/bench.sh into a Markdown table.
 
-usage: report.py --results TSV --command CMD --threads N --out FILE CALL.ulaw8k.wav...
+usage: report.py --results TSV [--jobs-results TSV] --command CMD --threads N --out FILE CALL.ulaw8k.wav...
 
 TSV has one line per system: key, description, wall seconds, peak RSS in KiB and the
 directory of its transcripts (or key, description, `skipped`, reason). A call NAME's
@@ -10,7 +10,9 @@ metadata files aside); a call without one counts as transcribed to nothing. WER 
 CER come from scripts/wer.py against NAME.truth.json beside the call (each party's
 words against that party's transcript). Audio seconds are recording seconds (the call
 duration from soxi), not the sum of both channels. The kuulas rows are compared with
-the `fw-vad` row (faster-whisper with its VAD). Prints the report and writes it to FILE.
+the `fw-vad` row (faster-whisper with its VAD). --jobs-results has lines "jobs, wall
+seconds, peak RSS in KiB" (`kuulas run` at several --jobs) for a memory table. Prints
+the report and writes it to FILE.
 """
 
 import argparse
@@ -70,6 +72,7 @@ def main():
     parser.add_argument("--command", required=True)
     parser.add_argument("--threads", required=True)
     parser.add_argument("--versions", default="")
+    parser.add_argument("--jobs-results")
     parser.add_argument("--out", required=True)
     parser.add_argument("calls", nargs="+")
     args = parser.parse_args()
@@ -101,6 +104,14 @@ def main():
                 ratios.append(f"- {key} / faster-whisper with VAD: {s / base_speed:.2f}× the speed, "
                               f"{rss / base_rss:.2f}× the peak RSS")
 
+    memory = []
+    if args.jobs_results and os.path.exists(args.jobs_results):
+        with open(args.jobs_results, encoding="utf-8") as f:
+            lines = [l.split("\t") for l in f.read().splitlines() if l]
+        if lines:
+            memory = ["", "Peak RSS of `kuulas run --threads 1` on the first four calls as --jobs grows:", "",
+                      "| --jobs | wall s | peak RSS MB |", "|---:|---:|---:|",
+                      *(f"| {j} | {float(w):.1f} | {int(r) / 1024:.0f} |" for j, w, r in lines)]
     warning = ["**--quick run: checks that the script works; these numbers are no benchmark.**", ""] \
         if "--quick" in args.command.split() else []
     report = "\n".join([
@@ -114,6 +125,7 @@ def main():
         "| system | ×realtime | peak RSS MB | WER | CER |",
         "|---|---:|---:|---:|---:|",
         *rows,
+        *memory,
         "",
         *ratios,
         *notes,

@@ -56,7 +56,8 @@ pub struct RunArgs {
     /// Calls processed at once [default: cores / threads].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
-    /// Whisper threads per call [default: min(4, cores), or cores / jobs].
+    /// Decoding threads per call, each decoding speech turns on its own
+    /// [default: min(4, cores), or cores / jobs].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
     /// Reprocess every recording, ignoring stored results.
@@ -71,6 +72,9 @@ pub struct RunArgs {
     /// Whisper model file (GGML).
     #[arg(long)]
     model: Option<PathBuf>,
+    /// Run Whisper on the GPU when kuulas was built with one (cargo feature `cuda`).
+    #[arg(long)]
+    gpu: bool,
     /// Metadata manifest (CSV) [default: manifest.csv in the input directory, if present].
     #[arg(long)]
     manifest: Option<PathBuf>,
@@ -99,6 +103,7 @@ struct StageConfig {
     model: Option<PathBuf>,
     rubric: Option<PathBuf>,
     threads: usize,
+    gpu: bool,
 }
 
 pub fn execute_run(args: RunArgs) -> anyhow::Result<ExitCode> {
@@ -278,6 +283,7 @@ fn resolve(args: RunArgs) -> anyhow::Result<(Settings, StageConfig, PathBuf)> {
             model: args.model,
             rubric: args.rubric,
             threads,
+            gpu: args.gpu,
         },
         store,
     ))
@@ -308,7 +314,7 @@ fn processor(stages: &StageConfig) -> anyhow::Result<Arc<dyn CallProcessor>> {
     settings.decode.threads = stages.threads.max(1);
     settings.decode.initial_prompt = Some(super::transcribe::domain_prompt(&rubric, &[]));
     let model_sha = sha256_file(&model).ok();
-    let transcriber = kuulas::transcribe::Transcriber::load(&model, settings, false)
+    let transcriber = kuulas::transcribe::Transcriber::load(&model, settings, stages.gpu)
         .context("cannot start transcribing")?;
     Ok(Arc::new(batch::Pipeline::new(
         transcriber,

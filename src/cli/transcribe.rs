@@ -28,7 +28,7 @@ pub struct TranscribeArgs {
 /// Options of every command that transcribes.
 #[derive(clap::Args, Clone)]
 pub struct WhisperArgs {
-    /// Whisper model in ggml format [default: $KUULAS_MODEL, else models/ggml-base.bin].
+    /// Whisper model in ggml format [default: $KUULAS_MODEL, else models/ggml-base-q8_0.bin].
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
     /// Which stereo channel is the agent.
@@ -37,7 +37,7 @@ pub struct WhisperArgs {
     /// Spoken language (ISO 639-1), or `auto` to detect it per call.
     #[arg(long, default_value = "fi")]
     pub language: String,
-    /// CPU threads per recording.
+    /// Decoding threads per recording, each decoding speech turns on its own.
     #[arg(long, default_value_t = default_threads())]
     pub threads: usize,
     /// Beam width; 1 decodes greedily (faster).

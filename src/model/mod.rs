@@ -31,7 +31,7 @@ pub use quantize::Quantization;
 use ct2::Ct2Model;
 
 /// The model file the pipeline uses unless told otherwise.
-pub const DEFAULT_MODEL_FILE: &str = "models/ggml-base.bin";
+pub const DEFAULT_MODEL_FILE: &str = "models/ggml-base-q8_0.bin";
 
 /// What to import and where to.
 #[derive(Debug, Clone)]
@@ -120,7 +120,7 @@ fn readable_by_all(file: &std::fs::File) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The model to use: `$KUULAS_MODEL`, else `models/ggml-base.bin` under the current
+/// The model to use: `$KUULAS_MODEL`, else `models/ggml-base-q8_0.bin` under the current
 /// directory, else under the repository the running binary was built in (found by
 /// walking up from the executable), else the relative default (which the loader
 /// will report as missing, pointing at `scripts/fetch-model.sh`).
