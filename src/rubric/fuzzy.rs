@@ -159,15 +159,24 @@ fn class(c: char) -> u32 {
     }
 }
 
+/// Whether `bits` has at most `n` bits set: clears the lowest set bit `n` times.
+/// Cheaper than `count_ones` for the small `n` here where the build targets no
+/// popcount instruction.
+fn at_most(mut bits: u64, n: u32) -> bool {
+    for _ in 0..n {
+        bits &= bits.wrapping_sub(1);
+    }
+    bits == 0
+}
+
 /// Bit sets summarising a word, for rejecting pairs that cannot be within a
 /// tolerance before the edit-distance table is filled: pattern words are compared
 /// with every new transcript word of similar length, and almost none are close.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Signature {
-    /// Letter classes occurring at least once.
-    once: u32,
-    /// Letter classes occurring at least twice.
-    twice: u32,
+    /// Letter classes occurring at least once (bits 0–29), and at least twice
+    /// (the same bits shifted by 32).
+    letters: u64,
     /// Adjacent pairs of letter classes, hashed to 64 bits.
     pairs: u64,
 }
@@ -175,15 +184,13 @@ pub struct Signature {
 impl Signature {
     pub fn of(word: &[char]) -> Self {
         let mut sig = Signature {
-            once: 0,
-            twice: 0,
+            letters: 0,
             pairs: 0,
         };
         let mut prev: Option<u32> = None;
         for &c in word {
             let k = class(c);
-            sig.twice |= sig.once & 1 << k;
-            sig.once |= 1 << k;
+            sig.letters |= (sig.letters & 1 << k) << 32 | 1 << k;
             if let Some(j) = prev {
                 sig.pairs |= 1 << ((j * 30 + k).wrapping_mul(0x9e37_79b9) >> 26);
             }
@@ -192,18 +199,19 @@ impl Signature {
         sig
     }
 
-    /// A lower bound on the letters of `self`'s word that `other`'s lacks, counted
-    /// with multiplicity: Σ over classes of max(0, count here − count there) is at
-    /// least one per class present here but absent there, plus one per class
-    /// present twice here but at most once there.
-    fn missing_from(&self, other: &Signature) -> u32 {
-        (self.once & !other.once).count_ones() + (self.twice & !other.twice).count_ones()
+    /// As many bits as a lower bound on the letters of `self`'s word that `other`'s
+    /// lacks, counted with multiplicity: Σ over classes of max(0, count here − count
+    /// there) is at least one per class present here but absent there, plus one per
+    /// class present twice here but at most once there.
+    fn missing_from(&self, other: &Signature) -> u64 {
+        self.letters & !other.letters
     }
 
-    /// A lower bound on the adjacent pairs of `self`'s word that occur nowhere in
-    /// `other`'s: a hashed bit missing there means every pair hashed to it is.
-    fn pairs_missing_from(&self, other: &Signature) -> u32 {
-        (self.pairs & !other.pairs).count_ones()
+    /// As many bits as a lower bound on the adjacent pairs of `self`'s word that
+    /// occur nowhere in `other`'s: a hashed bit missing there means every pair
+    /// hashed to it is.
+    fn pairs_missing_from(&self, other: &Signature) -> u64 {
+        self.pairs & !other.pairs
     }
 
     /// A necessary condition for [`distance`]`(pattern, text) <= limit`, `self`
@@ -218,10 +226,10 @@ impl Signature {
     ///   text's pairs, so at most `2e` pairs either way occur only in one word.
     pub fn may_be_within(&self, text: &Signature, limit: f32) -> bool {
         let e = max_edits(limit);
-        self.missing_from(text) <= e
-            && text.missing_from(self) <= e
-            && self.pairs_missing_from(text) <= 2 * e
-            && text.pairs_missing_from(self) <= 2 * e
+        at_most(self.missing_from(text), e)
+            && at_most(text.missing_from(self), e)
+            && at_most(self.pairs_missing_from(text), 2 * e)
+            && at_most(text.pairs_missing_from(self), 2 * e)
     }
 
     /// [`Self::may_be_within`] for [`prefix_distance`]: only what the pattern has
@@ -230,7 +238,7 @@ impl Signature {
     /// start, so in the text).
     pub fn may_start_within(&self, text: &Signature, limit: f32) -> bool {
         let e = max_edits(limit);
-        self.missing_from(text) <= e && self.pairs_missing_from(text) <= 2 * e
+        at_most(self.missing_from(text), e) && at_most(self.pairs_missing_from(text), 2 * e)
     }
 }
 
