@@ -141,34 +141,105 @@ fn last_row(pattern: &[char], text: &[char], limit: f32) -> Option<[f32; W]> {
     Some(prev)
 }
 
-/// The letters of a word as a bit set (a–z, å, ä, ö; anything else shares one
-/// bit), for [`may_be_within`].
-pub fn letters(word: &[char]) -> u32 {
-    word.iter().fold(0, |set, &c| {
-        let bit = match c {
-            'a'..='z' => c as u32 - 'a' as u32,
-            'å' => 26,
-            'ä' => 27,
-            'ö' => 28,
-            _ => 29,
+/// The most edits a reading within `limit` can hold: none costs less than [`CHEAP`].
+fn max_edits(limit: f32) -> u32 {
+    (limit / CHEAP) as u32
+}
+
+/// The letter class of `c` (a–z, å, ä, ö; anything else shares one class), for
+/// [`Signature`]. Merging characters into one class only hides differences, so
+/// every bound below stays a lower bound.
+fn class(c: char) -> u32 {
+    match c {
+        'a'..='z' => c as u32 - 'a' as u32,
+        'å' => 26,
+        'ä' => 27,
+        'ö' => 28,
+        _ => 29,
+    }
+}
+
+/// Whether `bits` has at most `n` bits set: clears the lowest set bit `n` times.
+/// Cheaper than `count_ones` for the small `n` here where the build targets no
+/// popcount instruction.
+fn at_most(mut bits: u64, n: u32) -> bool {
+    for _ in 0..n {
+        bits &= bits.wrapping_sub(1);
+    }
+    bits == 0
+}
+
+/// Bit sets summarising a word, for rejecting pairs that cannot be within a
+/// tolerance before the edit-distance table is filled: pattern words are compared
+/// with every new transcript word of similar length, and almost none are close.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Signature {
+    /// Letter classes occurring at least once (bits 0–29), and at least twice
+    /// (the same bits shifted by 32).
+    letters: u64,
+    /// Adjacent pairs of letter classes, hashed to 64 bits.
+    pairs: u64,
+}
+
+impl Signature {
+    pub fn of(word: &[char]) -> Self {
+        let mut sig = Signature {
+            letters: 0,
+            pairs: 0,
         };
-        set | 1 << bit
-    })
-}
+        let mut prev: Option<u32> = None;
+        for &c in word {
+            let k = class(c);
+            sig.letters |= (sig.letters & 1 << k) << 32 | 1 << k;
+            if let Some(j) = prev {
+                sig.pairs |= 1 << ((j * 30 + k).wrapping_mul(0x9e37_79b9) >> 26);
+            }
+            prev = Some(k);
+        }
+        sig
+    }
 
-/// A cheap necessary condition for [`distance`] being within `limit`: every
-/// letter only one of the words has needs an edit of its own (a substitution
-/// serves one letter of each word), and no edit costs less than [`CHEAP`].
-pub fn may_be_within(pattern_letters: u32, text_letters: u32, limit: f32) -> bool {
-    let only_pattern = (pattern_letters & !text_letters).count_ones();
-    let only_text = (text_letters & !pattern_letters).count_ones();
-    only_pattern.max(only_text) as f32 * CHEAP <= limit
-}
+    /// As many bits as a lower bound on the letters of `self`'s word that `other`'s
+    /// lacks, counted with multiplicity: Σ over classes of max(0, count here − count
+    /// there) is at least one per class present here but absent there, plus one per
+    /// class present twice here but at most once there.
+    fn missing_from(&self, other: &Signature) -> u64 {
+        self.letters & !other.letters
+    }
 
-/// [`may_be_within`] for [`prefix_distance`]: only the pattern's letters missing
-/// from the text count, as the text's extra letters may be the glued-on word.
-pub fn may_start_within(pattern_letters: u32, text_letters: u32, limit: f32) -> bool {
-    (pattern_letters & !text_letters).count_ones() as f32 * CHEAP <= limit
+    /// As many bits as a lower bound on the adjacent pairs of `self`'s word that
+    /// occur nowhere in `other`'s: a hashed bit missing there means every pair
+    /// hashed to it is.
+    fn pairs_missing_from(&self, other: &Signature) -> u64 {
+        self.pairs & !other.pairs
+    }
+
+    /// A necessary condition for [`distance`]`(pattern, text) <= limit`, `self`
+    /// being the pattern's signature. Within the limit the reading has at most
+    /// `e = limit / CHEAP` edits (no edit costs less than [`CHEAP`]), and:
+    /// - each letter one word has more often than the other needs an edit of its
+    ///   own (a substitution or deletion removes one letter of the pattern, a
+    ///   substitution or insertion adds one of the text), so at most `e` either way;
+    /// - an adjacent pair of the pattern that no edit touches occurs in the text
+    ///   too, and an edit touches at most two pairs (a substitution or deletion the
+    ///   pairs either side, an insertion the one it splits); the same holds for the
+    ///   text's pairs, so at most `2e` pairs either way occur only in one word.
+    pub fn may_be_within(&self, text: &Signature, limit: f32) -> bool {
+        let e = max_edits(limit);
+        at_most(self.missing_from(text), e)
+            && at_most(text.missing_from(self), e)
+            && at_most(self.pairs_missing_from(text), 2 * e)
+            && at_most(text.pairs_missing_from(self), 2 * e)
+    }
+
+    /// [`Self::may_be_within`] for [`prefix_distance`]: only what the pattern has
+    /// and the text lacks counts, as the text's extra letters and pairs may belong
+    /// to the glued-on word (the untouched pairs of the pattern lie in the text's
+    /// start, so in the text).
+    pub fn may_start_within(&self, text: &Signature, limit: f32) -> bool {
+        let e = max_edits(limit);
+        at_most(self.missing_from(text), e) && at_most(self.pairs_missing_from(text), 2 * e)
+    }
 }
 
 /// Whether two written forms differ at most in the length of their sounds
@@ -309,7 +380,7 @@ mod tests {
             let full = full_distance(&p, &t);
             if full <= tolerance(p.len()) {
                 assert!(
-                    may_be_within(letters(&p), letters(&t), tolerance(p.len())),
+                    Signature::of(&p).may_be_within(&Signature::of(&t), tolerance(p.len())),
                     "{p:?} {t:?}"
                 );
             }

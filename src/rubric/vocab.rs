@@ -27,12 +27,12 @@ struct Strings {
     by_len: Vec<Vec<Entry>>,
 }
 
-/// One string of a [`Strings`], with its letters as a set for a quick rejection.
+/// One string of a [`Strings`], with its signature for a quick rejection.
 #[derive(Debug)]
 struct Entry {
     id: StemId,
     chars: Vec<char>,
-    letters: u32,
+    sig: fuzzy::Signature,
 }
 
 impl Strings {
@@ -48,19 +48,19 @@ impl Strings {
         let len = chars.len();
         self.by_len[len].push(Entry {
             id: next_id,
-            letters: fuzzy::letters(&chars),
+            sig: fuzzy::Signature::of(&chars),
             chars,
         });
         next_id
     }
 
-    /// Appends the strings `s` may stand for, with their cost, to `out`.
-    fn lookup(&self, s: &str, out: &mut Vec<Candidate>) {
+    /// Appends the strings `s` (whose characters are `chars`) may stand for, with
+    /// their cost, to `out`.
+    fn lookup(&self, s: &str, chars: &[char], out: &mut Vec<Candidate>) {
         if let Some(&id) = self.ids.get(s) {
             out.push((id, 0.0));
         }
-        let chars: Vec<char> = s.chars().collect();
-        let letters = fuzzy::letters(&chars);
+        let sig = fuzzy::Signature::of(chars);
         // Strings of 1–3 characters match exactly only, and no tolerance admits
         // more than three cheap insertions or deletions.
         let lo = chars.len().saturating_sub(3).max(4);
@@ -68,10 +68,11 @@ impl Strings {
         for len in lo..=hi {
             let limit = fuzzy::tolerance(len);
             for e in &self.by_len[len] {
-                if e.chars == chars || !fuzzy::may_be_within(e.letters, letters, limit) {
+                // A necessary condition (see `Signature::may_be_within`): no match is lost.
+                if !e.sig.may_be_within(&sig, limit) || e.chars == chars {
                     continue;
                 }
-                if let Some(cost) = fuzzy::distance(&e.chars, &chars) {
+                if let Some(cost) = fuzzy::distance(&e.chars, chars) {
                     out.push((e.id, cost));
                 }
             }
@@ -127,7 +128,7 @@ impl Vocab {
             if chars.len() >= GLUED_MIN {
                 self.glued.entry(chars[0]).or_default().push(Entry {
                     id,
-                    letters: fuzzy::letters(&chars),
+                    sig: fuzzy::Signature::of(&chars),
                     chars,
                 });
             }
@@ -151,16 +152,19 @@ impl Vocab {
     /// at most, the first letter must agree and the reading costs a cheap error more.
     pub fn lookup(&self, stem: &str, form: &str) -> Vec<Candidate> {
         let mut out = Vec::new();
-        self.stems.lookup(stem, &mut out);
-        self.forms.lookup(form, &mut out);
-        let chars: Vec<char> = form.chars().collect();
+        let mut chars: Vec<char> = stem.chars().collect();
+        self.stems.lookup(stem, &chars, &mut out);
+        chars.clear();
+        chars.extend(form.chars());
+        self.forms.lookup(form, &chars, &mut out);
         let Some(heads) = chars.first().and_then(|c| self.glued.get(c)) else {
             return out;
         };
-        let letters = fuzzy::letters(&chars);
+        let sig = fuzzy::Signature::of(&chars);
         for e in heads {
+            // A necessary condition (see `Signature::may_start_within`).
             if e.chars.len() + GLUED_REST_MIN > chars.len()
-                || !fuzzy::may_start_within(e.letters, letters, fuzzy::CHEAP)
+                || !e.sig.may_start_within(&sig, fuzzy::CHEAP)
             {
                 continue;
             }
@@ -184,6 +188,108 @@ impl Vocab {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl Vocab {
+        /// [`Vocab::lookup`] without any filter or length window: every stem, form
+        /// and glued head compared in full, in the same order.
+        fn lookup_unfiltered(&self, stem: &str, form: &str) -> Vec<Candidate> {
+            let mut out = Vec::new();
+            for (strings, s) in [(&self.stems, stem), (&self.forms, form)] {
+                if let Some(&id) = strings.ids.get(s) {
+                    out.push((id, 0.0));
+                }
+                let chars: Vec<char> = s.chars().collect();
+                for e in strings.by_len.iter().flatten() {
+                    if e.chars == chars {
+                        continue;
+                    }
+                    if let Some(cost) = fuzzy::distance(&e.chars, &chars) {
+                        out.push((e.id, cost));
+                    }
+                }
+            }
+            let chars: Vec<char> = form.chars().collect();
+            for e in chars
+                .first()
+                .and_then(|c| self.glued.get(c))
+                .into_iter()
+                .flatten()
+            {
+                if e.chars.len() + GLUED_REST_MIN > chars.len() {
+                    continue;
+                }
+                if let Some(cost) = fuzzy::prefix_distance(&e.chars, &chars, fuzzy::CHEAP) {
+                    out.push((e.id, cost + fuzzy::CHEAP));
+                }
+            }
+            out
+        }
+    }
+
+    #[test]
+    fn filtered_lookup_equals_the_unfiltered_scan() {
+        // Few letters, the cheap pairs among them, so near misses are frequent.
+        let alphabet = [
+            'a', 'ä', 'v', 'm', 'o', 'ö', 'k', 'p', 't', 'l', 'r', 'e', 'i', 's',
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let word = |len: usize, next: &mut dyn FnMut(usize) -> usize| -> Vec<char> {
+            (0..len).map(|_| alphabet[next(alphabet.len())]).collect()
+        };
+        let mut v = Vocab::default();
+        let mut known: Vec<Vec<char>> = Vec::new();
+        for _ in 0..300 {
+            let len = 2 + next(13);
+            let w = word(len, &mut next);
+            let s: String = w.iter().collect();
+            if next(2) == 0 {
+                v.intern(&s);
+            } else {
+                v.intern_form(&s);
+            }
+            known.push(w);
+        }
+        let (mut hits, mut fuzzy_hits) = (0, 0);
+        for _ in 0..60_000 {
+            let mut t = if next(5) == 0 {
+                let len = 1 + next(16);
+                word(len, &mut next)
+            } else {
+                known[next(known.len())].clone()
+            };
+            for _ in 0..next(5) {
+                let i = next(t.len() + 1);
+                match next(4) {
+                    0 if i < t.len() => t[i] = alphabet[next(alphabet.len())],
+                    1 if i < t.len() => {
+                        t.remove(i);
+                    }
+                    2 if i < t.len() => t.insert(i, t[i]),
+                    _ => t.insert(i, alphabet[next(alphabet.len())]),
+                }
+            }
+            if next(4) == 0 {
+                let rest = 1 + next(6);
+                t.extend(word(rest, &mut next));
+            }
+            let s: String = t.iter().collect();
+            // The same word as stem and form, and a shortened stem.
+            let short: String = t.iter().take(t.len().saturating_sub(next(3))).collect();
+            for (stem, form) in [(&s, &s), (&short, &s)] {
+                let expected = v.lookup_unfiltered(stem, form);
+                hits += expected.len();
+                fuzzy_hits += expected.iter().filter(|(_, c)| *c > 0.0).count();
+                assert_eq!(v.lookup(stem, form), expected, "{stem} {form}");
+            }
+        }
+        assert!(hits > 10_000 && fuzzy_hits > 1_000, "{hits} {fuzzy_hits}");
+    }
 
     #[test]
     fn finds_exact_and_fuzzy_candidates() {
