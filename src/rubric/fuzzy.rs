@@ -259,6 +259,45 @@ pub fn same_but_for_length(a: &str, b: &str) -> bool {
     }
 }
 
+/// Random words and Whisper-like misspellings for the randomised tests here and in
+/// `vocab`: deterministic (xorshift), so a failure repeats.
+#[cfg(test)]
+pub(crate) mod random_words {
+    pub struct Rng(pub u64);
+
+    impl Rng {
+        /// A number in `0..n`.
+        pub fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+
+        pub fn word(&mut self, len: usize, alphabet: &[char]) -> Vec<char> {
+            (0..len)
+                .map(|_| alphabet[self.below(alphabet.len())])
+                .collect()
+        }
+
+        /// Up to four random edits: a letter changed, dropped, doubled (the cheap
+        /// insertion) or inserted.
+        pub fn misspell(&mut self, word: &mut Vec<char>, alphabet: &[char]) {
+            for _ in 0..self.below(5) {
+                let i = self.below(word.len() + 1);
+                match self.below(4) {
+                    0 if i < word.len() => word[i] = alphabet[self.below(alphabet.len())],
+                    1 if i < word.len() => {
+                        word.remove(i);
+                    }
+                    2 if i < word.len() => word.insert(i, word[i]),
+                    _ => word.insert(i, alphabet[self.below(alphabet.len())]),
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -353,30 +392,12 @@ mod tests {
     #[test]
     fn banded_distance_equals_the_full_table_within_tolerance() {
         let alphabet = ['a', 'ä', 'v', 'm', 'o', 'ö', 'k', 'p', 't', 'l', 'r', 'e'];
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = super::random_words::Rng(0x2545_f491_4f6c_dd1d);
         for _ in 0..40_000 {
-            let p: Vec<char> = (0..4 + next(9))
-                .map(|_| alphabet[next(alphabet.len())])
-                .collect();
+            let len = 4 + rng.below(9);
+            let p = rng.word(len, &alphabet);
             let mut t = p.clone();
-            for _ in 0..next(5) {
-                let i = next(t.len() + 1);
-                match next(4) {
-                    0 if i < t.len() => t[i] = alphabet[next(alphabet.len())],
-                    1 if i < t.len() => {
-                        t.remove(i);
-                    }
-                    // Doubling a letter: the cheap insertion the band must cover.
-                    2 if i < t.len() => t.insert(i, t[i]),
-                    _ => t.insert(i, alphabet[next(alphabet.len())]),
-                }
-            }
+            rng.misspell(&mut t, &alphabet);
             let full = full_distance(&p, &t);
             if full <= tolerance(p.len()) {
                 assert!(

@@ -232,23 +232,14 @@ mod tests {
         let alphabet = [
             'a', 'ä', 'v', 'm', 'o', 'ö', 'k', 'p', 't', 'l', 'r', 'e', 'i', 's',
         ];
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
-        let word = |len: usize, next: &mut dyn FnMut(usize) -> usize| -> Vec<char> {
-            (0..len).map(|_| alphabet[next(alphabet.len())]).collect()
-        };
+        let mut rng = crate::rubric::fuzzy::random_words::Rng(0x9e37_79b9_7f4a_7c15);
         let mut v = Vocab::default();
         let mut known: Vec<Vec<char>> = Vec::new();
         for _ in 0..300 {
-            let len = 2 + next(13);
-            let w = word(len, &mut next);
+            let len = 2 + rng.below(13);
+            let w = rng.word(len, &alphabet);
             let s: String = w.iter().collect();
-            if next(2) == 0 {
+            if rng.below(2) == 0 {
                 v.intern(&s);
             } else {
                 v.intern_form(&s);
@@ -257,30 +248,23 @@ mod tests {
         }
         let (mut hits, mut fuzzy_hits) = (0, 0);
         for _ in 0..60_000 {
-            let mut t = if next(5) == 0 {
-                let len = 1 + next(16);
-                word(len, &mut next)
+            let mut t = if rng.below(5) == 0 {
+                let len = 1 + rng.below(16);
+                rng.word(len, &alphabet)
             } else {
-                known[next(known.len())].clone()
+                known[rng.below(known.len())].clone()
             };
-            for _ in 0..next(5) {
-                let i = next(t.len() + 1);
-                match next(4) {
-                    0 if i < t.len() => t[i] = alphabet[next(alphabet.len())],
-                    1 if i < t.len() => {
-                        t.remove(i);
-                    }
-                    2 if i < t.len() => t.insert(i, t[i]),
-                    _ => t.insert(i, alphabet[next(alphabet.len())]),
-                }
-            }
-            if next(4) == 0 {
-                let rest = 1 + next(6);
-                t.extend(word(rest, &mut next));
+            rng.misspell(&mut t, &alphabet);
+            if rng.below(4) == 0 {
+                let rest = 1 + rng.below(6);
+                t.extend(rng.word(rest, &alphabet));
             }
             let s: String = t.iter().collect();
             // The same word as stem and form, and a shortened stem.
-            let short: String = t.iter().take(t.len().saturating_sub(next(3))).collect();
+            let short: String = t
+                .iter()
+                .take(t.len().saturating_sub(rng.below(3)))
+                .collect();
             for (stem, form) in [(&s, &s), (&short, &s)] {
                 let expected = v.lookup_unfiltered(stem, form);
                 hits += expected.len();
