@@ -68,23 +68,7 @@ mod tests {
     #[test]
     fn built_in_rubric_resolves() {
         let r = resolve("default.toml", DEFAULT_RUBRIC).unwrap_or_else(|e| panic!("{e}"));
-        for id in [
-            "greeting",
-            "self_intro",
-            "closing",
-            "empathy",
-            "apology",
-            "ownership",
-            "callback_promise",
-            "bare_refusal",
-            "justified_refusal",
-            "need_discovery",
-            "resolved",
-            "customer_escalation",
-            "announced_hold",
-            "unannounced_silence",
-            "power_struggle",
-        ] {
+        for &id in eval::CORE_BEHAVIOURS {
             let b = r.behaviour(id).unwrap_or_else(|| panic!("{id} missing"));
             assert!(b.dimension.is_some(), "{id} must be scored");
         }
