@@ -53,11 +53,11 @@ pub struct RunArgs {
     /// Seconds a worker's claim on a call lives without a heartbeat.
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..))]
     lease_secs: u32,
-    /// Calls processed at once [default: cores / threads].
+    /// Calls processed at once [default: cores, or cores / threads].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
     /// Decoding threads per call, each decoding speech turns on its own
-    /// [default: min(4, cores), or cores / jobs].
+    /// [default: 1, or cores / jobs].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
     /// Reprocess every recording, ignoring stored results.
@@ -252,12 +252,11 @@ fn resolve(args: RunArgs) -> anyhow::Result<(Settings, StageConfig, PathBuf)> {
         }
     }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let (jobs, threads) = match (args.jobs.map(usize::from), args.threads.map(usize::from)) {
-        (Some(j), Some(t)) => (j, t),
-        (Some(j), None) => (j, (cores / j).max(1)),
-        (None, Some(t)) => ((cores / t).max(1), t),
-        (None, None) => ((cores / cores.min(4)).max(1), cores.min(4)),
-    };
+    let (jobs, threads) = super::parallelism(
+        args.jobs.map(usize::from),
+        args.threads.map(usize::from),
+        None,
+    );
     if jobs * threads > cores {
         tracing::warn!(
             "{jobs} jobs × {threads} threads exceeds the {cores} cores; calls will compete for CPU"

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context;
 use kuulas::rubric::Rubric;
@@ -23,6 +24,9 @@ pub struct TranscribeArgs {
     /// Write FILE-NAME.<format> files into this directory instead of printing.
     #[arg(long, value_name = "DIR")]
     out_dir: Option<PathBuf>,
+    /// Recordings transcribed at once [default: one per core, or cores / threads].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
 }
 
 /// Options of every command that transcribes.
@@ -37,9 +41,10 @@ pub struct WhisperArgs {
     /// Spoken language (ISO 639-1), or `auto` to detect it per call.
     #[arg(long, default_value = "fi")]
     pub language: String,
-    /// Decoding threads per recording, each decoding speech turns on its own.
-    #[arg(long, default_value_t = default_threads())]
-    pub threads: usize,
+    /// Decoding threads per recording, each decoding speech turns on its own
+    /// [default: all cores for one recording, see --jobs for several].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
     /// Beam width; 1 decodes greedily (faster).
     #[arg(long, default_value_t = 1)]
     pub beam_size: usize,
@@ -66,6 +71,10 @@ pub struct WhisperArgs {
     /// full 30 s window (`off`, as Whisper was trained).
     #[arg(long, value_enum, default_value = "on")]
     pub fit_context: Toggle,
+    /// Decode a party's consecutive turns together in windows of up to 28 s
+    /// (`on`, faster: the prompt is decoded once a window) or each turn alone (`off`).
+    #[arg(long, value_enum, default_value = "on")]
+    pub pack: Toggle,
     /// Run on the GPU when kuulas was built with one (cargo feature `cuda`).
     #[arg(long)]
     pub gpu: bool,
@@ -97,10 +106,6 @@ pub fn domain_prompt(rubric: &Rubric, vocabulary: &[String]) -> String {
     prompt::build(vocabulary, &phrases, prompt::MAX_PROMPT_CHARS)
 }
 
-fn default_threads() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get())
-}
-
 impl WhisperArgs {
     pub fn model_path(&self) -> PathBuf {
         self.model
@@ -112,7 +117,7 @@ impl WhisperArgs {
         let mut settings = transcribe::Settings::default();
         let decode = &mut settings.decode;
         decode.language = Some(self.language.clone());
-        decode.threads = self.threads.max(1);
+        decode.threads = super::parallelism(None, self.threads.map(usize::from), Some(1)).1;
         decode.beam_size = self.beam_size.max(1);
         decode.temperature_increment = self.temperature_fallback.max(0.0);
         decode.logprob_threshold = self.logprob_threshold;
@@ -123,6 +128,9 @@ impl WhisperArgs {
         decode.fit_audio_context = self.fit_context == Toggle::On;
         if self.vad == Toggle::Off {
             settings.vad = transcribe::VadSettings::disabled();
+        }
+        if self.pack == Toggle::Off {
+            settings.window_s = 0.0;
         }
         Ok(settings)
     }
@@ -157,40 +165,75 @@ impl WhisperArgs {
     }
 }
 
-pub fn execute(args: TranscribeArgs) -> anyhow::Result<ExitCode> {
+pub fn execute(mut args: TranscribeArgs) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &args.out_dir {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create output directory {}", dir.display()))?;
     }
+    let (jobs, threads) = super::parallelism(
+        args.jobs.map(usize::from),
+        args.whisper.threads.map(usize::from),
+        Some(args.files.len()),
+    );
+    args.whisper.threads = Some(threads as u16);
     let transcriber = args.whisper.load(&kuulas::rubric::default_rubric())?;
     let call = args.whisper.call_options();
-    let mut failed = 0;
     let many = args.files.len() > 1;
-    for file in &args.files {
-        let transcript = match transcribe::run(file, &transcriber, &call, &mut ()) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("kuulas: {}: {e}", file.display());
-                failed += 1;
-                continue;
-            }
-        };
-        let rendered = match args.format {
-            Format::Json if many && args.out_dir.is_none() => {
-                serde_json::to_string(&transcript)? + "\n"
-            }
-            Format::Json => format::to_json(&transcript),
-            Format::Vtt => format::to_vtt(&transcript),
-            Format::Text if many && args.out_dir.is_none() => {
-                format!("== {}\n{}", file.display(), format::to_text(&transcript))
-            }
-            Format::Text => format::to_text(&transcript),
-        };
-        match &args.out_dir {
-            Some(dir) => write_output(dir, file, args.format, &rendered)?,
-            None => std::io::stdout().write_all(rendered.as_bytes())?,
+    // Recordings are taken in turn by `jobs` threads; results are written in the
+    // order the files were given.
+    let next = AtomicUsize::new(0);
+    let (done, results) = std::sync::mpsc::channel();
+    let mut failed = 0;
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        for _ in 0..jobs {
+            let (next, done, transcriber, call, files) =
+                (&next, done.clone(), &transcriber, &call, &args.files);
+            scope.spawn(move || {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(file) = files.get(index) else { break };
+                    let transcript = transcribe::run(file, transcriber, call, &mut ());
+                    if done.send((index, transcript)).is_err() {
+                        break;
+                    }
+                }
+            });
         }
-    }
+        drop(done);
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut written = 0;
+        for (index, transcript) in results {
+            waiting.insert(index, transcript);
+            while let Some(transcript) = waiting.remove(&written) {
+                let file = &args.files[written];
+                written += 1;
+                let transcript = match transcript {
+                    Ok(t) => t,
+                    Err(e) => {
+                        eprintln!("kuulas: {}: {e}", file.display());
+                        failed += 1;
+                        continue;
+                    }
+                };
+                let rendered = match args.format {
+                    Format::Json if many && args.out_dir.is_none() => {
+                        serde_json::to_string(&transcript)? + "\n"
+                    }
+                    Format::Json => format::to_json(&transcript),
+                    Format::Vtt => format::to_vtt(&transcript),
+                    Format::Text if many && args.out_dir.is_none() => {
+                        format!("== {}\n{}", file.display(), format::to_text(&transcript))
+                    }
+                    Format::Text => format::to_text(&transcript),
+                };
+                match &args.out_dir {
+                    Some(dir) => write_output(dir, file, args.format, &rendered)?,
+                    None => std::io::stdout().write_all(rendered.as_bytes())?,
+                }
+            }
+        }
+        Ok(())
+    })?;
     Ok(ExitCode::from(match failed {
         0 => EXIT_OK,
         n if n == args.files.len() => EXIT_FATAL,

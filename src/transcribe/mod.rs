@@ -12,6 +12,7 @@
 
 mod cleanup;
 pub mod format;
+mod pack;
 mod pitch;
 pub mod prompt;
 pub mod vad;
@@ -60,6 +61,9 @@ pub struct Settings {
     pub decode: DecodeOptions,
     pub vad: VadSettings,
     pub limits: AudioLimits,
+    /// Consecutive turns of a channel are decoded together in windows of at most
+    /// this many seconds (0: each turn alone); see `pack`.
+    pub window_s: f64,
 }
 
 impl Default for Settings {
@@ -79,9 +83,13 @@ impl Default for Settings {
             },
             vad: VadSettings::default(),
             limits: AudioLimits::default(),
+            window_s: DEFAULT_WINDOW_S,
         }
     }
 }
+
+/// Whisper's window is 30 s; a little is left for the padding of the last turn.
+pub const DEFAULT_WINDOW_S: f64 = 28.0;
 
 /// What may differ per recording (from its metadata).
 #[derive(Debug, Clone, Default)]
@@ -127,13 +135,13 @@ impl Transcriber {
 
 /// Transcribes one recording. Silence gives an empty transcript, not an error.
 ///
-/// The audio streams through the voice-activity detectors on this thread while
-/// `threads` decoders, one thread each, take the speech regions from one queue and
-/// turn them into text. Regions are independent (no text is carried over), so any
-/// decoder can take any region; and single-threaded whisper.cpp decoders side by
-/// side outrun one decoder with many threads, whose threads meet at a spinning
-/// barrier after every operation of every token (and stall when the machine is
-/// busy).
+/// The audio streams through the voice-activity detectors on this thread; each
+/// channel's speech regions are packed into windows (`pack`), and `threads`
+/// decoders, one thread each, take the windows from one queue and turn them into
+/// text. Windows are independent (no text is carried over), so any decoder can
+/// take any window; and single-threaded whisper.cpp decoders side by side outrun
+/// one decoder with many threads, whose threads meet at a spinning barrier after
+/// every operation of every token (and stall when the machine is busy).
 pub fn run(
     path: &Path,
     transcriber: &Transcriber,
@@ -162,19 +170,23 @@ pub fn run(
         .iter()
         .map(|_| vad::Vad::new(transcriber.settings.vad.clone()))
         .collect();
+    let mut packers: Vec<pack::Packer> = parties
+        .iter()
+        .map(|_| pack::Packer::new(transcriber.settings.window_s))
+        .collect();
     let failed = AtomicBool::new(false);
     let (decoded, position) = std::thread::scope(|scope| {
-        let (queue, regions) =
-            std::sync::mpsc::sync_channel::<(usize, vad::Region)>(QUEUED_REGIONS);
+        let (queue, windows) =
+            std::sync::mpsc::sync_channel::<(usize, pack::Window)>(QUEUED_WINDOWS);
         // Shared by the decoders: when the last one stops, the queue closes.
-        let regions = Arc::new(Mutex::new(regions));
+        let windows = Arc::new(Mutex::new(windows));
         let workers: Vec<_> = (0..decoders)
             .map(|_| {
                 let (engine, options) = (&transcriber.engine, single_threaded.clone());
-                let (regions, failed) = (regions.clone(), &failed);
+                let (windows, failed) = (windows.clone(), &failed);
                 scope.spawn(move || {
                     let decoded =
-                        decode_regions(engine, options, detect_language, &regions, failed);
+                        decode_windows(engine, options, detect_language, &windows, failed);
                     if decoded.is_err() {
                         failed.store(true, Ordering::Relaxed);
                     }
@@ -182,10 +194,10 @@ pub fn run(
                 })
             })
             .collect();
-        drop(regions);
+        drop(windows);
         // After a decoder's error the call is lost: stop streaming, report it below.
-        let send = |channel: usize, region: vad::Region| {
-            !failed.load(Ordering::Relaxed) && queue.send((channel, region)).is_ok()
+        let send = |channel: usize, window: pack::Window| {
+            !failed.load(Ordering::Relaxed) && queue.send((channel, window)).is_ok()
         };
         let streamed = (|| -> Result<usize, TranscribeError> {
             let mut position = 0usize;
@@ -197,16 +209,21 @@ pub fn run(
                         samples,
                     );
                     for region in vads[channel].feed(samples) {
-                        if !send(channel, region) {
+                        if let Some(window) = packers[channel].push(region)
+                            && !send(channel, window)
+                        {
                             return Ok(position);
                         }
                     }
                 }
                 position += block.first().map_or(0, Vec::len);
             }
-            for (channel, vad) in vads.into_iter().enumerate() {
-                if let Some(region) = vad.finish() {
-                    send(channel, region);
+            for (channel, (vad, mut packer)) in vads.into_iter().zip(packers).enumerate() {
+                let last = vad.finish().and_then(|region| packer.push(region));
+                for window in last.into_iter().chain(packer.finish()) {
+                    if !send(channel, window) {
+                        return Ok(position);
+                    }
                 }
             }
             Ok(position)
@@ -242,26 +259,26 @@ pub fn run(
     })
 }
 
-/// Regions waiting for a decoder: enough to keep the decoders busy while audio
-/// streams in, few enough to bound memory to a few regions per call.
-const QUEUED_REGIONS: usize = 4;
+/// Windows waiting for a decoder: enough to keep the decoders busy while audio
+/// streams in, few enough to bound memory to a few windows per call.
+const QUEUED_WINDOWS: usize = 2;
 
-/// What one decoder made of its regions.
+/// What one decoder made of its windows.
 struct Decoded {
     pieces: Vec<Piece>,
-    /// Detected language and the call time of the region it was detected in.
+    /// Detected language and the call time of the window it was detected in.
     language: Option<(f64, String)>,
 }
 
-fn decode_regions(
+fn decode_windows(
     engine: &whisper::Engine,
     decode: DecodeOptions,
     detect_language: bool,
-    regions: &Mutex<Receiver<(usize, vad::Region)>>,
+    windows: &Mutex<Receiver<(usize, pack::Window)>>,
     failed: &AtomicBool,
 ) -> Result<Decoded, TranscribeError> {
     let mut session = engine.session()?;
-    let mut decoder = RegionDecoder {
+    let mut decoder = WindowDecoder {
         session: &mut session,
         decode,
         detect_language,
@@ -269,10 +286,10 @@ fn decode_regions(
         language: None,
     };
     while !failed.load(Ordering::Relaxed) {
-        // The lock is held only while waiting for the next region, not decoding it.
-        let next = regions.lock().unwrap_or_else(|p| p.into_inner()).recv();
-        let Ok((channel, region)) = next else { break };
-        decoder.decode(channel, &region)?;
+        // The lock is held only while waiting for the next window, not decoding it.
+        let next = windows.lock().unwrap_or_else(|p| p.into_inner()).recv();
+        let Ok((channel, window)) = next else { break };
+        decoder.decode(channel, &window)?;
     }
     Ok(Decoded {
         pieces: decoder.pieces,
@@ -288,7 +305,7 @@ struct Piece {
     pitch_hz: Option<f32>,
 }
 
-struct RegionDecoder<'a> {
+struct WindowDecoder<'a> {
     session: &'a mut whisper::Session,
     decode: DecodeOptions,
     detect_language: bool,
@@ -296,63 +313,108 @@ struct RegionDecoder<'a> {
     language: Option<(f64, String)>,
 }
 
-impl RegionDecoder<'_> {
-    fn decode(&mut self, channel: usize, region: &vad::Region) -> Result<(), TranscribeError> {
+impl WindowDecoder<'_> {
+    fn decode(&mut self, channel: usize, window: &pack::Window) -> Result<(), TranscribeError> {
         if self.detect_language {
             let language = self
                 .session
-                .detect_language(&region.samples, self.decode.threads)?;
+                .detect_language(&window.samples, self.decode.threads)?;
             tracing::debug!(language, "detected language");
             self.decode.language = Some(language.clone());
-            self.language = Some((region.start_s(), language));
+            self.language = Some((window.call_start(), language));
             self.detect_language = false;
         }
-        let offset = region.start_s();
         let started = std::time::Instant::now();
-        let decoded = self.session.decode(&region.samples, &self.decode)?;
+        let decoded = self.session.decode(&window.samples, &self.decode)?;
         tracing::debug!(
             channel,
-            start = offset,
-            seconds = region.samples.len() as f64 / SAMPLE_RATE as f64,
+            start = window.call_start(),
+            turns = window.parts.len(),
+            seconds = window.samples.len() as f64 / SAMPLE_RATE as f64,
             took = started.elapsed().as_secs_f64(),
-            "decoded region"
+            "decoded window"
         );
         for raw in decoded {
-            let Some(text) = cleanup::clean_text(&raw.text) else {
-                continue;
-            };
             if raw.no_speech_probability > self.decode.no_speech_threshold
                 && mean_probability(&raw) < 0.4
             {
                 continue;
             }
-            let span = (raw.start, raw.end);
-            let pitch_hz = pitch::median_pitch(slice_seconds(&region.samples, span.0, span.1));
-            let words = raw
-                .words
-                .iter()
-                .filter(|w| !cleanup::is_punctuation(&w.text))
-                .map(|w| Word {
-                    text: w.text.clone(),
-                    start: round_ms(offset + w.start.clamp(span.0, span.1)),
-                    end: round_ms(offset + w.end.clamp(span.0, span.1)),
-                    probability: w.probability,
-                })
-                .collect();
-            self.pieces.push(Piece {
-                channel,
-                segment: Segment {
-                    party: Party::Unknown,
-                    start: round_ms(offset + span.0),
-                    end: round_ms(offset + span.1),
-                    text,
-                    words,
-                },
-                pitch_hz,
-            });
+            for turn in split_by_turn(&raw, window) {
+                let Some(text) = cleanup::clean_text(&turn.text) else {
+                    continue;
+                };
+                let (from, to) = turn.span;
+                let call_time = |t: f64| round_ms(window.to_call_time(turn.part, t));
+                let words = turn
+                    .words
+                    .iter()
+                    .filter(|w| !cleanup::is_punctuation(&w.text))
+                    .map(|w| Word {
+                        text: w.text.clone(),
+                        start: call_time(w.start.clamp(from, to)),
+                        end: call_time(w.end.clamp(from, to)),
+                        probability: w.probability,
+                    })
+                    .collect();
+                self.pieces.push(Piece {
+                    channel,
+                    segment: Segment {
+                        party: Party::Unknown,
+                        start: call_time(from),
+                        end: call_time(to),
+                        text,
+                        words,
+                    },
+                    pitch_hz: pitch::median_pitch(slice_seconds(&window.samples, from, to)),
+                });
+            }
         }
         Ok(())
     }
+}
+
+/// The part of a decoded segment that belongs to one turn of its window.
+struct TurnText<'r> {
+    part: usize,
+    /// Window time.
+    span: (f64, f64),
+    text: String,
+    words: Vec<&'r whisper::RawWord>,
+}
+
+/// Gives a segment to the turn it lies in. Whisper usually ends a segment in the
+/// silence between two packed turns; when it runs on across one, the segment is
+/// split word by word at the gap.
+fn split_by_turn<'r>(raw: &'r whisper::RawSegment, window: &pack::Window) -> Vec<TurnText<'r>> {
+    let straddles = window.locate(raw.start, raw.start) != window.locate(raw.end, raw.end);
+    if !straddles || raw.words.is_empty() {
+        return vec![TurnText {
+            part: window.locate(raw.start, raw.end),
+            span: (raw.start, raw.end),
+            text: raw.text.clone(),
+            words: raw.words.iter().collect(),
+        }];
+    }
+    let mut turns: Vec<TurnText<'r>> = Vec::new();
+    for word in &raw.words {
+        let part = window.locate(word.start, word.end);
+        match turns.last_mut() {
+            Some(turn) if turn.part == part => {
+                turn.span.1 = turn.span.1.max(word.end);
+                turn.text.push(' ');
+                turn.text.push_str(&word.text);
+                turn.words.push(word);
+            }
+            _ => turns.push(TurnText {
+                part,
+                span: (word.start, word.end),
+                text: word.text.clone(),
+                words: vec![word],
+            }),
+        }
+    }
+    turns
 }
 
 fn parties_of(
