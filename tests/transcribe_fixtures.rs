@@ -146,8 +146,26 @@ fn check(call: &str, transcript: &Transcript, max_cer: f64, parties_known: bool)
 }
 
 /// In a stereo call a party's text never appears while only the other party speaks.
+/// Every segment, and every word, lies where its party speaks. Turns are decoded
+/// packed together with other turns of the same party, so a word given to the
+/// wrong turn would land seconds away from where it was said.
 fn check_channel_separation(call: &str, transcript: &Transcript) {
     let truth = truth(call);
+    for word in transcript
+        .segments
+        .iter()
+        .flat_map(|s| s.words.iter().map(move |w| (s, w)))
+    {
+        let (segment, word) = word;
+        let middle = (word.start + word.end) / 2.0;
+        assert!(
+            truth.iter().any(|u| party(&u.party) == segment.party
+                && middle > u.start - 1.0
+                && middle < u.end + 1.0),
+            "{call}: {word:?} of {:?} lies outside every turn of that party",
+            segment.party
+        );
+    }
     for segment in &transcript.segments {
         let speaking = truth.iter().any(|u| {
             party(&u.party) == segment.party

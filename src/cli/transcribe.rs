@@ -71,10 +71,10 @@ pub struct WhisperArgs {
     /// full 30 s window (`off`, as Whisper was trained).
     #[arg(long, value_enum, default_value = "on")]
     pub fit_context: Toggle,
-    /// Decode a party's consecutive turns together in windows of up to 28 s
-    /// (`on`, faster: the prompt is decoded once a window) or each turn alone (`off`).
-    #[arg(long, value_enum, default_value = "on")]
-    pub pack: Toggle,
+    /// Decode a party's consecutive turns together in windows of up to this many
+    /// seconds (the prompt is decoded once a window); 0 decodes each turn alone.
+    #[arg(long, value_name = "SECONDS", default_value_t = transcribe::DEFAULT_WINDOW_S)]
+    pub window: f64,
     /// Run on the GPU when kuulas was built with one (cargo feature `cuda`).
     #[arg(long)]
     pub gpu: bool,
@@ -129,9 +129,7 @@ impl WhisperArgs {
         if self.vad == Toggle::Off {
             settings.vad = transcribe::VadSettings::disabled();
         }
-        if self.pack == Toggle::Off {
-            settings.window_s = 0.0;
-        }
+        settings.window_s = self.window.clamp(0.0, 30.0);
         Ok(settings)
     }
 
