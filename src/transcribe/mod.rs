@@ -1,11 +1,13 @@
 //! The transcribe stage: a recording in, a two-party, timestamped transcript out.
 //!
-//! Each channel is cut into speech regions by a voice-activity detector and every
-//! region is decoded alone, with no text carried over from the previous one: this
+//! Each channel is cut into speech regions (turns) by a voice-activity detector; a
+//! channel's consecutive turns are packed into windows of up to 28 s (`pack`) and
+//! every window is decoded with no text carried over from the previous one: this
 //! never decodes silence (where Whisper invents text), keeps timestamps anchored
-//! across long holds, and stops one failed window from blanking a whole channel
-//! (see ASR-NOTES.md). Regions are decoded as the audio streams in, so memory is
-//! bounded by one region per channel, whatever the length of the recording.
+//! to each turn across long holds, and stops one failed window from blanking a
+//! whole channel (see ASR-NOTES.md). Windows are decoded as the audio streams in,
+//! so memory is bounded by a window per channel, whatever the length of the
+//! recording.
 //!
 //! Entry points: `Transcriber::load` once per process (the model is shared by all
 //! jobs), then `transcribe::run` per recording.

@@ -4,7 +4,8 @@
 //! ASR-NOTES.md), and each channel of a two-party call is silent about half the
 //! time. So kuulas never decodes silence: this detector cuts each channel into
 //! speech regions (a speaker turn, at most `max_region_s` long) that are decoded
-//! alone and mapped back to call time.
+//! without the silence around them (packed with the channel's neighbouring turns,
+//! see `pack`) and mapped back to call time.
 //!
 //! The detector is energy based with an adaptive noise floor: a 20 ms frame is
 //! speech when its level is `threshold_db` above the channel's noise floor and above
