@@ -163,6 +163,8 @@ pub fn run(
     }
     let detect_language = detect_language && transcriber.engine.is_multilingual();
     let decoders = decode.threads.max(1);
+    // Only a mono recording's speakers are told apart by pitch.
+    let mono = parties.len() == 1;
     let single_threaded = DecodeOptions {
         threads: 1,
         ..decode.clone()
@@ -188,7 +190,7 @@ pub fn run(
                 let (windows, failed) = (windows.clone(), &failed);
                 scope.spawn(move || {
                     let decoded =
-                        decode_windows(engine, options, detect_language, &windows, failed);
+                        decode_windows(engine, options, detect_language, mono, &windows, failed);
                     if decoded.is_err() {
                         failed.store(true, Ordering::Relaxed);
                     }
@@ -276,6 +278,7 @@ fn decode_windows(
     engine: &whisper::Engine,
     decode: DecodeOptions,
     detect_language: bool,
+    mono: bool,
     windows: &Mutex<Receiver<(usize, pack::Window)>>,
     failed: &AtomicBool,
 ) -> Result<Decoded, TranscribeError> {
@@ -284,6 +287,7 @@ fn decode_windows(
         session: &mut session,
         decode,
         detect_language,
+        mono,
         pieces: Vec::new(),
         language: None,
     };
@@ -311,6 +315,7 @@ struct WindowDecoder<'a> {
     session: &'a mut whisper::Session,
     decode: DecodeOptions,
     detect_language: bool,
+    mono: bool,
     pieces: Vec<Piece>,
     language: Option<(f64, String)>,
 }
@@ -368,7 +373,10 @@ impl WindowDecoder<'_> {
                         text,
                         words,
                     },
-                    pitch_hz: pitch::median_pitch(slice_seconds(&window.samples, from, to)),
+                    pitch_hz: self
+                        .mono
+                        .then(|| pitch::median_pitch(slice_seconds(&window.samples, from, to)))
+                        .flatten(),
                 });
             }
         }
