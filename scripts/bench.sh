@@ -13,17 +13,19 @@
 # 2. Runs on all calls, each system in one process, timed with /usr/bin/time:
 #    (a) faster-whisper 1.2.1 int8, each channel separately, beam 1, language fi, no VAD;
 #    (b) the same with vad_filter=True (scripts/bench/fw_run.py);
-#    kuulas transcribe with its defaults (q8_0 weights, domain prompt), with f16
-#    weights, without the domain prompt (as faster-whisper runs), and the batch path
-#    `kuulas run --jobs J --threads T`; then peak RSS of `kuulas run` on four calls
-#    with --jobs 1, 2 and 4.
-#    Every system gets the same threads: cpu_threads=T, num_workers=1 / --threads T.
+#    kuulas transcribe with its defaults (q8_0 weights, domain prompt, turns packed
+#    into 28 s windows, a recording per core), with each turn decoded alone
+#    (--window 0), with f16 weights, without the domain prompt (as faster-whisper
+#    runs), and the batch path `kuulas run --jobs J --threads T/J`; then peak RSS of
+#    `kuulas run` on four calls with --jobs 1, 2 and 4.
+#    Every system gets the same T cores: cpu_threads=T, num_workers=1 /
+#    --jobs T --threads 1 (kuulas's default on a T-core machine).
 # 3. Reports ×realtime (recording seconds per wall second), peak RSS, WER and CER
 #    against the call scripts (scripts/wer.py, per party) and kuulas / (b).
 #
 # Environment: KUULAS_BIN (default: cargo build --release, honouring CARGO_TARGET_DIR),
 # KUULAS_BENCH_VENV (default .venv-bench), KUULAS_BENCH_THREADS (default nproc),
-# KUULAS_BENCH_JOBS (jobs of `kuulas run`, default 1; threads per job = T / J).
+# KUULAS_BENCH_JOBS (jobs of `kuulas run`, default T; threads per job = T / J).
 # Needs: python3 with venv, espeak-ng, sox, lscpu; installs Debian `time` if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,7 +43,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 threads=${KUULAS_BENCH_THREADS:-$(nproc)}
-jobs=${KUULAS_BENCH_JOBS:-1}
+jobs=${KUULAS_BENCH_JOBS:-$threads}
 [[ "$threads" =~ ^[1-9][0-9]*$ && "$jobs" =~ ^[1-9][0-9]*$ ]] || die "KUULAS_BENCH_THREADS and KUULAS_BENCH_JOBS must be positive numbers"
 run_threads=$((threads / jobs > 0 ? threads / jobs : 1))
 
@@ -111,14 +113,17 @@ measure fw "faster-whisper $fw_version int8, per channel, no VAD (a)" "$work/fw"
 measure fw-vad "faster-whisper $fw_version int8, per channel, vad_filter (b)" "$work/fw-vad" \
   "${fw[@]}" --vad "$work/fw-vad" "${calls[@]}"
 measure kuulas "kuulas transcribe, defaults (ggml-base-q8_0.bin, domain prompt)" "$work/kuulas" \
-  "$bin" transcribe --format json --threads "$threads" --model models/ggml-base-q8_0.bin \
+  "$bin" transcribe --format json --jobs "$threads" --threads 1 --model models/ggml-base-q8_0.bin \
   --out-dir "$work/kuulas" "${calls[@]}"
+measure kuulas-turns "kuulas transcribe, q8_0, each turn decoded alone (--window 0)" "$work/kuulas-turns" \
+  "$bin" transcribe --format json --jobs "$threads" --threads 1 --model models/ggml-base-q8_0.bin \
+  --window 0 --out-dir "$work/kuulas-turns" "${calls[@]}"
 measure kuulas-f16 "kuulas transcribe, f16 weights (ggml-base.bin)" "$work/kuulas-f16" \
-  "$bin" transcribe --format json --threads "$threads" --model models/ggml-base.bin \
+  "$bin" transcribe --format json --jobs "$threads" --threads 1 --model models/ggml-base.bin \
   --out-dir "$work/kuulas-f16" "${calls[@]}"
 # faster-whisper gets no domain prompt: this row compares the runtimes on equal terms.
 measure kuulas-noprompt "kuulas transcribe, q8_0, no domain prompt (--prompt \"\")" "$work/kuulas-noprompt" \
-  "$bin" transcribe --format json --threads "$threads" --model models/ggml-base-q8_0.bin --prompt "" \
+  "$bin" transcribe --format json --jobs "$threads" --threads 1 --model models/ggml-base-q8_0.bin --prompt "" \
   --out-dir "$work/kuulas-noprompt" "${calls[@]}"
 # The batch path reads a directory: give it exactly these calls.
 mkdir -p "$work/run-input"
