@@ -9,7 +9,10 @@ HYP is a kuulas transcript JSON (or plain text). Words are compared per party
 whole call, for mono recordings whose parties are estimated), after lower-casing and removing
 punctuation. With --phrases (one rubric phrase per line), the error rate of the
 truth words that belong to a rubric phrase is reported separately ("phrase WER"):
-those are the words every rubric judgement depends on.
+those are the words every rubric judgement depends on. When the truth has timed
+turns and HYP has word timestamps, words whose middle lies more than half a second
+outside every turn of their party are counted ("misplaced"): a word given to the
+wrong turn lands where its party is silent.
 """
 import json
 import re
@@ -76,6 +79,27 @@ def char_errors(ref, hyp):
     return prev[-1]
 
 
+def misplaced_words(truth_path, hyp_path):
+    """(timed words, words outside every truth turn of their party ± 0.5 s)."""
+    try:
+        with open(truth_path, encoding="utf-8") as f:
+            truth = json.load(f)
+        with open(hyp_path, encoding="utf-8") as f:
+            hyp = json.load(f)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return 0, 0
+    if not isinstance(truth, list) or not isinstance(hyp, dict):
+        return 0, 0
+    timed = misplaced = 0
+    for segment in hyp.get("segments", []):
+        for word in segment.get("words", []):
+            middle = (word["start"] + word["end"]) / 2
+            timed += 1
+            misplaced += not any(t.get("party") == segment["party"]
+                                 and t["start"] - 0.5 <= middle <= t["end"] + 0.5 for t in truth)
+    return timed, misplaced
+
+
 def phrase_mask(ref, phrases):
     """Marks the truth words that are part of an occurrence of a rubric phrase."""
     mask = [False] * len(ref)
@@ -105,7 +129,8 @@ def main(argv):
             pairs.append(a.split(":", 1))
     if not pairs:
         sys.exit(__doc__)
-    totals = {"words": 0, "errors": 0, "chars": 0, "char_errors": 0, "phrase_words": 0, "phrase_errors": 0}
+    totals = {"words": 0, "errors": 0, "chars": 0, "char_errors": 0, "phrase_words": 0, "phrase_errors": 0,
+              "timed_words": 0, "misplaced_words": 0}
     files = []
     for truth_path, hyp_path in pairs:
         truth, hyp = load(truth_path, ignore_parties), load(hyp_path, ignore_parties)
@@ -113,6 +138,10 @@ def main(argv):
             truth, hyp = load(truth_path, True), load(hyp_path, True)
         row = {"file": hyp_path, "words": 0, "errors": 0, "chars": 0, "char_errors": 0,
                "phrase_words": 0, "phrase_errors": 0}
+        if not ignore_parties:
+            row["timed_words"], row["misplaced_words"] = misplaced_words(truth_path, hyp_path)
+        else:
+            row["timed_words"] = row["misplaced_words"] = 0
         for party, text in truth.items():
             ref = words(text)
             errors, flags = align(ref, words(hyp.get(party, "")))
@@ -148,6 +177,8 @@ def main(argv):
         line = f"overall WER {summary['wer']:.3f} ({totals['errors']}/{totals['words']} words), CER {summary['cer']:.3f}"
         if phrases:
             line += f", rubric-phrase WER {summary['phrase_wer']:.3f} ({totals['phrase_errors']}/{totals['phrase_words']})"
+        if totals["timed_words"]:
+            line += f", misplaced words {totals['misplaced_words']}/{totals['timed_words']}"
         print(line)
 
 

@@ -52,7 +52,8 @@ def transcript_for(hyp_dir, name):
 
 
 def accuracy(hyp_dir, calls, empty):
-    """Returns (WER, CER, calls without a transcript) over all calls."""
+    """Returns (WER, CER, calls without a transcript, (timed words, misplaced words))
+    over all calls."""
     pairs, missing = [], 0
     for wav in calls:
         name = os.path.basename(wav).split(".")[0]
@@ -63,7 +64,7 @@ def accuracy(hyp_dir, calls, empty):
             hyp = empty
         pairs.append(f"{truth}:{hyp}")
     summary = json.loads(run(sys.executable, WER, "--json", *pairs))
-    return summary["wer"], summary["cer"], missing
+    return summary["wer"], summary["cer"], missing, (summary["timed_words"], summary["misplaced_words"])
 
 
 def main():
@@ -89,11 +90,13 @@ def main():
                     notes.append(f"- {description}: not measured ({rest[1]})")
                     continue
                 wall, rss_kib, hyp_dir = float(rest[0]), int(rest[1]), rest[2]
-                wer, cer, missing = accuracy(hyp_dir, args.calls, empty.name)
+                wer, cer, missing, (timed, misplaced) = accuracy(hyp_dir, args.calls, empty.name)
                 speed[key] = (audio / wall, rss_kib)
                 rows.append(f"| {description} | {audio / wall:.2f} | {rss_kib / 1024:.0f} "
                             f"| {wer:.3f} | {cer:.3f} |")
                 notes.append(f"- {description}: {wall:.1f} s wall"
+                             + (f"; {misplaced} of {timed} timed words outside every turn of their party"
+                                if timed else "")
                              + (f"; {missing} of {len(args.calls)} calls produced no transcript"
                                 if missing else ""))
     ratios = []
