@@ -217,7 +217,9 @@ pub fn tokenize_into(text: &str, piece: usize, out: &mut Vec<Token>) {
     // Words average more than four bytes with their separator.
     out.reserve(text.len() / 4 + 1);
     // Most text is already NFC; composing it again is wasted work.
-    if text.is_ascii() || unicode_normalization::is_nfc_quick(text.chars()) == IsNormalized::Yes {
+    if below_combining_marks(text)
+        || unicode_normalization::is_nfc_quick(text.chars()) == IsNormalized::Yes
+    {
         split_words(text, piece, out);
     } else {
         split_words(&text.nfc().collect::<String>(), piece, out);
@@ -226,6 +228,14 @@ pub fn tokenize_into(text: &str, piece: usize, out: &mut Vec<Token>) {
     for (i, t) in out[first..].iter_mut().enumerate() {
         t.pos_in_piece = (i, n);
     }
+}
+
+/// Whether every character of `text` is below U+0300, where the combining marks
+/// start: such text is NFC (nothing there composes or reorders, see the test),
+/// and Finnish letters qualify, so most text skips the slower quick check. In
+/// UTF-8 those characters are exactly the ones whose bytes are all below 0xCC.
+fn below_combining_marks(text: &str) -> bool {
+    text.bytes().all(|b| b < 0xCC)
 }
 
 /// Whether `c` belongs to a written word: its lower case holds a letter or digit.
@@ -415,6 +425,23 @@ mod tests {
         assert_eq!(starts, [true, false, true, false, false]);
         assert!(t[0].word.negation);
         assert_eq!(t[4].pos_in_piece, (4, 5));
+    }
+
+    #[test]
+    fn text_below_combining_marks_is_nfc() {
+        use unicode_normalization::char::canonical_combining_class;
+        for c in (0..0x300).filter_map(char::from_u32) {
+            let s = c.to_string();
+            assert!(below_combining_marks(&s), "{c:?}");
+            assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+            assert_eq!(
+                unicode_normalization::is_nfc_quick(s.chars()),
+                IsNormalized::Yes,
+                "{c:?}"
+            );
+        }
+        assert!(!below_combining_marks("a\u{300}"));
+        assert!(!below_combining_marks("\u{1e00}"));
     }
 
     #[test]
