@@ -48,15 +48,25 @@ fn fresh_set_id() -> SetId {
 
 /// Readings of one [`Word`] by the pattern sets that met it on this thread, most
 /// recent last; a few sets (the rubric, the hold phrases) are in use at a time.
+/// Kept with the word rather than in a table keyed by it, so a memo hit costs no
+/// hash probe into a large, cache-cold table.
 #[derive(Debug, Default)]
-pub struct Readings(RefCell<Vec<(SetId, Rc<Reading>)>>);
+pub struct Readings {
+    single: RefCell<Vec<(SetId, Rc<Reading>)>>,
+    /// The word and the next one written together, by (set, next word's id).
+    pairs: RefCell<Vec<(SetId, u64, Rc<Reading>)>>,
+}
 
 /// Readings kept per word; an older one is computed again if its set returns.
 const READINGS_PER_WORD: usize = 4;
 
+/// Pair readings kept per first word; a word is followed by few distinct words
+/// in a night's calls, and an evicted pair is only read again.
+const PAIRS_PER_WORD: usize = 32;
+
 impl Readings {
     fn get_or_insert_with(&self, set: SetId, read: impl FnOnce() -> Reading) -> Rc<Reading> {
-        let mut readings = self.0.borrow_mut();
+        let mut readings = self.single.borrow_mut();
         if let Some((_, r)) = readings.iter().find(|(id, _)| *id == set) {
             return r.clone();
         }
@@ -67,15 +77,24 @@ impl Readings {
         readings.push((set, r.clone()));
         r
     }
-}
 
-/// Pairs of transcript words memoised per thread before the memo is cleared.
-const PAIR_MEMO_LIMIT: usize = 100_000;
-
-thread_local! {
-    /// (set, first word id, second word id) → the pair read as one word.
-    static PAIRS: RefCell<FastMap<(SetId, u64, u64), Rc<Reading>>> =
-        RefCell::new(FastMap::default());
+    fn pair_or_insert_with(
+        &self,
+        set: SetId,
+        next: u64,
+        read: impl FnOnce() -> Reading,
+    ) -> Rc<Reading> {
+        let mut pairs = self.pairs.borrow_mut();
+        if let Some((_, _, r)) = pairs.iter().find(|(s, n, _)| *s == set && *n == next) {
+            return r.clone();
+        }
+        if pairs.len() >= PAIRS_PER_WORD {
+            pairs.remove(0);
+        }
+        let r = Rc::new(read());
+        pairs.push((set, next, r.clone()));
+        r
+    }
 }
 
 /// Buffers for matching turns, reused from turn to turn.
@@ -84,7 +103,6 @@ pub struct Scratch {
     single: Vec<Rc<Reading>>,
     /// Tokens `i` and `i + 1` read as one word, where that may matter.
     pair: Vec<Option<Rc<Reading>>>,
-    tried: Vec<usize>,
     /// Pattern stems some token of the turn may stand for, as a bit set.
     present: Vec<u64>,
     /// Per pattern: whether the turn holds a stem of every group it needs.
@@ -163,18 +181,9 @@ impl PatternSet {
 
     /// `first` and `second` written together, read as one word.
     fn pair_reading(&self, first: &Word, second: &Word) -> Rc<Reading> {
-        PAIRS.with_borrow_mut(|memo| {
-            let key = (self.id, first.id, second.id);
-            if let Some(r) = memo.get(&key) {
-                return r.clone();
-            }
-            if memo.len() >= PAIR_MEMO_LIMIT {
-                memo.clear();
-            }
+        first.readings.pair_or_insert_with(self.id, second.id, || {
             let joined = format!("{}{}", first.surface, second.surface);
-            let r = Rc::new(self.read(&text::stem(&joined), &joined));
-            memo.insert(key, r.clone());
-            r
+            self.read(&text::stem(&joined), &joined)
         })
     }
 
@@ -219,7 +228,7 @@ impl PatternSet {
             single: &scratch.single,
             pair: &scratch.pair,
         };
-        let (tried, present) = (&mut scratch.tried, &scratch.present);
+        let present = &scratch.present;
         let holds = |id: &StemId| present[*id as usize / 64] & (1 << (id % 64)) != 0;
         for i in 0..tokens.len() {
             let single = &table.single[i];
@@ -227,13 +236,11 @@ impl PatternSet {
             if single.starts.is_empty() && pair.is_none_or(|p| p.starts.is_empty()) {
                 continue;
             }
-            tried.clear();
+            // Each reading lists a pattern once; the pair only adds patterns the
+            // single word does not start.
             let pair_starts = pair.map(|p| &*p.starts).unwrap_or_default();
-            for &p in single.starts.iter().chain(pair_starts) {
-                if tried.contains(&p) {
-                    continue;
-                }
-                tried.push(p);
+            let pair_only = pair_starts.iter().filter(|p| !single.starts.contains(p));
+            for &p in single.starts.iter().chain(pair_only) {
                 let possible = *scratch.possible[p]
                     .get_or_insert_with(|| self.needs[p].iter().all(|g| g.iter().any(holds)));
                 if !possible {
