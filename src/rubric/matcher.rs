@@ -48,25 +48,15 @@ fn fresh_set_id() -> SetId {
 
 /// Readings of one [`Word`] by the pattern sets that met it on this thread, most
 /// recent last; a few sets (the rubric, the hold phrases) are in use at a time.
-/// Kept with the word rather than in a table keyed by it, so a memo hit costs no
-/// hash probe into a large, cache-cold table.
 #[derive(Debug, Default)]
-pub struct Readings {
-    single: RefCell<Vec<(SetId, Rc<Reading>)>>,
-    /// The word and the next one written together, by (set, next word's id).
-    pairs: RefCell<Vec<(SetId, u64, Rc<Reading>)>>,
-}
+pub struct Readings(RefCell<Vec<(SetId, Rc<Reading>)>>);
 
 /// Readings kept per word; an older one is computed again if its set returns.
 const READINGS_PER_WORD: usize = 4;
 
-/// Pair readings kept per first word; a word is followed by few distinct words
-/// in a night's calls, and an evicted pair is only read again.
-const PAIRS_PER_WORD: usize = 32;
-
 impl Readings {
     fn get_or_insert_with(&self, set: SetId, read: impl FnOnce() -> Reading) -> Rc<Reading> {
-        let mut readings = self.single.borrow_mut();
+        let mut readings = self.0.borrow_mut();
         if let Some((_, r)) = readings.iter().find(|(id, _)| *id == set) {
             return r.clone();
         }
@@ -77,24 +67,18 @@ impl Readings {
         readings.push((set, r.clone()));
         r
     }
+}
 
-    fn pair_or_insert_with(
-        &self,
-        set: SetId,
-        next: u64,
-        read: impl FnOnce() -> Reading,
-    ) -> Rc<Reading> {
-        let mut pairs = self.pairs.borrow_mut();
-        if let Some((_, _, r)) = pairs.iter().find(|(s, n, _)| *s == set && *n == next) {
-            return r.clone();
-        }
-        if pairs.len() >= PAIRS_PER_WORD {
-            pairs.remove(0);
-        }
-        let r = Rc::new(read());
-        pairs.push((set, next, r.clone()));
-        r
-    }
+/// Pairs of transcript words memoised per thread before the memo is cleared.
+const PAIR_MEMO_LIMIT: usize = 100_000;
+
+/// (set, first word id, second word id) → the pair read as one word, `None` when
+/// it reads as no pattern word (almost every pair), which the matcher treats
+/// exactly as no pair: no reading is allocated or touched for it.
+type PairMemo = FastMap<(SetId, u64, u64), Option<Rc<Reading>>>;
+
+thread_local! {
+    static PAIRS: RefCell<PairMemo> = RefCell::new(PairMemo::default());
 }
 
 /// Buffers for matching turns, reused from turn to turn.
@@ -179,11 +163,22 @@ impl PatternSet {
             .get_or_insert_with(self.id, || self.read(&word.stem, &word.surface))
     }
 
-    /// `first` and `second` written together, read as one word.
-    fn pair_reading(&self, first: &Word, second: &Word) -> Rc<Reading> {
-        first.readings.pair_or_insert_with(self.id, second.id, || {
+    /// `first` and `second` written together, read as one word, if it reads as
+    /// any pattern word.
+    fn pair_reading(&self, first: &Word, second: &Word) -> Option<Rc<Reading>> {
+        PAIRS.with_borrow_mut(|memo| {
+            let key = (self.id, first.id, second.id);
+            if let Some(r) = memo.get(&key) {
+                return r.clone();
+            }
+            if memo.len() >= PAIR_MEMO_LIMIT {
+                memo.clear();
+            }
             let joined = format!("{}{}", first.surface, second.surface);
-            self.read(&text::stem(&joined), &joined)
+            let read = self.read(&text::stem(&joined), &joined);
+            let r = (!read.candidates.is_empty()).then(|| Rc::new(read));
+            memo.insert(key, r.clone());
+            r
         })
     }
 
@@ -209,7 +204,7 @@ impl PatternSet {
                     && !next.word.number
                     && t.word.surface.len() + next.word.surface.len() >= 8
                 {
-                    pair = Some(self.pair_reading(&t.word, &next.word));
+                    pair = self.pair_reading(&t.word, &next.word);
                 }
             }
             scratch.single.push(single);
