@@ -289,8 +289,25 @@ const WORD_MEMO_LIMIT: usize = 100_000;
 struct WordMemo {
     /// Words of up to 16 bytes, keyed by their bytes zero-padded into an integer
     /// (no word contains a zero byte): most words, compared without a memcmp call.
-    short: FastMap<u128, Box<[Rc<Word>]>>,
-    long: FastMap<Box<str>, Box<[Rc<Word>]>>,
+    short: FastMap<u128, Words>,
+    long: FastMap<Box<str>, Words>,
+}
+
+/// The words one written word normalises to: almost always one, kept in the memo
+/// itself so a hit follows no further pointer.
+enum Words {
+    One(Rc<Word>),
+    /// None, or several ("emmä" → "en", "minä").
+    Other(Box<[Rc<Word>]>),
+}
+
+impl Words {
+    fn as_slice(&self) -> &[Rc<Word>] {
+        match self {
+            Words::One(word) => std::slice::from_ref(word),
+            Words::Other(words) => words,
+        }
+    }
 }
 
 impl WordMemo {
@@ -304,11 +321,14 @@ impl WordMemo {
             let mut padded = [0u8; 16];
             padded[..written.len()].copy_from_slice(written.as_bytes());
             let key = u128::from_le_bytes(padded);
-            self.short.entry(key).or_insert_with(make)
+            self.short.entry(key).or_insert_with(make).as_slice()
         } else if self.long.contains_key(written) {
-            &self.long[written]
+            self.long[written].as_slice()
         } else {
-            self.long.entry(written.into()).or_insert_with(make)
+            self.long
+                .entry(written.into())
+                .or_insert_with(make)
+                .as_slice()
         }
     }
 }
@@ -338,14 +358,21 @@ fn push_word(
 /// The words of one written word: lower case can split it further (a capital
 /// whose lower case carries a combining mark), and the colloquial table can
 /// expand it.
-fn normalise_written(written: &str) -> Box<[Rc<Word>]> {
+fn normalise_written(written: &str) -> Words {
     let lower: String = written.chars().flat_map(char::to_lowercase).collect();
-    lower
+    let mut words: Vec<Rc<Word>> = lower
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .flat_map(normalise)
         .map(Rc::new)
-        .collect()
+        .collect();
+    match words.pop() {
+        Some(word) if words.is_empty() => Words::One(word),
+        last => {
+            words.extend(last);
+            Words::Other(words.into())
+        }
+    }
 }
 
 fn normalise(word: &str) -> impl Iterator<Item = Word> + '_ {
