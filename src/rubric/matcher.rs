@@ -46,10 +46,14 @@ fn fresh_set_id() -> SetId {
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
-/// Readings of one [`Word`] by the pattern sets that met it on this thread, most
-/// recent last; a few sets (the rubric, the hold phrases) are in use at a time.
+/// Readings of one [`Word`] by the pattern sets that met it on this thread, oldest
+/// first; a few sets (the rubric, the hold phrases) are in use at a time. Kept in
+/// the word itself, not behind another pointer: every token reads them.
 #[derive(Debug, Default)]
-pub struct Readings(RefCell<Vec<(SetId, Rc<Reading>)>>);
+pub struct Readings(RefCell<[Option<SetReading>; READINGS_PER_WORD]>);
+
+/// A reading and the pattern set it is for.
+type SetReading = (SetId, Rc<Reading>);
 
 /// Readings kept per word; an older one is computed again if its set returns.
 const READINGS_PER_WORD: usize = 4;
@@ -57,14 +61,24 @@ const READINGS_PER_WORD: usize = 4;
 impl Readings {
     fn get_or_insert_with(&self, set: SetId, read: impl FnOnce() -> Reading) -> Rc<Reading> {
         let mut readings = self.0.borrow_mut();
-        if let Some((_, r)) = readings.iter().find(|(id, _)| *id == set) {
-            return r.clone();
+        let mut free = None;
+        for (slot, entry) in readings.iter().enumerate() {
+            match entry {
+                Some((id, r)) if *id == set => return r.clone(),
+                Some(_) => {}
+                None => {
+                    free = Some(slot);
+                    break;
+                }
+            }
         }
-        if readings.len() >= READINGS_PER_WORD {
-            readings.remove(0);
-        }
+        let slot = free.unwrap_or_else(|| {
+            // All kept: the oldest makes room.
+            readings.rotate_left(1);
+            READINGS_PER_WORD - 1
+        });
         let r = Rc::new(read());
-        readings.push((set, r.clone()));
+        readings[slot] = Some((set, r.clone()));
         r
     }
 }
