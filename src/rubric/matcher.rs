@@ -46,10 +46,14 @@ fn fresh_set_id() -> SetId {
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
-/// Readings of one [`Word`] by the pattern sets that met it on this thread, most
-/// recent last; a few sets (the rubric, the hold phrases) are in use at a time.
+/// Readings of one [`Word`] by the pattern sets that met it on this thread, oldest
+/// first; a few sets (the rubric, the hold phrases) are in use at a time. Kept in
+/// the word itself, not behind another pointer: every token reads them.
 #[derive(Debug, Default)]
-pub struct Readings(RefCell<Vec<(SetId, Rc<Reading>)>>);
+pub struct Readings(RefCell<[Option<SetReading>; READINGS_PER_WORD]>);
+
+/// A reading and the pattern set it is for.
+type SetReading = (SetId, Rc<Reading>);
 
 /// Readings kept per word; an older one is computed again if its set returns.
 const READINGS_PER_WORD: usize = 4;
@@ -57,14 +61,24 @@ const READINGS_PER_WORD: usize = 4;
 impl Readings {
     fn get_or_insert_with(&self, set: SetId, read: impl FnOnce() -> Reading) -> Rc<Reading> {
         let mut readings = self.0.borrow_mut();
-        if let Some((_, r)) = readings.iter().find(|(id, _)| *id == set) {
-            return r.clone();
+        let mut free = None;
+        for (slot, entry) in readings.iter().enumerate() {
+            match entry {
+                Some((id, r)) if *id == set => return r.clone(),
+                Some(_) => {}
+                None => {
+                    free = Some(slot);
+                    break;
+                }
+            }
         }
-        if readings.len() >= READINGS_PER_WORD {
-            readings.remove(0);
-        }
+        let slot = free.unwrap_or_else(|| {
+            // All kept: the oldest makes room.
+            readings.rotate_left(1);
+            READINGS_PER_WORD - 1
+        });
         let r = Rc::new(read());
-        readings.push((set, r.clone()));
+        readings[slot] = Some((set, r.clone()));
         r
     }
 }
@@ -72,10 +86,13 @@ impl Readings {
 /// Pairs of transcript words memoised per thread before the memo is cleared.
 const PAIR_MEMO_LIMIT: usize = 100_000;
 
+/// (set, first word id, second word id) → the pair read as one word, `None` when
+/// it reads as no pattern word (almost every pair), which the matcher treats
+/// exactly as no pair: no reading is allocated or touched for it.
+type PairMemo = FastMap<(SetId, u64, u64), Option<Rc<Reading>>>;
+
 thread_local! {
-    /// (set, first word id, second word id) → the pair read as one word.
-    static PAIRS: RefCell<FastMap<(SetId, u64, u64), Rc<Reading>>> =
-        RefCell::new(FastMap::default());
+    static PAIRS: RefCell<PairMemo> = RefCell::new(PairMemo::default());
 }
 
 /// Buffers for matching turns, reused from turn to turn.
@@ -84,7 +101,6 @@ pub struct Scratch {
     single: Vec<Rc<Reading>>,
     /// Tokens `i` and `i + 1` read as one word, where that may matter.
     pair: Vec<Option<Rc<Reading>>>,
-    tried: Vec<usize>,
     /// Pattern stems some token of the turn may stand for, as a bit set.
     present: Vec<u64>,
     /// Per pattern: whether the turn holds a stem of every group it needs.
@@ -161,8 +177,9 @@ impl PatternSet {
             .get_or_insert_with(self.id, || self.read(&word.stem, &word.surface))
     }
 
-    /// `first` and `second` written together, read as one word.
-    fn pair_reading(&self, first: &Word, second: &Word) -> Rc<Reading> {
+    /// `first` and `second` written together, read as one word, if it reads as
+    /// any pattern word.
+    fn pair_reading(&self, first: &Word, second: &Word) -> Option<Rc<Reading>> {
         PAIRS.with_borrow_mut(|memo| {
             let key = (self.id, first.id, second.id);
             if let Some(r) = memo.get(&key) {
@@ -172,7 +189,8 @@ impl PatternSet {
                 memo.clear();
             }
             let joined = format!("{}{}", first.surface, second.surface);
-            let r = Rc::new(self.read(&text::stem(&joined), &joined));
+            let read = self.read(&text::stem(&joined), &joined);
+            let r = (!read.candidates.is_empty()).then(|| Rc::new(read));
             memo.insert(key, r.clone());
             r
         })
@@ -200,7 +218,7 @@ impl PatternSet {
                     && !next.word.number
                     && t.word.surface.len() + next.word.surface.len() >= 8
                 {
-                    pair = Some(self.pair_reading(&t.word, &next.word));
+                    pair = self.pair_reading(&t.word, &next.word);
                 }
             }
             scratch.single.push(single);
@@ -219,7 +237,7 @@ impl PatternSet {
             single: &scratch.single,
             pair: &scratch.pair,
         };
-        let (tried, present) = (&mut scratch.tried, &scratch.present);
+        let present = &scratch.present;
         let holds = |id: &StemId| present[*id as usize / 64] & (1 << (id % 64)) != 0;
         for i in 0..tokens.len() {
             let single = &table.single[i];
@@ -227,13 +245,11 @@ impl PatternSet {
             if single.starts.is_empty() && pair.is_none_or(|p| p.starts.is_empty()) {
                 continue;
             }
-            tried.clear();
+            // Each reading lists a pattern once; the pair only adds patterns the
+            // single word does not start.
             let pair_starts = pair.map(|p| &*p.starts).unwrap_or_default();
-            for &p in single.starts.iter().chain(pair_starts) {
-                if tried.contains(&p) {
-                    continue;
-                }
-                tried.push(p);
+            let pair_only = pair_starts.iter().filter(|p| !single.starts.contains(p));
+            for &p in single.starts.iter().chain(pair_only) {
                 let possible = *scratch.possible[p]
                     .get_or_insert_with(|| self.needs[p].iter().all(|g| g.iter().any(holds)));
                 if !possible {

@@ -217,7 +217,9 @@ pub fn tokenize_into(text: &str, piece: usize, out: &mut Vec<Token>) {
     // Words average more than four bytes with their separator.
     out.reserve(text.len() / 4 + 1);
     // Most text is already NFC; composing it again is wasted work.
-    if text.is_ascii() || unicode_normalization::is_nfc_quick(text.chars()) == IsNormalized::Yes {
+    if below_combining_marks(text)
+        || unicode_normalization::is_nfc_quick(text.chars()) == IsNormalized::Yes
+    {
         split_words(text, piece, out);
     } else {
         split_words(&text.nfc().collect::<String>(), piece, out);
@@ -226,6 +228,14 @@ pub fn tokenize_into(text: &str, piece: usize, out: &mut Vec<Token>) {
     for (i, t) in out[first..].iter_mut().enumerate() {
         t.pos_in_piece = (i, n);
     }
+}
+
+/// Whether every character of `text` is below U+0300, where the combining marks
+/// start: such text is NFC (nothing there composes or reorders, see the test),
+/// and Finnish letters qualify, so most text skips the slower quick check. In
+/// UTF-8 those characters are exactly the ones whose bytes are all below 0xCC.
+fn below_combining_marks(text: &str) -> bool {
+    text.bytes().all(|b| b < 0xCC)
 }
 
 /// Whether `c` belongs to a written word: its lower case holds a letter or digit.
@@ -279,8 +289,25 @@ const WORD_MEMO_LIMIT: usize = 100_000;
 struct WordMemo {
     /// Words of up to 16 bytes, keyed by their bytes zero-padded into an integer
     /// (no word contains a zero byte): most words, compared without a memcmp call.
-    short: FastMap<u128, Box<[Rc<Word>]>>,
-    long: FastMap<Box<str>, Box<[Rc<Word>]>>,
+    short: FastMap<u128, Words>,
+    long: FastMap<Box<str>, Words>,
+}
+
+/// The words one written word normalises to: almost always one, kept in the memo
+/// itself so a hit follows no further pointer.
+enum Words {
+    One(Rc<Word>),
+    /// None, or several ("emmä" → "en", "minä").
+    Other(Box<[Rc<Word>]>),
+}
+
+impl Words {
+    fn as_slice(&self) -> &[Rc<Word>] {
+        match self {
+            Words::One(word) => std::slice::from_ref(word),
+            Words::Other(words) => words,
+        }
+    }
 }
 
 impl WordMemo {
@@ -294,11 +321,14 @@ impl WordMemo {
             let mut padded = [0u8; 16];
             padded[..written.len()].copy_from_slice(written.as_bytes());
             let key = u128::from_le_bytes(padded);
-            self.short.entry(key).or_insert_with(make)
+            self.short.entry(key).or_insert_with(make).as_slice()
         } else if self.long.contains_key(written) {
-            &self.long[written]
+            self.long[written].as_slice()
         } else {
-            self.long.entry(written.into()).or_insert_with(make)
+            self.long
+                .entry(written.into())
+                .or_insert_with(make)
+                .as_slice()
         }
     }
 }
@@ -328,14 +358,21 @@ fn push_word(
 /// The words of one written word: lower case can split it further (a capital
 /// whose lower case carries a combining mark), and the colloquial table can
 /// expand it.
-fn normalise_written(written: &str) -> Box<[Rc<Word>]> {
+fn normalise_written(written: &str) -> Words {
     let lower: String = written.chars().flat_map(char::to_lowercase).collect();
-    lower
+    let mut words: Vec<Rc<Word>> = lower
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .flat_map(normalise)
         .map(Rc::new)
-        .collect()
+        .collect();
+    match words.pop() {
+        Some(word) if words.is_empty() => Words::One(word),
+        last => {
+            words.extend(last);
+            Words::Other(words.into())
+        }
+    }
 }
 
 fn normalise(word: &str) -> impl Iterator<Item = Word> + '_ {
@@ -415,6 +452,23 @@ mod tests {
         assert_eq!(starts, [true, false, true, false, false]);
         assert!(t[0].word.negation);
         assert_eq!(t[4].pos_in_piece, (4, 5));
+    }
+
+    #[test]
+    fn text_below_combining_marks_is_nfc() {
+        use unicode_normalization::char::canonical_combining_class;
+        for c in (0..0x300).filter_map(char::from_u32) {
+            let s = c.to_string();
+            assert!(below_combining_marks(&s), "{c:?}");
+            assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+            assert_eq!(
+                unicode_normalization::is_nfc_quick(s.chars()),
+                IsNormalized::Yes,
+                "{c:?}"
+            );
+        }
+        assert!(!below_combining_marks("a\u{300}"));
+        assert!(!below_combining_marks("\u{1e00}"));
     }
 
     #[test]
