@@ -24,27 +24,40 @@ pub struct Pipeline {
     transcriber: Transcriber,
     rubric: Rubric,
     model_sha256: Option<String>,
+    /// For calls whose metadata does not say.
+    defaults: CallOptions,
 }
 
 impl Pipeline {
-    pub fn new(transcriber: Transcriber, rubric: Rubric, model_sha256: Option<String>) -> Pipeline {
+    pub fn new(
+        transcriber: Transcriber,
+        rubric: Rubric,
+        model_sha256: Option<String>,
+        defaults: CallOptions,
+    ) -> Pipeline {
         Pipeline {
             transcriber,
             rubric,
             model_sha256,
+            defaults,
         }
     }
 }
 
-/// The per-call transcription options a call's metadata asks for.
-pub fn call_options(metadata: &CallMetadata) -> Result<CallOptions, ProcessError> {
+/// The per-call transcription options: what the call's metadata asks for, else
+/// the run's defaults.
+pub fn call_options(
+    metadata: &CallMetadata,
+    defaults: &CallOptions,
+) -> Result<CallOptions, ProcessError> {
     let agent_channel = match metadata
         .agent_channel
         .as_deref()
         .map(str::to_ascii_lowercase)
         .as_deref()
     {
-        None | Some("left") => AgentChannel::Left,
+        None => defaults.agent_channel,
+        Some("left") => AgentChannel::Left,
         Some("right") => AgentChannel::Right,
         Some(other) => {
             return Err(ProcessError::new(format!(
@@ -54,7 +67,7 @@ pub fn call_options(metadata: &CallMetadata) -> Result<CallOptions, ProcessError
     };
     Ok(CallOptions {
         agent_channel,
-        language: metadata.language.clone(),
+        language: metadata.language.clone().or(defaults.language.clone()),
     })
 }
 
@@ -80,7 +93,7 @@ pub fn transcribe_with_loudness(
 
 impl CallProcessor for Pipeline {
     fn transcribe(&self, call: &CallInput) -> Result<Transcribed, ProcessError> {
-        let options = call_options(&call.metadata)?;
+        let options = call_options(&call.metadata, &self.defaults)?;
         let (transcript, loudness) =
             transcribe_with_loudness(&call.path, &self.transcriber, &options)
                 .map_err(|e| ProcessError::from_error(&e))?;
@@ -163,4 +176,37 @@ fn scored_call(card: &Scorecard, metrics: &Metrics) -> Result<ScoredCall, Proces
         metrics: serde_json::to_value(metrics).map_err(|e| ProcessError::from_error(&e))?,
         moments: serde_json::to_value(&card.moments).map_err(|e| ProcessError::from_error(&e))?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_overrides_the_run_defaults_and_fills_in_from_them() {
+        let defaults = CallOptions {
+            agent_channel: AgentChannel::Right,
+            language: Some("sv".to_string()),
+        };
+        let silent = CallMetadata::default();
+        let options = call_options(&silent, &defaults).expect("valid");
+        assert_eq!(options.agent_channel, AgentChannel::Right);
+        assert_eq!(options.language.as_deref(), Some("sv"));
+
+        let said = CallMetadata {
+            agent_channel: Some("LEFT".to_string()),
+            language: Some("fi".to_string()),
+            ..CallMetadata::default()
+        };
+        let options = call_options(&said, &defaults).expect("valid");
+        assert_eq!(options.agent_channel, AgentChannel::Left);
+        assert_eq!(options.language.as_deref(), Some("fi"));
+
+        let wrong = CallMetadata {
+            agent_channel: Some("middle".to_string()),
+            ..CallMetadata::default()
+        };
+        let error = call_options(&wrong, &defaults).expect_err("rejected");
+        assert!(error.to_string().contains("middle"), "{error}");
+    }
 }

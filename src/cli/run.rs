@@ -18,6 +18,7 @@ use kuulas::batch::{ProcessorIdentity, WorkerSettings};
 use kuulas::store::postgres::is_postgres_url;
 use kuulas::store::{PostgresStore, RunLock, SqliteStore, Store};
 
+use super::transcribe::WhisperArgs;
 use super::{EXIT_OK, EXIT_SOME_FAILED};
 
 /// Test hook: set to `1` to swap the stages for the transcript-fixture processor.
@@ -56,10 +57,6 @@ pub struct RunArgs {
     /// Calls processed at once [default: cores, or cores / threads].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
-    /// Decoding threads per call, each decoding speech turns on its own
-    /// [default: 1, or cores / jobs].
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
-    threads: Option<u16>,
     /// Reprocess every recording, ignoring stored results.
     #[arg(long, conflicts_with = "rescore")]
     force: bool,
@@ -69,12 +66,10 @@ pub struct RunArgs {
     /// Rubric file (TOML).
     #[arg(long)]
     rubric: Option<PathBuf>,
-    /// Whisper model file (GGML).
-    #[arg(long)]
-    model: Option<PathBuf>,
-    /// Run Whisper on the GPU when kuulas was built with one (cargo feature `cuda`).
-    #[arg(long)]
-    gpu: bool,
+    /// How calls are transcribed; `--agent-channel` and `--language` apply to calls
+    /// whose metadata does not say, `--threads` defaults to 1 (or cores / jobs).
+    #[command(flatten)]
+    whisper: WhisperArgs,
     /// Metadata manifest (CSV) [default: manifest.csv in the input directory, if present].
     #[arg(long)]
     manifest: Option<PathBuf>,
@@ -100,10 +95,9 @@ pub struct ExportArgs {
 
 /// What the stages need to know, handed to the processor that wires them.
 struct StageConfig {
-    model: Option<PathBuf>,
+    whisper: WhisperArgs,
     rubric: Option<PathBuf>,
     threads: usize,
-    gpu: bool,
 }
 
 pub fn execute_run(args: RunArgs) -> anyhow::Result<ExitCode> {
@@ -156,7 +150,12 @@ fn execute_enqueue(
 ) -> anyhow::Result<ExitCode> {
     let mut store = PostgresStore::connect(url)?;
     let identity = ProcessorIdentity {
-        model_sha256: stages.model.as_deref().map(sha256_file).transpose()?,
+        model_sha256: stages
+            .whisper
+            .model
+            .as_deref()
+            .map(sha256_file)
+            .transpose()?,
         rubric_sha256: stages.rubric.as_deref().map(sha256_file).transpose()?,
     };
     let done = batch::enqueue(settings, &mut store, &identity)?;
@@ -245,7 +244,7 @@ fn resolve(args: RunArgs) -> anyhow::Result<(Settings, StageConfig, PathBuf)> {
     for (flag, path) in [
         ("--manifest", &args.manifest),
         ("--rubric", &args.rubric),
-        ("--model", &args.model),
+        ("--model", &args.whisper.model),
     ] {
         if let Some(path) = path.as_ref().filter(|p| !p.is_file()) {
             bail!("{flag} {}: no such file", path.display());
@@ -254,7 +253,7 @@ fn resolve(args: RunArgs) -> anyhow::Result<(Settings, StageConfig, PathBuf)> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let (jobs, threads) = super::parallelism(
         args.jobs.map(usize::from),
-        args.threads.map(usize::from),
+        args.whisper.threads.map(usize::from),
         None,
     );
     if jobs * threads > cores {
@@ -279,10 +278,9 @@ fn resolve(args: RunArgs) -> anyhow::Result<(Settings, StageConfig, PathBuf)> {
     Ok((
         settings,
         StageConfig {
-            model: args.model,
+            whisper: args.whisper,
             rubric: args.rubric,
             threads,
-            gpu: args.gpu,
         },
         store,
     ))
@@ -305,20 +303,17 @@ fn processor(stages: &StageConfig) -> anyhow::Result<Arc<dyn CallProcessor>> {
         )));
     }
     let rubric = super::score::load_rubric(stages.rubric.as_deref())?;
-    let model = stages
-        .model
-        .clone()
-        .unwrap_or_else(kuulas::model::default_model_path);
-    let mut settings = kuulas::transcribe::Settings::default();
+    let model = stages.whisper.model_path();
+    let mut settings = stages.whisper.settings(&rubric)?;
     settings.decode.threads = stages.threads.max(1);
-    settings.decode.initial_prompt = Some(super::transcribe::domain_prompt(&rubric, &[]));
     let model_sha = sha256_file(&model).ok();
-    let transcriber = kuulas::transcribe::Transcriber::load(&model, settings, stages.gpu)
+    let transcriber = kuulas::transcribe::Transcriber::load(&model, settings, stages.whisper.gpu)
         .context("cannot start transcribing")?;
     Ok(Arc::new(batch::Pipeline::new(
         transcriber,
         rubric,
         model_sha,
+        stages.whisper.call_options(),
     )))
 }
 

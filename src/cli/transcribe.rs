@@ -41,8 +41,8 @@ pub struct WhisperArgs {
     /// Spoken language (ISO 639-1), or `auto` to detect it per call.
     #[arg(long, default_value = "fi")]
     pub language: String,
-    /// Decoding threads per recording, each decoding speech turns on its own
-    /// [default: all cores for one recording, see --jobs for several].
+    /// Decoders per recording, each one thread decoding windows of speech
+    /// [default: cores / --jobs, with a recording per core when there are several].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
     /// Beam width; 1 decodes greedily (faster).
@@ -67,7 +67,7 @@ pub struct WhisperArgs {
     /// channel whole (`off`).
     #[arg(long, value_enum, default_value = "on")]
     pub vad: Toggle,
-    /// Encode each speech region at its own length (`on`, faster) or always a
+    /// Encode each window of speech at its own length (`on`, faster) or always a
     /// full 30 s window (`off`, as Whisper was trained).
     #[arg(long, value_enum, default_value = "on")]
     pub fit_context: Toggle,
