@@ -1,157 +1,33 @@
-//! The SQLite store through the `Store` trait: the status life cycle, resetting
-//! calls a dead run left in progress, results dropped with a failure, export rows
-//! filtered by run, and refusing to invent a store for exports.
+//! The SQLite store: the shared store suite (tests/store_support) — the status
+//! life cycle, resetting calls a dead run left in progress, results dropped with a
+//! failure, export rows filtered by run — plus refusing to invent a store for
+//! exports.
 
-use kuulas::store::{
-    CallEntry, CallMetadata, CallScores, CallStatus, DimensionScore, Fingerprint, MetricSummary,
-    NewRun, SqliteStore, Store, StoreError,
-};
+mod store_support;
 
-fn new_run() -> NewRun {
-    NewRun {
-        started_at: "2026-11-21T22:00:00Z".into(),
-        input_dir: "/calls".into(),
-        kuulas_version: "test".into(),
-        model_sha256: Some("m".into()),
-        rubric_sha256: None,
-    }
-}
-
-fn entry(id: &str) -> CallEntry {
-    CallEntry {
-        call_id: id.into(),
-        path: format!("/calls/{id}.wav"),
-        fingerprint: Fingerprint {
-            size: 10,
-            mtime_ns: 5,
-            sha256: "ab".into(),
-        },
-        metadata: CallMetadata {
-            agent: Some("Aino".into()),
-            ..CallMetadata::default()
-        },
-    }
-}
-
-fn scores(dims: &[(&str, Option<f64>)]) -> CallScores {
-    CallScores {
-        dimensions: dims
-            .iter()
-            .map(|(d, s)| DimensionScore {
-                dimension: d.to_string(),
-                score: *s,
-            })
-            .collect(),
-        overall: Some(0.5),
-        summary: MetricSummary {
-            interruptions: Some(1),
-            ..MetricSummary::default()
-        },
-        metrics_json: "{}".into(),
-        moments_json: "[]".into(),
-    }
-}
-
-fn status(store: &SqliteStore, id: &str) -> CallStatus {
-    store
-        .known_calls()
-        .unwrap()
-        .into_iter()
-        .find(|k| k.call_id == id)
-        .unwrap()
-        .status
-}
+use kuulas::store::{SqliteStore, StoreError};
 
 #[test]
 fn a_call_moves_from_running_to_scored_and_a_dead_runs_calls_are_reset() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("k.sqlite");
-    let mut store = SqliteStore::open(&path).unwrap();
-    let run = store.begin_run(&new_run()).unwrap();
-    store.mark_running(run, &entry("a")).unwrap();
-    store.mark_running(run, &entry("b")).unwrap();
-    store
-        .save_transcript("a", r#"{"segments":[]}"#, 42.0)
-        .unwrap();
-    assert_eq!(status(&store, "a"), CallStatus::Transcribed);
-    store
-        .save_scores("a", &scores(&[("greeting", Some(1.0))]))
-        .unwrap();
-    assert_eq!(status(&store, "a"), CallStatus::Scored);
-    drop(store); // as if killed while "b" was running
-
-    let mut store = SqliteStore::open(&path).unwrap();
-    assert_eq!(store.reset_interrupted().unwrap(), 1);
-    assert_eq!(status(&store, "b"), CallStatus::Pending);
-    assert_eq!(status(&store, "a"), CallStatus::Scored);
-    assert_eq!(
-        store.transcript("a").unwrap().as_deref(),
-        Some(r#"{"segments":[]}"#)
-    );
+    store_support::a_call_moves_from_running_to_scored_and_a_dead_runs_calls_are_reset(|| {
+        SqliteStore::open(&path).unwrap()
+    });
 }
 
 #[test]
 fn failing_or_restarting_a_call_drops_its_earlier_results() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = SqliteStore::open(&dir.path().join("k.sqlite")).unwrap();
-    let run = store.begin_run(&new_run()).unwrap();
-    store.mark_running(run, &entry("a")).unwrap();
-    store.save_transcript("a", "{}", 1.0).unwrap();
-    store
-        .save_scores("a", &scores(&[("greeting", Some(1.0))]))
-        .unwrap();
-    store
-        .mark_failed(run, &entry("a"), "truncated WAV")
-        .unwrap();
-    assert_eq!(store.transcript("a").unwrap(), None);
-    let row = store.calls(None).unwrap().rows.remove(0);
-    assert_eq!(row.status, CallStatus::Failed);
-    assert_eq!(row.failure_reason.as_deref(), Some("truncated WAV"));
-    assert!(row.scores.is_empty() && row.overall.is_none());
-
-    store.mark_running(run, &entry("a")).unwrap();
-    let row = store.calls(None).unwrap().rows.remove(0);
-    assert_eq!(
-        (row.status, row.failure_reason),
-        (CallStatus::Running, None)
-    );
+    store_support::failing_or_restarting_a_call_drops_its_earlier_results(&mut store);
 }
 
 #[test]
 fn export_rows_follow_rubric_order_and_filter_by_run() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = SqliteStore::open(&dir.path().join("k.sqlite")).unwrap();
-    let first = store.begin_run(&new_run()).unwrap();
-    store.mark_running(first, &entry("a")).unwrap();
-    store
-        .save_scores("a", &scores(&[("greeting", Some(1.0)), ("closing", None)]))
-        .unwrap();
-    let second = store.begin_run(&new_run()).unwrap();
-    store.mark_running(second, &entry("b")).unwrap();
-    store
-        .save_scores(
-            "b",
-            &scores(&[("greeting", Some(0.0)), ("empathy", Some(0.5))]),
-        )
-        .unwrap();
-
-    let all = store.calls(None).unwrap();
-    assert_eq!(all.dimensions, ["greeting", "closing", "empathy"]);
-    assert_eq!(all.rows.len(), 2);
-    assert_eq!(all.rows[0].metadata.agent.as_deref(), Some("Aino"));
-    assert_eq!(all.rows[0].summary.interruptions, Some(1));
-    let latest = store
-        .calls(Some(store.latest_run().unwrap().unwrap()))
-        .unwrap();
-    assert_eq!(
-        latest
-            .rows
-            .iter()
-            .map(|r| r.call_id.as_str())
-            .collect::<Vec<_>>(),
-        ["b"]
-    );
-    assert_eq!(latest.dimensions, ["greeting", "empathy"]);
+    store_support::export_rows_follow_rubric_order_and_filter_by_run(&mut store);
 }
 
 #[test]
