@@ -97,7 +97,6 @@ pub struct ExportArgs {
 struct StageConfig {
     whisper: WhisperArgs,
     rubric: Option<PathBuf>,
-    threads: usize,
 }
 
 pub fn execute_run(args: RunArgs) -> anyhow::Result<ExitCode> {
@@ -237,7 +236,7 @@ fn host_name() -> String {
 }
 
 /// Checks every path and turns the arguments into trusted settings.
-fn resolve(args: RunArgs) -> anyhow::Result<(Settings, StageConfig, PathBuf)> {
+fn resolve(mut args: RunArgs) -> anyhow::Result<(Settings, StageConfig, PathBuf)> {
     if let Some(input) = args.input.as_ref().filter(|p| !p.is_dir()) {
         bail!("--input {}: not a directory", input.display());
     }
@@ -261,6 +260,8 @@ fn resolve(args: RunArgs) -> anyhow::Result<(Settings, StageConfig, PathBuf)> {
             "{jobs} jobs × {threads} threads exceeds the {cores} cores; calls will compete for CPU"
         );
     }
+    // The plan decides the decoders per call, as `kuulas transcribe` does.
+    args.whisper.threads = Some(threads as u16);
     let mode = match (args.force, args.rescore) {
         (true, _) => Mode::Force,
         (_, true) => Mode::Rescore,
@@ -280,7 +281,6 @@ fn resolve(args: RunArgs) -> anyhow::Result<(Settings, StageConfig, PathBuf)> {
         StageConfig {
             whisper: args.whisper,
             rubric: args.rubric,
-            threads,
         },
         store,
     ))
@@ -304,8 +304,7 @@ fn processor(stages: &StageConfig) -> anyhow::Result<Arc<dyn CallProcessor>> {
     }
     let rubric = super::score::load_rubric(stages.rubric.as_deref())?;
     let model = stages.whisper.model_path();
-    let mut settings = stages.whisper.settings(&rubric)?;
-    settings.decode.threads = stages.threads.max(1);
+    let settings = stages.whisper.settings(&rubric)?;
     let model_sha = sha256_file(&model).ok();
     let transcriber = kuulas::transcribe::Transcriber::load(&model, settings, stages.whisper.gpu)
         .context("cannot start transcribing")?;
