@@ -366,12 +366,10 @@ fn normalise_written(written: &str) -> Words {
         .flat_map(normalise)
         .map(Rc::new)
         .collect();
-    match words.pop() {
-        Some(word) if words.is_empty() => Words::One(word),
-        last => {
-            words.extend(last);
-            Words::Other(words.into())
-        }
+    if words.len() == 1 {
+        Words::One(words.remove(0))
+    } else {
+        Words::Other(words.into())
     }
 }
 
