@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use whisper_rs::{
     FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState,
@@ -184,6 +185,21 @@ impl Session {
             params.set_initial_prompt(prompt);
         }
 
+        let guard = LoopGuard {
+            entropy_threshold: options.entropy_threshold,
+            cut: options.temperature_increment > 0.0,
+            ..LoopGuard::default()
+        };
+        // SAFETY: the callback only reads the token list and writes the logits
+        // whisper.cpp hands it, and `guard` outlives `full`, which is the only
+        // call that uses these parameters.
+        unsafe {
+            params.set_filter_logits_callback(Some(cut_loops));
+            params.set_filter_logits_callback_user_data(
+                &guard as *const LoopGuard as *mut std::ffi::c_void,
+            );
+        }
+
         let padded = pad(samples);
         let audio_end = samples.len() as f64 / SAMPLE_RATE as f64;
         if options.fit_audio_context {
@@ -195,6 +211,11 @@ impl Session {
                 what: "decode audio",
                 reason: format!("{e:?}"),
             })?;
+        tracing::debug!(
+            tokens = guard.steps.load(Ordering::Relaxed),
+            forced = guard.forced.load(Ordering::Relaxed),
+            "whisper.cpp decode"
+        );
         Ok(self.collect(audio_end))
     }
 
@@ -218,6 +239,131 @@ impl Session {
         }
         segments
     }
+}
+
+/// What the logits callback needs and saw during one `full` call. whisper.cpp may
+/// run the callback for several beams on several threads at once, hence atomics.
+#[derive(Default)]
+struct LoopGuard {
+    /// whisper.cpp's repetition test: an attempt whose last 32 tokens have less
+    /// entropy than this fails (`DecodeOptions::entropy_threshold`).
+    entropy_threshold: f32,
+    /// Tokens sampled, over every attempt (fallbacks included).
+    steps: AtomicUsize,
+    /// Tokens forced to end looping attempts early.
+    forced: AtomicUsize,
+    /// Only with temperature fallback: without it the failed attempt's text is
+    /// the result, and it is left as whisper.cpp makes it.
+    cut: bool,
+}
+
+/// Ends an attempt that has fallen into a repetition loop as soon as the loop is
+/// certain, instead of letting it run to whisper.cpp's 220-token limit.
+///
+/// Whisper base falls into such loops on Finnish ("mihoituk|ut|ut|ut…", or a
+/// whole sentence over and over): on the bench calls a fifth of the attempts ran
+/// to the limit and they took a third of all decoded tokens (BENCHMARKS.md).
+/// whisper.cpp fails such an attempt at the limit and falls back to the next
+/// temperature. This makes it fail earlier by its own repetition test instead:
+/// the last token is repeated until the entropy of the last 32 tokens is below
+/// the threshold, then end-of-text is forced, so the attempt is judged failed
+/// and the fallback runs as before, without the loop's remaining tokens. Once a
+/// timestamp has been emitted, whisper.cpp would keep the text before it, so
+/// such attempts are left alone.
+unsafe extern "C" fn cut_loops(
+    context: *mut whisper_rs_sys::whisper_context,
+    _state: *mut whisper_rs_sys::whisper_state,
+    tokens: *const whisper_rs_sys::whisper_token_data,
+    n_tokens: std::os::raw::c_int,
+    logits: *mut f32,
+    user_data: *mut std::ffi::c_void,
+) {
+    // SAFETY: `user_data` is the `LoopGuard` set beside this callback in
+    // `Session::decode`, alive for the whole `full` call.
+    let guard = unsafe { &*(user_data as *const LoopGuard) };
+    guard.steps.fetch_add(1, Ordering::Relaxed);
+    if !guard.cut || tokens.is_null() || n_tokens <= 0 {
+        return;
+    }
+    // SAFETY: whisper.cpp passes the decoder's `n_tokens` tokens so far and the
+    // `n_vocab` logits of the next one.
+    let (tokens, first_timestamp, end_of_text, vocabulary) = unsafe {
+        (
+            std::slice::from_raw_parts(tokens, n_tokens as usize),
+            whisper_rs_sys::whisper_token_beg(context),
+            whisper_rs_sys::whisper_token_eot(context),
+            whisper_rs_sys::whisper_n_vocab(context),
+        )
+    };
+    if tokens.iter().any(|t| t.id > first_timestamp) {
+        return;
+    }
+    let ids: Vec<i32> = tokens.iter().map(|t| t.id).collect();
+    let Some(token) = loop_cut(&ids, end_of_text, guard.entropy_threshold) else {
+        return;
+    };
+    guard.forced.fetch_add(1, Ordering::Relaxed);
+    // SAFETY: see above; token ids are below `vocabulary`.
+    let logits = unsafe { std::slice::from_raw_parts_mut(logits, vocabulary as usize) };
+    logits.fill(f32::NEG_INFINITY);
+    logits[token as usize] = 0.0;
+}
+
+/// The token to force on an attempt that ends in a loop, or `None` when it does
+/// not: end-of-text when whisper.cpp's repetition test will then fail the
+/// attempt, else the last token again, which brings the test closer.
+fn loop_cut(tokens: &[i32], end_of_text: i32, entropy_threshold: f32) -> Option<i32> {
+    let &last = tokens.last()?;
+    // A run of forced tokens follows the loop that started it.
+    let run = tokens.iter().rev().take_while(|&&t| t == last).count();
+    if !ends_in_loop(tokens) && !ends_in_loop(&tokens[..tokens.len() - run + 1]) {
+        return None;
+    }
+    let mut ending = tokens[tokens.len().saturating_sub(ENTROPY_TOKENS - 1)..].to_vec();
+    ending.push(end_of_text);
+    // A margin so that whisper.cpp's double arithmetic surely agrees.
+    if entropy(&ending) < f64::from(entropy_threshold) - 0.01 {
+        Some(end_of_text)
+    } else {
+        Some(last)
+    }
+}
+
+/// whisper.cpp's repetition test looks at this many tokens at the end.
+const ENTROPY_TOKENS: usize = 32;
+
+/// Entropy (nats) of the token frequencies, as whisper.cpp computes it.
+fn entropy(tokens: &[i32]) -> f64 {
+    let mut counts = std::collections::HashMap::new();
+    for &t in tokens {
+        *counts.entry(t).or_insert(0usize) += 1;
+    }
+    let total = tokens.len() as f64;
+    counts
+        .values()
+        .map(|&c| {
+            let p = c as f64 / total;
+            -p * p.ln()
+        })
+        .sum()
+}
+
+/// Longest repeated block looked for, in tokens (a sentence of base's Finnish).
+const MAX_LOOP_PERIOD: usize = 64;
+/// A loop is certain once its repeats span this many tokens ...
+const MIN_LOOP_TOKENS: usize = 32;
+/// ... and this many copies of the block, in tenths: a phrase said twice, as
+/// people do, is not a loop.
+const MIN_LOOP_COPIES_TENTHS: usize = 25;
+
+/// Whether `tokens` ends in one block repeated back to back, long enough to be a
+/// decoding loop rather than speech.
+fn ends_in_loop(tokens: &[i32]) -> bool {
+    (1..=MAX_LOOP_PERIOD).any(|period| {
+        let span = MIN_LOOP_TOKENS.max(period * MIN_LOOP_COPIES_TENTHS / 10);
+        tokens.len() >= span
+            && (tokens.len() - span + period..tokens.len()).all(|i| tokens[i] == tokens[i - period])
+    })
 }
 
 /// Joins BPE tokens into words: a token that starts with a space starts a word.
@@ -307,4 +453,87 @@ fn pad(samples: &[f32]) -> Vec<f32> {
         padded.resize(MIN_SAMPLES, 0.0);
     }
     padded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ends_in_loop, entropy, loop_cut};
+
+    const EOT: i32 = 50257;
+
+    /// Feeds `loop_cut` as whisper.cpp would: the forced token is appended until
+    /// end-of-text; returns how many tokens were forced.
+    fn run_to_end_of_text(mut tokens: Vec<i32>) -> (usize, Vec<i32>) {
+        let mut forced = 0;
+        while let Some(token) = loop_cut(&tokens, EOT, 2.4) {
+            tokens.push(token);
+            forced += 1;
+            if token == EOT {
+                return (forced, tokens);
+            }
+            assert!(forced < 40, "never reached end-of-text");
+        }
+        (forced, tokens)
+    }
+
+    #[test]
+    fn a_looping_attempt_ends_as_one_whisper_cpp_rejects() {
+        let sentence: Vec<i32> = (100..137).collect();
+        let mut tokens: Vec<i32> = vec![50364];
+        tokens.extend(1..50);
+        while !ends_in_loop(&tokens) {
+            tokens.push(sentence[(tokens.len() - 50) % sentence.len()]);
+        }
+        let (forced, ended) = run_to_end_of_text(tokens);
+        assert!(forced > 1 && forced <= 20, "{forced} tokens forced");
+        assert_eq!(ended.last(), Some(&EOT));
+        // whisper.cpp's test: the entropy of the result's last 32 tokens.
+        assert!(entropy(&ended[ended.len() - 32..]) < 2.4);
+
+        // A one-token loop is rejected by the test at once.
+        let mut stuck = vec![50364, 11, 12, 13];
+        stuck.extend(std::iter::repeat_n(99, 32));
+        assert_eq!(loop_cut(&stuck, EOT, 2.4), Some(EOT));
+    }
+
+    #[test]
+    fn speech_is_not_touched() {
+        let speech: Vec<i32> = (1000..1200).collect();
+        for end in 1..speech.len() {
+            assert_eq!(loop_cut(&speech[..end], EOT, 2.4), None);
+        }
+    }
+
+    #[test]
+    fn a_token_or_a_sentence_over_and_over_is_a_loop() {
+        let mut stuck = vec![50364, 11, 12, 13];
+        stuck.extend(std::iter::repeat_n(99, 32));
+        assert!(ends_in_loop(&stuck));
+
+        let sentence: Vec<i32> = (100..140).collect();
+        let mut over_and_over = vec![50364, 1, 2, 3];
+        for _ in 0..3 {
+            over_and_over.extend(&sentence);
+        }
+        assert!(ends_in_loop(&over_and_over));
+    }
+
+    #[test]
+    fn speech_and_a_phrase_said_twice_are_not() {
+        let speech: Vec<i32> = (1000..1200).collect();
+        assert!(!ends_in_loop(&speech));
+
+        let phrase: Vec<i32> = (100..120).collect();
+        let mut twice = speech.clone();
+        twice.extend(&phrase);
+        twice.extend(&phrase);
+        assert!(!ends_in_loop(&twice));
+
+        // "joo joo joo": a short repeat people do say.
+        let mut joo = speech;
+        joo.extend([7, 7, 7, 7]);
+        assert!(!ends_in_loop(&joo));
+        // Too short to tell yet.
+        assert!(!ends_in_loop(&[5; 31]));
+    }
 }
