@@ -97,6 +97,8 @@ pub struct ExportArgs {
 struct StageConfig {
     whisper: WhisperArgs,
     rubric: Option<PathBuf>,
+    /// Calls processed at once: the transcriber's decoders serve them all.
+    jobs: usize,
 }
 
 pub fn execute_run(args: RunArgs) -> anyhow::Result<ExitCode> {
@@ -281,6 +283,7 @@ fn resolve(mut args: RunArgs) -> anyhow::Result<(Settings, StageConfig, PathBuf)
         StageConfig {
             whisper: args.whisper,
             rubric: args.rubric,
+            jobs,
         },
         store,
     ))
@@ -304,7 +307,7 @@ fn processor(stages: &StageConfig) -> anyhow::Result<Arc<dyn CallProcessor>> {
     }
     let rubric = super::score::load_rubric(stages.rubric.as_deref())?;
     let model = stages.whisper.model_path();
-    let settings = stages.whisper.settings(&rubric)?;
+    let settings = stages.whisper.settings(&rubric, stages.jobs)?;
     let model_sha = sha256_file(&model).ok();
     let transcriber = kuulas::transcribe::Transcriber::load(&model, settings, stages.whisper.gpu)
         .context("cannot start transcribing")?;

@@ -61,7 +61,7 @@ pub fn load_call(
     }
     // A broken recording is reported before the model is loaded.
     kuulas::audio::probe(path)?;
-    let transcriber = whisper.load(rubric)?;
+    let transcriber = whisper.load(rubric, 1)?;
     let (transcript, loudness) =
         kuulas::batch::transcribe_with_loudness(path, &transcriber, &whisper.call_options())
             .with_context(|| format!("cannot transcribe {}", path.display()))?;

@@ -41,7 +41,8 @@ pub struct WhisperArgs {
     /// Spoken language (ISO 639-1), or `auto` to detect it per call.
     #[arg(long, default_value = "fi")]
     pub language: String,
-    /// Decoders per recording, each one thread decoding windows of speech
+    /// Decoders per recording, each one thread decoding windows of speech; all
+    /// jobs × threads decoders serve every recording in flight
     /// [default: cores / --jobs, with a recording per core when there are several].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
@@ -113,11 +114,18 @@ impl WhisperArgs {
             .unwrap_or_else(kuulas::model::default_model_path)
     }
 
-    pub fn settings(&self, rubric: &Rubric) -> anyhow::Result<transcribe::Settings> {
+    /// The transcriber's settings for `recordings` transcribed at once, each
+    /// with `--threads` decoders (all of them shared by every recording).
+    pub fn settings(
+        &self,
+        rubric: &Rubric,
+        recordings: usize,
+    ) -> anyhow::Result<transcribe::Settings> {
         let mut settings = transcribe::Settings::default();
+        let per_recording = super::parallelism(None, self.threads.map(usize::from), Some(1)).1;
+        settings.decoders = recordings.max(1) * per_recording;
         let decode = &mut settings.decode;
         decode.language = Some(self.language.clone());
-        decode.threads = super::parallelism(None, self.threads.map(usize::from), Some(1)).1;
         decode.beam_size = self.beam_size.max(1);
         decode.temperature_increment = self.temperature_fallback.max(0.0);
         decode.logprob_threshold = self.logprob_threshold;
@@ -156,9 +164,9 @@ impl WhisperArgs {
         }
     }
 
-    pub fn load(&self, rubric: &Rubric) -> anyhow::Result<Transcriber> {
+    pub fn load(&self, rubric: &Rubric, recordings: usize) -> anyhow::Result<Transcriber> {
         let model = self.model_path();
-        Transcriber::load(&model, self.settings(rubric)?, self.gpu)
+        Transcriber::load(&model, self.settings(rubric, recordings)?, self.gpu)
             .context("cannot start transcribing")
     }
 }
@@ -174,7 +182,7 @@ pub fn execute(mut args: TranscribeArgs) -> anyhow::Result<ExitCode> {
         Some(args.files.len()),
     );
     args.whisper.threads = Some(threads as u16);
-    let transcriber = args.whisper.load(&kuulas::rubric::default_rubric())?;
+    let transcriber = args.whisper.load(&kuulas::rubric::default_rubric(), jobs)?;
     let call = args.whisper.call_options();
     let many = args.files.len() > 1;
     // Recordings are taken in turn by `jobs` threads; results are written in the

@@ -16,14 +16,15 @@ mod cleanup;
 pub mod format;
 mod pack;
 mod pitch;
+mod pool;
 pub mod prompt;
 pub mod vad;
 mod whisper;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::Receiver;
-use std::sync::{Arc, Mutex};
+use std::sync::mpsc::{Receiver, Sender};
 
 use crate::audio::{self, AudioError, AudioLimits, SAMPLE_RATE};
 use crate::transcript::{Attribution, Party, Segment, TRANSCRIPT_SCHEMA_VERSION, Transcript, Word};
@@ -66,6 +67,9 @@ pub struct Settings {
     /// Consecutive turns of a channel are decoded together in windows of at most
     /// this many seconds (0: each turn alone); see `pack`.
     pub window_s: f64,
+    /// Decoders shared by every recording in flight (`pool`); each runs
+    /// `decode.threads` threads.
+    pub decoders: usize,
 }
 
 impl Default for Settings {
@@ -73,7 +77,7 @@ impl Default for Settings {
         Settings {
             decode: DecodeOptions {
                 language: Some("fi".to_string()),
-                threads: 2,
+                threads: 1,
                 beam_size: 1,
                 temperature: 0.0,
                 temperature_increment: 0.2,
@@ -86,6 +90,7 @@ impl Default for Settings {
             vad: VadSettings::default(),
             limits: AudioLimits::default(),
             window_s: DEFAULT_WINDOW_S,
+            decoders: std::thread::available_parallelism().map_or(1, |n| n.get()),
         }
     }
 }
@@ -110,9 +115,12 @@ impl AudioObserver for () {
     fn samples(&mut self, _: Party, _: f64, _: &[f32]) {}
 }
 
-/// A loaded model plus the run's settings; shared by all concurrent jobs.
+/// A loaded model, its decoders and the run's settings; shared by all
+/// concurrent jobs.
 pub struct Transcriber {
-    engine: whisper::Engine,
+    pool: pool::Pool,
+    model: PathBuf,
+    multilingual: bool,
     settings: Settings,
 }
 
@@ -122,12 +130,17 @@ impl Transcriber {
         settings: Settings,
         use_gpu: bool,
     ) -> Result<Transcriber, TranscribeError> {
-        let engine = whisper::Engine::load(model, use_gpu)?;
-        Ok(Transcriber { engine, settings })
+        let engine = Arc::new(whisper::Engine::load(model, use_gpu)?);
+        Ok(Transcriber {
+            model: engine.path().to_path_buf(),
+            multilingual: engine.is_multilingual(),
+            pool: pool::Pool::start(engine, settings.decoders),
+            settings,
+        })
     }
 
     pub fn model_path(&self) -> &Path {
-        self.engine.path()
+        &self.model
     }
 
     pub fn settings(&self) -> &Settings {
@@ -138,12 +151,10 @@ impl Transcriber {
 /// Transcribes one recording. Silence gives an empty transcript, not an error.
 ///
 /// The audio streams through the voice-activity detectors on this thread; each
-/// channel's speech regions are packed into windows (`pack`), and `threads`
-/// decoders, one thread each, take the windows from one queue and turn them into
-/// text. Windows are independent (no text is carried over), so any decoder can
-/// take any window; and single-threaded whisper.cpp decoders side by side outrun
-/// one decoder with many threads, whose threads meet at a spinning barrier after
-/// every operation of every token (and stall when the machine is busy).
+/// channel's speech regions are packed into windows (`pack`) and handed to the
+/// transcriber's decoders (`pool`), which serve every recording in flight.
+/// Windows are independent (no text is carried over), so any decoder can take
+/// any window, in any order.
 pub fn run(
     path: &Path,
     transcriber: &Transcriber,
@@ -158,16 +169,23 @@ pub fn run(
         decode.language = Some(language.clone());
     }
     let detect_language = decode.language.as_deref().is_none_or(|l| l == "auto");
-    if !transcriber.engine.is_multilingual() && detect_language {
+    if !transcriber.multilingual && detect_language {
         decode.language = Some("en".to_string());
     }
-    let detect_language = detect_language && transcriber.engine.is_multilingual();
-    let decoders = decode.threads.max(1);
-    // Only a mono recording's speakers are told apart by pitch.
-    let mono = parties.len() == 1;
-    let single_threaded = DecodeOptions {
-        threads: 1,
-        ..decode.clone()
+    let detect_language = detect_language && transcriber.multilingual;
+    let mut windows = Windows {
+        pool: &transcriber.pool,
+        call: Arc::new(pool::CallDecoding {
+            options: decode.clone(),
+            detect_language,
+            // Only a mono recording's speakers are told apart by pitch.
+            mono: parties.len() == 1,
+            cancelled: AtomicBool::new(false),
+        }),
+        replies: std::sync::mpsc::channel(),
+        pending: 0,
+        pieces: Vec::new(),
+        language: None,
     };
 
     let mut vads: Vec<vad::Vad> = parties
@@ -178,81 +196,43 @@ pub fn run(
         .iter()
         .map(|_| pack::Packer::new(transcriber.settings.window_s))
         .collect();
-    let failed = AtomicBool::new(false);
-    let (decoded, position) = std::thread::scope(|scope| {
-        let (queue, windows) =
-            std::sync::mpsc::sync_channel::<(usize, pack::Window)>(QUEUED_WINDOWS);
-        // Shared by the decoders: when the last one stops, the queue closes.
-        let windows = Arc::new(Mutex::new(windows));
-        let workers: Vec<_> = (0..decoders)
-            .map(|_| {
-                let (engine, options) = (&transcriber.engine, single_threaded.clone());
-                let (windows, failed) = (windows.clone(), &failed);
-                scope.spawn(move || {
-                    let decoded =
-                        decode_windows(engine, options, detect_language, mono, &windows, failed);
-                    if decoded.is_err() {
-                        failed.store(true, Ordering::Relaxed);
-                    }
-                    decoded
-                })
-            })
-            .collect();
-        drop(windows);
-        // After a decoder's error the call is lost: stop streaming, report it below.
-        let send = |channel: usize, window: pack::Window| {
-            !failed.load(Ordering::Relaxed) && queue.send((channel, window)).is_ok()
-        };
-        let streamed = (|| -> Result<usize, TranscribeError> {
-            let mut position = 0usize;
-            while let Some(block) = stream.next_block()? {
-                for (channel, samples) in block.iter().enumerate().take(parties.len()) {
-                    observer.samples(
-                        parties[channel],
-                        position as f64 / SAMPLE_RATE as f64,
-                        samples,
-                    );
-                    for region in vads[channel].feed(samples) {
-                        if let Some(window) = packers[channel].push(region)
-                            && !send(channel, window)
-                        {
-                            return Ok(position);
-                        }
-                    }
-                }
-                position += block.first().map_or(0, Vec::len);
-            }
-            for (channel, (vad, mut packer)) in vads.into_iter().zip(packers).enumerate() {
-                let last = vad.finish().and_then(|region| packer.push(region));
-                for window in last.into_iter().chain(packer.finish()) {
-                    if !send(channel, window) {
-                        return Ok(position);
+    let streamed = (|| -> Result<usize, TranscribeError> {
+        let mut position = 0usize;
+        while let Some(block) = stream.next_block()? {
+            for (channel, samples) in block.iter().enumerate().take(parties.len()) {
+                observer.samples(
+                    parties[channel],
+                    position as f64 / SAMPLE_RATE as f64,
+                    samples,
+                );
+                for region in vads[channel].feed(samples) {
+                    if let Some(window) = packers[channel].push(region) {
+                        windows.submit(channel, window)?;
                     }
                 }
             }
-            Ok(position)
-        })();
-        drop(queue);
-        let decoded: Result<Vec<Decoded>, TranscribeError> = workers
-            .into_iter()
-            .map(|w| {
-                w.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect();
-        (decoded, streamed)
-    });
-    let position = position?;
-    let decoded = decoded?;
+            position += block.first().map_or(0, Vec::len);
+        }
+        for (channel, (vad, mut packer)) in vads.into_iter().zip(packers).enumerate() {
+            let last = vad.finish().and_then(|region| packer.push(region));
+            for window in last.into_iter().chain(packer.finish()) {
+                windows.submit(channel, window)?;
+            }
+        }
+        Ok(position)
+    })();
+    let position = match streamed {
+        Ok(position) => position,
+        Err(e) => {
+            windows.call.cancelled.store(true, Ordering::Relaxed);
+            return Err(e);
+        }
+    };
+    let (pieces, language) = windows.finish()?;
     // The language of the call is the one heard first.
-    let language = decoded
-        .iter()
-        .filter_map(|d| d.language.clone())
-        .min_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, language)| language)
+    let language = language
         .or(decode.language)
         .unwrap_or_else(|| "fi".to_string());
-    let pieces = decoded.into_iter().flat_map(|d| d.pieces).collect();
     let (segments, attribution) = attribute(pieces, &parties);
     Ok(Transcript {
         schema_version: TRANSCRIPT_SCHEMA_VERSION,
@@ -263,44 +243,95 @@ pub fn run(
     })
 }
 
-/// Windows waiting for a decoder: enough to keep the decoders busy while audio
-/// streams in, few enough to bound memory to a few windows per call.
-const QUEUED_WINDOWS: usize = 2;
+type Reply = Result<pool::Decoded, TranscribeError>;
 
-/// What one decoder made of its windows.
-struct Decoded {
+/// One recording's windows on their way through the decoders.
+struct Windows<'p> {
+    pool: &'p pool::Pool,
+    call: Arc<pool::CallDecoding>,
+    replies: (Sender<Reply>, Receiver<Reply>),
+    /// Windows submitted and not yet answered.
+    pending: usize,
     pieces: Vec<Piece>,
-    /// Detected language and the call time of the window it was detected in.
-    language: Option<(f64, String)>,
+    language: Option<String>,
 }
 
-fn decode_windows(
-    engine: &whisper::Engine,
-    decode: DecodeOptions,
-    detect_language: bool,
-    mono: bool,
-    windows: &Mutex<Receiver<(usize, pack::Window)>>,
-    failed: &AtomicBool,
-) -> Result<Decoded, TranscribeError> {
-    let mut session = engine.session()?;
-    let mut decoder = WindowDecoder {
-        session: &mut session,
-        decode,
-        detect_language,
-        mono,
-        pieces: Vec::new(),
-        language: None,
-    };
-    while !failed.load(Ordering::Relaxed) {
-        // The lock is held only while waiting for the next window, not decoding it.
-        let next = windows.lock().unwrap_or_else(|p| p.into_inner()).recv();
-        let Ok((channel, window)) = next else { break };
-        decoder.decode(channel, &window)?;
+impl Windows<'_> {
+    fn submit(&mut self, channel: usize, window: pack::Window) -> Result<(), TranscribeError> {
+        // Answers so far are taken in as they come, so that a failed window stops
+        // the recording before the rest of it is decoded.
+        while let Ok(reply) = self.replies.1.try_recv() {
+            self.pending -= 1;
+            self.take(reply)?;
+        }
+        if self.call.detect_language && self.language.is_none() {
+            // The first window decides the language; the others are decoded in it.
+            let (reply, answer) = std::sync::mpsc::channel();
+            self.pool.submit(pool::Job {
+                channel,
+                window,
+                call: self.call.clone(),
+                reply,
+            })?;
+            let decoded = answer.recv().map_err(|_| decoders_stopped())?;
+            self.take(decoded)?;
+            let mut options = self.call.options.clone();
+            options.language = self.language.clone();
+            self.call = Arc::new(pool::CallDecoding {
+                options,
+                detect_language: false,
+                mono: self.call.mono,
+                cancelled: AtomicBool::new(false),
+            });
+            return Ok(());
+        }
+        self.pool.submit(pool::Job {
+            channel,
+            window,
+            call: self.call.clone(),
+            reply: self.replies.0.clone(),
+        })?;
+        self.pending += 1;
+        Ok(())
     }
-    Ok(Decoded {
-        pieces: decoder.pieces,
-        language: decoder.language,
-    })
+
+    fn take(&mut self, reply: Reply) -> Result<(), TranscribeError> {
+        match reply {
+            Ok(decoded) => {
+                self.pieces.extend(decoded.pieces);
+                if self.language.is_none() {
+                    self.language = decoded.language;
+                }
+                Ok(())
+            }
+            Err(e) => {
+                self.call.cancelled.store(true, Ordering::Relaxed);
+                Err(e)
+            }
+        }
+    }
+
+    /// Waits for the remaining windows.
+    fn finish(mut self) -> Result<(Vec<Piece>, Option<String>), TranscribeError> {
+        let (sender, replies) = self.replies;
+        // Only the queued jobs hold senders now: if a decoder dies with one, the
+        // channel closes instead of waiting forever.
+        drop(sender);
+        self.replies = std::sync::mpsc::channel();
+        while self.pending > 0 {
+            let reply = replies.recv().map_err(|_| decoders_stopped())?;
+            self.pending -= 1;
+            self.take(reply)?;
+        }
+        Ok((self.pieces, self.language))
+    }
+}
+
+fn decoders_stopped() -> TranscribeError {
+    TranscribeError::Whisper {
+        what: "decode audio",
+        reason: "a decoder thread stopped".to_string(),
+    }
 }
 
 /// One decoded segment before parties are settled, in call time.
@@ -311,77 +342,63 @@ struct Piece {
     pitch_hz: Option<f32>,
 }
 
-struct WindowDecoder<'a> {
-    session: &'a mut whisper::Session,
-    decode: DecodeOptions,
-    detect_language: bool,
+/// Decodes one window and gives each segment (or part of one) back to its turn,
+/// in call time.
+fn decode_window(
+    session: &mut whisper::Session,
+    decode: &DecodeOptions,
     mono: bool,
-    pieces: Vec<Piece>,
-    language: Option<(f64, String)>,
-}
-
-impl WindowDecoder<'_> {
-    fn decode(&mut self, channel: usize, window: &pack::Window) -> Result<(), TranscribeError> {
-        if self.detect_language {
-            let language = self
-                .session
-                .detect_language(&window.samples, self.decode.threads)?;
-            tracing::debug!(language, "detected language");
-            self.decode.language = Some(language.clone());
-            self.language = Some((window.call_start(), language));
-            self.detect_language = false;
+    channel: usize,
+    window: &pack::Window,
+) -> Result<Vec<Piece>, TranscribeError> {
+    let started = std::time::Instant::now();
+    let decoded = session.decode(&window.samples, decode)?;
+    tracing::debug!(
+        channel,
+        start = window.call_start(),
+        turns = window.parts.len(),
+        seconds = window.samples.len() as f64 / SAMPLE_RATE as f64,
+        took = started.elapsed().as_secs_f64(),
+        "decoded window"
+    );
+    let mut pieces = Vec::new();
+    for raw in decoded {
+        if raw.no_speech_probability > decode.no_speech_threshold && mean_probability(&raw) < 0.4 {
+            continue;
         }
-        let started = std::time::Instant::now();
-        let decoded = self.session.decode(&window.samples, &self.decode)?;
-        tracing::debug!(
-            channel,
-            start = window.call_start(),
-            turns = window.parts.len(),
-            seconds = window.samples.len() as f64 / SAMPLE_RATE as f64,
-            took = started.elapsed().as_secs_f64(),
-            "decoded window"
-        );
-        for raw in decoded {
-            if raw.no_speech_probability > self.decode.no_speech_threshold
-                && mean_probability(&raw) < 0.4
-            {
+        for turn in split_by_turn(&raw, window) {
+            let Some(text) = cleanup::clean_text(&turn.text) else {
                 continue;
-            }
-            for turn in split_by_turn(&raw, window) {
-                let Some(text) = cleanup::clean_text(&turn.text) else {
-                    continue;
-                };
-                let (from, to) = turn.span;
-                let call_time = |t: f64| round_ms(window.to_call_time(turn.part, t));
-                let words = turn
-                    .words
-                    .iter()
-                    .filter(|w| !cleanup::is_punctuation(&w.text))
-                    .map(|w| Word {
-                        text: w.text.clone(),
-                        start: call_time(w.start.clamp(from, to)),
-                        end: call_time(w.end.clamp(from, to)),
-                        probability: w.probability,
-                    })
-                    .collect();
-                self.pieces.push(Piece {
-                    channel,
-                    segment: Segment {
-                        party: Party::Unknown,
-                        start: call_time(from),
-                        end: call_time(to),
-                        text,
-                        words,
-                    },
-                    pitch_hz: self
-                        .mono
-                        .then(|| pitch::median_pitch(slice_seconds(&window.samples, from, to)))
-                        .flatten(),
-                });
-            }
+            };
+            let (from, to) = turn.span;
+            let call_time = |t: f64| round_ms(window.to_call_time(turn.part, t));
+            let words = turn
+                .words
+                .iter()
+                .filter(|w| !cleanup::is_punctuation(&w.text))
+                .map(|w| Word {
+                    text: w.text.clone(),
+                    start: call_time(w.start.clamp(from, to)),
+                    end: call_time(w.end.clamp(from, to)),
+                    probability: w.probability,
+                })
+                .collect();
+            pieces.push(Piece {
+                channel,
+                segment: Segment {
+                    party: Party::Unknown,
+                    start: call_time(from),
+                    end: call_time(to),
+                    text,
+                    words,
+                },
+                pitch_hz: mono
+                    .then(|| pitch::median_pitch(slice_seconds(&window.samples, from, to)))
+                    .flatten(),
+            });
         }
-        Ok(())
     }
+    Ok(pieces)
 }
 
 /// The part of a decoded segment that belongs to one turn of its window.

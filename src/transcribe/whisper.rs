@@ -73,6 +73,9 @@ pub struct Engine {
 /// Working memory for one job at a time (whisper.cpp's `whisper_state`).
 pub struct Session {
     state: WhisperState,
+    /// Whether a decode has drawn from the state's random generator, so that
+    /// the next one would depend on what this state decoded before.
+    sampled: bool,
     /// Token ids from end-of-text up are special (timestamps, language, task).
     first_special_token: i32,
 }
@@ -123,12 +126,18 @@ impl Engine {
             })?;
         Ok(Session {
             state,
+            sampled: false,
             first_special_token: self.context.token_eot(),
         })
     }
 }
 
 impl Session {
+    /// Whether the next decode would not be the same as on a new session.
+    pub fn sampled(&self) -> bool {
+        self.sampled
+    }
+
     /// Most likely language of the audio (ISO 639-1 code).
     pub fn detect_language(
         &mut self,
@@ -211,7 +220,11 @@ impl Session {
                 what: "decode audio",
                 reason: format!("{e:?}"),
             })?;
+        let attempts = guard.attempts.load(Ordering::Relaxed);
+        // Sampling at a higher temperature draws from the state's random generator.
+        self.sampled |= attempts > 1;
         tracing::debug!(
+            attempts,
             tokens = guard.steps.load(Ordering::Relaxed),
             forced = guard.forced.load(Ordering::Relaxed),
             "whisper.cpp decode"
@@ -250,6 +263,9 @@ struct LoopGuard {
     entropy_threshold: f32,
     /// Tokens sampled, over every attempt (fallbacks included).
     steps: AtomicUsize,
+    /// Decoding passes started: more than one means a fallback (or a second
+    /// window position).
+    attempts: AtomicUsize,
     /// Tokens forced to end looping attempts early.
     forced: AtomicUsize,
     /// Only with temperature fallback: without it the failed attempt's text is
@@ -282,6 +298,9 @@ unsafe extern "C" fn cut_loops(
     // `Session::decode`, alive for the whole `full` call.
     let guard = unsafe { &*(user_data as *const LoopGuard) };
     guard.steps.fetch_add(1, Ordering::Relaxed);
+    if n_tokens == 0 {
+        guard.attempts.fetch_add(1, Ordering::Relaxed);
+    }
     if !guard.cut || tokens.is_null() || n_tokens <= 0 {
         return;
     }
