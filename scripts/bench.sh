@@ -3,8 +3,9 @@
 # same machine and the same audio (issue 7). Prints a Markdown table ready for
 # BENCHMARKS.md and writes it to target/bench-results.md.
 #
-#   usage: scripts/bench.sh [--calls N] [--quick]
+#   usage: scripts/bench.sh [--calls N] [--rounds N] [--quick]
 #     --calls N   benchmark N generated calls (default 10, 1-3 minutes each)
+#     --rounds N  head-to-head rounds of (b) and kuulas's defaults (default 2, 0: none)
 #     --quick     2 short calls only: checks that the script works, numbers mean nothing
 #
 # 1. Generates seeded two-party calls (stereo 8 kHz μ-law, agent left, holds of 10-40 s
@@ -20,6 +21,9 @@
 #    `kuulas run` on four calls with --jobs 1, 2 and 4.
 #    Every system gets the same T cores: cpu_threads=T, num_workers=1 /
 #    --jobs T --threads 1 (kuulas's default on a T-core machine).
+#    Then (b) and kuulas's defaults again, alternately, back to back, --rounds times:
+#    shared hosts drift in speed from minute to minute, and only runs side by side
+#    in time give a fair ratio.
 # 3. Reports ×realtime (recording seconds per wall second), peak RSS, WER and CER
 #    against the call scripts (scripts/wer.py, per party) and kuulas / (b).
 #
@@ -32,14 +36,15 @@ cd "$(dirname "$0")/.."
 die() { echo "bench: error: $*" >&2; exit 2; }
 say() { echo "bench: $*" >&2; }
 
-count=10 quick=0
+count=10 quick=0 rounds=2
 args=("$@")
 while [ $# -gt 0 ]; do
   case "$1" in
     --calls) [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || die "--calls needs a positive number"; count=$2; shift 2 ;;
+    --rounds) [[ "${2:-}" =~ ^[0-9]+$ ]] || die "--rounds needs a number"; rounds=$2; shift 2 ;;
     --quick) quick=1; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument '$1' (usage: scripts/bench.sh [--calls N] [--quick])" ;;
+    *) die "unknown argument '$1' (usage: scripts/bench.sh [--calls N] [--rounds N] [--quick])" ;;
   esac
 done
 threads=${KUULAS_BENCH_THREADS:-$(nproc)}
@@ -112,9 +117,10 @@ measure fw "faster-whisper $fw_version int8, per channel, no VAD (a)" "$work/fw"
   "${fw[@]}" "$work/fw" "${calls[@]}"
 measure fw-vad "faster-whisper $fw_version int8, per channel, vad_filter (b)" "$work/fw-vad" \
   "${fw[@]}" --vad "$work/fw-vad" "${calls[@]}"
+kuulas_defaults=("$bin" transcribe --format json --jobs "$threads" --threads 1
+  --model models/ggml-base-q8_0.bin)
 measure kuulas "kuulas transcribe, defaults (ggml-base-q8_0.bin, domain prompt)" "$work/kuulas" \
-  "$bin" transcribe --format json --jobs "$threads" --threads 1 --model models/ggml-base-q8_0.bin \
-  --out-dir "$work/kuulas" "${calls[@]}"
+  "${kuulas_defaults[@]}" --out-dir "$work/kuulas" "${calls[@]}"
 measure kuulas-turns "kuulas transcribe, q8_0, each turn decoded alone (--window 0)" "$work/kuulas-turns" \
   "$bin" transcribe --format json --jobs "$threads" --threads 1 --model models/ggml-base-q8_0.bin \
   --window 0 --out-dir "$work/kuulas-turns" "${calls[@]}"
@@ -131,6 +137,18 @@ cp "${calls[@]}" "$work/run-input/"
 measure kuulas-run "kuulas run --jobs $jobs --threads $run_threads (transcribe + score)" "$work/run-out" \
   "$bin" run --input "$work/run-input" --out "$work/run-out" --jobs "$jobs" --threads "$run_threads" \
   --model models/ggml-base-q8_0.bin
+
+# Head to head, alternating: "round, (b) wall s, kuulas wall s" lines.
+: > "$work/rounds.tsv"
+for ((round = 1; round <= rounds; round++)); do
+  say "head to head, round $round of $rounds"
+  /usr/bin/time -f '%e' -o "$work/round.fw" "${fw[@]}" --vad "$work/round-fw" "${calls[@]}" \
+    > "$work/round.log" 2>&1 || die "faster-whisper failed in round $round (log: $work/round.log)"
+  /usr/bin/time -f '%e' -o "$work/round.kuulas" "${kuulas_defaults[@]}" --out-dir "$work/round-kuulas" \
+    "${calls[@]}" > "$work/round.log" 2>&1 || die "kuulas failed in round $round (log: $work/round.log)"
+  printf '%s\t%s\t%s\n' "$round" "$(tail -n 1 "$work/round.fw")" "$(tail -n 1 "$work/round.kuulas")" \
+    >> "$work/rounds.tsv"
+done
 
 # Memory as --jobs grows (one thread each), on the first four calls.
 mkdir -p "$work/jobs-input"
@@ -150,6 +168,7 @@ done
 
 command_line="scripts/bench.sh${args[*]:+ ${args[*]}}"
 python3 scripts/bench/report.py --results "$results" --jobs-results "$work/jobs.tsv" \
+  --rounds-results "$work/rounds.tsv" \
   --command "$command_line" --threads "$threads" \
   --versions "kuulas $(git rev-parse --short HEAD 2>/dev/null || echo unknown), faster-whisper $fw_version" \
   --out target/bench-results.md "${calls[@]}"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Turns the measurements of scripts/bench.sh into a Markdown table.
 
-usage: report.py --results TSV [--jobs-results TSV] --command CMD --threads N --out FILE CALL.ulaw8k.wav...
+usage: report.py --results TSV [--jobs-results TSV] [--rounds-results TSV] --command CMD --threads N --out FILE CALL.ulaw8k.wav...
 
 TSV has one line per system: key, description, wall seconds, peak RSS in KiB and the
 directory of its transcripts (or key, description, `skipped`, reason). A call NAME's
@@ -11,7 +11,8 @@ CER come from scripts/wer.py against NAME.truth.json beside the call (each party
 words against that party's transcript). Audio seconds are recording seconds (the call
 duration from soxi), not the sum of both channels. The kuulas rows are compared with
 the `fw-vad` row (faster-whisper with its VAD). --jobs-results has lines "jobs, wall
-seconds, peak RSS in KiB" (`kuulas run` at several --jobs) for a memory table. Prints
+seconds, peak RSS in KiB" (`kuulas run` at several --jobs) for a memory table;
+--rounds-results "round, (b) wall s, kuulas wall s" for the head-to-head table. Prints
 the report and writes it to FILE.
 """
 
@@ -74,6 +75,7 @@ def main():
     parser.add_argument("--threads", required=True)
     parser.add_argument("--versions", default="")
     parser.add_argument("--jobs-results")
+    parser.add_argument("--rounds-results")
     parser.add_argument("--out", required=True)
     parser.add_argument("calls", nargs="+")
     args = parser.parse_args()
@@ -115,6 +117,16 @@ def main():
             memory = ["", "Peak RSS of `kuulas run --threads 1` on the first four calls as --jobs grows:", "",
                       "| --jobs | wall s | peak RSS MB |", "|---:|---:|---:|",
                       *(f"| {j} | {float(w):.1f} | {int(r) / 1024:.0f} |" for j, w, r in lines)]
+    rounds = []
+    if args.rounds_results and os.path.exists(args.rounds_results):
+        with open(args.rounds_results, encoding="utf-8") as f:
+            lines = [l.split("\t") for l in f.read().splitlines() if l]
+        if lines:
+            rounds = ["", "Head to head: faster-whisper (b) and kuulas's defaults run alternately, back "
+                      "to back (the host's speed drifts between minutes; compare within a round):", "",
+                      "| round | (b) wall s | kuulas wall s | kuulas / (b) speed |", "|---:|---:|---:|---:|",
+                      *(f"| {r} | {float(b):.1f} | {float(k):.1f} | {float(b) / float(k):.2f}× |"
+                        for r, b, k in lines)]
     warning = ["**--quick run: checks that the script works; these numbers are no benchmark.**", ""] \
         if "--quick" in args.command.split() else []
     report = "\n".join([
@@ -129,6 +141,7 @@ def main():
         "|---|---:|---:|---:|---:|",
         *rows,
         *memory,
+        *rounds,
         "",
         *ratios,
         *notes,
