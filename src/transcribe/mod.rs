@@ -313,11 +313,10 @@ impl Windows<'_> {
 
     /// Waits for the remaining windows.
     fn finish(mut self) -> Result<(Vec<Piece>, Option<String>), TranscribeError> {
-        let (sender, replies) = self.replies;
         // Only the queued jobs hold senders now: if a decoder dies with one, the
         // channel closes instead of waiting forever.
+        let (sender, replies) = std::mem::replace(&mut self.replies, std::sync::mpsc::channel());
         drop(sender);
-        self.replies = std::sync::mpsc::channel();
         while self.pending > 0 {
             let reply = replies.recv().map_err(|_| decoders_stopped())?;
             self.pending -= 1;
