@@ -74,11 +74,23 @@ pub struct WhisperArgs {
     pub fit_context: Toggle,
     /// Decode a party's consecutive turns together in windows of up to this many
     /// seconds (the prompt is decoded once a window); 0 decodes each turn alone.
-    #[arg(long, value_name = "SECONDS", default_value_t = transcribe::DEFAULT_WINDOW_S)]
+    #[arg(long, value_name = "SECONDS", default_value_t = transcribe::DEFAULT_WINDOW_S,
+          value_parser = window_seconds)]
     pub window: f64,
     /// Run on the GPU when kuulas was built with one (cargo feature `cuda`).
     #[arg(long)]
     pub gpu: bool,
+}
+
+/// `--window`: Whisper hears at most 30 s at a time.
+fn window_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if (0.0..=30.0).contains(&seconds) => Ok(seconds),
+        _ => Err(format!(
+            "`{text}` is not a window length: give seconds from 0 (each turn alone) to 30 \
+             (Whisper's window)"
+        )),
+    }
 }
 
 #[derive(clap::ValueEnum, Clone, Copy)]
@@ -137,7 +149,7 @@ impl WhisperArgs {
         if self.vad == Toggle::Off {
             settings.vad = transcribe::VadSettings::disabled();
         }
-        settings.window_s = self.window.clamp(0.0, 30.0);
+        settings.window_s = self.window;
         Ok(settings)
     }
 
@@ -259,4 +271,20 @@ fn write_output(dir: &Path, file: &Path, format: Format, rendered: &str) -> anyh
     let target = dir.join(format!("{stem}.{extension}"));
     kuulas::atomic::write(&target, rendered.as_bytes())
         .with_context(|| format!("cannot write {}", target.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::window_seconds;
+
+    #[test]
+    fn window_is_zero_to_thirty_seconds() {
+        assert_eq!(window_seconds("0"), Ok(0.0));
+        assert_eq!(window_seconds("28"), Ok(28.0));
+        assert_eq!(window_seconds("30"), Ok(30.0));
+        for bad in ["31", "-1", "NaN", "inf", "long"] {
+            let message = window_seconds(bad).unwrap_err();
+            assert!(message.contains(bad) && message.contains("0") && message.contains("30"));
+        }
+    }
 }
