@@ -273,7 +273,7 @@ impl Windows<'_> {
                 call: self.call.clone(),
                 reply,
             })?;
-            let decoded = answer.recv().map_err(|_| decoders_stopped())?;
+            let decoded = answer.recv().map_err(|_| pool::stopped())?;
             self.take(decoded)?;
             let mut options = self.call.options.clone();
             options.language = self.language.clone();
@@ -318,18 +318,11 @@ impl Windows<'_> {
         let (sender, replies) = std::mem::replace(&mut self.replies, std::sync::mpsc::channel());
         drop(sender);
         while self.pending > 0 {
-            let reply = replies.recv().map_err(|_| decoders_stopped())?;
+            let reply = replies.recv().map_err(|_| pool::stopped())?;
             self.pending -= 1;
             self.take(reply)?;
         }
         Ok((self.pieces, self.language))
-    }
-}
-
-fn decoders_stopped() -> TranscribeError {
-    TranscribeError::Whisper {
-        what: "decode audio",
-        reason: "a decoder thread stopped".to_string(),
     }
 }
 

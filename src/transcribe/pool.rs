@@ -70,12 +70,17 @@ impl Pool {
 
     /// Queues a window; waits while the queue is full.
     pub fn submit(&self, job: Job) -> Result<(), TranscribeError> {
-        let stopped = || TranscribeError::Whisper {
-            what: "decode audio",
-            reason: "the decoder threads have stopped".to_string(),
-        };
         let queue = self.queue.as_ref().ok_or_else(stopped)?;
         queue.send(job).map_err(|_| stopped())
+    }
+}
+
+/// The error when a window cannot be handed to a decoder or its answer never
+/// comes: the decoder threads are gone.
+pub(super) fn stopped() -> TranscribeError {
+    TranscribeError::Whisper {
+        what: "decode audio",
+        reason: "the decoder threads have stopped".to_string(),
     }
 }
 
