@@ -354,10 +354,10 @@ fn decode_window(
         "decoded window"
     );
     let mut pieces = Vec::new();
+    // No segment is dropped on Whisper's no-speech probability: the voice-activity
+    // detector already decides what is speech, and on 8 kHz calls base puts that
+    // probability above 0.8 for windows of plain speech (BENCHMARKS.md).
     for raw in decoded {
-        if raw.no_speech_probability > decode.no_speech_threshold && mean_probability(&raw) < 0.4 {
-            continue;
-        }
         for turn in split_by_turn(&raw, window) {
             let Some(text) = cleanup::clean_text(&turn.text) else {
                 continue;
@@ -482,13 +482,6 @@ fn attribute(mut pieces: Vec<Piece>, parties: &[Party]) -> (Vec<Segment>, Attrib
         })
         .collect();
     (segments, Attribution::Estimated)
-}
-
-fn mean_probability(raw: &whisper::RawSegment) -> f32 {
-    if raw.words.is_empty() {
-        return 0.0;
-    }
-    raw.words.iter().map(|w| w.probability).sum::<f32>() / raw.words.len() as f32
 }
 
 fn slice_seconds(samples: &[f32], start: f64, end: f64) -> &[f32] {

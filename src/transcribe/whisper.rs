@@ -29,8 +29,8 @@ pub struct DecodeOptions {
     pub temperature_increment: f32,
     /// Text that tells the model what kind of speech to expect.
     pub initial_prompt: Option<String>,
-    /// A segment whose no-speech probability is above this, with low confidence,
-    /// is treated as silence.
+    /// With `logprob_threshold`: a low-confidence decode is kept, not retried, when
+    /// Whisper's no-speech probability is above this (Whisper's own rule).
     pub no_speech_threshold: f32,
     /// Also fall back when the average token log-probability is below this.
     /// `None` (the default) falls back on repetition only: a model unsure of the
@@ -52,7 +52,6 @@ pub struct RawSegment {
     pub start: f64,
     pub end: f64,
     pub text: String,
-    pub no_speech_probability: f32,
     pub words: Vec<RawWord>,
 }
 
@@ -246,7 +245,6 @@ impl Session {
                 start,
                 end,
                 text,
-                no_speech_probability: segment.no_speech_probability(),
                 words,
             });
         }

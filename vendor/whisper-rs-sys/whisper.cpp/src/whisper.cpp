@@ -522,6 +522,14 @@ static void whisper_batch_prep_legacy(whisper_batch & batch, const whisper_token
     batch.logits[n_tokens - 1] = 1;
 }
 
+static int whisper_batch_n_outputs(const whisper_batch & batch) {
+    int n_outputs = 0;
+    for (int i = 0; i < batch.n_tokens; ++i) {
+        n_outputs += batch.logits[i] != 0;
+    }
+    return n_outputs;
+}
+
 // replace std::pair by using customized pair struct (reason: std::pair is very slow)
 template<typename A, typename B>
 struct whisper_pair {
@@ -742,6 +750,11 @@ struct whisper_model {
 
     // decoder.token_embedding
     struct ggml_tensor * d_te;
+
+    // kuulas: the output projection (d_te transposed use) as a separate copy,
+    // padded to a multiple of 32 rows, when an extra CPU buffer type (AMX) can
+    // multiply it but cannot serve d_te's row lookups; nullptr otherwise
+    struct ggml_tensor * d_out = nullptr;
 
     // decoder.ln
     struct ggml_tensor * d_ln_w;
@@ -1682,7 +1695,7 @@ static bool whisper_model_load(struct whisper_model_loader * loader, whisper_con
     const int n_audio_layer = hparams.n_audio_layer;
     const int n_text_layer  = hparams.n_text_layer;
 
-    const size_t n_tensors = 10 /* input */ + 15 + 15*n_audio_layer + 24*n_text_layer;
+    const size_t n_tensors = 10 /* input */ + 15 + 15*n_audio_layer + 24*n_text_layer + 3 /* d_out and its probes */;
 
     std::map<ggml_backend_buffer_type_t, ggml_context *> ctx_map;
     auto get_ctx = [&](ggml_backend_buffer_type_t buft) -> ggml_context * {
@@ -1797,6 +1810,17 @@ static bool whisper_model_load(struct whisper_model_loader * loader, whisper_con
         model.d_pe = create_tensor(ASR_TENSOR_DEC_POS_EMBD, ASR_SYSTEM_DECODER, ggml_new_tensor_2d(ctx, GGML_TYPE_F32, n_text_state, n_text_ctx));
 
         model.d_te = create_tensor(ASR_TENSOR_DEC_TOKEN_EMBD_WEIGHT, ASR_SYSTEM_DECODER, ggml_new_tensor_2d(ctx, wtype, n_text_state, n_vocab));
+
+        {
+            ggml_tensor * te_meta  = ggml_new_tensor_2d(ctx, wtype, n_text_state, n_vocab);
+            ggml_tensor * out_meta = ggml_new_tensor_2d(ctx, wtype, n_text_state, GGML_PAD(n_vocab, 32));
+            ggml_backend_buffer_type_t te_buft  = select_weight_buft(hparams, te_meta, GGML_OP_GET_ROWS, buft_list);
+            ggml_backend_buffer_type_t out_buft = select_weight_buft(hparams, out_meta, GGML_OP_MUL_MAT, buft_list);
+            if (out_buft && out_buft != te_buft) {
+                model.d_out = ggml_dup_tensor(get_ctx(out_buft), out_meta);
+                ggml_set_name(model.d_out, "decoder.output_projection.weight");
+            }
+        }
 
         model.d_ln_w = create_tensor(ASR_TENSOR_LN_WEIGHT, ASR_SYSTEM_DECODER, ggml_new_tensor_1d(ctx, GGML_TYPE_F32, n_text_state));
         model.d_ln_b = create_tensor(ASR_TENSOR_LN_BIAS, ASR_SYSTEM_DECODER, ggml_new_tensor_1d(ctx, GGML_TYPE_F32, n_text_state));
@@ -1944,6 +1968,13 @@ static bool whisper_model_load(struct whisper_model_loader * loader, whisper_con
             WHISPER_LOG_ERROR("%s: ERROR not all tensors loaded from model file - expected %zu, got %d\n", __func__, model.tensors.size(), model.n_loaded);
             return false;
         }
+    }
+
+    if (model.d_out) {
+        // padding rows are zero blocks: their logits are never read
+        std::vector<uint8_t> data(ggml_nbytes(model.d_out), 0);
+        ggml_backend_tensor_get(model.d_te, data.data(), 0, ggml_nbytes(model.d_te));
+        ggml_backend_tensor_set(model.d_out, data.data(), 0, data.size());
     }
 
     for (auto & buf : model.buffers) {
@@ -2811,12 +2842,17 @@ static struct ggml_cgraph * whisper_build_graph_decoder(
                 model.d_ln_b);
     }
 
-    // compute logits only for the last token
-    // comment this line to compute logits for all n_tokens
-    // might be useful in the future
-    //cur = ggml_view_2d(ctx0, cur, cur->ne[0], 1, cur->nb[1], (cur->ne[1] - 1)*cur->nb[1]);
+    // compute logits only for the tokens that ask for them (kuulas): a prompt
+    // needs one or two rows, and the output layer is the decoder's largest matrix
+    const int n_outputs = worst_case ? n_tokens : whisper_batch_n_outputs(batch);
+    if (n_outputs < n_tokens) {
+        struct ggml_tensor * out_ids = ggml_new_tensor_1d(ctx0, GGML_TYPE_I32, n_outputs);
+        ggml_set_name(out_ids, "out_ids");
+        ggml_set_input(out_ids);
+        cur = ggml_get_rows(ctx0, cur, out_ids);
+    }
 
-    struct ggml_tensor * logits = ggml_mul_mat(ctx0, model.d_te, cur);
+    struct ggml_tensor * logits = ggml_mul_mat(ctx0, model.d_out ? model.d_out : model.d_te, cur);
 
     // [EXPERIMENTAL] Token-level timestamps with DTW
     if (wctx.params.dtw_token_timestamps && aheads_cross_QKs != nullptr) {
@@ -2939,6 +2975,16 @@ static bool whisper_decode_internal(
             ggml_backend_tensor_set(KQ_mask, wstate.inp_mask.data(), 0, ggml_nelements(KQ_mask)*sizeof(float));
         }
 
+        if (struct ggml_tensor * out_ids = ggml_graph_get_tensor(gf, "out_ids")) {
+            std::vector<int32_t> ids;
+            for (int i = 0; i < n_tokens; ++i) {
+                if (batch.logits[i] != 0) {
+                    ids.push_back(i);
+                }
+            }
+            ggml_backend_tensor_set(out_ids, ids.data(), 0, ids.size()*sizeof(int32_t));
+        }
+
         logits = ggml_graph_node(gf, -1);
 
         if (!ggml_graph_compute_helper(sched, gf, n_threads)) {
@@ -2947,11 +2993,13 @@ static bool whisper_decode_internal(
     }
 
     logits_out.resize(n_tokens*n_vocab);
-    for (int i = 0; i < n_tokens; i++) {
+    for (int i = 0, row = 0; i < n_tokens; i++) {
         if (batch.logits[i] == 0) {
             continue;
         }
-        ggml_backend_tensor_get(logits, logits_out.data() + (n_vocab*i), sizeof(float)*(n_vocab*i), sizeof(float)*n_vocab);
+        // the graph has a row for each token that asked for logits, in order
+        ggml_backend_tensor_get(logits, logits_out.data() + (n_vocab*i), logits->nb[1]*row, sizeof(float)*n_vocab);
+        row++;
     }
 
     if (batch.n_tokens > 1) {
@@ -7143,6 +7191,12 @@ int whisper_full_with_state(
 
                 whisper_batch_prep_legacy(state->batch, prompt.data(), prompt.size(), 0, 0);
 
+                // the no-speech probability is read where the model predicts the
+                // token after <|startoftranscript|> (as in OpenAI's Whisper), not at
+                // the first prompt token (kuulas)
+                const int i_sot = prompt.size() - prompt_init.size();
+                state->batch.logits[i_sot] = 1;
+
                 if (!whisper_decode_internal(*ctx, *state, state->batch, params.n_threads, false, params.abort_callback, params.abort_callback_user_data)) {
                     WHISPER_LOG_ERROR("%s: failed to decode\n", __func__);
                     return -8;
@@ -7152,11 +7206,12 @@ int whisper_full_with_state(
                 // This has to be done before any logit filtering. Hence we cannot use the probs from the whisper_process_logits.
                 {
                     const int n_logits = ctx->vocab.id_to_token.size();
+                    std::vector<float> sot_logits(state->logits.begin() + i_sot*n_logits, state->logits.begin() + (i_sot + 1)*n_logits);
                     std::vector<float> logprobs(n_logits);
                     std::vector<float> probs(n_logits);
 
-                    whisper_compute_logprobs(state->logits, n_logits, logprobs);
-                    whisper_compute_probs(state->logits, n_logits, logprobs, probs);
+                    whisper_compute_logprobs(sot_logits, n_logits, logprobs);
+                    whisper_compute_probs(sot_logits, n_logits, logprobs, probs);
                     state->no_speech_prob = probs[whisper_token_nosp(ctx)];
                 }
 
