@@ -35,11 +35,17 @@ run() { # SIDE BIN ARGS
     --format json --out-dir "$work/$side" $args "${calls[@]}" > "$work/$side.log" 2>&1 ||
     die "$side ($bin) failed: $(tail -n 3 "$work/$side.log")"
 }
-run a "$1" "${A_ARGS:-}" &
+declare -A bin=([a]=$1 [b]=$2) args=([a]=${A_ARGS:-} [b]=${B_ARGS:-})
+run a "${bin[a]}" "${args[a]}" &
 pid_a=$!
-run b "$2" "${B_ARGS:-}" &
+run b "${bin[b]}" "${args[b]}" &
 pid_b=$!
-wait "$pid_a" && wait "$pid_b"
+# Both sides finish (the trap must not remove a running side's files) before a
+# failure of either ends the script.
+status=0
+wait "$pid_a" || status=$?
+wait "$pid_b" || status=$?
+[ "$status" -eq 0 ] || exit "$status"
 
 for side in a b; do
   pairs=()
@@ -48,9 +54,7 @@ for side in a b; do
     pairs+=("target/bench-calls/full/$name.truth.json:$work/$side/$name.ulaw8k.transcript.json")
   done
   read -r wall cpu < "$work/$side.time"
-  bin=$1 args=${A_ARGS:-}
-  [ "$side" = b ] && bin=$2 args=${B_ARGS:-}
-  echo "$side: $bin $args"
+  echo "$side: ${bin[$side]} ${args[$side]}"
   echo "   wall ${wall} s, CPU ${cpu} s; $(python3 scripts/wer.py --phrases "$work/phrases.txt" "${pairs[@]}" | tail -n 1)"
 done
 read -r wall_a _ < "$work/a.time"

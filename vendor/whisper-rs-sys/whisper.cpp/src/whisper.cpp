@@ -522,6 +522,7 @@ static void whisper_batch_prep_legacy(whisper_batch & batch, const whisper_token
     batch.logits[n_tokens - 1] = 1;
 }
 
+// kuulas: how many tokens of a batch ask for logits (rows of the output layer)
 static int whisper_batch_n_outputs(const whisper_batch & batch) {
     int n_outputs = 0;
     for (int i = 0; i < batch.n_tokens; ++i) {
@@ -1695,7 +1696,7 @@ static bool whisper_model_load(struct whisper_model_loader * loader, whisper_con
     const int n_audio_layer = hparams.n_audio_layer;
     const int n_text_layer  = hparams.n_text_layer;
 
-    const size_t n_tensors = 10 /* input */ + 15 + 15*n_audio_layer + 24*n_text_layer + 3 /* d_out and its probes */;
+    const size_t n_tensors = 10 /* input */ + 15 + 15*n_audio_layer + 24*n_text_layer + 3 /* kuulas: d_out and its probes */;
 
     std::map<ggml_backend_buffer_type_t, ggml_context *> ctx_map;
     auto get_ctx = [&](ggml_backend_buffer_type_t buft) -> ggml_context * {
@@ -1811,6 +1812,7 @@ static bool whisper_model_load(struct whisper_model_loader * loader, whisper_con
 
         model.d_te = create_tensor(ASR_TENSOR_DEC_TOKEN_EMBD_WEIGHT, ASR_SYSTEM_DECODER, ggml_new_tensor_2d(ctx, wtype, n_text_state, n_vocab));
 
+        // kuulas: d_out, see whisper_model
         {
             ggml_tensor * te_meta  = ggml_new_tensor_2d(ctx, wtype, n_text_state, n_vocab);
             ggml_tensor * out_meta = ggml_new_tensor_2d(ctx, wtype, n_text_state, GGML_PAD(n_vocab, 32));
@@ -1971,7 +1973,7 @@ static bool whisper_model_load(struct whisper_model_loader * loader, whisper_con
     }
 
     if (model.d_out) {
-        // padding rows are zero blocks: their logits are never read
+        // kuulas: fill d_out from d_te; padding rows are zero blocks whose logits are never read
         std::vector<uint8_t> data(ggml_nbytes(model.d_out), 0);
         ggml_backend_tensor_get(model.d_te, data.data(), 0, ggml_nbytes(model.d_te));
         ggml_backend_tensor_set(model.d_out, data.data(), 0, data.size());
@@ -2852,7 +2854,7 @@ static struct ggml_cgraph * whisper_build_graph_decoder(
         cur = ggml_get_rows(ctx0, cur, out_ids);
     }
 
-    struct ggml_tensor * logits = ggml_mul_mat(ctx0, model.d_out ? model.d_out : model.d_te, cur);
+    struct ggml_tensor * logits = ggml_mul_mat(ctx0, model.d_out ? model.d_out : model.d_te, cur); // kuulas: d_out
 
     // [EXPERIMENTAL] Token-level timestamps with DTW
     if (wctx.params.dtw_token_timestamps && aheads_cross_QKs != nullptr) {
@@ -2975,6 +2977,7 @@ static bool whisper_decode_internal(
             ggml_backend_tensor_set(KQ_mask, wstate.inp_mask.data(), 0, ggml_nelements(KQ_mask)*sizeof(float));
         }
 
+        // kuulas: the rows the graph keeps for the output layer
         if (struct ggml_tensor * out_ids = ggml_graph_get_tensor(gf, "out_ids")) {
             std::vector<int32_t> ids;
             for (int i = 0; i < n_tokens; ++i) {
@@ -2997,7 +3000,7 @@ static bool whisper_decode_internal(
         if (batch.logits[i] == 0) {
             continue;
         }
-        // the graph has a row for each token that asked for logits, in order
+        // kuulas: the graph has a row for each token that asked for logits, in order
         ggml_backend_tensor_get(logits, logits_out.data() + (n_vocab*i), logits->nb[1]*row, sizeof(float)*n_vocab);
         row++;
     }
