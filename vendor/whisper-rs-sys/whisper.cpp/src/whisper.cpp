@@ -2359,6 +2359,11 @@ static struct ggml_cgraph * whisper_build_graph_cross(
         } else {
             Vcross = ggml_transpose(ctx0, ggml_reshape_2d(ctx0, Vcross, n_state, n_ctx));
 
+            // kuulas: keys stored head by head ([n_state_head, n_ctx, n_head]), so that
+            // scoring a token against one head's keys reads one contiguous block instead
+            // of 128 bytes out of every 1024 (which the prefetchers cannot follow)
+            Kcross = ggml_permute(ctx0, ggml_reshape_3d(ctx0, Kcross, n_state_head, n_head, n_ctx), 0, 2, 1, 3);
+
             k = ggml_view_1d(ctx0, wstate.kv_cross.k, n_state*n_ctx,
                     (ggml_element_size(wstate.kv_cross.k)*n_state)*(il*n_ctx));
 
@@ -2729,11 +2734,11 @@ static struct ggml_cgraph * whisper_build_graph_decoder(
 
                 cur = ggml_reshape_2d(ctx0, cur, n_state, n_tokens);
             } else {
-                struct ggml_tensor * Kcross =
+                struct ggml_tensor * Kcross = // kuulas: head by head, see whisper_build_graph_cross
                     ggml_view_3d(ctx0, wstate.kv_cross.k,
                             n_state_head, n_audio_ctx, n_head,
-                            ggml_element_size(wstate.kv_cross.k)*n_state,
                             ggml_element_size(wstate.kv_cross.k)*n_state_head,
+                            ggml_element_size(wstate.kv_cross.k)*n_state_head*n_audio_ctx,
                             ggml_element_size(wstate.kv_cross.k)*n_state*n_audio_ctx*il);
 
                 struct ggml_tensor * Vcross =

@@ -1133,6 +1133,48 @@ void ggml_set_f32_nd(const struct ggml_tensor * tensor, int i0, int i1, int i2, 
 
 // ggml_compute_forward_mul_mat
 
+#if defined(__AVX512F__)
+// kuulas: 16 f16 dot products against one f16 vector in a single pass. For short
+// rows (attention over 64-wide heads: the decoder's cross-attention scores one token
+// against 1500 encoder frames per head) one ggml_vec_dot_f16 call per row spends
+// more on its call and horizontal sum than on the products; here the 16 sums are
+// reduced together by a transpose. n must be a multiple of 16.
+static void ggml_vec_dot_f16_x16(const int n, float * restrict s, const char * restrict x,
+                                 const size_t bx, const ggml_fp16_t * restrict y) {
+    __m512 acc[16];
+    for (int r = 0; r < 16; ++r) {
+        acc[r] = _mm512_setzero_ps();
+    }
+    for (int i = 0; i < n; i += 16) {
+        const __m512 vy = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(y + i)));
+        for (int r = 0; r < 16; ++r) {
+            const ggml_fp16_t * xr = (const ggml_fp16_t *)(x + r*bx) + i;
+            acc[r] = _mm512_fmadd_ps(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) xr)), vy, acc[r]);
+        }
+    }
+    // rows (2k, 2k+1) -> per 128-bit lane [2k: 0+2, 2k+1: 0+2, 2k: 1+3, 2k+1: 1+3]
+    __m512 pair[8];
+    for (int k = 0; k < 8; ++k) {
+        pair[k] = _mm512_add_ps(_mm512_unpacklo_ps(acc[2*k], acc[2*k + 1]),
+                                _mm512_unpackhi_ps(acc[2*k], acc[2*k + 1]));
+    }
+    // rows 4k..4k+3 -> each 128-bit lane holds that lane's partial sum of the four rows
+    __m512 quad[4];
+    for (int k = 0; k < 4; ++k) {
+        const __m512d lo = _mm512_unpacklo_pd(_mm512_castps_pd(pair[2*k]), _mm512_castps_pd(pair[2*k + 1]));
+        const __m512d hi = _mm512_unpackhi_pd(_mm512_castps_pd(pair[2*k]), _mm512_castps_pd(pair[2*k + 1]));
+        quad[k] = _mm512_add_ps(_mm512_castpd_ps(lo), _mm512_castpd_ps(hi));
+    }
+    // add up the four 128-bit lanes: lane k of the result holds rows 4k..4k+3
+    const __m512 h01 = _mm512_add_ps(_mm512_shuffle_f32x4(quad[0], quad[1], _MM_SHUFFLE(2, 0, 2, 0)),
+                                     _mm512_shuffle_f32x4(quad[0], quad[1], _MM_SHUFFLE(3, 1, 3, 1)));
+    const __m512 h23 = _mm512_add_ps(_mm512_shuffle_f32x4(quad[2], quad[3], _MM_SHUFFLE(2, 0, 2, 0)),
+                                     _mm512_shuffle_f32x4(quad[2], quad[3], _MM_SHUFFLE(3, 1, 3, 1)));
+    _mm512_storeu_ps(s, _mm512_add_ps(_mm512_shuffle_f32x4(h01, h23, _MM_SHUFFLE(2, 0, 2, 0)),
+                                      _mm512_shuffle_f32x4(h01, h23, _MM_SHUFFLE(3, 1, 3, 1))));
+}
+#endif
+
 static void ggml_compute_forward_mul_mat_one_chunk(
     const struct ggml_compute_params * params,
     struct ggml_tensor * dst,
@@ -1211,6 +1253,13 @@ static void ggml_compute_forward_mul_mat_one_chunk(
                 //    vec_dot(ne00, &dst_col[ir0], src0_row + ir0*nb01, src1_col);
                 //}
 
+#if defined(__AVX512F__)
+                // kuulas: a whole block of f16 rows at once (see ggml_vec_dot_f16_x16)
+                if (type == GGML_TYPE_F16 && num_rows_per_vec_dot == 1 && ne00 % 16 == 0 && blck_0 == 16 &&
+                    iir0 + 16 <= ir0_end) {
+                    ggml_vec_dot_f16_x16(ne00, tmp, src0_row + iir0 * nb01, nb01, (const ggml_fp16_t *) src1_col);
+                } else
+#endif
                 for (int64_t ir0 = iir0; ir0 < iir0 + blck_0 && ir0 < ir0_end; ir0 += num_rows_per_vec_dot) {
                     vec_dot(ne00, &tmp[ir0 - iir0], (num_rows_per_vec_dot > 1 ? 16 : 0), src0_row + ir0 * nb01, (num_rows_per_vec_dot > 1 ? nb01 : 0), src1_col, (num_rows_per_vec_dot > 1 ? src1_col_stride : 0), num_rows_per_vec_dot);
                 }
