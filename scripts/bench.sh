@@ -23,7 +23,8 @@
 #    --jobs T --threads 1 (kuulas's default on a T-core machine).
 #    Then (b) and kuulas's defaults again, alternately, back to back, --rounds times:
 #    shared hosts drift in speed from minute to minute, and only runs side by side
-#    in time give a fair ratio.
+#    in time give a fair ratio. faster-whisper's fallback sampling is seeded: 0 for
+#    the table, the round's number in round N (a rerun repeats every draw).
 # 3. Reports ×realtime (recording seconds per wall second), peak RSS, WER and CER
 #    against the call scripts (scripts/wer.py, per party) and kuulas / (b).
 #
@@ -142,7 +143,7 @@ measure kuulas-run "kuulas run --jobs $jobs --threads $run_threads (transcribe +
 : > "$work/rounds.tsv"
 for ((round = 1; round <= rounds; round++)); do
   say "head to head, round $round of $rounds"
-  /usr/bin/time -f '%e' -o "$work/round.fw" "${fw[@]}" --vad "$work/round-fw" "${calls[@]}" \
+  /usr/bin/time -f '%e' -o "$work/round.fw" "${fw[@]}" --vad --seed "$round" "$work/round-fw" "${calls[@]}" \
     > "$work/round.log" 2>&1 || die "faster-whisper failed in round $round (log: $work/round.log)"
   /usr/bin/time -f '%e' -o "$work/round.kuulas" "${kuulas_defaults[@]}" --out-dir "$work/round-kuulas" \
     "${calls[@]}" > "$work/round.log" 2>&1 || die "kuulas failed in round $round (log: $work/round.log)"

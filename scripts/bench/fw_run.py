@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """faster-whisper side of scripts/bench.sh: transcribes stereo calls channel by channel.
 
-usage: fw_run.py [--vad] [--threads N] MODEL_DIR OUT_DIR CALL.wav...
+usage: fw_run.py [--vad] [--threads N] [--seed N] MODEL_DIR OUT_DIR CALL.wav...
 
 Runs in the benchmark's venv (faster-whisper 1.2.1). The model is loaded once
 (int8, CPU, cpu_threads=N, num_workers=1); then for each call faster-whisper itself
@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 
+import ctranslate2
 from faster_whisper import WhisperModel
 from faster_whisper.audio import decode_audio
 
@@ -29,7 +30,12 @@ def main():
     parser.add_argument("calls", nargs="+")
     parser.add_argument("--vad", action="store_true")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
+    # The temperature fallback samples, and one call's time varies 3x between draws
+    # here. Seeded, a rerun repeats the same decoding (as kuulas's does: whisper.cpp
+    # seeds each state's generator); bench.sh gives each round its own seed.
+    ctranslate2.set_random_seed(args.seed)
     model = WhisperModel(args.model_dir, device="cpu", compute_type="int8",
                          cpu_threads=args.threads, num_workers=1)
     os.makedirs(args.out_dir, exist_ok=True)

@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -127,6 +128,8 @@ def main():
                       "| round | (b) wall s | kuulas wall s | kuulas / (b) speed |", "|---:|---:|---:|---:|",
                       *(f"| {r} | {float(b):.1f} | {float(k):.1f} | {float(b) / float(k):.2f}× |"
                         for r, b, k in lines)]
+            speedups = [float(b) / float(k) for _, b, k in lines]
+            rounds.append(f"| median | | | {statistics.median(speedups):.2f}× |")
     warning = ["**--quick run: checks that the script works; these numbers are no benchmark.**", ""] \
         if "--quick" in args.command.split() else []
     report = "\n".join([
