@@ -2115,11 +2115,7 @@ static void ggml_compute_forward_gelu_f32(
     const int ir1 = MIN(ir0 + dr, nr);
 
     for (int i1 = ir0; i1 < ir1; i1++) {
-#if defined(__AVX512F__) && defined(__AVX512DQ__)
-        ggml_vec_gelu_f32_avx512(nc, // kuulas: see vec.h
-#else
         ggml_vec_gelu_f32(nc,
-#endif
                 (float *) ((char *) dst->data  + i1*( dst->nb[1])),
                 (float *) ((char *) src0->data + i1*(src0->nb[1])));
 
@@ -2299,7 +2295,11 @@ static void ggml_compute_forward_gelu_erf_f32(
     const int ir1 = MIN(ir0 + dr, nr);
 
     for (int i1 = ir0; i1 < ir1; i1++) {
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+        ggml_vec_gelu_erf_f32_avx512(nc, // kuulas: see vec.h
+#else
         ggml_vec_gelu_erf_f32(nc,
+#endif
                 (float *) ((char *) dst->data  + i1*( dst->nb[1])),
                 (float *) ((char *) src0->data + i1*(src0->nb[1])));
 

@@ -1385,22 +1385,37 @@ inline static vfloat32m2_t ggml_v_silu_m2(vfloat32m2_t x, int vl) {
 #endif // __ARM_NEON / __AVX2__ / __SSE2__ / __riscv_v_intrinsic
 
 #if defined(__AVX512F__) && defined(__AVX512DQ__)
-// kuulas: GELU 16 lanes at a time: 0.5 x (1 + tanh(u)) == x / (1 + exp(-2u)), with
-// u = sqrt(2/pi) (x + 0.044715 x^3). The fp16 table (ggml_vec_gelu_f32) takes a
-// scalar conversion, lookup and branch per value, and Whisper's encoder runs GELU on
-// 1500 x 2048 values per layer.
-inline static void ggml_vec_gelu_f32_avx512(const int n, float * y, const float * x) {
+// kuulas: the exact GELU, 0.5 x (1 + erf(x / sqrt 2)), 16 lanes at a time (the scalar
+// version calls erff per value, and Whisper's encoder runs GELU on 1500 x 2048
+// values per layer). erf by Abramowitz & Stegun 7.1.26 (error < 1.5e-7): for
+// z = |x| / sqrt 2, 1 - erf(z) = q = poly(1 / (1 + p z)) exp(-z^2), so
+// GELU = x - x q / 2 for x >= 0 and x q / 2 below.
+inline static void ggml_vec_gelu_erf_f32_avx512(const int n, float * y, const float * x) {
     const __m512 one = _mm512_set1_ps(1.0f);
-    const __m512 coef_a = _mm512_set1_ps(GELU_COEF_A);
-    const __m512 minus_2_sqrt_2_over_pi = _mm512_set1_ps(-2.0f*SQRT_2_OVER_PI);
+    const __m512 half = _mm512_set1_ps(0.5f);
+    const __m512 p = _mm512_set1_ps(0.3275911f);
+    const __m512 a1 = _mm512_set1_ps(0.254829592f);
+    const __m512 a2 = _mm512_set1_ps(-0.284496736f);
+    const __m512 a3 = _mm512_set1_ps(1.421413741f);
+    const __m512 a4 = _mm512_set1_ps(-1.453152027f);
+    const __m512 a5 = _mm512_set1_ps(1.061405429f);
+    const __m512 sqrt_2_inv = _mm512_set1_ps(SQRT_2_INV);
     int i = 0;
     for (; i + 16 <= n; i += 16) {
         const __m512 v = _mm512_loadu_ps(x + i);
-        const __m512 inner = _mm512_fmadd_ps(_mm512_mul_ps(coef_a, v), v, one);
-        const __m512 minus_2u = _mm512_mul_ps(_mm512_mul_ps(minus_2_sqrt_2_over_pi, v), inner);
-        _mm512_storeu_ps(y + i, _mm512_div_ps(v, _mm512_add_ps(one, ggml_v_expf(minus_2u))));
+        const __m512 z = _mm512_mul_ps(_mm512_abs_ps(v), sqrt_2_inv);
+        const __m512 t = _mm512_div_ps(one, _mm512_fmadd_ps(p, z, one));
+        __m512 poly = _mm512_fmadd_ps(a5, t, a4);
+        poly = _mm512_fmadd_ps(poly, t, a3);
+        poly = _mm512_fmadd_ps(poly, t, a2);
+        poly = _mm512_fmadd_ps(poly, t, a1);
+        poly = _mm512_mul_ps(poly, t);
+        const __m512 q = _mm512_mul_ps(poly, ggml_v_expf(_mm512_mul_ps(_mm512_sub_ps(_mm512_setzero_ps(), z), z)));
+        const __m512 half_xq = _mm512_mul_ps(_mm512_mul_ps(half, v), q);
+        const __mmask16 non_negative = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GE_OQ);
+        _mm512_storeu_ps(y + i, _mm512_mask_blend_ps(non_negative, half_xq, _mm512_sub_ps(v, half_xq)));
     }
-    ggml_vec_gelu_f32(n - i, y + i, x + i);
+    ggml_vec_gelu_erf_f32(n - i, y + i, x + i);
 }
 #endif
 
