@@ -9,7 +9,8 @@ decodes and resamples the file to 16 kHz and splits it into its two channels
 (decode_audio(split_stereo=True), so decoding time is part of the measured wall time),
 and each channel is transcribed separately: language fi, beam 1, the library's
 defaults otherwise (condition_on_previous_text, temperature fallback), with
-faster-whisper's Silero VAD only with --vad. The left channel is the agent.
+faster-whisper's Silero VAD only with --vad, and the fallback's sampling seeded with
+--seed (default 0). The left channel is the agent.
 Writes OUT_DIR/NAME.json per call: [{party, start, end, text}], the format
 scripts/wer.py reads as a hypothesis.
 """

@@ -121,15 +121,14 @@ def main():
     rounds = []
     if args.rounds_results and os.path.exists(args.rounds_results):
         with open(args.rounds_results, encoding="utf-8") as f:
-            lines = [l.split("\t") for l in f.read().splitlines() if l]
-        if lines:
+            walls = [(r, float(b), float(k)) for r, b, k in
+                     (l.split("\t") for l in f.read().splitlines() if l)]
+        if walls:
             rounds = ["", "Head to head: faster-whisper (b) and kuulas's defaults run alternately, back "
                       "to back (the host's speed drifts between minutes; compare within a round):", "",
                       "| round | (b) wall s | kuulas wall s | kuulas / (b) speed |", "|---:|---:|---:|---:|",
-                      *(f"| {r} | {float(b):.1f} | {float(k):.1f} | {float(b) / float(k):.2f}× |"
-                        for r, b, k in lines)]
-            speedups = [float(b) / float(k) for _, b, k in lines]
-            rounds.append(f"| median | | | {statistics.median(speedups):.2f}× |")
+                      *(f"| {r} | {b:.1f} | {k:.1f} | {b / k:.2f}× |" for r, b, k in walls),
+                      f"| median | | | {statistics.median(b / k for _, b, k in walls):.2f}× |"]
     warning = ["**--quick run: checks that the script works; these numbers are no benchmark.**", ""] \
         if "--quick" in args.command.split() else []
     report = "\n".join([
