@@ -8,13 +8,17 @@
 //! present = ["greeting", "closing"]
 //! absent = ["bare_refusal"]       # optional: default = every other evaluated id
 //! transcript = "h01.json"         # optional: a Transcript JSON instead of turns
+//! domain = "energy"               # optional: the service domain (docs/labelling.md)
+//! hard_negatives = ["ownership"]  # optional: absent behaviours the call nearly shows
 //! [[turn]]
 //! party = "agent"                 # agent | customer
 //! text = "Hyvää päivää!"
 //! pause_before = 20               # optional seconds of silence before the turn
+//! overlap = true                  # optional: starts before the previous turn ends
 //! ```
 //! Turns get synthetic times: [`TURN_GAP_S`] between turns plus `pause_before`,
-//! and [`SECONDS_PER_WORD`] per word.
+//! and [`SECONDS_PER_WORD`] per word; an overlapping turn starts [`OVERLAP_S`]
+//! before the previous one ends. The conventions: docs/labelling.md.
 
 use serde::Deserialize;
 
@@ -22,6 +26,8 @@ use crate::transcript::{Attribution, Party, Segment, TRANSCRIPT_SCHEMA_VERSION, 
 
 pub const TURN_GAP_S: f64 = 0.6;
 pub const SECONDS_PER_WORD: f64 = 0.4;
+/// How far an overlapping turn reaches back into the previous one (at most half of it).
+pub const OVERLAP_S: f64 = 1.0;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -32,6 +38,10 @@ pub struct LabelledCall {
     pub absent: Option<Vec<String>>,
     /// Path of a transcript JSON, relative to the labelled file (ASR versions).
     pub transcript: Option<String>,
+    pub domain: Option<String>,
+    /// Bookkeeping only: absent behaviours the call comes close to (scored as absent).
+    #[serde(default)]
+    pub hard_negatives: Vec<String>,
     #[serde(rename = "turn", default)]
     pub turns: Vec<LabelledTurn>,
 }
@@ -43,6 +53,8 @@ pub struct LabelledTurn {
     pub text: String,
     #[serde(default)]
     pub pause_before: f64,
+    #[serde(default)]
+    pub overlap: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,12 +80,18 @@ pub fn parse(file: &str, text: &str) -> Result<LabelledCall, LabelledError> {
 
 /// A transcript with synthetic times for `turns` (party, text, pause before).
 pub fn synthesize(turns: &[LabelledTurn]) -> Transcript {
-    let mut t = 0.0;
+    let mut t: f64 = 0.0;
+    let mut previous_start: f64 = 0.0;
     let mut segments = Vec::new();
     for turn in turns {
-        let start = t + TURN_GAP_S + turn.pause_before.max(0.0);
+        let start = if turn.overlap {
+            (t - OVERLAP_S).max((previous_start + t) / 2.0)
+        } else {
+            t + TURN_GAP_S + turn.pause_before.max(0.0)
+        };
         let words = turn.text.split_whitespace().count().max(1);
         let end = start + words as f64 * SECONDS_PER_WORD;
+        previous_start = start;
         segments.push(Segment {
             party: turn.party,
             start,
@@ -81,7 +99,7 @@ pub fn synthesize(turns: &[LabelledTurn]) -> Transcript {
             text: turn.text.clone(),
             words: Vec::new(),
         });
-        t = end;
+        t = t.max(end);
     }
     Transcript {
         schema_version: TRANSCRIPT_SCHEMA_VERSION,
@@ -118,6 +136,31 @@ text = "hei"
         assert!((t.segments[0].end - (0.6 + 0.8)).abs() < 1e-9);
         assert!((t.segments[1].start - (1.4 + 0.6 + 10.0)).abs() < 1e-9);
         assert_eq!(t.segments[1].party, Party::Customer);
+    }
+
+    #[test]
+    fn an_overlapping_turn_starts_before_the_previous_one_ends() {
+        let call = parse(
+            "o.toml",
+            r#"
+id = "o"
+domain = "energy"
+hard_negatives = ["ownership"]
+[[turn]]
+party = "agent"
+text = "Ei se nyt ihan noin mene, kuunnelkaa"
+[[turn]]
+party = "customer"
+overlap = true
+text = "Kuunnelkaa itse"
+"#,
+        )
+        .unwrap();
+        let t = synthesize(&call.turns);
+        let (first, second) = (&t.segments[0], &t.segments[1]);
+        assert!(second.start < first.end && second.start > first.start);
+        assert!((second.start - (first.end - OVERLAP_S)).abs() < 1e-9);
+        assert_eq!(call.domain.as_deref(), Some("energy"));
     }
 
     #[test]

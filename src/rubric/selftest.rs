@@ -67,6 +67,7 @@ pub fn turns(text: &str, default: Party) -> Vec<LabelledTurn> {
                 party,
                 text: said.trim().to_string(),
                 pause_before: 0.0,
+                overlap: false,
             }
         })
         .collect()
