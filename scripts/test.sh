@@ -18,6 +18,18 @@ target=${CARGO_TARGET_DIR:-target}
 case $target in /*) ;; *) target="$PWD/$target" ;; esac
 export KUULAS_BIN="$target/debug/kuulas"
 
+# The importer's tests compare it with the reference converter in ../shared/tools
+# (beside the project root, as in CI), which needs numpy: give it a venv, and let
+# those tests fail instead of skipping.
+if [ -f ../shared/tools/ct2_to_ggml_reference.py ]; then
+  venv="$target/venv-reference"
+  if ! "$venv/bin/python" -c "import numpy" 2>/dev/null; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet numpy
+  fi
+  export KUULAS_REFERENCE_PYTHON="$venv/bin/python" KUULAS_REQUIRE_REFERENCE=1
+fi
+
 echo "== model"
 bash scripts/fetch-model.sh
 

@@ -74,17 +74,9 @@ fn a_custom_model_imports_with_its_own_dimensions() {
 /// Reference converter as an oracle for f32 input, 128 mels and odd sizes.
 #[test]
 fn a_custom_model_matches_the_reference_converter() {
-    let reference = Path::new("/work/shared/tools/ct2_to_ggml_reference.py");
-    let numpy = StdCommand::new("python3")
-        .args(["-c", "import numpy"])
-        .status();
-    if !reference.is_file() || !numpy.is_ok_and(|s| s.success()) {
-        eprintln!(
-            "SKIPPED: needs python3 with numpy and {}",
-            reference.display()
-        );
+    let Some((python, reference)) = model_ct2_fixture::reference_converter() else {
         return;
-    }
+    };
     let scratch = tempfile::tempdir().unwrap();
     let ct2 = scratch.path().join("ct2");
     write_model_dir(&ct2, &Dims::tiny());
@@ -92,7 +84,7 @@ fn a_custom_model_matches_the_reference_converter() {
         scratch.path().join("ours.bin"),
         scratch.path().join("theirs.bin"),
     );
-    let status = StdCommand::new("python3")
+    let status = StdCommand::new(python)
         .arg(reference)
         .arg(ct2.join("model.bin"))
         .arg(ct2.join("vocabulary.txt"))

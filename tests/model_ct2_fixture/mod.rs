@@ -1,5 +1,7 @@
 //! Builds small synthetic CTranslate2 Whisper models (binary version 6) for tests:
-//! valid ones of any dimensions, and deliberately broken ones.
+//! valid ones of any dimensions, and deliberately broken ones; and where the
+//! reference converter that checks kuulas's importer lives.
+#![allow(dead_code)] // each test file uses its own part of this module
 
 use std::path::Path;
 
@@ -173,4 +175,34 @@ pub fn write_model_dir(dir: &Path, dims: &Dims) {
     )
     .unwrap();
     std::fs::write(dir.join("vocabulary.txt"), vocabulary(dims.vocab)).unwrap();
+}
+
+/// The reference CTranslate2 → ggml converter (`shared/tools/` beside the project
+/// root) and a Python that can run it (`KUULAS_REFERENCE_PYTHON`, else `python3`),
+/// or `None` with the reason printed. Under `KUULAS_REQUIRE_REFERENCE=1` (the test
+/// command sets it) a missing converter or numpy fails the test instead.
+pub fn reference_converter() -> Option<(std::path::PathBuf, std::path::PathBuf)> {
+    let script =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/ct2_to_ggml_reference.py");
+    let python = std::env::var_os("KUULAS_REFERENCE_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| "python3".into());
+    let numpy = std::process::Command::new(&python)
+        .args(["-c", "import numpy"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if script.is_file() && numpy {
+        return Some((python, script));
+    }
+    let why = format!(
+        "needs {} and numpy in {}",
+        script.display(),
+        python.display()
+    );
+    assert!(
+        std::env::var_os("KUULAS_REQUIRE_REFERENCE").is_none(),
+        "KUULAS_REQUIRE_REFERENCE is set but the reference converter cannot run: {why}"
+    );
+    eprintln!("SKIPPED: {why}");
+    None
 }
