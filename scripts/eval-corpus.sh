@@ -22,13 +22,13 @@ mkdir -p "$split"/{dev,heldout-author,heldout-domain,heldout}
 for f in "$corpus"/{a,b,c}/*.toml; do
   name="$(basename "$(dirname "$f")")_$(basename "$f")"
   case $name in
-    ?_housing_*) ln -s "$PWD/$f" "$split/heldout-domain/$name"; ln -s "$PWD/$f" "$split/heldout/$name" ;;
-    *) ln -s "$PWD/$f" "$split/dev/$name" ;;
+    ?_housing_*) cp "$f" "$split/heldout-domain/$name"; cp "$f" "$split/heldout/$name" ;;
+    *) cp "$f" "$split/dev/$name" ;;
   esac
 done
 for f in "$corpus"/d/*.toml; do
-  ln -s "$PWD/$f" "$split/heldout-author/"
-  ln -s "$PWD/$f" "$split/heldout/d_$(basename "$f")"
+  cp "$f" "$split/heldout-author/"
+  cp "$f" "$split/heldout/d_$(basename "$f")"
 done
 for set in dev heldout-author heldout-domain heldout; do
   echo "== $set"

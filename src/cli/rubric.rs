@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use kuulas::metrics;
-use kuulas::rubric::eval::{CORE_BEHAVIOURS, Eval};
+use kuulas::rubric::eval::{CORE_BEHAVIOURS, Counts, Eval};
 use kuulas::rubric::{self, Rubric, RubricError, labelled, selftest};
 
 use crate::cli::score::{load_rubric, read_transcript_json};
@@ -186,6 +186,20 @@ fn eval(
         m.precision(),
         m.recall(),
         m.f1()
+    );
+    // Macro: every behaviour counts the same, so a rare one that is never found
+    // (a power struggle) weighs as much as the greeting found in every call.
+    let macro_of =
+        |f: fn(&Counts) -> f64| e.counts.iter().map(f).sum::<f64>() / e.counts.len().max(1) as f64;
+    println!(
+        "{:<22} {:>4} {:>4} {:>4} {:>9.2} {:>7.2} {:>6.2}",
+        "macro-average",
+        "",
+        "",
+        "",
+        macro_of(Counts::precision),
+        macro_of(Counts::recall),
+        macro_of(Counts::f1)
     );
     if show_misses {
         println!();
