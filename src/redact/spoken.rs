@@ -29,12 +29,7 @@ static WORD: LazyLock<Regex> =
 /// What a spoken word stands for.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Spoken {
-    /// A number; `open` is the power of ten below which a following number word adds
-    /// to it ("neljäkymmentä" 1: "viisi" makes 45; "sata" 2), 0 when it is complete.
-    Number {
-        value: u64,
-        open: u32,
-    },
+    Number(u64),
     Sign(char),
     Letter(char),
 }
@@ -45,25 +40,18 @@ struct Item {
     spoken: Spoken,
 }
 
-/// Rewrites number words as digits ("nolla neljä nolla" → "040", "neljäkymmentä viisi"
-/// → "45"), "viiva"/"miinus" as `-`, "plus" as `+` and spelled letters ("tee", "äf")
-/// as capitals. Separators (spaces, commas, full stops) between two spoken numbers or
-/// signs are dropped, so a number read out in groups becomes one digit string; a
-/// spelled letter keeps one space from its neighbours (a century sign or check
-/// character), except from another letter ("äf ii" → "FI"). Everything else is kept.
+/// At most this many words are read as one number ("sata kaksi kymmentä kolme").
+const MAX_WORDS: usize = 8;
+
+/// Rewrites number words as digits ("nolla neljä nolla" → "040", "neljäkymmentä
+/// viisi" and "neljä kymmentä viisi" → "45"), "viiva"/"miinus" as `-`, "plus" as `+`
+/// and spelled letters ("tee", "äf") as capitals. Separators (spaces, commas, full
+/// stops) between two spoken numbers or signs are dropped, so a number read out in
+/// groups becomes one digit string; a spelled letter keeps one space from its
+/// neighbours (a century sign or check character), except from another letter
+/// ("äf ii" → "FI"). Everything else is kept.
 pub fn normalize(text: &str) -> Normalized {
-    let items = combine(
-        text,
-        WORD.find_iter(text)
-            .filter_map(|m| {
-                spoken(&m.as_str().to_lowercase()).map(|spoken| Item {
-                    start: m.start(),
-                    end: m.end(),
-                    spoken,
-                })
-            })
-            .collect(),
-    );
+    let items = items(text);
     let mut out = Normalized {
         text: String::with_capacity(text.len()),
         origin: Vec::with_capacity(text.len()),
@@ -85,7 +73,7 @@ pub fn normalize(text: &str) -> Normalized {
             (false, _, _) => out.copy(text, at, item.start),
         }
         let rewritten = match item.spoken {
-            Spoken::Number { value, .. } => value.to_string(),
+            Spoken::Number(value) => value.to_string(),
             Spoken::Sign(c) | Spoken::Letter(c) => c.to_string(),
         };
         out.push(&rewritten, item.start, item.end);
@@ -109,35 +97,50 @@ impl Normalized {
     }
 }
 
-/// Joins number words that make one number ("neljäkymmentä viisi", "sata
-/// kaksikymmentäkolme"): a word adds to the one before when only spaces lie between
-/// them and it is smaller than the place the previous one left open. A comma or full
-/// stop between them (a pause) keeps them apart; zero never adds.
-fn combine(text: &str, items: Vec<Item>) -> Vec<Item> {
-    let mut out: Vec<Item> = Vec::with_capacity(items.len());
-    for item in items {
-        if let Some(last) = out.last_mut()
-            && let (
-                Spoken::Number { value: a, open },
-                Spoken::Number {
-                    value: b,
-                    open: next,
-                },
-            ) = (last.spoken, item.spoken)
-            && b > 0
-            && b < 10u64.pow(open)
-            && text[last.end..item.start].chars().all(char::is_whitespace)
+/// The spoken items of `text`. Words with only spaces between them are read as one
+/// number when together they make one ("neljä kymmentä viisi", "sata kaksi
+/// kymmentä kolme": Whisper often splits a compound), the longest such run first;
+/// a comma or full stop between them (a pause) keeps them apart, and "nolla" never
+/// joins, so "nolla neljä nolla" stays three numbers.
+fn items(text: &str) -> Vec<Item> {
+    let words: Vec<(usize, usize, String)> = WORD
+        .find_iter(text)
+        .map(|m| (m.start(), m.end(), m.as_str().to_lowercase()))
+        .collect();
+    let mut items = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let mut last = i;
+        while last + 1 < words.len()
+            && last + 1 - i < MAX_WORDS
+            && text[words[last].1..words[last + 1].0]
+                .chars()
+                .all(char::is_whitespace)
         {
-            last.spoken = Spoken::Number {
-                value: a + b,
-                open: next,
-            };
-            last.end = item.end;
-            continue;
+            last += 1;
         }
-        out.push(item);
+        let found = (i..=last).rev().find_map(|j| {
+            let joined: String = words[i..=j].iter().map(|w| w.2.as_str()).collect();
+            let spoken = if j == i {
+                spoken(&joined)
+            } else {
+                number(&joined)
+            };
+            spoken.map(|s| (j, s))
+        });
+        match found {
+            Some((j, spoken)) => {
+                items.push(Item {
+                    start: words[i].0,
+                    end: words[j].1,
+                    spoken,
+                });
+                i = j + 1;
+            }
+            None => i += 1,
+        }
     }
-    out
+    items
 }
 
 /// What a lower-case word stands for, if anything.
@@ -291,7 +294,7 @@ fn split(word: &str, parts: &mut Vec<Part>) -> bool {
 /// "kymmenenkaksi").
 fn evaluate(parts: &[Part]) -> Option<Spoken> {
     if parts == [Part::Zero] {
-        return Some(Spoken::Number { value: 0, open: 0 });
+        return Some(Spoken::Number(0));
     }
     let mut total = 0;
     let mut open = u32::MAX; // before the first group, any value fits
@@ -325,7 +328,7 @@ fn evaluate(parts: &[Part]) -> Option<Spoken> {
         Some((d, false)) if !group(d, 0, &mut open) => return None,
         _ => {}
     }
-    Some(Spoken::Number { value: total, open })
+    Some(Spoken::Number(total))
 }
 
 #[cfg(test)]
@@ -334,7 +337,7 @@ mod tests {
 
     fn value(word: &str) -> Option<u64> {
         match number(word)? {
-            Spoken::Number { value, .. } => Some(value),
+            Spoken::Number(value) => Some(value),
             _ => None,
         }
     }
@@ -396,6 +399,11 @@ mod tests {
             "se on 0401234567 joo"
         );
         assert_eq!(normal("neljäkymmentä viisi"), "45");
+        assert_eq!(
+            normal("Nolla neljä kymmentä, sata kaksi kymmentä kolme"),
+            "040123"
+        );
+        assert_eq!(normal("kaksi kolme kertaa"), "23 kertaa");
         assert_eq!(normal("neljäkymmentä, viisi"), "405");
         assert_eq!(normal("plus kolme viisi kahdeksan nelkyt"), "+35840");
         assert_eq!(
