@@ -69,6 +69,10 @@ const SET: &[(&str, Option<Kind>)] = &[
         Some(Kind::Phone),
     ),
     ("⟦nolla 40 123 4567⟧", Some(Kind::Phone)),
+    (
+        "⟦Nolla neljä, nolla yksi kaksi neljä, kaksi yksi nolla neljä⟧. ⟦Nolla neljä yksi, kaksi nolla yksi, kaksi neljä nolla⟧.",
+        Some(Kind::Phone),
+    ),
     ("⟦0 4 0, 1 2 3, 4 5 6 7⟧", Some(Kind::Phone)),
     (
         "⟦plus kolmesataaviisikymmentäkahdeksan nelkyt sata kakskytkolme nelkytviis kuuskytseittemän⟧",
@@ -110,6 +114,10 @@ const SET: &[(&str, Option<Kind>)] = &[
     ),
     (
         "kortti ⟦kuusikymmentä nolla nolla nolla nolla nolla nolla nolla nolla nolla nolla nolla nolla nolla seitsemän⟧",
+        Some(Kind::Card),
+    ),
+    (
+        "⟦Neljä nolla yksi nolla. Kaksi yksi nolla kaksi. Yksi nolla yksi nolla. Kaksi yksi kaksi nolla⟧.",
         Some(Kind::Card),
     ),
     // E-mail addresses.

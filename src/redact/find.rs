@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::spoken::{self, Normalized};
+use super::spoken::{self, FullStop, Normalized};
 use super::{Finding, Kind, checks};
 
 /// Spaces are allowed between the date's pairs ("13 10 52") and before the check
@@ -49,7 +49,26 @@ pub fn find(text: &str) -> Vec<Finding> {
     for m in EMAIL.find_iter(text) {
         add(Kind::Email, (m.start(), m.end()));
     }
-    let n = spoken::normalize(text);
+    // Checksums guard identity codes, IBANs and cards, so they are looked for with
+    // sentences split and joined; a phone number only within a sentence.
+    let sentences = spoken::normalize(text, FullStop::Splits);
+    let joined = spoken::normalize(text, FullStop::Joins);
+    for n in [&sentences, &joined] {
+        checked(n, &mut add);
+    }
+    let norm = sentences.text.as_str();
+    for (start, end) in phone_numbers(&sentences) {
+        // An identity code that failed its check is still not a phone number.
+        if !HETU.is_match(&norm[start..end]) {
+            add(Kind::Phone, sentences.original(start, end));
+        }
+    }
+    found.sort_by_key(|f| f.start);
+    found
+}
+
+/// Identity codes, IBANs and card numbers whose checksum holds, in original ranges.
+fn checked(n: &Normalized, add: &mut impl FnMut(Kind, (usize, usize))) {
     let norm = n.text.as_str();
     for c in HETU.captures_iter(norm) {
         let code: String = (1..=4)
@@ -81,14 +100,6 @@ pub fn find(text: &str) -> Vec<Finding> {
             add(Kind::Card, n.original(m.start(), end));
         }
     }
-    for (start, end) in phone_numbers(&n) {
-        // An identity code that failed its check is still not a phone number.
-        if !HETU.is_match(&norm[start..end]) {
-            add(Kind::Phone, n.original(start, end));
-        }
-    }
-    found.sort_by_key(|f| f.start);
-    found
 }
 
 /// An IBAN in any case ("fi21…" as Whisper may write it); outside the countries
@@ -133,7 +144,7 @@ fn longest_valid_prefix(
 }
 
 /// Normalised byte ranges of phone numbers: runs of digit tokens separated only by
-/// spaces, or a comma or full stop and a space, whose digits read as a Finnish
+/// spaces, or a comma and a space (not a full stop: a sentence ends), whose digits read as a Finnish
 /// number (`0…` but not `00…` with 7–11 digits, or `+358…`/`00358…` with 10–13).
 fn phone_numbers(n: &Normalized) -> Vec<(usize, usize)> {
     let text = n.text.as_str();
@@ -150,7 +161,7 @@ fn phone_numbers(n: &Normalized) -> Vec<(usize, usize)> {
         let digits: String = m.as_str().chars().filter(|c| *c != '-').collect();
         let joined = runs.last_mut().filter(|(_, end, _)| {
             let gap = &text[*end..m.start()];
-            let spaces = gap.strip_prefix([',', '.']).unwrap_or(gap);
+            let spaces = gap.strip_prefix(',').unwrap_or(gap);
             !spaces.is_empty() && spaces.chars().all(|c| c == ' ')
         });
         match joined {

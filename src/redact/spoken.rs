@@ -26,6 +26,15 @@ impl Normalized {
 static WORD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\p{Alphabetic}+").expect("valid regex"));
 
+/// Whether a full stop between two spoken numbers is dropped like a comma (Whisper
+/// writes "Nolla yksi, neljä. Neljä kaksi." for one card number) or kept, so that a
+/// number does not run into the next sentence's (two phone numbers in a row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FullStop {
+    Joins,
+    Splits,
+}
+
 /// What a spoken word stands for.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Spoken {
@@ -45,12 +54,12 @@ const MAX_WORDS: usize = 8;
 
 /// Rewrites number words as digits ("nolla neljä nolla" → "040", "neljäkymmentä
 /// viisi" and "neljä kymmentä viisi" → "45"), "viiva"/"miinus" as `-`, "plus" as `+`
-/// and spelled letters ("tee", "äf") as capitals. Separators (spaces, commas, full
-/// stops) between two spoken numbers or signs are dropped, so a number read out in
-/// groups becomes one digit string; a spelled letter keeps one space from its
-/// neighbours (a century sign or check character), except from another letter
-/// ("äf ii" → "FI"). Everything else is kept.
-pub fn normalize(text: &str) -> Normalized {
+/// and spelled letters ("tee", "äf") as capitals. Separators (spaces, commas, and
+/// full stops as `full_stop` says) between two spoken numbers or signs are dropped,
+/// so a number read out in groups becomes one digit string; a spelled letter keeps
+/// one space from its neighbours (a century sign or check character), except from
+/// another letter ("äf ii" → "FI"). Everything else is kept.
+pub fn normalize(text: &str, full_stop: FullStop) -> Normalized {
     let items = items(text);
     let mut out = Normalized {
         text: String::with_capacity(text.len()),
@@ -61,9 +70,9 @@ pub fn normalize(text: &str) -> Normalized {
     for item in &items {
         let gap = &text[at..item.start];
         let joined = previous.is_some()
-            && gap
-                .chars()
-                .all(|c| c.is_whitespace() || c == ',' || c == '.');
+            && gap.chars().all(|c| {
+                c.is_whitespace() || c == ',' || (c == '.' && full_stop == FullStop::Joins)
+            });
         match (joined, previous, item.spoken) {
             (true, Some(Spoken::Letter(_)), Spoken::Letter(_)) => {}
             (true, Some(Spoken::Letter(_)), _) | (true, _, Spoken::Letter(_)) => {
@@ -389,7 +398,7 @@ mod tests {
     }
 
     fn normal(text: &str) -> String {
-        normalize(text).text
+        normalize(text, FullStop::Joins).text
     }
 
     #[test]
@@ -404,6 +413,9 @@ mod tests {
             "040123"
         );
         assert_eq!(normal("kaksi kolme kertaa"), "23 kertaa");
+        let two = "Nolla neljä nolla, yksi kaksi. Nolla neljä yksi.";
+        assert_eq!(normal(two), "04012041.");
+        assert_eq!(normalize(two, FullStop::Splits).text, "04012. 041.");
         assert_eq!(normal("neljäkymmentä, viisi"), "405");
         assert_eq!(normal("plus kolme viisi kahdeksan nelkyt"), "+35840");
         assert_eq!(
@@ -412,7 +424,7 @@ mod tests {
         );
         assert_eq!(normal("äf ii kaksikymmentäyksi"), "FI 21");
         let input = "x nolla neljä y";
-        let n = normalize(input);
+        let n = normalize(input, FullStop::Joins);
         let at = n.text.find("04").unwrap();
         let (start, end) = n.original(at, at + 2);
         assert_eq!(&input[start..end], "nolla neljä");
