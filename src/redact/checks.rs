@@ -61,6 +61,13 @@ const IBAN_LENGTHS: [(&str, usize); 14] = [
     ("PL", 28),
 ];
 
+/// Whether `iban` (in capitals) is of a country whose IBAN length is known here.
+pub fn iban_country_known(iban: &str) -> bool {
+    IBAN_LENGTHS
+        .iter()
+        .any(|(country, _)| iban.starts_with(country))
+}
+
 /// ISO 13616: two letters, two check digits, then up to 30 letters or digits; the
 /// whole, moved four places and read with A=10..Z=35, must leave 1 modulo 97.
 pub fn iban(candidate: &str) -> bool {

@@ -1,69 +1,122 @@
 //! Finding personal data in free text. Patterns propose candidates; the checksums in
 //! [`super::checks`] decide, so only validated identity codes, IBANs and card numbers
-//! are reported. Phone numbers have no checksum: a run of digit groups (or Finnish
-//! digit words, as Whisper writes a number read out aloud) that starts like a
-//! Finnish number and has a plausible length is taken as one.
+//! are reported. Numbers are looked for in the text with spoken numbers rewritten as
+//! digits ([`super::spoken`]), so "nolla neljä nolla…" and "040…" are found alike and
+//! the finding covers every word that was spoken. Phone numbers have no checksum: a
+//! run of digit groups that starts like a Finnish number and has a plausible length
+//! is taken as one; dates, decimals and times are not.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::checks;
-use super::{Finding, Kind};
+use super::spoken::{self, FullStop, Normalized};
+use super::{Finding, Kind, checks};
 
-static HETU: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]\b").expect("valid regex"));
-static IBAN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b").expect("valid regex"));
-static CARD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b\d(?:[ -]?\d){12,18}\b").expect("valid regex"));
-static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+/// Spaces are allowed between the date's pairs ("13 10 52") and before the check
+/// character, spaces and a comma (a pause) around the century sign.
+static HETU: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(\d\d ?\d\d ?\d\d),? ?([-+A-FU-Y]),? ?(\d{3}) ?([0-9A-Y])\b")
         .expect("valid regex")
 });
-/// One token of a spoken or written phone number: digits (a leading `+` allowed,
-/// hyphens inside) or a Finnish digit word, standard or colloquial.
-static PHONE_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)\+?\d+(?:-\d+)*|\b(?:nolla|yksi|yks|kaksi|kaks|kolme|neljä|viisi|viis|kuusi|kuus|seitsemän|seittemän|kahdeksan|kaheksan|yhdeksän|yheksän)\b",
-    )
-    .expect("valid regex")
+static IBAN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b[A-Z]{2} ?\d{2}(?: ?[A-Z0-9]){11,30}\b").expect("valid regex")
+});
+static CARD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b\d(?:[ -]?\d){12,18}\b").expect("valid regex"));
+/// Letters of any script in the name and domain ("matti.meikäläinen@…").
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[\p{L}\p{N}._%+-]*[\p{L}\p{N}]@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}\b")
+        .expect("valid regex")
+});
+/// One token of a phone number: digits, a leading `+` allowed, hyphens inside.
+static PHONE_TOKEN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\+?\d+(?:-\d+)*").expect("valid regex"));
+/// Dates ("05.12.2025", "5.12.", "5. 12. 2025") and decimals or times ("0,99",
+/// "09.30"): never part of a phone number.
+static NOT_PHONE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b\d{1,2}\. ?\d{1,2}\.(?: ?\d{4}\b| ?\d{2}\b)?|\d[.,]\d").expect("valid regex")
 });
 
 /// Every validated item in `text`, in order, never overlapping.
 pub fn find(text: &str) -> Vec<Finding> {
     let mut found: Vec<Finding> = Vec::new();
-    let mut add = |kind: Kind, start: usize, end: usize| {
+    let mut add = |kind: Kind, (start, end): (usize, usize)| {
         if !found.iter().any(|f| f.start < end && start < f.end) {
             found.push(Finding { kind, start, end });
         }
     };
-    for m in HETU.find_iter(text) {
-        if checks::hetu(m.as_str()) {
-            add(Kind::PersonalId, m.start(), m.end());
-        }
-    }
     for m in EMAIL.find_iter(text) {
-        add(Kind::Email, m.start(), m.end());
+        add(Kind::Email, (m.start(), m.end()));
     }
-    for m in IBAN.find_iter(text) {
-        if let Some(end) = longest_valid_prefix(text, m.start(), m.end(), checks::iban) {
-            add(Kind::Iban, m.start(), end);
-        }
+    // Checksums guard identity codes, IBANs and cards, so they are looked for with
+    // sentences split and joined; a phone number only within a sentence.
+    let sentences = spoken::normalize(text, FullStop::Splits);
+    let joined = spoken::normalize(text, FullStop::Joins);
+    for n in [&sentences, &joined] {
+        checked(n, &mut add);
     }
-    for m in CARD.find_iter(text) {
-        if let Some(end) = longest_valid_prefix(text, m.start(), m.end(), checks::luhn) {
-            add(Kind::Card, m.start(), end);
-        }
-    }
-    for (start, end) in phone_numbers(text) {
+    let norm = sentences.text.as_str();
+    for (start, end) in phone_numbers(&sentences) {
         // An identity code that failed its check is still not a phone number.
-        if !HETU.is_match(&text[start..end]) {
-            add(Kind::Phone, start, end);
+        if !HETU.is_match(&norm[start..end]) {
+            add(Kind::Phone, sentences.original(start, end));
         }
     }
     found.sort_by_key(|f| f.start);
     found
+}
+
+/// Identity codes, IBANs and card numbers whose checksum holds, in original ranges.
+fn checked(n: &Normalized, add: &mut impl FnMut(Kind, (usize, usize))) {
+    let norm = n.text.as_str();
+    for c in HETU.captures_iter(norm) {
+        let code: String = (1..=4)
+            .flat_map(|i| c[i].chars())
+            .filter(|c| *c != ' ')
+            .collect();
+        if checks::hetu(&code) {
+            let m = c.get(0).expect("the whole match");
+            add(Kind::PersonalId, n.original(m.start(), m.end()));
+        }
+    }
+    let mut iban_shaped = Vec::new();
+    for m in IBAN.find_iter(norm) {
+        if let Some(end) = longest_valid_prefix(norm, m.start(), m.end(), iban) {
+            add(Kind::Iban, n.original(m.start(), end));
+        } else if looks_like_iban(m.as_str()) {
+            iban_shaped.push((m.start(), m.end()));
+        }
+    }
+    for m in CARD.find_iter(norm) {
+        // The digits of a mistyped IBAN are no card number, even if Luhn holds.
+        if iban_shaped
+            .iter()
+            .any(|&(s, e)| s < m.end() && m.start() < e)
+        {
+            continue;
+        }
+        if let Some(end) = longest_valid_prefix(norm, m.start(), m.end(), checks::luhn) {
+            add(Kind::Card, n.original(m.start(), end));
+        }
+    }
+}
+
+/// An IBAN in any case ("fi21…" as Whisper may write it); outside the countries
+/// [`checks::iban`] knows the length of, only as written in capitals.
+fn iban(compact: &str) -> bool {
+    let upper = compact.to_ascii_uppercase();
+    checks::iban(&upper) && (upper == compact || checks::iban_country_known(&upper))
+}
+
+/// An IBAN match whose checksum failed but which is plainly meant as one: a country
+/// whose IBAN length is known, in capitals or joined to its check digits ("FI22 …",
+/// "fi22…"; not "se 41…", where "se" is the Finnish word).
+fn looks_like_iban(candidate: &str) -> bool {
+    let country = &candidate[..2];
+    checks::iban_country_known(&country.to_ascii_uppercase())
+        && (country.bytes().all(|b| b.is_ascii_uppercase())
+            || candidate.as_bytes()[2].is_ascii_digit())
 }
 
 /// A greedy match may run into the next digit group ("...0785 ja 12 34"); tries the
@@ -90,17 +143,26 @@ fn longest_valid_prefix(
     })
 }
 
-/// Byte ranges of phone numbers: runs of number tokens separated only by spaces,
-/// commas or dots, whose digits read as a Finnish number (`0…` with 7–11 digits, or
-/// `+358…`/`00358…` with 10–13).
-fn phone_numbers(text: &str) -> Vec<(usize, usize)> {
+/// Normalised byte ranges of phone numbers: runs of digit tokens separated only by
+/// spaces, or a comma and a space (not a full stop: a sentence ends), whose digits read as a Finnish
+/// number (`0…` but not `00…` with 7–11 digits, or `+358…`/`00358…` with 10–13).
+fn phone_numbers(n: &Normalized) -> Vec<(usize, usize)> {
+    let text = n.text.as_str();
+    let barriers: Vec<(usize, usize)> = NOT_PHONE
+        .find_iter(text)
+        .map(|m| (m.start(), m.end()))
+        .collect();
     let mut runs: Vec<(usize, usize, String)> = Vec::new();
     for m in PHONE_TOKEN.find_iter(text) {
-        let digits = token_digits(m.as_str());
+        if barriers.iter().any(|&(s, e)| s < m.end() && m.start() < e) {
+            runs.push((m.start(), m.start(), "x".into())); // ends the run before it
+            continue;
+        }
+        let digits: String = m.as_str().chars().filter(|c| *c != '-').collect();
         let joined = runs.last_mut().filter(|(_, end, _)| {
-            text[*end..m.start()]
-                .chars()
-                .all(|c| c == ' ' || c == ',' || c == '.')
+            let gap = &text[*end..m.start()];
+            let spaces = gap.strip_prefix(',').unwrap_or(gap);
+            !spaces.is_empty() && spaces.chars().all(|c| c == ' ')
         });
         match joined {
             Some(run) => {
@@ -116,45 +178,20 @@ fn phone_numbers(text: &str) -> Vec<(usize, usize)> {
         .collect()
 }
 
-fn token_digits(token: &str) -> String {
-    const WORDS: [(&str, char); 10] = [
-        ("nol", '0'),
-        ("yk", '1'),
-        ("ka", '2'),
-        ("ko", '3'),
-        ("ne", '4'),
-        ("vi", '5'),
-        ("ku", '6'),
-        ("se", '7'),
-        ("kah", '8'),
-        ("yh", '9'),
-    ];
-    let lower = token.to_lowercase();
-    if lower.starts_with(|c: char| c == '+' || c.is_ascii_digit()) {
-        return lower
-            .chars()
-            .filter(|c| *c == '+' || c.is_ascii_digit())
-            .collect();
-    }
-    // "kahdeksan" must not read as "ka"(2): the longer prefix is checked first.
-    if lower.starts_with("kah") {
-        return "8".into();
-    }
-    WORDS
-        .iter()
-        .find(|(prefix, _)| lower.starts_with(prefix))
-        .map(|(_, d)| d.to_string())
-        .unwrap_or_default()
-}
-
 fn plausible_phone(digits: &str) -> bool {
     let international = digits
         .strip_prefix("+358")
         .or_else(|| digits.strip_prefix("00358"));
     match international {
-        Some(rest) => (6..=10).contains(&rest.trim_start_matches('0').len()) && !rest.contains('+'),
+        Some(rest) => {
+            (6..=10).contains(&rest.trim_start_matches('0').len())
+                && rest.chars().all(|c| c.is_ascii_digit())
+        }
         None => {
-            digits.starts_with('0') && (7..=11).contains(&digits.len()) && !digits.contains('+')
+            digits.starts_with('0')
+                && !digits.starts_with("00")
+                && (7..=11).contains(&digits.len())
+                && digits.chars().all(|c| c.is_ascii_digit())
         }
     }
 }

@@ -2,6 +2,10 @@
 //! identity codes, phone numbers, IBANs, payment card numbers and e-mail addresses —
 //! and removes it from the text and, through the word timestamps, from the audio.
 //!
+//! Numbers are found however Whisper wrote them: as digits or as Finnish number
+//! words, standard or colloquial ("nolla neljä nolla", "nelkytviis"), and the whole
+//! spoken stretch is redacted.
+//!
 //! Only validated items are redacted: an identity code, IBAN or card number whose
 //! checksum fails is left as it is, so ordinary numbers (order ids, amounts) survive.
 //! Everything here is a pure function; [`mute`] changes samples in place.
@@ -11,6 +15,7 @@
 mod checks;
 mod find;
 mod spans;
+mod spoken;
 
 pub use find::find;
 pub use spans::{mute, transcript};
@@ -144,6 +149,70 @@ mod tests {
             text("laita viesti matti.meikalainen@example.fi kiitos"),
             "laita viesti [sähköposti] kiitos"
         );
+    }
+
+    #[test]
+    fn email_with_letters_beyond_ascii_is_replaced_whole() {
+        assert_eq!(
+            text("osoite on matti.meikäläinen@esimerkki.fi kiitos"),
+            "osoite on [sähköposti] kiitos"
+        );
+        assert_eq!(text("äijä@yhtiö.fi"), "[sähköposti]");
+    }
+
+    #[test]
+    fn identity_code_with_spaces_around_the_century_sign() {
+        assert_eq!(text("hetu 131052 - 308T joo"), "hetu [hetu] joo");
+        assert_eq!(text("131052 A 308T"), "[hetu]");
+        assert_eq!(text("131052 - 308U"), "131052 - 308U");
+    }
+
+    #[test]
+    fn iban_with_a_spaced_or_lower_case_country_code_is_replaced_whole() {
+        assert_eq!(text("tili FI 21 1234 5600 0007 85."), "tili [tilinumero].");
+        assert_eq!(text("tili fi21 1234 5600 0007 85"), "tili [tilinumero]");
+        assert_eq!(text("fi2112345600000785"), "[tilinumero]");
+        assert_eq!(text("fi22 1234 5600 0007 85"), "fi22 1234 5600 0007 85");
+    }
+
+    #[test]
+    fn numbers_spoken_as_words_are_found_by_their_checksum() {
+        for (input, expected) in [
+            (
+                "hetu on kolmetoista kymmenen viisikymmentäkaksi viiva kolmesataakahdeksan tee kiitos",
+                "hetu on [hetu] kiitos",
+            ),
+            (
+                "äf ii kaksikymmentäyksi kaksitoista kolmekymmentäneljä viisikymmentäkuusi nolla nolla nolla nolla nolla seitsemän kahdeksankymmentäviisi",
+                "[tilinumero]",
+            ),
+            (
+                "kortti neljäkymmentäyksi yksitoista yksitoista yksitoista yksitoista yksitoista yksitoista yksitoista",
+                "kortti [korttinumero]",
+            ),
+            (
+                "numero on plus kolme viisi kahdeksan nelkyt sata kakskytkolme nelkytviis kuuskytseittemän",
+                "numero on [puhelinnumero]",
+            ),
+            ("nolla nelkytviis kasi yks kaks kolme", "[puhelinnumero]"),
+        ] {
+            assert_eq!(text(input), expected, "{input}");
+        }
+        let invalid = "kolmetoista kymmenen viisikymmentäkaksi viiva kolmesataakahdeksan uu";
+        assert_eq!(text(invalid), invalid);
+    }
+
+    #[test]
+    fn dates_decimals_and_numbers_starting_00_are_no_phone_numbers() {
+        for ordinary in [
+            "eräpäivä 05.12.2025",
+            "eräpäivä 5.12.2025 klo 09.30",
+            "tilausnumero 00123456",
+            "hinnat 0,99, 1,49 ja 0,50",
+            "se maksoi nelkytviis euroa",
+        ] {
+            assert_eq!(text(ordinary), ordinary);
+        }
     }
 
     #[test]

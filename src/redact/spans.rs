@@ -4,7 +4,7 @@
 
 use super::{Finding, TimeSpan, find, replace};
 use crate::audio::SAMPLE_RATE;
-use crate::transcript::{Segment, Transcript, Word};
+use crate::transcript::{Party, Segment, Transcript, Word};
 
 /// Word timestamps are approximate (Whisper drifts by tenths of a second), so each
 /// span is widened by this much on both sides.
@@ -14,22 +14,80 @@ const BEEP_LEVEL: f32 = 0.05;
 
 /// The transcript with personal data replaced in segment and word text, and the
 /// time spans that carried it, padded and merged, in time order.
+///
+/// A number read out slowly often runs over two of a party's segments (Whisper ends
+/// one mid-number and the rest opens the next), so a party's segments are searched
+/// together while each ends mid-sentence (no `.`, `?` or `!`); a finding that spans
+/// two segments is replaced in both.
 pub fn transcript(input: &Transcript) -> (Transcript, Vec<TimeSpan>) {
     let mut out = input.clone();
     let mut spans = Vec::new();
-    for segment in &mut out.segments {
-        let found = find(&segment.text);
-        if found.is_empty() {
-            continue;
+    for chain in chains(&input.segments) {
+        let mut joined = String::new();
+        let mut at = Vec::with_capacity(chain.len());
+        for &i in &chain {
+            if !joined.is_empty() {
+                joined.push(' ');
+            }
+            at.push(joined.len());
+            joined.push_str(&input.segments[i].text);
         }
-        spans.extend(redact_words(segment, &found));
-        segment.text = replace(&segment.text, &found);
+        let found = find(&joined);
+        for (&i, &offset) in chain.iter().zip(&at) {
+            let segment = &mut out.segments[i];
+            let end = offset + segment.text.len();
+            let local: Vec<Finding> = found
+                .iter()
+                .filter(|f| f.start < end && offset < f.end)
+                .filter_map(|f| {
+                    let (start, end) = (f.start.max(offset) - offset, f.end.min(end) - offset);
+                    // The part in this segment, without the spaces around it.
+                    let part = segment.text.get(start..end)?;
+                    let start = start + (part.len() - part.trim_start().len());
+                    let end = start + part.trim().len();
+                    (start < end).then_some(Finding {
+                        kind: f.kind,
+                        start,
+                        end,
+                    })
+                })
+                .collect();
+            if local.is_empty() {
+                continue;
+            }
+            spans.extend(redact_words(segment, &local));
+            segment.text = replace(&segment.text, &local);
+        }
     }
     for span in &mut spans {
         span.start = (span.start - PAD_S).max(0.0);
         span.end = (span.end + PAD_S).min(input.duration.max(span.end));
     }
     (out, merge(spans))
+}
+
+/// Indices of segments to search together: a party's consecutive segments, joined
+/// while the earlier one does not end a sentence.
+fn chains(segments: &[Segment]) -> Vec<Vec<usize>> {
+    let mut chains: Vec<Vec<usize>> = Vec::new();
+    let mut open: Vec<(Party, usize)> = Vec::new(); // a party's chain still open
+    for (i, segment) in segments.iter().enumerate() {
+        let chain = match open.iter().position(|(party, _)| *party == segment.party) {
+            Some(k) => {
+                let chain = open.remove(k).1;
+                chains[chain].push(i);
+                chain
+            }
+            None => {
+                chains.push(vec![i]);
+                chains.len() - 1
+            }
+        };
+        if !segment.text.trim_end().ends_with(['.', '?', '!']) {
+            open.push((segment.party, chain));
+        }
+    }
+    chains
 }
 
 /// Rewrites the words that overlap a finding (the first carries the placeholder, the
@@ -115,7 +173,7 @@ pub fn mute(samples: &mut [f32], spans: &[TimeSpan]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transcript::{Attribution, Party, TRANSCRIPT_SCHEMA_VERSION};
+    use crate::transcript::{Attribution, TRANSCRIPT_SCHEMA_VERSION};
 
     fn word(text: &str, start: f64, end: f64) -> Word {
         Word {
@@ -161,6 +219,80 @@ mod tests {
         assert_eq!(spans.len(), 1);
         assert!((spans[0].start - 2.7).abs() < 1e-9 && (spans[0].end - 5.3).abs() < 1e-9);
         assert!(spans[0].end < 6.0, "the next word stays audible");
+    }
+
+    #[test]
+    fn identity_code_read_out_in_words_is_beeped_over_every_word() {
+        let mut words = vec![word(" hetu", 1.0, 1.4)];
+        let spoken = [
+            "kolmetoista",
+            "kymmenen",
+            "viisikymmentäkaksi",
+            "viiva",
+            "kolmesataakahdeksan",
+            "tee.",
+        ];
+        for (i, w) in spoken.iter().enumerate() {
+            let start = 2.0 + i as f64;
+            words.push(word(&format!(" {w}"), start, start + 0.9));
+        }
+        words.push(word(" Kiitos", 9.0, 9.5));
+        let (redacted, spans) = transcript(&call(words));
+        let segment = &redacted.segments[0];
+        assert_eq!(segment.text, " hetu [hetu]. Kiitos");
+        let texts: Vec<&str> = segment.words.iter().map(|w| w.text.trim()).collect();
+        assert_eq!(texts, ["hetu", "[hetu]", "Kiitos"]);
+        assert_eq!(spans.len(), 1);
+        assert!((spans[0].start - 1.7).abs() < 1e-9 && (spans[0].end - 7.9 - PAD_S).abs() < 1e-9);
+    }
+
+    #[test]
+    fn number_running_over_two_segments_of_a_party_is_found_in_both() {
+        let mut input = call(vec![
+            word(" Nolla", 1.0, 1.5),
+            word(" neljä", 1.5, 2.0),
+            word(" nolla", 2.0, 2.5),
+            word(" yksi", 2.5, 3.0),
+            word(" kaksi", 3.0, 3.5),
+        ]);
+        let agent = Segment {
+            party: Party::Agent,
+            start: 3.6,
+            end: 4.0,
+            text: " Joo, a@b.fi.".into(),
+            words: vec![word(" Joo,", 3.6, 3.7), word(" a@b.fi.", 3.7, 4.0)],
+        };
+        let rest = call(vec![
+            word(" kolme", 4.2, 4.7),
+            word(" neljä", 4.7, 5.2),
+            word(" kaksi.", 5.2, 5.7),
+            word(" Kiitos.", 7.0, 7.5),
+        ]);
+        input.segments.push(agent);
+        input.segments.extend(rest.segments);
+        let (redacted, spans) = transcript(&input);
+        let texts: Vec<&str> = redacted.segments.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                " [puhelinnumero]",
+                " Joo, [sähköposti].",
+                " [puhelinnumero]. Kiitos."
+            ]
+        );
+        let (first, last) = (spans[0], spans[spans.len() - 1]);
+        assert!(
+            first.start <= 1.0 && last.end >= 5.7 && last.end < 7.0,
+            "{spans:?}"
+        );
+
+        // A segment that ends a sentence is searched on its own.
+        input.segments[0].text.push('.');
+        input.segments[1].text = " Joo.".into();
+        input.segments[1].words.truncate(1);
+        let (redacted, spans) = transcript(&input);
+        assert_eq!(redacted, input);
+        assert!(spans.is_empty());
     }
 
     #[test]
