@@ -6,6 +6,7 @@
 pub mod atomic;
 pub mod audio;
 pub mod batch;
+pub mod escape;
 pub mod metrics;
 pub mod model;
 pub mod packet;

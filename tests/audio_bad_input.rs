@@ -116,6 +116,29 @@ fn text_renamed_wav_is_not_audio() {
     }
 }
 
+/// Decodes `path` to the end and says how it was cut off, if it was.
+fn truncation(path: &Path) -> Option<String> {
+    let mut stream = audio::open(path, &AudioLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+    while stream
+        .next_block()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .is_some()
+    {}
+    stream.truncation().map(str::to_string)
+}
+
+#[test]
+fn a_truncated_mp3_is_detected_not_taken_for_a_shorter_call() {
+    let mp3 = std::fs::read(fixtures().join("warm_solution.mp3")).expect("read mp3");
+    let dir = Dir::new();
+    let whole = dir.write("whole.mp3", &mp3);
+    assert_eq!(truncation(&whole), None, "an intact MP3 is not truncated");
+    // Cut off in the middle of a frame, as an interrupted copy leaves it.
+    let cut = dir.write("cut.mp3", &mp3[..mp3.len() / 2 + 7]);
+    let how = truncation(&cut).expect("the cut MP3 must be reported as truncated");
+    assert!(how.contains("middle of an MPEG frame"), "{how}");
+}
+
 #[test]
 fn mp3_renamed_wav_is_decoded_as_mp3() {
     let mp3 = fixtures().join("warm_solution.mp3");

@@ -16,6 +16,10 @@ use super::error::AudioError;
 use super::sniff::Container;
 use super::stream::{Frames, Source};
 
+/// How much shorter than its header says a stream may decode, in seconds, before it
+/// counts as truncated: encoder delay and padding are a few hundredths of this.
+const SHORTFALL_TOLERANCE_S: f64 = 0.5;
+
 /// Consecutive undecodable packets tolerated before the stream counts as corrupt. A few
 /// damaged MP3 frames are normal in recordings; a run of them is not.
 const MAX_BAD_PACKETS: u32 = 50;
@@ -30,10 +34,13 @@ pub(super) struct Opened {
     pub source: SymphoniaSource,
 }
 
+/// `cut_bytes`: how much of the last MPEG frame is missing, when the file ends
+/// inside one (`mp3_frames::cut_mid_frame`).
 pub(super) fn open(
     media: Box<dyn MediaSource>,
     container: Container,
     path: &Path,
+    cut_bytes: Option<u64>,
 ) -> Result<Opened, AudioError> {
     let mss = MediaSourceStream::new(media, Default::default());
     let meta = MetadataOptions::default()
@@ -82,6 +89,12 @@ pub(super) fn open(
             track_id,
             sample_rate,
             path: path.to_path_buf(),
+            // An MP3 without a Xing/Info header gets a length estimated from its
+            // bitrate, which a VBR stream misses by far: only the frames tell there.
+            expected_frames: frames.filter(|_| container != Container::Mp3),
+            decoded_frames: 0,
+            cut_bytes,
+            truncation: None,
         },
     })
 }
@@ -92,9 +105,43 @@ pub(super) struct SymphoniaSource {
     track_id: u32,
     sample_rate: u32,
     path: PathBuf,
+    /// The length the container states (FLAC's stream info, an Ogg's last page).
+    expected_frames: Option<u64>,
+    decoded_frames: u64,
+    cut_bytes: Option<u64>,
+    /// Set at the end when the stream turned out to be cut off: how.
+    truncation: Option<String>,
 }
 
 impl SymphoniaSource {
+    /// Checks the decoded length against the stated one once the stream has ended:
+    /// an MP3 cut off while it was copied simply ends early (its frames carry no
+    /// total), so this is where the truncation shows.
+    fn check_length(&mut self) {
+        let rate = f64::from(self.sample_rate);
+        let decoded = self.decoded_frames as f64 / rate;
+        let short = self
+            .expected_frames
+            .map(|f| f as f64 / rate)
+            .filter(|stated| stated - decoded > SHORTFALL_TOLERANCE_S);
+        self.truncation = match (short, self.cut_bytes) {
+            (Some(stated), _) => Some(format!(
+                "its header says {stated:.1} s but only {decoded:.1} s could be decoded"
+            )),
+            (None, Some(bytes)) => Some(format!(
+                "it ends in the middle of an MPEG frame ({bytes} bytes of it missing) after {decoded:.1} s"
+            )),
+            (None, None) => None,
+        };
+        if let Some(detail) = &self.truncation {
+            let warning = AudioError::Truncated {
+                path: self.path.clone(),
+                detail: format!("{detail}; only the part that is there is transcribed"),
+            };
+            tracing::warn!("{warning}");
+        }
+    }
+
     /// Counts the frames by reading packet headers without decoding: for `probe` on
     /// containers (MP3 without a Xing header) that do not state their length.
     pub(super) fn count_frames(mut self) -> Result<u64, AudioError> {
@@ -121,6 +168,7 @@ impl Source for SymphoniaSource {
                 .next_packet()
                 .map_err(|e| stream_error(&self.path, e))?
             else {
+                self.check_length();
                 return Ok(None);
             };
             if packet.track_id != self.track_id {
@@ -137,6 +185,7 @@ impl Source for SymphoniaSource {
                     }
                     let mut frames = Vec::new();
                     decoded.copy_to_vecs_planar::<f32>(&mut frames);
+                    self.decoded_frames += decoded.frames() as u64;
                     return Ok(Some(frames));
                 }
                 Err(SymphoniaError::DecodeError(why)) if bad_packets < MAX_BAD_PACKETS => {
@@ -146,6 +195,10 @@ impl Source for SymphoniaSource {
                 Err(e) => return Err(stream_error(&self.path, e)),
             }
         }
+    }
+
+    fn truncation(&self) -> Option<&str> {
+        self.truncation.as_deref()
     }
 }
 

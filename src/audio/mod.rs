@@ -15,6 +15,7 @@
 mod compressed;
 mod error;
 mod g711;
+mod mp3_frames;
 mod resample;
 mod riff;
 mod sniff;
@@ -231,11 +232,20 @@ fn open_source(
         }
         (info, Opened::Wav(wav::source(reader, &header, path)?))
     } else {
+        let cut = match (&mut input, container) {
+            (Input::File(f), Container::Mp3) => mp3_frames::cut_mid_frame(f, len),
+            (Input::Memory(c), Container::Mp3) => mp3_frames::cut_mid_frame(c, len),
+            _ => Ok(None),
+        }
+        .map_err(|source| AudioError::Io {
+            path: owned(),
+            source,
+        })?;
         let media: Box<dyn symphonia::core::io::MediaSource> = match input {
             Input::File(f) => Box::new(f),
             Input::Memory(c) => Box::new(c),
         };
-        let opened = compressed::open(media, container, path)?;
+        let opened = compressed::open(media, container, path, cut)?;
         let info = SourceInfo {
             path: owned(),
             format: opened.format_name.into(),

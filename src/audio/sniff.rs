@@ -81,14 +81,29 @@ fn describe_other(head: &[u8]) -> &'static str {
         "a program (ELF executable)"
     } else if head.iter().all(|&b| b == 0) {
         "only zero bytes"
-    } else if head
-        .iter()
-        .all(|&b| b >= 0x20 && b != 0x7F || matches!(b, b'\n' | b'\r' | b'\t'))
-    {
+    } else if looks_like_text(head) {
         "text"
     } else {
         "unrecognised binary data"
     }
+}
+
+/// Printable UTF-8 (the head may end inside a character) without control characters
+/// other than line breaks and tabs. Bytes from 0x80 up are text only as part of a
+/// valid UTF-8 sequence, so random binary data is not taken for text.
+fn looks_like_text(head: &[u8]) -> bool {
+    let valid = match std::str::from_utf8(head) {
+        Ok(text) => text,
+        // Cut off in the middle of a character: the part before it counts.
+        Err(e) if e.error_len().is_none() => {
+            std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default()
+        }
+        Err(_) => return false,
+    };
+    !valid.is_empty()
+        && valid
+            .chars()
+            .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
 }
 
 #[cfg(test)]
@@ -132,5 +147,48 @@ mod tests {
             sniff(&[0x00, 0x13, 0x88, 0x01]),
             Sniffed::NotAudio(_)
         ));
+    }
+
+    #[test]
+    fn random_binary_data_is_not_called_text() {
+        // High bytes that are not UTF-8 (here from `head -c 16 /dev/urandom`).
+        let random = [
+            0xA7, 0x3B, 0xE9, 0xC4, 0x51, 0xF0, 0x9D, 0x2E, 0xB8, 0x6A, 0xD3, 0x8F, 0x47, 0xEE,
+            0x95, 0x30,
+        ];
+        assert_eq!(
+            sniff(&random),
+            Sniffed::NotAudio("unrecognised binary data")
+        );
+        // Printable Latin-1 bytes are not UTF-8 text either.
+        assert_eq!(
+            sniff(b"\xe4\xe4kk\xf6si\xe4 ja \xf6it\xe4"),
+            Sniffed::NotAudio("unrecognised binary data")
+        );
+        // A head cut in the middle of "ä" is still text.
+        assert_eq!(
+            sniff(b"Hei t\xc3\xa4m\xc3\xa4 on t\xc3"),
+            Sniffed::NotAudio("text")
+        );
+    }
+
+    /// Every head that is called text must be printable UTF-8: a property over a
+    /// deterministic stream of pseudo-random heads.
+    #[test]
+    fn no_pseudo_random_head_is_called_text() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..10_000 {
+            let head: Vec<u8> = (0..SNIFF_LEN)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    (state >> 24) as u8
+                })
+                .collect();
+            if let Sniffed::NotAudio("text") = sniff(&head) {
+                panic!("{head:02x?} called text");
+            }
+        }
     }
 }

@@ -16,6 +16,11 @@ pub(super) type Frames = Vec<Vec<f32>>;
 pub(super) trait Source: Send {
     /// The next piece of audio (bounded in size), or `None` at the end of the recording.
     fn next_frames(&mut self) -> Result<Option<Frames>, AudioError>;
+    /// After the end: how the recording turned out to be cut off, if it was (a
+    /// stream that decoded shorter than its header says, or ends inside a frame).
+    fn truncation(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// Length of the blocks [`AudioStream::next_block`] yields: 5 s at 16 kHz.
@@ -63,6 +68,12 @@ impl AudioStream {
     /// What the recording's header says about it.
     pub fn info(&self) -> &SourceInfo {
         &self.info
+    }
+
+    /// After the last block: how the recording was cut off, when it was (already
+    /// logged as a warning naming the file; the part that is there decodes).
+    pub fn truncation(&self) -> Option<&str> {
+        self.source.truncation()
     }
 
     /// The next block of 16 kHz audio, one Vec per channel (5 s, the last one shorter),

@@ -2,18 +2,30 @@
 //! names (documented in docs/operations.md). Dimension columns `score_<dimension>`
 //! follow rubric order; a call without a dimension gets an empty cell (CSV) or
 //! `null` (JSONL).
+//!
+//! Numbers are rounded to a fixed precision (documented in docs/operations.md) so
+//! that a score of 60⅔ reads `60.67`, not `60.666666666666664`: seconds and scores
+//! to [`SECONDS_DECIMALS`] / [`SCORE_DECIMALS`] places, ratios and sentiment to
+//! [`RATIO_DECIMALS`].
 
 use std::io::{self, Write};
 
 use serde_json::Value;
 
-use crate::store::{CallRow, CallTable};
+use crate::store::{CallRow, CallTable, shown_status};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormat {
     Csv,
     Jsonl,
 }
+
+/// Decimal places of seconds (`duration_s`, `longest_silence_s`): Whisper's centiseconds.
+pub const SECONDS_DECIMALS: i32 = 2;
+/// Decimal places of scores (0–100).
+pub const SCORE_DECIMALS: i32 = 2;
+/// Decimal places of ratios and sentiment (−1…1).
+pub const RATIO_DECIMALS: i32 = 3;
 
 /// Columns before the dimension scores.
 const LEADING: &[&str] = &[
@@ -78,7 +90,12 @@ pub fn write_export(
 /// The row's values in header order.
 fn values(row: &CallRow, dimensions: &[String]) -> Vec<Value> {
     let text = |v: &Option<String>| v.as_deref().map_or(Value::Null, Value::from);
-    let num = |v: Option<f64>| v.map_or(Value::Null, Value::from);
+    let num = |v: Option<f64>, decimals: i32| {
+        v.map_or(Value::Null, |v| {
+            let scale = 10f64.powi(decimals);
+            Value::from((v * scale).round() / scale)
+        })
+    };
     let m = &row.metadata;
     let mut out = vec![
         Value::from(row.call_id.as_str()),
@@ -90,8 +107,8 @@ fn values(row: &CallRow, dimensions: &[String]) -> Vec<Value> {
         text(&m.started_at),
         text(&m.agent_channel),
         text(&m.language),
-        num(row.duration_s),
-        Value::from(row.status.as_str()),
+        num(row.duration_s, SECONDS_DECIMALS),
+        Value::from(shown_status(row.status, row.overall, &row.scores)),
         text(&row.failure_reason),
     ];
     for d in dimensions {
@@ -100,16 +117,16 @@ fn values(row: &CallRow, dimensions: &[String]) -> Vec<Value> {
             .iter()
             .find(|s| &s.dimension == d)
             .and_then(|s| s.score);
-        out.push(num(score));
+        out.push(num(score, SCORE_DECIMALS));
     }
     let s = &row.summary;
     out.extend([
-        num(row.overall),
-        num(s.talk_ratio_agent),
-        num(s.longest_silence_s),
+        num(row.overall, SCORE_DECIMALS),
+        num(s.talk_ratio_agent, RATIO_DECIMALS),
+        num(s.longest_silence_s, SECONDS_DECIMALS),
         s.interruptions.map_or(Value::Null, Value::from),
-        num(s.customer_sentiment_start),
-        num(s.customer_sentiment_end),
+        num(s.customer_sentiment_start, RATIO_DECIMALS),
+        num(s.customer_sentiment_end, RATIO_DECIMALS),
     ]);
     out
 }
@@ -201,5 +218,48 @@ mod tests {
         assert_eq!(lines[0]["score_greeting"], 1.0);
         assert_eq!(lines[1]["score_greeting"], Value::Null);
         assert_eq!(lines[1]["duration_s"], 61.5);
+    }
+
+    #[test]
+    fn a_call_with_no_speech_has_its_own_status_and_no_scores() {
+        let mut t = table();
+        t.rows[1].overall = None;
+        let mut out = Vec::new();
+        write_export(&t, ExportFormat::Csv, &mut out).unwrap();
+        let mut r = csv::Reader::from_reader(out.as_slice());
+        let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+        assert_eq!(&rows[0][10], "scored");
+        assert_eq!((&rows[1][10], &rows[1][11]), ("no_speech", ""));
+        assert_eq!((&rows[1][12], &rows[1][13], &rows[1][14]), ("", "", ""));
+    }
+
+    #[test]
+    fn numbers_are_rounded_to_the_documented_precision() {
+        let mut t = table();
+        let row = &mut t.rows[0];
+        row.overall = Some(182.0 / 3.0);
+        row.duration_s = Some(61.234_999_9);
+        row.scores[0].score = Some(100.0 / 3.0);
+        row.summary.talk_ratio_agent = Some(2.0 / 3.0);
+        row.summary.longest_silence_s = Some(0.1 + 0.2);
+        row.summary.customer_sentiment_end = Some(-1.0 / 7.0);
+        let mut out = Vec::new();
+        write_export(&t, ExportFormat::Csv, &mut out).unwrap();
+        let mut r = csv::Reader::from_reader(out.as_slice());
+        let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+        let first = r.records().next().unwrap().unwrap();
+        let col = |name: &str| &first[header.iter().position(|h| h == name).unwrap()];
+        assert_eq!(col("score_overall"), "60.67");
+        assert_eq!(col("duration_s"), "61.23");
+        assert_eq!(col("score_greeting"), "33.33");
+        assert_eq!(col("talk_ratio_agent"), "0.667");
+        assert_eq!(col("longest_silence_s"), "0.3");
+        assert_eq!(col("customer_sentiment_end"), "-0.143");
+
+        let mut out = Vec::new();
+        write_export(&t, ExportFormat::Jsonl, &mut out).unwrap();
+        let line = String::from_utf8(out).unwrap();
+        assert!(line.contains("\"score_overall\":60.67,"), "{line}");
+        assert!(line.contains("\"talk_ratio_agent\":0.667,"), "{line}");
     }
 }

@@ -47,9 +47,8 @@ impl CallProcessor for FixtureProcessor {
         let text = std::fs::read_to_string(&fixture).map_err(|e| {
             ProcessError::new(format!("no fixture transcript {}: {e}", fixture.display()))
         })?;
-        let transcript: Transcript = serde_json::from_str(&text).map_err(|e| {
-            ProcessError::new(format!("fixture transcript {}: {e}", fixture.display()))
-        })?;
+        let transcript = Transcript::from_json(&text, &fixture.display().to_string())
+            .map_err(|e| ProcessError::from_error(&e))?;
         let duration_s = transcript.duration;
         let transcript =
             serde_json::to_value(&transcript).map_err(|e| ProcessError::new(e.to_string()))?;
@@ -61,11 +60,11 @@ impl CallProcessor for FixtureProcessor {
 
     fn score(
         &self,
-        _call: &CallInput,
+        call: &CallInput,
         transcript: &serde_json::Value,
     ) -> Result<ScoredCall, ProcessError> {
-        let t: Transcript = serde_json::from_value(transcript.clone())
-            .map_err(|e| ProcessError::new(format!("transcript does not match the schema: {e}")))?;
+        let t = Transcript::from_value(transcript, &call.path.display().to_string())
+            .map_err(|e| ProcessError::from_error(&e))?;
         let agent: Vec<&Segment> = t.party_segments(Party::Agent).collect();
         let said = |seg: Option<&&Segment>, words: &[&str]| {
             let text = seg.map(|s| s.text.to_lowercase()).unwrap_or_default();
@@ -98,12 +97,17 @@ impl CallProcessor for FixtureProcessor {
         let moments = serde_json::json!(agent.first().map(|s| serde_json::json!({
             "dimension": "greeting", "start": s.start, "end": s.end, "text": s.text,
         })));
-        Ok(ScoredCall {
+        let scored = ScoredCall {
             dimensions,
             overall,
             summary,
             metrics,
             moments,
+        };
+        Ok(if t.has_speech() {
+            scored
+        } else {
+            scored.no_speech()
         })
     }
 

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::escape;
 use crate::store::CallMetadata;
 
 /// The name of the manifest looked for at the input root.
@@ -28,11 +29,16 @@ const MANIFEST_COLUMNS: &[&str] = &[
 
 #[derive(Debug, thiserror::Error)]
 pub enum MetadataError {
-    #[error("manifest {path}: {message}")]
-    Manifest { path: PathBuf, message: String },
-    #[error("metadata sidecar {path}: {message}")]
+    #[error("manifest {}{}: {message}", escape::path(path), line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Manifest {
+        path: PathBuf,
+        /// The line at fault, where one is.
+        line: Option<usize>,
+        message: String,
+    },
+    #[error("metadata sidecar {}: {message}", escape::path(path))]
     Sidecar { path: PathBuf, message: String },
-    #[error("metadata for {path}: {message}")]
+    #[error("metadata for {}: {message}", escape::path(path))]
     Invalid { path: PathBuf, message: String },
 }
 
@@ -72,14 +78,24 @@ pub struct Manifest {
 
 impl Manifest {
     pub fn load(path: &Path) -> Result<Manifest, MetadataError> {
-        let fail = |message: String| MetadataError::Manifest {
+        let at = |line: Option<usize>, message: String| MetadataError::Manifest {
             path: path.to_path_buf(),
+            line,
             message,
         };
+        let fail = |message: String| at(None, message);
+        let text = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
+        if let Some(line) = unclosed_quote(&text) {
+            return Err(at(
+                Some(line),
+                "a quote opened here is never closed, so every later row would be read as one \
+                 value; close it, or double a quote inside a quoted value (`\"\"`)"
+                    .into(),
+            ));
+        }
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
-            .from_path(path)
-            .map_err(|e| fail(e.to_string()))?;
+            .from_reader(text.as_slice());
         let headers = reader.headers().map_err(|e| fail(e.to_string()))?.clone();
         if let Some(bad) = headers.iter().find(|h| !MANIFEST_COLUMNS.contains(h)) {
             return Err(fail(format!(
@@ -95,9 +111,12 @@ impl Manifest {
         let column = |name: &str| headers.iter().position(|h| h == name);
         let columns: Vec<Option<usize>> = MANIFEST_COLUMNS.iter().map(|c| column(c)).collect();
         let mut rows = HashMap::new();
-        for (index, record) in reader.records().enumerate() {
-            let line = index + 2;
-            let record = record.map_err(|e| fail(format!("line {line}: {e}")))?;
+        for record in reader.records() {
+            let record = record.map_err(|e| {
+                let line = e.position().map(|p| p.line() as usize);
+                at(line, e.to_string())
+            })?;
+            let line = record.position().map(|p| p.line() as usize);
             let get = |i: usize| columns[i].and_then(|c| record.get(c)).map(str::to_string);
             let path = get(0).unwrap_or_default();
             let fields = Fields {
@@ -110,7 +129,7 @@ impl Manifest {
                 language: get(7),
             };
             if rows.insert(normalise(Path::new(&path)), fields).is_some() {
-                return Err(fail(format!("line {line}: `{path}` is listed twice")));
+                return Err(at(line, format!("`{path}` is listed twice")));
             }
         }
         Ok(Manifest { rows })
@@ -130,6 +149,31 @@ impl Manifest {
         missing.sort();
         missing
     }
+}
+
+/// The line of a quote that opens a quoted value and is never closed (RFC 4180: a
+/// quote opens a value only at its start; `""` inside one is a literal quote).
+/// The csv reader would silently read the rest of the file as that one value.
+fn unclosed_quote(text: &[u8]) -> Option<usize> {
+    let mut line = 1;
+    let mut opened_at = None;
+    let mut field_start = true;
+    let mut bytes = text.iter().peekable();
+    while let Some(&b) = bytes.next() {
+        if b == b'\n' {
+            line += 1;
+        }
+        match (opened_at, b) {
+            (None, b'"') if field_start => opened_at = Some(line),
+            (Some(_), b'"') if bytes.peek() == Some(&&b'"') => {
+                bytes.next();
+            }
+            (Some(_), b'"') => opened_at = None,
+            _ => {}
+        }
+        field_start = opened_at.is_none() && matches!(b, b',' | b'\n' | b'\r');
+    }
+    opened_at
 }
 
 /// `a/./b.wav` and `./a/b.wav` name the same recording.
@@ -189,7 +233,8 @@ fn validate(f: Fields) -> Result<(Option<String>, CallMetadata), String> {
         && (id.chars().count() > 200 || id.chars().any(char::is_control))
     {
         return Err(format!(
-            "call_id `{id}` must be at most 200 characters without control characters"
+            "call_id `{}` must be at most 200 characters without control characters",
+            escape::escape(id)
         ));
     }
     let started_at = clean(f.started_at);
@@ -273,6 +318,57 @@ mod tests {
         let err = Manifest::load(&manifest).unwrap_err().to_string();
         assert!(
             err.contains("agnet") && err.contains("agent_channel"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn manifest_with_an_unclosed_quote_is_refused_at_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join(MANIFEST_NAME);
+        fs::write(
+            &manifest,
+            "path,agent\na.wav,\"Aino \"\"A\"\"\nb.wav,Eero\nc.wav,Ville\n",
+        )
+        .unwrap();
+        let err = Manifest::load(&manifest).unwrap_err().to_string();
+        let at = format!("manifest {}:2: ", manifest.display());
+        assert!(
+            err.starts_with(&at) && err.contains("never closed"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn quoted_values_with_commas_newlines_and_doubled_quotes_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join(MANIFEST_NAME);
+        fs::write(
+            &manifest,
+            "path,agent,team\r\n\"a,1.wav\",\"Aino \"\"A\"\"\",\"Myynti\r\nja tuki\"\r\nb.wav,Ee\"ro,\"\"\r\n",
+        )
+        .unwrap();
+        let m = Manifest::load(&manifest).unwrap();
+        assert_eq!(
+            m.rows[Path::new("a,1.wav")].agent.as_deref(),
+            Some("Aino \"A\"")
+        );
+        assert_eq!(m.rows[Path::new("b.wav")].agent.as_deref(), Some("Ee\"ro"));
+    }
+
+    #[test]
+    fn a_duplicate_row_is_refused_at_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join(MANIFEST_NAME);
+        fs::write(
+            &manifest,
+            "path,agent\na.wav,Aino\nb.wav,Eero\n./a.wav,Ville\n",
+        )
+        .unwrap();
+        let err = Manifest::load(&manifest).unwrap_err().to_string();
+        let at = format!("manifest {}:4: ", manifest.display());
+        assert!(
+            err.starts_with(&at) && err.contains("listed twice"),
             "{err}"
         );
     }

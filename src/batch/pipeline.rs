@@ -15,7 +15,7 @@ use crate::store::{CallMetadata, DimensionScore, MetricSummary};
 use crate::transcribe::{
     self, AgentChannel, AudioObserver, CallOptions, TranscribeError, Transcriber,
 };
-use crate::transcript::{Party, TRANSCRIPT_SCHEMA_VERSION, Transcript};
+use crate::transcript::{Party, Transcript};
 
 /// The key under which the stored transcript JSON carries the call's loudness.
 pub const LOUDNESS_KEY: &str = "loudness";
@@ -116,9 +116,7 @@ impl CallProcessor for Pipeline {
         transcript: &serde_json::Value,
     ) -> Result<ScoredCall, ProcessError> {
         let (transcript, loudness) = read_stored(&call.path, transcript)?;
-        let metrics = metrics::compute(&transcript, loudness.as_ref());
-        let card = rubric::score(&transcript, &metrics, &self.rubric);
-        scored_call(&card, &metrics)
+        score_transcript(&transcript, loudness.as_ref(), &self.rubric)
     }
 
     fn identity(&self) -> ProcessorIdentity {
@@ -134,21 +132,30 @@ fn read_stored(
     path: &Path,
     value: &serde_json::Value,
 ) -> Result<(Transcript, Option<Loudness>), ProcessError> {
-    let version = value
-        .get("schema_version")
-        .and_then(serde_json::Value::as_u64);
-    if version != Some(u64::from(TRANSCRIPT_SCHEMA_VERSION)) {
-        return Err(ProcessError::new(format!(
-            "{}: stored transcript has schema_version {version:?}, this kuulas reads {TRANSCRIPT_SCHEMA_VERSION}; rerun with --force",
-            path.display()
-        )));
-    }
-    let transcript: Transcript =
-        serde_json::from_value(value.clone()).map_err(|e| ProcessError::from_error(&e))?;
+    let source = format!("{} (stored transcript)", path.display());
+    let transcript = Transcript::from_value(value, &source)
+        .map_err(|e| ProcessError::new(format!("{e}, or rerun with --force")))?;
     let loudness = value
         .get(LOUDNESS_KEY)
         .and_then(|l| serde_json::from_value(l.clone()).ok());
     Ok((transcript, loudness))
+}
+
+/// Metrics and rubric scores of a transcript; nothing is scored when it holds no
+/// speech, where the rubric would give every dimension its base score.
+fn score_transcript(
+    transcript: &Transcript,
+    loudness: Option<&Loudness>,
+    rubric: &Rubric,
+) -> Result<ScoredCall, ProcessError> {
+    let metrics = metrics::compute(transcript, loudness);
+    let card = rubric::score(transcript, &metrics, rubric);
+    let scored = scored_call(&card, &metrics)?;
+    Ok(if transcript.has_speech() {
+        scored
+    } else {
+        scored.no_speech()
+    })
 }
 
 fn scored_call(card: &Scorecard, metrics: &Metrics) -> Result<ScoredCall, ProcessError> {
@@ -181,6 +188,39 @@ fn scored_call(card: &Scorecard, metrics: &Metrics) -> Result<ScoredCall, Proces
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transcript::{Attribution, Segment, TRANSCRIPT_SCHEMA_VERSION};
+
+    fn transcript(segments: Vec<Segment>) -> Transcript {
+        Transcript {
+            schema_version: TRANSCRIPT_SCHEMA_VERSION,
+            duration: 30.0,
+            language: "fi".into(),
+            attribution: Attribution::Channels,
+            segments,
+        }
+    }
+
+    /// A silent recording used to score as an average call (55.3 with the default
+    /// rubric): it must get no scores at all.
+    #[test]
+    fn a_transcript_without_speech_is_not_scored() {
+        let rubric = rubric::default_rubric();
+        let silent = score_transcript(&transcript(Vec::new()), None, &rubric).unwrap();
+        assert_eq!(silent.overall, None);
+        assert!(!silent.dimensions.is_empty());
+        assert!(silent.dimensions.iter().all(|d| d.score.is_none()));
+        assert_eq!(silent.moments, serde_json::json!([]));
+
+        let spoken = transcript(vec![Segment {
+            party: Party::Agent,
+            start: 0.5,
+            end: 3.0,
+            text: "Hyvää päivää, Anna tässä, miten voin auttaa?".into(),
+            words: Vec::new(),
+        }]);
+        let scored = score_transcript(&spoken, None, &rubric).unwrap();
+        assert!(scored.overall.is_some_and(f64::is_finite));
+    }
 
     #[test]
     fn metadata_overrides_the_run_defaults_and_fills_in_from_them() {

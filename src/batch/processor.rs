@@ -39,6 +39,26 @@ pub struct ScoredCall {
     pub moments: serde_json::Value,
 }
 
+impl ScoredCall {
+    /// The same call with nothing scored, for a transcript with no speech: every
+    /// dimension and the overall score unset and no moments, so that a silent
+    /// recording is never counted as a call of the rubric's base scores. The
+    /// metrics stay (talk time 0, silence throughout). Exports and packets show
+    /// such a call as `no_speech` ([`crate::store::shown_status`]).
+    pub fn no_speech(self) -> ScoredCall {
+        ScoredCall {
+            dimensions: self
+                .dimensions
+                .into_iter()
+                .map(|d| DimensionScore { score: None, ..d })
+                .collect(),
+            overall: None,
+            moments: serde_json::json!([]),
+            ..self
+        }
+    }
+}
+
 /// Hashes that say which model and rubric produced a run's results.
 #[derive(Debug, Clone, Default)]
 pub struct ProcessorIdentity {

@@ -44,6 +44,8 @@ impl Progress {
 #[derive(Debug, Clone, PartialEq)]
 pub enum CallOutcome {
     Scored,
+    /// Finished, but not scored: the transcript held no speech.
+    NoSpeech,
     /// Its content hash matched the stored one after a size/mtime change.
     Unchanged,
     Failed {

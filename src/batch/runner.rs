@@ -17,7 +17,9 @@ use super::outputs::CallFiles;
 use super::plan::{Action, PlannedCall};
 use super::processor::CallInput;
 use super::report::{CallOutcome, FailedCall, Progress, Reporter};
-use crate::store::{CallEntry, Fingerprint, RunId, Store, StoreError};
+use crate::store::{
+    CallEntry, CallStatus, Fingerprint, NO_SPEECH, RunId, Store, StoreError, shown_status,
+};
 
 const TICK: Duration = Duration::from_secs(1);
 
@@ -162,7 +164,13 @@ impl<'a> State<'a> {
                 self.store
                     .save_scores(&self.calls[index].call_id, &scores)?;
                 self.processed += 1;
-                self.finish(index, CallOutcome::Scored);
+                let shown = shown_status(CallStatus::Scored, scores.overall, &scores.dimensions);
+                let outcome = if shown == NO_SPEECH {
+                    CallOutcome::NoSpeech
+                } else {
+                    CallOutcome::Scored
+                };
+                self.finish(index, outcome);
                 Ok(true)
             }
             Event::Failed {

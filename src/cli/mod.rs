@@ -12,9 +12,12 @@ mod score;
 mod status;
 mod transcribe;
 
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use kuulas::escape;
 
 #[derive(Parser)]
 #[command(
@@ -76,7 +79,10 @@ pub fn main() -> ExitCode {
     match dispatch(cli.command) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("kuulas: error: {e:#}");
+            // Paths and call ids in the message must not forge lines or drive the
+            // terminal; deliberate line breaks (one rubric problem a line) stay.
+            let message = format!("{e:#}");
+            eprintln!("kuulas: error: {}", escape::controls(&message, &['\n']));
             ExitCode::from(EXIT_FATAL)
         }
     }
@@ -114,11 +120,65 @@ fn init_logging(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("KUULAS_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let colour = use_colour(
+        std::io::stderr().is_terminal(),
+        std::env::var_os("NO_COLOR"),
+    );
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(OneLineStderr { colour })
+        .with_ansi(colour)
         .with_target(false)
         .init();
+}
+
+/// Colour only on a terminal, and not when `NO_COLOR` is set to anything but the
+/// empty string (<https://no-color.org>): a log file under cron gets plain text.
+fn use_colour(terminal: bool, no_color: Option<OsString>) -> bool {
+    terminal && no_color.is_none_or(|v| v.is_empty())
+}
+
+/// Writes each log event to stderr as exactly one line: control characters
+/// inside it (a newline in a file name or call id) are written out, so no input
+/// can forge a log line. The formatter writes an event with one `write_all`.
+struct OneLineStderr {
+    colour: bool,
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for OneLineStderr {
+    type Writer = EventWriter;
+
+    fn make_writer(&'a self) -> EventWriter {
+        EventWriter {
+            colour: self.colour,
+        }
+    }
+}
+
+struct EventWriter {
+    colour: bool,
+}
+
+impl Write for EventWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        std::io::stderr()
+            .lock()
+            .write_all(one_line(&text, self.colour).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
+/// A formatted event as one line ending in a newline; with `colour`, the
+/// formatter's own escape sequences stay (it escapes those in field values).
+fn one_line(event: &str, colour: bool) -> String {
+    let body = event.strip_suffix('\n').unwrap_or(event);
+    let keep: &[char] = if colour { &['\x1b'] } else { &[] };
+    format!("{}\n", escape::controls(body, keep))
 }
 
 /// How many recordings to decode at once and with how many decoders each.
@@ -156,7 +216,33 @@ fn plan(
 
 #[cfg(test)]
 mod tests {
-    use super::plan;
+    use super::{one_line, plan, use_colour};
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color() {
+        assert!(use_colour(true, None));
+        assert!(use_colour(true, Some("".into())));
+        assert!(!use_colour(true, Some("1".into())));
+        assert!(!use_colour(false, None));
+    }
+
+    #[test]
+    fn a_log_event_is_one_line_whatever_its_fields_hold() {
+        let forged =
+            "2026-11-21T01:00:00Z  WARN a\n2026-11-21T01:00:01Z  INFO all calls scored\r\n";
+        assert_eq!(
+            one_line(forged, false),
+            "2026-11-21T01:00:00Z  WARN a\\n2026-11-21T01:00:01Z  INFO all calls scored\\r\n"
+        );
+        assert_eq!(
+            one_line("\x1b[33mWARN\x1b[0m x\n", false),
+            "\\u{1b}[33mWARN\\u{1b}[0m x\n"
+        );
+        assert_eq!(
+            one_line("\x1b[33mWARN\x1b[0m x\n", true),
+            "\x1b[33mWARN\x1b[0m x\n"
+        );
+    }
 
     #[test]
     fn a_core_a_recording_unless_told_otherwise() {

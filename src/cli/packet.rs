@@ -140,7 +140,11 @@ pub fn execute(args: PacketArgs) -> anyhow::Result<ExitCode> {
         args.out.display()
     );
     for (file, reason) in &report.audio_failures {
-        eprintln!("  missing audio {file}: {reason}");
+        eprintln!(
+            "  missing audio {}: {}",
+            kuulas::escape::escape(file),
+            kuulas::escape::controls(reason, &[])
+        );
     }
     let code = if report.audio_failures.is_empty() {
         EXIT_OK

@@ -15,6 +15,7 @@ use anyhow::{Context, bail};
 
 use kuulas::batch::{self, CallProcessor, ExportFormat, FixtureProcessor, Mode, Settings, Summary};
 use kuulas::batch::{ProcessorIdentity, WorkerSettings};
+use kuulas::escape;
 use kuulas::store::postgres::is_postgres_url;
 use kuulas::store::{PostgresStore, RunLock, SqliteStore, Store};
 
@@ -204,7 +205,11 @@ fn execute_worker(
         done.lost
     );
     for (call_id, reason) in &done.failed {
-        eprintln!("  failed: {call_id}: {reason}");
+        eprintln!(
+            "  failed: {}: {}",
+            escape::escape(call_id),
+            escape::controls(reason, &[])
+        );
     }
     Ok(ExitCode::from(if done.failed.is_empty() {
         EXIT_OK
@@ -348,11 +353,17 @@ fn print_summary(s: &Summary) {
             s.resumed
         );
     }
+    // One line per call, whatever its id, path or reason holds.
     for f in &s.failed {
-        eprintln!("  failed: {} ({}): {}", f.call_id, f.path, f.reason);
+        eprintln!(
+            "  failed: {} ({}): {}",
+            escape::escape(&f.call_id),
+            escape::escape(&f.path),
+            escape::controls(&f.reason, &[])
+        );
     }
     for p in &s.problems {
-        eprintln!("  warning: {p}");
+        eprintln!("  warning: {}", escape::controls(&p.to_string(), &[]));
     }
 }
 

@@ -5,11 +5,11 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 
 use kuulas::metrics::{self, Loudness};
 use kuulas::rubric::{self, Rubric, Scorecard};
-use kuulas::transcript::{TRANSCRIPT_SCHEMA_VERSION, Transcript};
+use kuulas::transcript::Transcript;
 
 #[derive(clap::Args)]
 pub struct ScoreArgs {
@@ -28,6 +28,21 @@ pub struct ScoreArgs {
 pub fn execute(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let rubric = load_rubric(args.rubric.as_deref())?;
     let (transcript, loudness) = load_call(&args.file, &args.whisper, &rubric)?;
+    if !transcript.has_speech() {
+        // A call with no speech gets no scores, not the rubric's base scores.
+        if args.json {
+            println!(
+                "{}",
+                serde_json::json!({"status": "no_speech", "overall": null})
+            );
+        } else {
+            println!(
+                "{}: not scored: no speech",
+                kuulas::escape::path(&args.file)
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let m = metrics::compute(&transcript, loudness.as_ref());
     let card = rubric::score(&transcript, &m, &rubric);
     if args.json {
@@ -68,27 +83,11 @@ pub fn load_call(
     Ok((transcript, Some(loudness)))
 }
 
-/// Reads a transcript JSON, refusing other schema versions with a clear message.
+/// Reads a transcript JSON, refusing other schema versions and impossible times.
 pub fn read_transcript_json(path: &Path) -> anyhow::Result<Transcript> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("{}: cannot read the transcript", path.display()))?;
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not JSON; expected a kuulas transcript", path.display()))?;
-    match value.get("schema_version").and_then(|v| v.as_u64()) {
-        Some(v) if v == u64::from(TRANSCRIPT_SCHEMA_VERSION) => {}
-        Some(v) => bail!(
-            "{}: transcript schema_version {v} is not supported (this kuulas reads {}); \
-             re-create it with this kuulas's `kuulas transcribe`",
-            path.display(),
-            TRANSCRIPT_SCHEMA_VERSION
-        ),
-        None => bail!(
-            "{}: no schema_version; not a kuulas transcript",
-            path.display()
-        ),
-    }
-    serde_json::from_value(value)
-        .with_context(|| format!("{}: malformed transcript", path.display()))
+    Ok(Transcript::from_json(&text, &path.display().to_string())?)
 }
 
 fn mmss(seconds: f64) -> String {

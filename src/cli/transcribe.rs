@@ -228,7 +228,12 @@ pub fn execute(mut args: TranscribeArgs) -> anyhow::Result<ExitCode> {
                 let transcript = match transcript {
                     Ok(t) => t,
                     Err(e) => {
-                        eprintln!("kuulas: {}: {e}", file.display());
+                        let message = e.to_string();
+                        eprintln!(
+                            "kuulas: {}: {}",
+                            kuulas::escape::path(file),
+                            kuulas::escape::controls(&message, &[])
+                        );
                         failed += 1;
                         continue;
                     }

@@ -9,6 +9,7 @@ use super::view::{CallView, Moment};
 use super::{AudioFile, session, timeline};
 use crate::batch::file_name_for;
 use crate::redact::{self, TimeSpan};
+use crate::store::shown_status;
 use crate::transcript::{Segment, Transcript};
 
 /// Seconds of context around a moment in its clip.
@@ -118,7 +119,7 @@ pub fn meta(lang: Lang, call: &CallView) -> Value {
         "queue": call.metadata.queue,
         "date": call.metadata.started_at.as_deref().map(|s| s.replace('T', " ")),
         "duration": clock(call.duration),
-        "status": call.status.as_str(),
+        "status": shown_status(call.status, call.overall, &call.scores),
         "failure": call.failure_reason.as_deref().map(redact::text),
         "overall": call.overall.map(whole),
         "warmth_label": labels::dimension(lang, "overall"),
@@ -268,4 +269,32 @@ pub fn context(
         "metrics": metrics(&p.call.metrics),
         "audio": whole.map(|f| format!("../{}", f.path)),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packet::testdata;
+    use crate::store::DimensionScore;
+
+    #[test]
+    fn a_call_with_no_speech_shows_its_own_status_not_a_score() {
+        let mut call = testdata::call("silent", 55.3);
+        call.overall = None;
+        call.scores = vec![DimensionScore {
+            dimension: "warmth".into(),
+            score: None,
+        }];
+        let shown = meta(Lang::En, &call);
+        assert_eq!(shown["status"], "no_speech");
+        assert_eq!(shown["overall"], Value::Null);
+        assert_eq!(
+            labels::ui(Lang::En).get("status_no_speech"),
+            Some(&"not scored: no speech")
+        );
+        assert_eq!(
+            meta(Lang::En, &testdata::call("c", 70.0))["status"],
+            "scored"
+        );
+    }
 }

@@ -126,6 +126,11 @@ const UI: &[(&str, &str, &str)] = &[
     ("status_transcribed", "litteroitu", "transcribed"),
     ("status_scored", "pisteytetty", "scored"),
     ("status_failed", "epäonnistui", "failed"),
+    (
+        "status_no_speech",
+        "ei pisteytetty: ei puhetta",
+        "not scored: no speech",
+    ),
     ("none", "—", "—"),
 ];
 

@@ -77,8 +77,8 @@ pub fn load(
 }
 
 fn parse_transcript(call_id: &str, json: &str) -> Option<Transcript> {
-    serde_json::from_str(json)
-        .inspect_err(|e| tracing::warn!("call {call_id}: stored transcript unreadable: {e}"))
+    Transcript::from_json(json, &format!("call {call_id}: stored transcript"))
+        .inspect_err(|e| tracing::warn!("{e}"))
         .ok()
 }
 

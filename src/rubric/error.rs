@@ -38,7 +38,11 @@ pub enum ProblemKind {
     RuleKind { id: String },
     #[error("behaviour `{id}` is scored under a dimension, so it needs polarity and points > 0")]
     MissingPoints { id: String },
-    #[error("dimension `{id}`: weight must be > 0 and base within 0..=100")]
+    #[error(
+        "behaviour `{id}`: points = {found} must be a finite number > 0; say `polarity = \"bad\"` for a deduction"
+    )]
+    BadPoints { id: String, found: f64 },
+    #[error("dimension `{id}`: weight must be a finite number > 0 and base within 0..=100")]
     BadDimension { id: String },
 }
 

@@ -30,7 +30,7 @@ impl std::fmt::Display for PatternError {
             PatternError::UnbalancedParens(w) => {
                 write!(
                     f,
-                    "`{w}`: write alternatives as `(word|word)` without spaces"
+                    "`{w}`: unbalanced brackets; write alternatives as `(word|word)` without spaces, or remove the stray bracket"
                 )
             }
             PatternError::AlternativeNotOneWord(w) => {
@@ -74,7 +74,9 @@ impl Pattern {
                 elems.push(wildcard(raw == "*"));
                 continue;
             }
-            if raw.starts_with('(') || raw.ends_with(')') || raw.contains('|') {
+            // Any bracket or bar makes the word an alternative group, so that a stray
+            // one ("tervetuloa(") is refused instead of silently dropped by the tokenizer.
+            if raw.contains(['(', ')', '|']) {
                 elems.push(alternatives(raw, vocab)?);
                 continue;
             }
@@ -143,6 +145,7 @@ fn alternatives(raw: &str, vocab: &mut Vocab) -> Result<Elem, PatternError> {
     let inner = raw
         .strip_prefix('(')
         .and_then(|r| r.strip_suffix(')'))
+        .filter(|inner| !inner.contains(['(', ')']))
         .ok_or_else(|| PatternError::UnbalancedParens(raw.to_string()))?;
     let mut elem = wildcard(false);
     elem.number = false;
@@ -219,6 +222,13 @@ mod tests {
             Pattern::compile("(hei|moi", &mut v),
             Err(PatternError::UnbalancedParens(_))
         ));
+        for unbalanced in ["tervetuloa(", "terve(tuloa", "((hei|moi))", "hei)"] {
+            assert_eq!(
+                Pattern::compile(unbalanced, &mut v).unwrap_err(),
+                PatternError::UnbalancedParens(unbalanced.to_string()),
+                "{unbalanced}"
+            );
+        }
         assert!(matches!(
             Pattern::compile("(hyvää päivää|moi)", &mut v),
             Err(PatternError::UnbalancedParens(_))

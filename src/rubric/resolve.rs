@@ -72,7 +72,9 @@ impl Resolver<'_> {
                     },
                 );
             }
-            if def.weight <= 0.0 || !(0.0..=100.0).contains(&def.base) {
+            // `!(x > 0.0)` also catches NaN, which would turn every overall score into NaN.
+            let weight_ok = def.weight > 0.0 && def.weight.is_finite();
+            if !weight_ok || !(0.0..=100.0).contains(&def.base) {
                 self.report(
                     d,
                     ProblemKind::BadDimension {
@@ -184,9 +186,18 @@ impl Resolver<'_> {
                 },
             );
         }
-        let points = sign * def.points.unwrap_or(0.0);
+        let raw_points = def.points.unwrap_or(0.0);
+        let points = sign * raw_points;
         if def.dimension.is_some() && points == 0.0 {
             self.report(&def.id, ProblemKind::MissingPoints { id: id.clone() });
+        } else if def.points.is_some() && !(raw_points > 0.0 && raw_points.is_finite()) {
+            self.report(
+                &def.id,
+                ProblemKind::BadPoints {
+                    id: id.clone(),
+                    found: raw_points,
+                },
+            );
         }
         let rule = self.rule(def, index, ids, raw, rubric);
         Behaviour {
@@ -345,5 +356,71 @@ mod tests {
         assert_eq!(parse_window("first 2 turns"), Some(Window::FirstTurns(2)));
         assert_eq!(parse_window("middle 2s"), None);
         assert_eq!(parse_window("first -2s"), None);
+    }
+
+    /// A rubric with one dimension and one behaviour, with the given values.
+    fn rubric(weight: &str, base: &str, points: &str, pattern: &str) -> String {
+        format!(
+            "schema_version = 1\nid = \"x\"\nversion = \"1\"\n\n\
+             [[dimension]]\nid = \"warmth\"\nname = \"Lämpö\"\nweight = {weight}\nbase = {base}\n\n\
+             [[behaviour]]\nid = \"greeting\"\ndimension = \"warmth\"\nparty = \"agent\"\n\
+             polarity = \"good\"\npoints = {points}\npatterns = [\"{pattern}\"]\n"
+        )
+    }
+
+    fn problems(text: &str) -> Vec<(usize, String)> {
+        match resolve("r.toml", text) {
+            Ok(_) => Vec::new(),
+            Err(RubricError::Invalid { problems, .. }) => problems
+                .into_iter()
+                .map(|p| (p.line, p.kind.to_string()))
+                .collect(),
+            Err(e) => panic!("unexpected error {e}"),
+        }
+    }
+
+    #[test]
+    fn a_sound_rubric_resolves() {
+        assert_eq!(problems(&rubric("1.0", "50", "10", "hei")), []);
+    }
+
+    #[test]
+    fn weights_and_bases_that_poison_every_score_are_refused_by_line() {
+        for (weight, base) in [
+            ("nan", "50"),
+            ("inf", "50"),
+            ("-inf", "50"),
+            ("-1.0", "50"),
+            ("0.0", "50"),
+            ("1.0", "nan"),
+            ("1.0", "inf"),
+            ("1.0", "-0.5"),
+            ("1.0", "100.5"),
+        ] {
+            let found = problems(&rubric(weight, base, "10", "hei"));
+            assert_eq!(found.len(), 1, "weight {weight} base {base}: {found:?}");
+            assert_eq!(found[0].0, 5, "the [[dimension]] line: {found:?}");
+            assert!(found[0].1.contains("weight"), "{found:?}");
+        }
+    }
+
+    #[test]
+    fn points_that_are_not_a_finite_positive_number_are_refused_by_line() {
+        for points in ["nan", "inf", "-inf", "-5", "0"] {
+            let found = problems(&rubric("1.0", "50", points, "hei"));
+            assert_eq!(found.len(), 1, "points {points}: {found:?}");
+            assert_eq!(found[0].0, 12, "the behaviour's id line: {found:?}");
+            assert!(found[0].1.contains("points"), "{found:?}");
+        }
+    }
+
+    #[test]
+    fn unbalanced_patterns_are_refused_by_line() {
+        for pattern in ["tervetuloa(", "terve(tuloa", "tervetuloa)", "(hei|moi)x"] {
+            let found = problems(&rubric("1.0", "50", "10", pattern));
+            assert_eq!(found.len(), 1, "{pattern}: {found:?}");
+            assert_eq!(found[0].0, 17, "the patterns line: {found:?}");
+            assert!(found[0].1.contains(pattern), "{found:?}");
+        }
     }
 }

@@ -59,6 +59,26 @@ impl CallStatus {
     }
 }
 
+/// The status exports and packets show for a call: its stored status, except that
+/// a scored call with no score at all is `no_speech` — its transcript held no
+/// speech, so nothing was scored (`ScoredCall::no_speech`). It is finished like a
+/// scored call (a rerun skips it) but is neither an average call nor a failure.
+pub fn shown_status(
+    status: CallStatus,
+    overall: Option<f64>,
+    scores: &[DimensionScore],
+) -> &'static str {
+    if status == CallStatus::Scored && overall.is_none() && scores.iter().all(|s| s.score.is_none())
+    {
+        NO_SPEECH
+    } else {
+        status.as_str()
+    }
+}
+
+/// The shown status of a call whose recording held no speech.
+pub const NO_SPEECH: &str = "no_speech";
+
 /// What identifies a recording's content: size and mtime for the fast check, the
 /// SHA-256 of the bytes to confirm a change. `sha256` is empty when the file could
 /// not be read.

@@ -73,6 +73,7 @@ impl Reporter for CliReporter {
     fn call_finished(&self, call_id: &str, outcome: &CallOutcome, p: &Progress) {
         let what = match outcome {
             CallOutcome::Scored => "scored",
+            CallOutcome::NoSpeech => "not scored: no speech",
             CallOutcome::Unchanged => "unchanged",
             // The reason is already in the log as a warning from the batch.
             CallOutcome::Failed { .. } => "failed",
