@@ -99,6 +99,7 @@ fn at_most_jobs_calls_are_processed_at_once_and_each_is_reported_once() {
         manifest: None,
         jobs: 3,
         mode: Mode::Incremental,
+        transcription: None,
     };
     batch::prepare_output(&settings.out_dir).unwrap();
     let mut store = SqliteStore::open(&dir.path().join("out/kuulas.sqlite")).unwrap();

@@ -120,7 +120,7 @@ fn session_pairs_the_cold_and_warm_call_and_carries_only_clips() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert!(
-        !audio.is_empty() && audio.iter().all(|n| n.contains("-m")),
+        !audio.is_empty() && audio.iter().all(|n| n.contains("~m")),
         "{audio:?}"
     );
     assert!(!out.join("calls").exists());
@@ -166,11 +166,11 @@ fn audio_clips_only_drops_the_whole_calls_and_their_players() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert!(
-        !names.is_empty() && names.iter().all(|n| n.contains("-m")),
+        !names.is_empty() && names.iter().all(|n| n.contains("~m")),
         "{names:?}"
     );
     let cold = read(&page_of(&out, COLD));
-    assert!(!cold.contains("id=\"player\"") && cold.contains("-m1.wav"));
+    assert!(!cold.contains("id=\"player\"") && cold.contains("~m1.wav"));
     let (code, stderr) = packet(&night, &dir.path().join("silent"), &["--audio", "none"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(!dir.path().join("silent/audio").exists());

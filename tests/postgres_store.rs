@@ -28,6 +28,33 @@ fn failing_or_restarting_a_call_drops_its_earlier_results() {
 }
 
 #[test]
+fn a_transcript_keeps_the_settings_it_was_made_with() {
+    let Some(db) = postgres_support::database("postgres_store") else {
+        return;
+    };
+    let mut store = PostgresStore::connect(&db.url).unwrap();
+    store_support::a_transcript_keeps_the_settings_it_was_made_with(&mut store);
+}
+
+#[test]
+fn a_renamed_call_keeps_its_transcript_and_is_scored_again() {
+    let Some(db) = postgres_support::database("postgres_store") else {
+        return;
+    };
+    let mut store = PostgresStore::connect(&db.url).unwrap();
+    store_support::a_renamed_call_keeps_its_transcript_and_is_scored_again(&mut store);
+}
+
+#[test]
+fn an_unfinished_force_is_remembered_until_a_run_finishes_it() {
+    let Some(db) = postgres_support::database("postgres_store") else {
+        return;
+    };
+    let mut store = PostgresStore::connect(&db.url).unwrap();
+    store_support::an_unfinished_force_is_remembered_until_a_run_finishes_it(&mut store);
+}
+
+#[test]
 fn export_rows_follow_rubric_order_and_filter_by_run() {
     let Some(db) = postgres_support::database("postgres_store") else {
         return;

@@ -36,7 +36,7 @@ pub use worker::{Enqueued, WorkerSettings, WorkerSummary, enqueue, work};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::store::{NewRun, RunTotals, Store, StoreError};
+use crate::store::{NewRun, RunId, RunTotals, Store, StoreError};
 use metadata::MANIFEST_NAME;
 
 /// A run's trusted settings, resolved from the command line.
@@ -49,6 +49,11 @@ pub struct Settings {
     /// Calls in flight at once.
     pub jobs: usize,
     pub mode: Mode,
+    /// The settings that shape a transcript (model, decoding options, prompt,
+    /// window…) as a JSON object, stored with each transcript: a rerun with other
+    /// settings transcribes stored calls again and says which setting changed.
+    /// `None`: not known, so never a reason to redo a call.
+    pub transcription: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -119,6 +124,7 @@ pub fn run(
         tracing::info!("{resumed} calls were left in progress by an interrupted run; redoing them");
     }
     let (calls, found) = survey(settings, &manifest, store)?;
+    let redone = plan::redo_summary(&calls);
     let discovered = found.recordings_seen;
     let identity = processor.identity();
     let run_id = store.begin_run(&NewRun {
@@ -128,12 +134,24 @@ pub fn run(
         model_sha256: identity.model_sha256.clone(),
         rubric_sha256: identity.rubric_sha256.clone(),
     })?;
+    match (settings.mode, found.resume_force) {
+        (Mode::Force, _) => store.mark_forced(run_id, run_id)?,
+        (_, Some(since)) => store.mark_forced(run_id, since)?,
+        _ => {}
+    }
     let ctx = Arc::new(job::JobContext {
         processor,
         identity,
         calls_dir: calls_dir.clone(),
     });
-    let mut state = runner::State::new(store, reporter, run_id, calls_dir, calls);
+    let mut state = runner::State::new(
+        store,
+        reporter,
+        run_id,
+        calls_dir,
+        calls,
+        settings.transcription.clone(),
+    );
     reporter.planned(&state.progress(), state.skipped);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
@@ -153,6 +171,7 @@ pub fn run(
         wall: started.elapsed(),
         failed: std::mem::take(&mut state.failed),
         resumed,
+        redone,
         problems: found.problems,
     };
     state.store.finish_run(
@@ -193,13 +212,16 @@ fn load_manifest(settings: &Settings) -> Result<metadata::Manifest, BatchError> 
 struct Surveyed {
     recordings_seen: usize,
     problems: Vec<DiscoveryProblem>,
+    /// The interrupted `--force` run this run finishes.
+    resume_force: Option<RunId>,
 }
 
-/// Finds the recordings under the input directory and plans each against the store.
+/// Finds the recordings under the input directory and plans each against the
+/// store; calls whose id changed take their new id in the store and on disk.
 fn survey(
     settings: &Settings,
     manifest: &metadata::Manifest,
-    store: &dyn Store,
+    store: &mut dyn Store,
 ) -> Result<(Vec<plan::PlannedCall>, Surveyed), BatchError> {
     let found = discover::discover(&settings.input_dir);
     for problem in &found.problems {
@@ -209,17 +231,44 @@ fn survey(
         tracing::warn!("manifest row `{}` matches no recording", missing.display());
     }
     let recordings_seen = found.recordings.len();
-    let calls = plan::plan(
-        found.recordings,
-        manifest,
-        store.known_calls()?,
-        settings.mode,
-    );
+    let resume_force = match settings.mode {
+        Mode::Force => None,
+        Mode::Incremental | Mode::Rescore => store.unfinished_force()?,
+    };
+    if let Some(run) = resume_force {
+        tracing::warn!("run {run} was started with --force and interrupted; finishing it");
+    }
+    let intent = plan::Intent {
+        mode: settings.mode,
+        resume_force,
+        transcription: settings.transcription.clone(),
+    };
+    let calls = plan::plan(found.recordings, manifest, store.known_calls()?, &intent);
+    let calls_dir = calls_dir(&settings.out_dir);
+    for call in &calls {
+        let Some(old) = &call.renamed_from else {
+            continue;
+        };
+        store.rename_call(old, &call.call_id)?;
+        outputs::rename(&calls_dir, old, &call.call_id).map_err(|source| BatchError::Output {
+            path: calls_dir.clone(),
+            source,
+        })?;
+        tracing::info!(
+            "{}: the call `{old}` is now `{}`; its transcript is kept",
+            call.path_text,
+            call.call_id
+        );
+    }
+    for line in plan::redo_summary(&calls) {
+        tracing::info!("{line}");
+    }
     Ok((
         calls,
         Surveyed {
             recordings_seen,
             problems: found.problems,
+            resume_force,
         },
     ))
 }

@@ -1,6 +1,6 @@
 //! Per-call output files: `<out>/calls/<name>.transcript.json` and
 //! `<out>/calls/<name>.score.json`, where `<name>` is the call id made safe for a
-//! file name. Files are written with `crate::atomic`, so a killed run leaves either
+//! file name ([`file_name_for`], one name per call id). Files are written with `crate::atomic`, so a killed run leaves either
 //! the previous file or the complete new one; the temporary files such a kill
 //! leaves behind are swept at the start of the next run.
 
@@ -17,22 +17,37 @@ use crate::store::CallMetadata;
 pub const SCORE_FILE_SCHEMA_VERSION: u32 = 1;
 const MAX_NAME_CHARS: usize = 100;
 
-/// A file name for `call_id`: ASCII letters, digits, `-`, `_` and `.` only, never
-/// starting with a dot. An id that had to change gets a short hash of the original,
-/// so `a/b` and `a_b` still get different files.
+/// A file name for `call_id`, unique per call id by construction. An id made
+/// only of lower-case ASCII letters, digits, `-`, `_` and `.` (not starting with a
+/// dot, no `..`, at most 100 characters) is its own name. Any other id gets a
+/// readable prefix (the id with every other character replaced by `_`) and `~`
+/// plus 16 hex digits of the SHA-256 of the id: plain names never contain `~`, so
+/// no id can take another's name — `sub_c` and `sub/c` get different files, and
+/// so do `Call` and `call` on a case-insensitive file system.
 pub fn file_name_for(call_id: &str) -> String {
-    let mut name = String::new();
+    if is_plain(call_id) {
+        return call_id.to_string();
+    }
+    let mut prefix = String::new();
     for c in call_id.chars().take(MAX_NAME_CHARS) {
         let keep = c.is_ascii_alphanumeric()
             || "-_".contains(c)
-            || (c == '.' && !name.is_empty() && !name.ends_with('.'));
-        name.push(if keep { c } else { '_' });
+            || (c == '.' && !prefix.is_empty() && !prefix.ends_with('.'));
+        prefix.push(if keep { c } else { '_' });
     }
-    if name != call_id || name.is_empty() {
-        let hash = hex::encode(Sha256::digest(call_id.as_bytes()));
-        name = format!("{name}-{}", &hash[..8]);
-    }
-    name
+    let hash = hex::encode(Sha256::digest(call_id.as_bytes()));
+    format!("{prefix}~{}", &hash[..16])
+}
+
+/// True when `call_id` is safe as a file name on any file system as it is.
+fn is_plain(call_id: &str) -> bool {
+    !call_id.is_empty()
+        && call_id.len() <= MAX_NAME_CHARS
+        && !call_id.starts_with('.')
+        && !call_id.contains("..")
+        && call_id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c))
 }
 
 /// The two output files of one call.
@@ -64,6 +79,21 @@ impl CallFiles {
         remove_if_present(&self.transcript)?;
         remove_if_present(&self.score)
     }
+}
+
+/// Moves the files of the call `from` to the names of the call `to`: the
+/// transcript moves, the score file (which names the call) is removed, to be
+/// written again when the call is scored under its new id.
+pub fn rename(calls_dir: &Path, from: &str, to: &str) -> io::Result<()> {
+    let (old, new) = (
+        CallFiles::new(calls_dir, from),
+        CallFiles::new(calls_dir, to),
+    );
+    match std::fs::rename(&old.transcript, &new.transcript) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    remove_if_present(&old.score)
 }
 
 fn remove_if_present(path: &Path) -> io::Result<()> {
@@ -175,7 +205,7 @@ mod tests {
     }
 
     #[test]
-    fn unsafe_ids_lose_separators_and_dots_and_stay_distinct() {
+    fn unsafe_ids_lose_separators_and_dots() {
         for id in [
             "../etc/passwd",
             "a..b",
@@ -185,6 +215,7 @@ mod tests {
             "äänitys 1",
             "",
             "x\0y",
+            "Call-1",
         ] {
             let name = file_name_for(id);
             assert!(
@@ -194,12 +225,39 @@ mod tests {
             assert!(!name.starts_with('.') && !name.is_empty(), "{name}");
             assert!(
                 name.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)),
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.~".contains(c)),
                 "{name}"
             );
         }
-        assert_ne!(file_name_for("a/b"), file_name_for("a_b"));
-        assert!(file_name_for(&"x".repeat(500)).len() <= MAX_NAME_CHARS + 9);
+        assert!(file_name_for(&"x".repeat(500)).len() <= MAX_NAME_CHARS + 17);
+    }
+
+    /// Issue 20, defect 3: `sub_c-<hash>`, the old cleaned-up name of `sub/c`, was
+    /// itself a plain id, so both calls wrote the same files.
+    #[test]
+    fn no_id_takes_the_name_of_another() {
+        let nested = file_name_for("sub/c");
+        let ids = [
+            "sub/c".to_string(),
+            nested.clone(),
+            format!("sub_c-{}", &hex::encode(Sha256::digest(b"sub/c"))[..8]),
+            "sub_c".into(),
+            "sub\\c".into(),
+            "Sub_c".into(),
+            "SUB_C".into(),
+            "a/b".into(),
+            "a_b".into(),
+            format!("{}x", "y".repeat(MAX_NAME_CHARS)),
+            format!("{}z", "y".repeat(MAX_NAME_CHARS)),
+        ];
+        let mut names = std::collections::HashMap::new();
+        for id in &ids {
+            // Compared case-insensitively: a share may fold case.
+            let name = file_name_for(id).to_ascii_lowercase();
+            if let Some(other) = names.insert(name.clone(), id) {
+                panic!("{id:?} and {other:?} share the file name {name}");
+            }
+        }
     }
 
     #[test]

@@ -83,6 +83,9 @@ pub struct Summary {
     pub wall: Duration,
     /// Calls a killed earlier run had left in progress; they were redone.
     pub resumed: u64,
+    /// Why stored calls whose recordings did not change were redone, one line per
+    /// reason with how many (see `plan::redo_summary`).
+    pub redone: Vec<String>,
     pub problems: Vec<DiscoveryProblem>,
 }
 

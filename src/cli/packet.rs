@@ -84,7 +84,9 @@ impl From<LangArg> for Lang {
 pub struct PacketArgs {
     #[command(flatten)]
     source: SourceArgs,
-    /// Directory to write the packet to (created if missing).
+    /// Directory to write the packet to (created if missing). kuulas owns it: the
+    /// packet already there is replaced whole; a non-empty folder that is not a
+    /// kuulas packet is refused.
     #[arg(long)]
     out: PathBuf,
     /// A listening-session packet: contrasting call pairs and a facilitator sheet.
@@ -139,6 +141,26 @@ pub fn execute(args: PacketArgs) -> anyhow::Result<ExitCode> {
         report.audio_files,
         args.out.display()
     );
+    if let Some(old) = &report.replaced {
+        eprintln!(
+            "  replaced the previous packet there ({} files, {}, written {} by kuulas {})",
+            old.files.len(),
+            if old.redacted {
+                "redacted"
+            } else {
+                "NOT redacted"
+            },
+            old.written_at,
+            old.kuulas_version
+        );
+    }
+    if report.swept > 0 {
+        eprintln!(
+            "  removed {} temporary folder{} left by an interrupted `kuulas packet`",
+            report.swept,
+            if report.swept == 1 { "" } else { "s" }
+        );
+    }
     for (file, reason) in &report.audio_failures {
         eprintln!(
             "  missing audio {}: {}",

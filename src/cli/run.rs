@@ -104,7 +104,7 @@ struct StageConfig {
 
 pub fn execute_run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let (enqueue, worker, lease) = (args.enqueue, args.worker, args.lease_secs);
-    let (settings, stages, store_path) = resolve(args)?;
+    let (mut settings, stages, store_path) = resolve(args)?;
     let url = store_path
         .to_str()
         .filter(|s| is_postgres_url(s))
@@ -115,6 +115,9 @@ pub fn execute_run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if let Some(url) = url.as_deref().filter(|_| worker) {
         return execute_worker(&settings, &stages, url, Duration::from_secs(lease.into()));
     }
+    let rubric = super::score::load_rubric(stages.rubric.as_deref())?;
+    let model_sha256 = sha256_file(&stages.whisper.model_path()).ok();
+    settings.transcription = Some(transcription(&stages, &rubric, model_sha256.as_deref())?);
     if let Some(url) = url.as_deref().filter(|_| enqueue) {
         return execute_enqueue(&settings, &stages, url);
     }
@@ -132,7 +135,7 @@ pub fn execute_run(args: RunArgs) -> anyhow::Result<ExitCode> {
             &mut sqlite
         }
     };
-    let processor = processor(&stages)?;
+    let processor = processor(&stages, Some((rubric, model_sha256)))?;
     let reporter = progress::CliReporter::new(std::io::stderr().is_terminal());
     let summary = batch::run(&settings, store, processor, &reporter)?;
     reporter.finish();
@@ -194,7 +197,7 @@ fn execute_worker(
         worker_id: format!("{}:{}", host_name(), std::process::id()),
         poll: WORKER_POLL.min(lease / 2),
     };
-    let processor = processor(stages)?;
+    let processor = processor(stages, None)?;
     let done = batch::work(&worker, url, processor)?;
     eprintln!(
         "kuulas worker {}: {} processed, {} unchanged, {} failed, {} lost to other workers",
@@ -282,6 +285,8 @@ fn resolve(mut args: RunArgs) -> anyhow::Result<(Settings, StageConfig, PathBuf)
         manifest: args.manifest,
         jobs,
         mode,
+        // Known once the rubric and model are read (`execute_run`).
+        transcription: None,
     };
     Ok((
         settings,
@@ -294,8 +299,46 @@ fn resolve(mut args: RunArgs) -> anyhow::Result<(Settings, StageConfig, PathBuf)
     ))
 }
 
-/// The stages, or the fixture processor when the test hook is set.
-fn processor(stages: &StageConfig) -> anyhow::Result<Arc<dyn CallProcessor>> {
+/// The settings that shape a transcript, as the JSON object stored with each
+/// one: the model, every decoding option but the thread count, the prompt (by
+/// hash; it holds the vocabulary and the rubric's phrases), the window, the VAD
+/// and the default agent channel.
+fn transcription(
+    stages: &StageConfig,
+    rubric: &kuulas::rubric::Rubric,
+    model_sha256: Option<&str>,
+) -> anyhow::Result<String> {
+    use sha2::{Digest, Sha256};
+    let s = stages.whisper.settings(rubric, stages.jobs)?;
+    let (d, v) = (&s.decode, &s.vad);
+    // f32 as written (0.2, not 0.20000000298023224), so changes read plainly.
+    let num = |x: f32| x.to_string().parse::<f64>().unwrap_or(f64::NAN);
+    let prompt = d.initial_prompt.as_deref().unwrap_or_default();
+    Ok(serde_json::json!({
+        "model_sha256": model_sha256,
+        "language": d.language,
+        "beam_size": d.beam_size,
+        "temperature": num(d.temperature),
+        "temperature_fallback": num(d.temperature_increment),
+        "prompt_sha256": hex::encode(Sha256::digest(prompt.as_bytes())),
+        "no_speech_threshold": num(d.no_speech_threshold),
+        "logprob_threshold": d.logprob_threshold.map(num),
+        "entropy_threshold": num(d.entropy_threshold),
+        "fit_context": d.fit_audio_context,
+        "window_s": s.window_s,
+        "vad": [num(v.threshold_db), num(v.min_level_db), v.hangover_s, v.pad_s,
+                v.min_speech_s, v.max_region_s],
+        "agent_channel": stages.whisper.call_options().agent_channel,
+    })
+    .to_string())
+}
+
+/// The stages, or the fixture processor when the test hook is set. `loaded`: the
+/// rubric and model hash when the caller has read them already.
+fn processor(
+    stages: &StageConfig,
+    loaded: Option<(kuulas::rubric::Rubric, Option<String>)>,
+) -> anyhow::Result<Arc<dyn CallProcessor>> {
     if std::env::var(FIXTURE_ENV).is_ok_and(|v| v == "1") {
         let delay_ms = match std::env::var(FIXTURE_DELAY_ENV) {
             Ok(v) => v
@@ -310,10 +353,15 @@ fn processor(stages: &StageConfig) -> anyhow::Result<Arc<dyn CallProcessor>> {
             rubric_sha,
         )));
     }
-    let rubric = super::score::load_rubric(stages.rubric.as_deref())?;
     let model = stages.whisper.model_path();
+    let (rubric, model_sha) = match loaded {
+        Some(loaded) => loaded,
+        None => (
+            super::score::load_rubric(stages.rubric.as_deref())?,
+            sha256_file(&model).ok(),
+        ),
+    };
     let settings = stages.whisper.settings(&rubric, stages.jobs)?;
-    let model_sha = sha256_file(&model).ok();
     let transcriber = kuulas::transcribe::Transcriber::load(&model, settings, stages.whisper.gpu)
         .context("cannot start transcribing")?;
     Ok(Arc::new(batch::Pipeline::new(
@@ -352,6 +400,9 @@ fn print_summary(s: &Summary) {
             "  {} calls left unfinished by an interrupted run were redone",
             s.resumed
         );
+    }
+    for line in &s.redone {
+        eprintln!("  {}", escape::controls(line, &[]));
     }
     // One line per call, whatever its id, path or reason holds.
     for f in &s.failed {

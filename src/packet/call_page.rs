@@ -77,7 +77,9 @@ impl Prepared<'_> {
             .enumerate()
             .map(|(i, m)| {
                 let file = self.call.audio_path.clone().map(|source| AudioFile {
-                    path: format!("audio/{}-m{}.wav", self.name, i + 1),
+                    // `~` never occurs in a call's own name ([`file_name_for`]), so a clip
+                    // cannot take the name of another call's audio (`x~m1` vs `x-m1`).
+                    path: format!("audio/{}~m{}.wav", self.name, i + 1),
                     source,
                     mute: self.mute.clone(),
                     clip: Some(TimeSpan {
@@ -296,5 +298,33 @@ mod tests {
             meta(Lang::En, &testdata::call("c", 70.0))["status"],
             "scored"
         );
+    }
+
+    fn with_audio(id: &str) -> CallView {
+        let mut call = testdata::call(id, 50.0);
+        call.transcript = serde_json::from_value(serde_json::json!({
+            "schema_version": 1, "duration": 60.0, "language": "fi",
+            "attribution": "channels", "segments": []
+        }))
+        .ok();
+        call.moments = vec![testdata::moment("greeting", 1.0, 0.9, 3.0)];
+        call.audio_path = Some(format!("/in/{id}.wav").into());
+        call
+    }
+
+    /// Issue 20, defect 3: the first clip of `x` was `audio/x-m1.wav`, the whole
+    /// audio of the call `x-m1`.
+    #[test]
+    fn clips_never_take_the_name_of_another_calls_audio() {
+        let calls = [with_audio("x"), with_audio("x-m1")];
+        let mut paths = Vec::new();
+        for call in &calls {
+            let p = prepare(call, true);
+            paths.extend(p.whole_audio().map(|f| f.path));
+            paths.extend(p.clips().into_iter().filter_map(|(_, f)| f.map(|f| f.path)));
+        }
+        assert_eq!(paths.len(), 4, "{paths:?}");
+        let distinct: std::collections::HashSet<_> = paths.iter().collect();
+        assert_eq!(distinct.len(), paths.len(), "{paths:?}");
     }
 }

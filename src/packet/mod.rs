@@ -13,6 +13,7 @@
 
 mod call_page;
 pub mod catalogue;
+mod folder;
 mod labels;
 mod load;
 mod pages;
@@ -28,6 +29,7 @@ mod testdata;
 
 use std::path::PathBuf;
 
+pub use folder::{MARKER, Marker};
 pub use labels::Lang;
 pub use load::{RunSelect, load};
 pub use view::{CallView, Moment};
@@ -102,6 +104,8 @@ pub struct AudioFile {
 pub struct Site {
     pub pages: Vec<Page>,
     pub audio: Vec<AudioFile>,
+    /// Whether personal data was removed (recorded in the packet's marker file).
+    pub redacted: bool,
 }
 
 /// Renders the packet. Cannot fail: missing data is shown as missing.
@@ -120,4 +124,23 @@ pub enum PacketError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "cannot build the packet in {parent}: {source}; the packet is built in a temporary folder \
+         beside --out and swapped in, so the folder that holds --out must be writable"
+    )]
+    Staging {
+        parent: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "refusing to write the packet into {path}: it holds {found} and is not a kuulas packet \
+         (no {marker}); kuulas replaces a packet folder whole, so choose a new or empty folder \
+         for --out, or move that folder's contents away",
+        marker = folder::MARKER
+    )]
+    NotAPacket { path: PathBuf, found: String },
+    #[error(
+        "another `kuulas packet` is writing this packet (lock {path} is held); wait for it to finish"
+    )]
+    Busy { path: PathBuf },
 }

@@ -24,6 +24,7 @@ pub fn render(packet: &Packet) -> Site {
     let mut site = Site {
         pages: Vec::new(),
         audio: Vec::new(),
+        redacted: s.redact,
     };
     if s.session {
         session_page(packet, &prepared, &mut site);

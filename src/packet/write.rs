@@ -1,5 +1,6 @@
-//! Putting a rendered [`Site`] on disk: pages written atomically, and the audio the
-//! pages refer to decoded from the recordings, beeped over where personal data was
+//! Putting a rendered [`Site`] on disk, as the one packet in its folder
+//! ([`PacketFolder`]: built beside it, swapped in whole). The audio the pages
+//! refer to is decoded from the recordings, beeped over where personal data was
 //! spoken, and written as 16 kHz WAV (whole calls keep their channels; clips are
 //! mono). A recording that cannot be decoded costs only its own audio: the pages
 //! say the file is missing, the report counts it.
@@ -8,6 +9,7 @@ use std::collections::HashMap;
 use std::io::Cursor;
 use std::path::Path;
 
+use super::folder::{MARKER, Marker, PacketFolder};
 use super::{AudioFile, PacketError, Site};
 use crate::audio::{self, Audio, AudioLimits, SAMPLE_RATE};
 use crate::redact;
@@ -19,13 +21,40 @@ pub struct WriteReport {
     pub audio_files: usize,
     /// Audio files that could not be made, with the reason.
     pub audio_failures: Vec<(String, String)>,
+    /// The packet that was in the folder before and is gone now.
+    pub replaced: Option<Marker>,
+    /// Temporary folders of interrupted packets that were removed.
+    pub swept: usize,
 }
 
-/// Writes `site` under `out_dir`, creating directories as needed.
+/// Writes `site` as the packet in `out_dir`, replacing the packet already there.
 pub fn write(site: &Site, out_dir: &Path) -> Result<WriteReport, PacketError> {
-    let mut report = WriteReport::default();
+    let folder = PacketFolder::open(out_dir)?;
+    // Removed with everything in it if anything below fails.
+    let staging = folder.staging()?;
+    let mut report = WriteReport {
+        swept: folder.swept,
+        ..WriteReport::default()
+    };
+    let files = write_site(site, staging.path(), &mut report)?;
+    put(
+        &staging.path().join(MARKER),
+        &Marker::new(site.redacted, files).to_bytes(),
+    )?;
+    report.replaced = folder.replace_with(staging)?;
+    Ok(report)
+}
+
+/// Writes the pages and the audio under `dir`; returns every file written.
+fn write_site(
+    site: &Site,
+    dir: &Path,
+    report: &mut WriteReport,
+) -> Result<Vec<String>, PacketError> {
+    let mut files = Vec::new();
     for page in &site.pages {
-        put(&out_dir.join(&page.path), page.html.as_bytes())?;
+        put(&dir.join(&page.path), page.html.as_bytes())?;
+        files.push(page.path.clone());
         report.pages += 1;
     }
     // Several clips come from one recording: decode each once, one at a time.
@@ -36,23 +65,25 @@ pub fn write(site: &Site, out_dir: &Path) -> Result<WriteReport, PacketError> {
             .or_default()
             .push(file);
     }
-    for (source, files) in by_source {
+    for (source, audio_files) in by_source {
         let decoded = match audio::load(source, &AudioLimits::default()) {
             Ok(decoded) => decoded,
             Err(e) => {
                 tracing::warn!("packet audio from {}: {e}", source.display());
-                for f in files {
+                for f in audio_files {
                     report.audio_failures.push((f.path.clone(), e.to_string()));
                 }
                 continue;
             }
         };
-        for file in files {
-            put(&out_dir.join(&file.path), &wav_bytes(&decoded, file))?;
+        for file in audio_files {
+            put(&dir.join(&file.path), &wav_bytes(&decoded, file))?;
+            files.push(file.path.clone());
             report.audio_files += 1;
         }
     }
-    Ok(report)
+    files.sort();
+    Ok(files)
 }
 
 fn put(path: &Path, bytes: &[u8]) -> Result<(), PacketError> {

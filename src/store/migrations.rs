@@ -61,6 +61,13 @@ const MIGRATIONS: &[&str] = &[
         score REAL,
         PRIMARY KEY (call_id, dimension)
     );",
+    // 2: what a rerun must redo (issue 20). `transcribed_with` holds the
+    // transcription settings a call's transcript was made with (JSON; NULL: not
+    // known, e.g. transcribed before this migration); `force_from` marks a run
+    // that carries out the `--force` begun by run `force_from`, so a plain rerun
+    // finishes a forced run that was killed.
+    "ALTER TABLE calls ADD COLUMN transcribed_with TEXT;
+    ALTER TABLE runs ADD COLUMN force_from INTEGER;",
 ];
 
 /// The schema version this build writes.
@@ -112,6 +119,32 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(version, latest());
+    }
+
+    /// A store of schema version 1 keeps its calls; their transcription settings
+    /// are not known (so never a reason to redo them) and no run is forced.
+    #[test]
+    fn version_1_store_upgrades_with_unknown_settings() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO runs (id, started_at, input_dir, kuulas_version) VALUES (1, 't', 'i', 'v');
+             INSERT INTO calls (call_id, path, size_bytes, mtime_ns, sha256, status, run_id)
+             VALUES ('a', 'a.wav', 1, 1, 'ab', 'scored', 1);",
+        )
+        .unwrap();
+        apply(&mut conn, Path::new(":memory:")).unwrap();
+        let (id, settings): (String, Option<String>) = conn
+            .query_row("SELECT call_id, transcribed_with FROM calls", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((id.as_str(), settings), ("a", None));
+        let forced: Option<i64> = conn
+            .query_row("SELECT force_from FROM runs", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(forced, None);
     }
 
     #[test]

@@ -117,8 +117,14 @@ pub struct CallEntry {
 #[derive(Debug, Clone)]
 pub struct KnownCall {
     pub call_id: String,
+    /// The recording's path as stored, to recognise a call whose id changed.
+    pub path: String,
     pub fingerprint: Fingerprint,
     pub status: CallStatus,
+    /// The run that last processed the call.
+    pub run_id: RunId,
+    /// The transcription settings its transcript was made with; `None` when not known.
+    pub transcribed_with: Option<String>,
 }
 
 /// One dimension's score; `None` when the dimension did not apply to the call.
@@ -220,11 +226,14 @@ pub trait Store: Send {
     fn mark_running(&mut self, run: RunId, call: &CallEntry) -> Result<(), StoreError>;
     /// Stores a new size/mtime for content whose hash did not change.
     fn refresh_fingerprint(&mut self, call_id: &str, fp: &Fingerprint) -> Result<(), StoreError>;
+    /// Stores a call's transcript and the transcription settings it was made with
+    /// (`None`: not known to the writer).
     fn save_transcript(
         &mut self,
         call_id: &str,
         transcript_json: &str,
         duration_s: f64,
+        transcribed_with: Option<&str>,
     ) -> Result<(), StoreError>;
     /// Drops the scores of a transcribed call before `run` scores it again, taking
     /// the call's current path and metadata (its content is unchanged).
@@ -234,10 +243,39 @@ pub trait Store: Send {
     fn mark_failed(&mut self, run: RunId, call: &CallEntry, reason: &str)
     -> Result<(), StoreError>;
     fn transcript(&self, call_id: &str) -> Result<Option<String>, StoreError>;
+    /// Gives the call `from` the id `to`, keeping everything stored about it
+    /// (the manifest named a call that an earlier run knew by its path).
+    fn rename_call(&mut self, from: &str, to: &str) -> Result<(), StoreError>;
+    /// Records that `run` carries out the `--force` begun by run `since` (itself,
+    /// for a `--force` run): until a run so marked finishes, a plain rerun
+    /// resumes it.
+    fn mark_forced(&mut self, run: RunId, since: RunId) -> Result<(), StoreError>;
+    /// The run whose `--force` no run has finished yet, if any.
+    fn unfinished_force(&self) -> Result<Option<RunId>, StoreError>;
     /// Calls processed in `run`, or all calls.
     fn calls(&self, run: Option<RunId>) -> Result<CallTable, StoreError>;
     /// Call counts per run, worker and status, oldest run first.
     fn status_counts(&self) -> Result<Vec<StatusCount>, StoreError>;
+}
+
+/// SQL shared by both backends: the `force_from` of the newest `--force`, if no
+/// run that carries it out has finished.
+const UNFINISHED_FORCE: &str = "SELECT force_from FROM runs
+    WHERE force_from = (SELECT MAX(force_from) FROM runs)
+    GROUP BY force_from HAVING COUNT(finished_at) = 0";
+
+/// SQL shared by both backends (`?1`/`$1` the old id, `?2`/`$2` the new one, in
+/// the dialect's placeholders): the renamed call keeps its transcript and is
+/// scored again under its new id.
+fn rename_statements(p1: &str, p2: &str) -> (String, String) {
+    (
+        format!("DELETE FROM scores WHERE call_id = {p1}"),
+        format!(
+            "UPDATE calls SET call_id = {p2}, overall_score = NULL,
+                status = CASE status WHEN 'scored' THEN 'transcribed' ELSE status END
+             WHERE call_id = {p1}"
+        ),
+    )
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -23,7 +23,7 @@ use postgres::{Client, Config, NoTls};
 
 use super::{
     CallEntry, CallScores, CallStatus, CallTable, Fingerprint, KnownCall, NewRun, RunId, RunTotals,
-    StatusCount, Store, StoreError,
+    StatusCount, Store, StoreError, UNFINISHED_FORCE, rename_statements,
 };
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -244,9 +244,10 @@ impl Store for PostgresStore {
         call_id: &str,
         transcript_json: &str,
         duration_s: f64,
+        transcribed_with: Option<&str>,
     ) -> Result<(), StoreError> {
         self.in_transaction("saving a transcript", |tx| {
-            writes::save_transcript(tx, call_id, transcript_json, duration_s)
+            writes::save_transcript(tx, call_id, transcript_json, duration_s, transcribed_with)
         })
     }
 
@@ -283,6 +284,33 @@ impl Store for PostgresStore {
             })
             .map_err(self.err("reading a transcript"))?;
         Ok(row.and_then(|r| r.get(0)))
+    }
+
+    fn rename_call(&mut self, from: &str, to: &str) -> Result<(), StoreError> {
+        let (scores, call) = rename_statements("$1", "$2");
+        self.in_transaction("renaming a call", move |tx| {
+            tx.execute(&scores, &[&from])?;
+            tx.execute(&call, &[&from, &to])?;
+            Ok(())
+        })
+    }
+
+    fn mark_forced(&mut self, run: RunId, since: RunId) -> Result<(), StoreError> {
+        self.with_client(|c| {
+            c.execute(
+                "UPDATE runs SET force_from = $2 WHERE id = $1",
+                &[&run, &since],
+            )
+        })
+        .map_err(self.err("recording a forced run"))?;
+        Ok(())
+    }
+
+    fn unfinished_force(&self) -> Result<Option<RunId>, StoreError> {
+        let row = self
+            .with_client(|c| c.query_opt(UNFINISHED_FORCE, &[]))
+            .map_err(self.err("looking for an interrupted --force run"))?;
+        Ok(row.map(|r| r.get(0)))
     }
 
     fn calls(&self, run: Option<RunId>) -> Result<CallTable, StoreError> {

@@ -10,7 +10,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use super::{
     CallEntry, CallScores, CallStatus, CallTable, Fingerprint, KnownCall, NewRun, RunId, RunTotals,
-    StatusCount, Store, StoreError, migrations,
+    StatusCount, Store, StoreError, UNFINISHED_FORCE, migrations, rename_statements,
 };
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -19,7 +19,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 const CLEAR_RESULTS: &str = "duration_s = NULL, transcript_json = NULL, overall_score = NULL,
     talk_ratio_agent = NULL, longest_silence_s = NULL, interruptions = NULL,
     customer_sentiment_start = NULL, customer_sentiment_end = NULL, metrics_json = NULL,
-    moments_json = NULL";
+    moments_json = NULL, transcribed_with = NULL";
 
 pub struct SqliteStore {
     pub(super) conn: Connection,
@@ -181,32 +181,34 @@ impl Store for SqliteStore {
         let err = self.err("listing calls");
         let mut stmt = self
             .conn
-            .prepare("SELECT call_id, size_bytes, mtime_ns, sha256, status FROM calls")
+            .prepare(
+                "SELECT call_id, size_bytes, mtime_ns, sha256, status, path, run_id,
+                    transcribed_with FROM calls",
+            )
             .map_err(&err)?;
         let raw = stmt
             .query_map([], |row| {
-                let fingerprint = Fingerprint {
-                    size: row.get::<_, i64>(1)? as u64,
-                    mtime_ns: row.get(2)?,
-                    sha256: row.get(3)?,
+                let known = KnownCall {
+                    call_id: row.get(0)?,
+                    path: row.get(5)?,
+                    fingerprint: Fingerprint {
+                        size: row.get::<_, i64>(1)? as u64,
+                        mtime_ns: row.get(2)?,
+                        sha256: row.get(3)?,
+                    },
+                    status: CallStatus::Pending,
+                    run_id: row.get(6)?,
+                    transcribed_with: row.get(7)?,
                 };
-                Ok((
-                    row.get::<_, String>(0)?,
-                    fingerprint,
-                    row.get::<_, String>(4)?,
-                ))
+                Ok((known, row.get::<_, String>(4)?))
             })
             .map_err(&err)?
             .collect::<Result<Vec<_>, _>>()
             .map_err(&err)?;
         raw.into_iter()
-            .map(|(call_id, fingerprint, status)| {
-                let status = self.status(&call_id, &status)?;
-                Ok(KnownCall {
-                    call_id,
-                    fingerprint,
-                    status,
-                })
+            .map(|(mut known, status)| {
+                known.status = self.status(&known.call_id, &status)?;
+                Ok(known)
             })
             .collect()
     }
@@ -230,12 +232,14 @@ impl Store for SqliteStore {
         call_id: &str,
         transcript_json: &str,
         duration_s: f64,
+        transcribed_with: Option<&str>,
     ) -> Result<(), StoreError> {
         self.conn
             .execute(
-                "UPDATE calls SET status = 'transcribed', transcript_json = ?2, duration_s = ?3
+                "UPDATE calls SET status = 'transcribed', transcript_json = ?2, duration_s = ?3,
+                    transcribed_with = ?4
                  WHERE call_id = ?1",
-                params![call_id, transcript_json, duration_s],
+                params![call_id, transcript_json, duration_s, transcribed_with],
             )
             .map_err(self.err("saving a transcript"))?;
         Ok(())
@@ -323,6 +327,32 @@ impl Store for SqliteStore {
             .optional()
             .map_err(self.err("reading a transcript"))?;
         Ok(found.flatten())
+    }
+
+    fn rename_call(&mut self, from: &str, to: &str) -> Result<(), StoreError> {
+        let err = query_err(&self.path, "renaming a call");
+        let tx = self.conn.transaction().map_err(&err)?;
+        let (scores, call) = rename_statements("?1", "?2");
+        tx.execute(&scores, [from]).map_err(&err)?;
+        tx.execute(&call, [from, to]).map_err(&err)?;
+        tx.commit().map_err(&err)
+    }
+
+    fn mark_forced(&mut self, run: RunId, since: RunId) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "UPDATE runs SET force_from = ?2 WHERE id = ?1",
+                params![run, since],
+            )
+            .map_err(self.err("recording a forced run"))?;
+        Ok(())
+    }
+
+    fn unfinished_force(&self) -> Result<Option<RunId>, StoreError> {
+        self.conn
+            .query_row(UNFINISHED_FORCE, [], |row| row.get(0))
+            .optional()
+            .map_err(self.err("looking for an interrupted --force run"))
     }
 
     fn calls(&self, run: Option<RunId>) -> Result<CallTable, StoreError> {

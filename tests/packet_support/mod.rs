@@ -146,7 +146,9 @@ pub fn build(root: &Path) -> Night {
         let entry = entry(id, &wav, agent);
         store.mark_running(run, &entry).unwrap();
         let t = transcript(cold);
-        store.save_transcript(id, &t.to_string(), DURATION).unwrap();
+        store
+            .save_transcript(id, &t.to_string(), DURATION, None)
+            .unwrap();
         let s = scores(overall, warmth, cold);
         store.save_scores(id, &s).unwrap();
         let file = json!({

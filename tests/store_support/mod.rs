@@ -3,8 +3,8 @@
 #![allow(dead_code)] // each test file uses a different part of the harness
 
 use kuulas::store::{
-    CallEntry, CallMetadata, CallScores, CallStatus, DimensionScore, Fingerprint, MetricSummary,
-    NewRun, Store,
+    CallEntry, CallMetadata, CallScores, CallStatus, DimensionScore, Fingerprint, KnownCall,
+    MetricSummary, NewRun, RunTotals, Store,
 };
 
 pub fn new_run() -> NewRun {
@@ -53,13 +53,90 @@ pub fn scores(dims: &[(&str, Option<f64>)]) -> CallScores {
 }
 
 pub fn status(store: &dyn Store, id: &str) -> CallStatus {
+    known(store, id).status
+}
+
+pub fn known(store: &dyn Store, id: &str) -> KnownCall {
     store
         .known_calls()
         .unwrap()
         .into_iter()
         .find(|k| k.call_id == id)
-        .unwrap()
-        .status
+        .unwrap_or_else(|| panic!("no call {id}"))
+}
+
+/// Issue 20, defect 7: each transcript keeps the settings it was made with, and
+/// the planner sees them with the call's path and last run.
+pub fn a_transcript_keeps_the_settings_it_was_made_with(store: &mut dyn Store) {
+    let run = store.begin_run(&new_run()).unwrap();
+    store.mark_running(run, &entry("a")).unwrap();
+    store.mark_running(run, &entry("b")).unwrap();
+    let settings = r#"{"window_s":28.0}"#;
+    store
+        .save_transcript("a", "{}", 1.0, Some(settings))
+        .unwrap();
+    store.save_transcript("b", "{}", 1.0, None).unwrap();
+    let a = known(store, "a");
+    assert_eq!(a.transcribed_with.as_deref(), Some(settings));
+    assert_eq!((a.path.as_str(), a.run_id), ("/calls/a.wav", run));
+    assert_eq!(known(store, "b").transcribed_with, None);
+}
+
+/// Issue 20, defect 7: a call renamed (the manifest now names it) keeps its
+/// transcript and settings under the new id, loses its scores, and waits to be
+/// scored again; the old id is gone.
+pub fn a_renamed_call_keeps_its_transcript_and_is_scored_again(store: &mut dyn Store) {
+    let run = store.begin_run(&new_run()).unwrap();
+    store.mark_running(run, &entry("a")).unwrap();
+    store
+        .save_transcript("a", "{\"t\":1}", 9.0, Some("{}"))
+        .unwrap();
+    store
+        .save_scores("a", &scores(&[("greeting", Some(1.0))]))
+        .unwrap();
+    store.rename_call("a", "CALL-1").unwrap();
+    let calls = store.known_calls().unwrap();
+    assert_eq!(calls.len(), 1, "no second row");
+    assert_eq!(calls[0].call_id, "CALL-1");
+    assert_eq!(calls[0].status, CallStatus::Transcribed);
+    assert_eq!(calls[0].transcribed_with.as_deref(), Some("{}"));
+    assert_eq!(
+        store.transcript("CALL-1").unwrap().as_deref(),
+        Some("{\"t\":1}")
+    );
+    let row = store.calls(None).unwrap().rows.remove(0);
+    assert!(row.scores.is_empty() && row.overall.is_none());
+    store
+        .save_scores("CALL-1", &scores(&[("greeting", Some(0.5))]))
+        .unwrap();
+    assert_eq!(status(store, "CALL-1"), CallStatus::Scored);
+}
+
+/// Issue 20, defect 7: a `--force` run that never finished stays pending — also
+/// through a resuming run that was killed too — until a run carrying it finishes;
+/// a newer `--force` replaces an older one.
+pub fn an_unfinished_force_is_remembered_until_a_run_finishes_it(store: &mut dyn Store) {
+    assert_eq!(store.unfinished_force().unwrap(), None);
+    let plain = store.begin_run(&new_run()).unwrap();
+    store.finish_run(plain, &RunTotals::default()).unwrap();
+    assert_eq!(store.unfinished_force().unwrap(), None);
+    let forced = store.begin_run(&new_run()).unwrap();
+    store.mark_forced(forced, forced).unwrap();
+    assert_eq!(store.unfinished_force().unwrap(), Some(forced), "killed");
+    let resuming = store.begin_run(&new_run()).unwrap();
+    store.mark_forced(resuming, forced).unwrap();
+    assert_eq!(
+        store.unfinished_force().unwrap(),
+        Some(forced),
+        "killed too"
+    );
+    let finishing = store.begin_run(&new_run()).unwrap();
+    store.mark_forced(finishing, forced).unwrap();
+    store.finish_run(finishing, &RunTotals::default()).unwrap();
+    assert_eq!(store.unfinished_force().unwrap(), None);
+    let newer = store.begin_run(&new_run()).unwrap();
+    store.mark_forced(newer, newer).unwrap();
+    assert_eq!(store.unfinished_force().unwrap(), Some(newer));
 }
 
 /// A call moves from running to transcribed to scored; the calls a dead run left
@@ -72,7 +149,7 @@ pub fn a_call_moves_from_running_to_scored_and_a_dead_runs_calls_are_reset<S: St
     store.mark_running(run, &entry("a")).unwrap();
     store.mark_running(run, &entry("b")).unwrap();
     store
-        .save_transcript("a", r#"{"segments":[]}"#, 42.0)
+        .save_transcript("a", r#"{"segments":[]}"#, 42.0, None)
         .unwrap();
     assert_eq!(status(&store, "a"), CallStatus::Transcribed);
     store
@@ -95,13 +172,18 @@ pub fn a_call_moves_from_running_to_scored_and_a_dead_runs_calls_are_reset<S: St
 pub fn failing_or_restarting_a_call_drops_its_earlier_results(store: &mut dyn Store) {
     let run = store.begin_run(&new_run()).unwrap();
     store.mark_running(run, &entry("a")).unwrap();
-    store.save_transcript("a", "{}", 1.0).unwrap();
+    store.save_transcript("a", "{}", 1.0, Some("{}")).unwrap();
     store
         .save_scores("a", &scores(&[("greeting", Some(1.0))]))
         .unwrap();
     store
         .mark_failed(run, &entry("a"), "truncated WAV")
         .unwrap();
+    assert_eq!(
+        known(store, "a").transcribed_with,
+        None,
+        "dropped with the transcript"
+    );
     assert_eq!(store.transcript("a").unwrap(), None);
     let row = store.calls(None).unwrap().rows.remove(0);
     assert_eq!(row.status, CallStatus::Failed);

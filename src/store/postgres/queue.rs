@@ -274,7 +274,9 @@ impl PostgresStore {
                 WorkOutcome::Transcribed {
                     transcript_json,
                     duration_s,
-                } => writes::save_transcript(&mut tx, id, transcript_json, *duration_s),
+                    // A worker does not report its settings (the job seam has no
+                    // field for them yet): not known, so never a reason to redo.
+                } => writes::save_transcript(&mut tx, id, transcript_json, *duration_s, None),
                 WorkOutcome::Scored(scores) => writes::save_scores(&mut tx, id, scores),
                 WorkOutcome::Failed {
                     fingerprint,

@@ -27,7 +27,8 @@ impl PostgresStore {
         let rows = self
             .with_client(|c| {
                 c.query(
-                    "SELECT call_id, size_bytes, mtime_ns, sha256, status FROM calls",
+                    "SELECT call_id, size_bytes, mtime_ns, sha256, status, path, run_id,
+                        transcribed_with FROM calls",
                     &[],
                 )
             })
@@ -43,6 +44,9 @@ impl PostgresStore {
                     },
                     status: self.status(&call_id, r.get(4))?,
                     call_id,
+                    path: r.get(5),
+                    run_id: r.get(6),
+                    transcribed_with: r.get(7),
                 })
             })
             .collect()

@@ -76,6 +76,9 @@ const MIGRATIONS: &[&str] = &[
         ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0,
         ADD COLUMN enqueued_at TIMESTAMPTZ;
     CREATE INDEX calls_queue ON calls(status, enqueued_at) WHERE work IS NOT NULL;",
+    // 3: what a rerun must redo (as SQLite's migration 2).
+    "ALTER TABLE calls ADD COLUMN transcribed_with TEXT;
+    ALTER TABLE runs ADD COLUMN force_from BIGINT;",
 ];
 
 /// The schema version this build writes.

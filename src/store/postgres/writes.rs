@@ -13,7 +13,7 @@ type Result<T> = std::result::Result<T, postgres::Error>;
 const CLEAR_RESULTS: &str = "duration_s = NULL, transcript_json = NULL, overall_score = NULL,
     talk_ratio_agent = NULL, longest_silence_s = NULL, interruptions = NULL,
     customer_sentiment_start = NULL, customer_sentiment_end = NULL, metrics_json = NULL,
-    moments_json = NULL";
+    moments_json = NULL, transcribed_with = NULL";
 
 /// Inserts or replaces the identity of a call and sets its status, clearing results.
 pub fn upsert_entry(
@@ -74,11 +74,13 @@ pub fn save_transcript(
     call_id: &str,
     transcript_json: &str,
     duration_s: f64,
+    transcribed_with: Option<&str>,
 ) -> Result<()> {
     tx.execute(
-        "UPDATE calls SET status = 'transcribed', transcript_json = $2, duration_s = $3
+        "UPDATE calls SET status = 'transcribed', transcript_json = $2, duration_s = $3,
+            transcribed_with = $4
          WHERE call_id = $1",
-        &[&call_id, &transcript_json, &duration_s],
+        &[&call_id, &transcript_json, &duration_s, &transcribed_with],
     )?;
     Ok(())
 }
