@@ -1,4 +1,5 @@
-//! The real [`CallProcessor`]: audio → transcribe (+ loudness) → metrics → rubric.
+//! The real [`CallProcessor`]: audio → transcribe (+ loudness) → metrics → rubric
+//! → verify (every moment checked against the audio, rubric phrases spotted).
 //!
 //! Loudness is measured while the audio streams through the transcriber and kept
 //! in the stored transcript JSON under `loudness`, so `--rescore` can compute the
@@ -16,6 +17,7 @@ use crate::transcribe::{
     self, AgentChannel, AudioObserver, CallOptions, TranscribeError, Transcriber,
 };
 use crate::transcript::{Party, TRANSCRIPT_SCHEMA_VERSION, Transcript};
+use crate::verify;
 
 /// The key under which the stored transcript JSON carries the call's loudness.
 pub const LOUDNESS_KEY: &str = "loudness";
@@ -26,6 +28,8 @@ pub struct Pipeline {
     model_sha256: Option<String>,
     /// For calls whose metadata does not say.
     defaults: CallOptions,
+    /// Check moments against the audio and spot phrases (`crate::verify`).
+    verify: bool,
 }
 
 impl Pipeline {
@@ -40,7 +44,14 @@ impl Pipeline {
             rubric,
             model_sha256,
             defaults,
+            verify: true,
         }
+    }
+
+    /// Scores from the text alone: no acoustic verification or spotting.
+    pub fn without_verification(mut self) -> Pipeline {
+        self.verify = false;
+        self
     }
 }
 
@@ -117,7 +128,23 @@ impl CallProcessor for Pipeline {
     ) -> Result<ScoredCall, ProcessError> {
         let (transcript, loudness) = read_stored(&call.path, transcript)?;
         let metrics = metrics::compute(&transcript, loudness.as_ref());
-        let card = rubric::score(&transcript, &metrics, &self.rubric);
+        let mut card = rubric::score(&transcript, &metrics, &self.rubric);
+        if self.verify {
+            let options = call_options(&call.metadata, &self.defaults)?;
+            let recording = verify::Recording {
+                path: &call.path,
+                call: &options,
+            };
+            card = verify::run(
+                &transcript,
+                card,
+                &self.rubric,
+                &recording,
+                &self.transcriber,
+            )
+            .map_err(|e| ProcessError::from_error(&e))?
+            .card;
+        }
         scored_call(&card, &metrics)
     }
 

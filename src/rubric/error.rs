@@ -38,6 +38,10 @@ pub enum ProblemKind {
     RuleKind { id: String },
     #[error("behaviour `{id}` is scored under a dimension, so it needs polarity and points > 0")]
     MissingPoints { id: String },
+    #[error(
+        "bad spot phrase `{phrase}`: {reason}; write the words as spoken, letters only, at most 8 words"
+    )]
+    BadSpot { phrase: String, reason: String },
     #[error("dimension `{id}`: weight must be > 0 and base within 0..=100")]
     BadDimension { id: String },
 }
