@@ -15,3 +15,4 @@ pub mod rubric;
 pub mod store;
 pub mod transcribe;
 pub mod transcript;
+pub mod verify;

@@ -1,4 +1,5 @@
-//! The real [`CallProcessor`]: audio → transcribe (+ loudness) → metrics → rubric.
+//! The real [`CallProcessor`]: audio → transcribe (+ loudness) → metrics → rubric
+//! → verify (every moment checked against the audio, rubric phrases spotted).
 //!
 //! Loudness is measured while the audio streams through the transcriber and kept
 //! in the stored transcript JSON under `loudness`, so `--rescore` can compute the
@@ -16,6 +17,7 @@ use crate::transcribe::{
     self, AgentChannel, AudioObserver, CallOptions, TranscribeError, Transcriber,
 };
 use crate::transcript::{Party, Transcript};
+use crate::verify;
 
 /// The key under which the stored transcript JSON carries the call's loudness.
 pub const LOUDNESS_KEY: &str = "loudness";
@@ -26,6 +28,8 @@ pub struct Pipeline {
     model_sha256: Option<String>,
     /// For calls whose metadata does not say.
     defaults: CallOptions,
+    /// Check moments against the audio and spot phrases (`crate::verify`).
+    verify: bool,
 }
 
 impl Pipeline {
@@ -40,7 +44,14 @@ impl Pipeline {
             rubric,
             model_sha256,
             defaults,
+            verify: true,
         }
+    }
+
+    /// Scores from the text alone: no acoustic verification or spotting.
+    pub fn without_verification(mut self) -> Pipeline {
+        self.verify = false;
+        self
     }
 }
 
@@ -116,7 +127,25 @@ impl CallProcessor for Pipeline {
         transcript: &serde_json::Value,
     ) -> Result<ScoredCall, ProcessError> {
         let (transcript, loudness) = read_stored(&call.path, transcript)?;
-        score_transcript(&transcript, loudness.as_ref(), &self.rubric)
+        let metrics = metrics::compute(&transcript, loudness.as_ref());
+        let mut card = rubric::score(&transcript, &metrics, &self.rubric);
+        if self.verify && transcript.has_speech() {
+            let options = call_options(&call.metadata, &self.defaults)?;
+            let recording = verify::Recording {
+                path: &call.path,
+                call: &options,
+            };
+            card = verify::run(
+                &transcript,
+                card,
+                &self.rubric,
+                &recording,
+                &self.transcriber,
+            )
+            .map_err(|e| ProcessError::from_error(&e))?
+            .card;
+        }
+        finish(&transcript, &card, &metrics)
     }
 
     fn identity(&self) -> ProcessorIdentity {
@@ -143,14 +172,13 @@ fn read_stored(
 
 /// Metrics and rubric scores of a transcript; nothing is scored when it holds no
 /// speech, where the rubric would give every dimension its base score.
-fn score_transcript(
+/// The stored result of a scored call; a call without speech is not scored.
+fn finish(
     transcript: &Transcript,
-    loudness: Option<&Loudness>,
-    rubric: &Rubric,
+    card: &Scorecard,
+    metrics: &Metrics,
 ) -> Result<ScoredCall, ProcessError> {
-    let metrics = metrics::compute(transcript, loudness);
-    let card = rubric::score(transcript, &metrics, rubric);
-    let scored = scored_call(&card, &metrics)?;
+    let scored = scored_call(card, metrics)?;
     Ok(if transcript.has_speech() {
         scored
     } else {
@@ -200,12 +228,18 @@ mod tests {
         }
     }
 
+    fn score(transcript: &Transcript, rubric: &Rubric) -> ScoredCall {
+        let metrics = metrics::compute(transcript, None);
+        let card = rubric::score(transcript, &metrics, rubric);
+        finish(transcript, &card, &metrics).unwrap()
+    }
+
     /// A silent recording used to score as an average call (55.3 with the default
     /// rubric): it must get no scores at all.
     #[test]
     fn a_transcript_without_speech_is_not_scored() {
         let rubric = rubric::default_rubric();
-        let silent = score_transcript(&transcript(Vec::new()), None, &rubric).unwrap();
+        let silent = score(&transcript(Vec::new()), &rubric);
         assert_eq!(silent.overall, None);
         assert!(!silent.dimensions.is_empty());
         assert!(silent.dimensions.iter().all(|d| d.score.is_none()));
@@ -218,7 +252,7 @@ mod tests {
             text: "Hyvää päivää, Anna tässä, miten voin auttaa?".into(),
             words: Vec::new(),
         }]);
-        let scored = score_transcript(&spoken, None, &rubric).unwrap();
+        let scored = score(&spoken, &rubric);
         assert!(scored.overall.is_some_and(f64::is_finite));
     }
 

@@ -67,6 +67,10 @@ pub struct RunArgs {
     /// Rubric file (TOML).
     #[arg(long)]
     rubric: Option<PathBuf>,
+    /// Score from the text alone: do not check moments against the audio or
+    /// spot the rubric's phrases in it (faster, and evidence is not verified).
+    #[arg(long)]
+    no_verify: bool,
     /// How calls are transcribed; `--agent-channel` and `--language` apply to calls
     /// whose metadata does not say, `--threads` defaults to 1 (or cores / jobs).
     #[command(flatten)]
@@ -100,6 +104,7 @@ struct StageConfig {
     rubric: Option<PathBuf>,
     /// Calls processed at once: the transcriber's decoders serve them all.
     jobs: usize,
+    verify: bool,
 }
 
 pub fn execute_run(args: RunArgs) -> anyhow::Result<ExitCode> {
@@ -294,6 +299,7 @@ fn resolve(mut args: RunArgs) -> anyhow::Result<(Settings, StageConfig, PathBuf)
             whisper: args.whisper,
             rubric: args.rubric,
             jobs,
+            verify: !args.no_verify,
         },
         store,
     ))
@@ -364,12 +370,20 @@ fn processor(
     let settings = stages.whisper.settings(&rubric, stages.jobs)?;
     let transcriber = kuulas::transcribe::Transcriber::load(&model, settings, stages.whisper.gpu)
         .context("cannot start transcribing")?;
-    Ok(Arc::new(batch::Pipeline::new(
+    if stages.verify {
+        super::score::check_verification(&rubric, &transcriber, &stages.whisper)?;
+    }
+    let pipeline = batch::Pipeline::new(
         transcriber,
         rubric,
         model_sha,
         stages.whisper.call_options(),
-    )))
+    );
+    Ok(Arc::new(if stages.verify {
+        pipeline
+    } else {
+        pipeline.without_verification()
+    }))
 }
 
 /// Streams the file through SHA-256 (a model is hundreds of MB).

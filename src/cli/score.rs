@@ -1,15 +1,20 @@
-//! `kuulas score FILE [--json] [--rubric FILE]`: score one call and print a
-//! readable summary (dimension scores, then the moments with mm:ss, party and
-//! quote) or the scorecard JSON.
+//! `kuulas score FILE [--json] [--rubric FILE] [--audio REC] [--no-verify]`: score
+//! one call and print a readable summary (dimension scores, then the moments
+//! with mm:ss, party and quote, unverified ones marked) or the scorecard JSON.
+//! When the call's audio is at hand (FILE is a recording, or `--audio`), every
+//! moment is checked against it and the rubric's spot phrases are listened for
+//! (`kuulas::verify`).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 
 use kuulas::metrics::{self, Loudness};
 use kuulas::rubric::{self, Rubric, Scorecard};
+use kuulas::transcribe::Transcriber;
 use kuulas::transcript::Transcript;
+use kuulas::verify;
 
 #[derive(clap::Args)]
 pub struct ScoreArgs {
@@ -21,13 +26,31 @@ pub struct ScoreArgs {
     /// Score against this rubric file instead of the built-in one.
     #[arg(long)]
     pub rubric: Option<PathBuf>,
+    /// The recording a transcript JSON was made from, to verify its moments.
+    #[arg(long, value_name = "RECORDING")]
+    pub audio: Option<PathBuf>,
+    /// Score from the text alone: do not check moments against the audio.
+    #[arg(long)]
+    pub no_verify: bool,
     #[command(flatten)]
     pub whisper: super::transcribe::WhisperArgs,
 }
 
 pub fn execute(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let rubric = load_rubric(args.rubric.as_deref())?;
-    let (transcript, loudness) = load_call(&args.file, &args.whisper, &rubric)?;
+    let recording = recording(&args)?;
+    // The model is loaded once, checked before any call is read, and shared.
+    let transcriber = match &recording {
+        Some(_) if !args.no_verify || !is_json(&args.file) => {
+            let transcriber = args.whisper.load(&rubric, 1)?;
+            if !args.no_verify {
+                check_verification(&rubric, &transcriber, &args.whisper)?;
+            }
+            Some(transcriber)
+        }
+        _ => None,
+    };
+    let (transcript, loudness) = load_call(&args.file, transcriber.as_ref(), &args.whisper)?;
     if !transcript.has_speech() {
         // A call with no speech gets no scores, not the rubric's base scores.
         if args.json {
@@ -44,7 +67,25 @@ pub fn execute(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let m = metrics::compute(&transcript, loudness.as_ref());
-    let card = rubric::score(&transcript, &m, &rubric);
+    let mut card = rubric::score(&transcript, &m, &rubric);
+    if let (Some(path), Some(transcriber), false) = (&recording, &transcriber, args.no_verify) {
+        let call = args.whisper.call_options();
+        let started = std::time::Instant::now();
+        let verified = verify::run(
+            &transcript,
+            card,
+            &rubric,
+            &verify::Recording { path, call: &call },
+            transcriber,
+        )
+        .with_context(|| format!("cannot verify the moments of {}", path.display()))?;
+        tracing::info!(
+            seconds = started.elapsed().as_secs_f64(),
+            checks = verified.judgements.len(),
+            "verified against the audio"
+        );
+        card = verified.card;
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&card)?);
     } else {
@@ -61,24 +102,63 @@ pub fn load_rubric(path: Option<&Path>) -> anyhow::Result<Rubric> {
     }
 }
 
+fn is_json(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+}
+
+/// The call's recording, if any: FILE itself, or `--audio` beside a transcript
+/// JSON. Probed here, so that a broken recording is reported before the model
+/// is loaded.
+fn recording(args: &ScoreArgs) -> anyhow::Result<Option<PathBuf>> {
+    let path = match (&args.audio, is_json(&args.file)) {
+        (Some(_), false) => bail!(
+            "--audio goes with a transcript JSON; {} is a recording already",
+            args.file.display()
+        ),
+        (Some(audio), true) => audio.clone(),
+        (None, true) => return Ok(None),
+        (None, false) => args.file.clone(),
+    };
+    kuulas::audio::probe(&path)?;
+    Ok(Some(path))
+}
+
+/// Start-up check for verification: the model can score the run's language and
+/// every spot phrase of the rubric tokenises (errors name the model file or the
+/// rubric line).
+pub fn check_verification(
+    rubric: &Rubric,
+    transcriber: &Transcriber,
+    whisper: &super::transcribe::WhisperArgs,
+) -> anyhow::Result<()> {
+    // With `auto` the language is known per call; check the default one.
+    let language = match whisper.language.as_str() {
+        "auto" => "fi",
+        language => language,
+    };
+    verify::check(rubric, transcriber, language)?;
+    Ok(())
+}
+
 /// The transcript of the call in `path`: read if it is a transcript JSON,
-/// otherwise transcribed.
+/// otherwise transcribed with `transcriber` (loaded by the caller for a recording).
 pub fn load_call(
     path: &Path,
+    transcriber: Option<&Transcriber>,
     whisper: &super::transcribe::WhisperArgs,
-    rubric: &Rubric,
 ) -> anyhow::Result<(Transcript, Option<Loudness>)> {
-    let is_json = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    if is_json {
+    if is_json(path) {
         return Ok((read_transcript_json(path)?, None));
     }
-    // A broken recording is reported before the model is loaded.
-    kuulas::audio::probe(path)?;
-    let transcriber = whisper.load(rubric, 1)?;
+    let Some(transcriber) = transcriber else {
+        bail!(
+            "{}: a recording needs the model to transcribe it",
+            path.display()
+        );
+    };
     let (transcript, loudness) =
-        kuulas::batch::transcribe_with_loudness(path, &transcriber, &whisper.call_options())
+        kuulas::batch::transcribe_with_loudness(path, transcriber, &whisper.call_options())
             .with_context(|| format!("cannot transcribe {}", path.display()))?;
     Ok((transcript, Some(loudness)))
 }
@@ -128,8 +208,13 @@ fn summary(path: &Path, t: &Transcript, card: &Scorecard) -> String {
         out += "  (none)\n";
     }
     for mo in &card.moments {
+        let unverified = if mo.verified {
+            ""
+        } else {
+            "  unverified: the audio does not support it, counts 0"
+        };
         out += &format!(
-            "  {}  {:<8} {:<20} {:>+4.0}  \"{}\"  ({:.2})\n",
+            "  {}  {:<8} {:<20} {:>+4.0}  \"{}\"  ({:.2}){unverified}\n",
             mmss(mo.start),
             mo.party.as_str(),
             mo.behaviour,

@@ -110,6 +110,15 @@ pub struct Behaviour {
     pub rule: Rule,
     pub examples: Vec<String>,
     pub counter_examples: Vec<String>,
+    /// Phrasings spotted in the audio when the text shows none (`crate::verify`).
+    pub spot: Vec<SpotPhrase>,
     /// Line of the behaviour in the rubric file, for self-test reports.
+    pub line: usize,
+}
+
+/// A phrase to spot acoustically, with its line for start-up errors.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpotPhrase {
+    pub phrase: String,
     pub line: usize,
 }

@@ -42,6 +42,10 @@ pub enum ProblemKind {
         "behaviour `{id}`: points = {found} must be a finite number > 0; say `polarity = \"bad\"` for a deduction"
     )]
     BadPoints { id: String, found: f64 },
+    #[error(
+        "bad spot phrase `{phrase}`: {reason}; write the words as spoken, letters only, at most 8 words"
+    )]
+    BadSpot { phrase: String, reason: String },
     #[error("dimension `{id}`: weight must be a finite number > 0 and base within 0..=100")]
     BadDimension { id: String },
 }

@@ -30,7 +30,7 @@ pub use definition::Rubric;
 pub use error::RubricError;
 pub use resolve::resolve;
 pub use scorecard::Scorecard;
-pub use scoring::score;
+pub use scoring::{rescore, score};
 
 /// The built-in Finnish contact-centre rubric (TOML text).
 pub const DEFAULT_RUBRIC: &str = include_str!("default.toml");

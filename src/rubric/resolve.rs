@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use crate::rubric::definition::{
-    Behaviour, Dimension, MetricEvent, PartyFilter, Rubric, Rule, Window,
+    Behaviour, Dimension, MetricEvent, PartyFilter, Rubric, Rule, SpotPhrase, Window,
 };
 use crate::rubric::error::{Problem, ProblemKind, RubricError, line_of};
 use crate::rubric::matcher::PatternSet;
@@ -39,6 +39,9 @@ pub fn resolve(file: &str, text: &str) -> Result<Rubric, RubricError> {
         Err(invalid(r.problems))
     }
 }
+
+/// The most words a spot phrase may have (a turn's phrase, not a sentence).
+const MAX_SPOT_WORDS: usize = 8;
 
 struct Resolver<'a> {
     text: &'a str,
@@ -200,6 +203,7 @@ impl Resolver<'_> {
             );
         }
         let rule = self.rule(def, index, ids, raw, rubric);
+        let spot = self.spot(def);
         Behaviour {
             id,
             description: def.description.clone(),
@@ -211,8 +215,49 @@ impl Resolver<'_> {
             rule,
             examples: def.examples.clone(),
             counter_examples: def.counter_examples.clone(),
+            spot,
             line,
         }
+    }
+
+    /// The behaviour's spot phrases: words as spoken (letters, spaces,
+    /// apostrophes and hyphens), 1–8 words, so that every one tokenises and fits
+    /// a turn. Whether the model can write them is checked at start-up
+    /// (`crate::verify`).
+    fn spot(&mut self, def: &BehaviourDef) -> Vec<SpotPhrase> {
+        let mut phrases = Vec::new();
+        for raw in &def.spot {
+            let phrase = raw
+                .get_ref()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let words = phrase.split(' ').filter(|w| !w.is_empty()).count();
+            let reason = if words == 0 {
+                Some("it is empty".to_string())
+            } else if words > MAX_SPOT_WORDS {
+                Some(format!("{words} words"))
+            } else {
+                phrase
+                    .chars()
+                    .find(|&c| !(c.is_alphabetic() || c == ' ' || c == '\'' || c == '-'))
+                    .map(|c| format!("`{c}` is not a letter"))
+            };
+            match reason {
+                Some(reason) => self.report(
+                    raw,
+                    ProblemKind::BadSpot {
+                        phrase: raw.get_ref().clone(),
+                        reason,
+                    },
+                ),
+                None => phrases.push(SpotPhrase {
+                    phrase,
+                    line: line_of(self.text, raw.span().start),
+                }),
+            }
+        }
+        phrases
     }
 
     fn rule(
@@ -422,5 +467,44 @@ mod tests {
             assert_eq!(found[0].0, 17, "the patterns line: {found:?}");
             assert!(found[0].1.contains(pattern), "{found:?}");
         }
+    }
+
+    const SPOT: &str = r#"
+schema_version = 1
+id = "t"
+version = "1"
+
+[[dimension]]
+id = "d"
+name = "D"
+weight = 1
+base = 50
+
+[[behaviour]]
+id = "b"
+dimension = "d"
+party = "agent"
+polarity = "bad"
+points = 10
+patterns = ["ei kuulu meille"]
+spot = ["tämä  ei kuulu meille", "ei kuulu*", "", "yksi kaksi kolme neljä viisi kuusi seitsemän kahdeksan yhdeksän"]
+"#;
+
+    #[test]
+    fn spot_phrases_must_be_words_as_spoken() {
+        let Err(RubricError::Invalid { problems, .. }) = resolve("t.toml", SPOT) else {
+            panic!("bad spot phrases must be reported");
+        };
+        let reasons: Vec<String> = problems.iter().map(|p| p.kind.to_string()).collect();
+        assert_eq!(reasons.len(), 3, "{reasons:?}");
+        assert!(reasons[0].contains("`*` is not a letter"), "{reasons:?}");
+        assert!(reasons[1].contains("empty"), "{reasons:?}");
+        assert!(reasons[2].contains("9 words"), "{reasons:?}");
+        assert!(problems.iter().all(|p| p.line == 19), "{problems:?}");
+
+        let good = SPOT.replace(r#", "ei kuulu*", "", "yksi kaksi kolme neljä viisi kuusi seitsemän kahdeksan yhdeksän""#, "");
+        let rubric = resolve("t.toml", &good).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(rubric.behaviours[0].spot[0].phrase, "tämä ei kuulu meille");
+        assert_eq!(rubric.behaviours[0].spot[0].line, 19);
     }
 }

@@ -66,4 +66,8 @@ pub struct BehaviourDef {
     pub examples: Vec<String>,
     #[serde(default)]
     pub counter_examples: Vec<String>,
+    /// Canonical phrasings to spot in the audio when the text shows none
+    /// (`crate::verify`); none by default.
+    #[serde(default)]
+    pub spot: Vec<Spanned<String>>,
 }

@@ -60,6 +60,16 @@ pub struct Moment {
     /// 0–1: lower when words were read fuzzily, skipped or missing, when Whisper was
     /// unsure of them, or when parties were estimated from a mono recording.
     pub confidence: f32,
+    /// Whether the call's audio supports the quote (`crate::verify`). An
+    /// unverified moment keeps the points it would add, but the dimension scores
+    /// count verified moments only. True when the audio was not checked, and in
+    /// scorecards written before the field existed.
+    #[serde(default = "verified_by_default")]
+    pub verified: bool,
+}
+
+fn verified_by_default() -> bool {
+    true
 }
 
 impl Scorecard {

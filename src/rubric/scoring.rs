@@ -67,6 +67,19 @@ fn in_window(w: Window, start: f64, end: f64, turn: usize, n_turns: usize, durat
     }
 }
 
+/// Whether behaviour `b` counts in turn `turn` (of `n_turns`), spoken by `party`
+/// from `start` to `end` in a call of `duration` seconds: its party and window.
+pub fn counts_in(
+    b: &Behaviour,
+    party: Party,
+    span: (f64, f64),
+    turn: usize,
+    n_turns: usize,
+    duration: f64,
+) -> bool {
+    b.party.accepts(party) && in_window(b.window, span.0, span.1, turn, n_turns, duration)
+}
+
 fn accepts(b: &Behaviour, turn: &Turn, ti: usize, n_turns: usize, duration: f64) -> bool {
     b.party.accepts(turn.party) && in_window(b.window, turn.start, turn.end, ti, n_turns, duration)
 }
@@ -286,10 +299,28 @@ fn scorecard(r: &Rubric, found: Vec<Vec<Occurrence>>, metrics: &Metrics) -> Scor
                 quote: o.quote,
                 points,
                 confidence: (o.confidence * 100.0).round() / 100.0,
+                verified: true,
             });
         }
     }
     moments.sort_by(|a, b| a.start.total_cmp(&b.start));
+    let scores = scores(r, totals);
+    Scorecard {
+        schema_version: SCORECARD_SCHEMA_VERSION,
+        kuulas_version: env!("CARGO_PKG_VERSION").to_string(),
+        rubric: RubricRef {
+            id: r.id.clone(),
+            version: r.version.clone(),
+            sha256: r.sha256.clone(),
+        },
+        scores,
+        moments,
+        metrics: metrics.clone(),
+    }
+}
+
+/// Dimension scores from each dimension's total (base + points), and the overall.
+fn scores(r: &Rubric, totals: Vec<f64>) -> Scores {
     let dimensions: Vec<DimensionScore> = r
         .dimensions
         .iter()
@@ -304,19 +335,115 @@ fn scorecard(r: &Rubric, found: Vec<Vec<Occurrence>>, metrics: &Metrics) -> Scor
     let weight: f64 = dimensions.iter().map(|d| d.weight).sum();
     let overall =
         dimensions.iter().map(|d| d.score * d.weight).sum::<f64>() / weight.max(f64::MIN_POSITIVE);
-    Scorecard {
-        schema_version: SCORECARD_SCHEMA_VERSION,
-        kuulas_version: env!("CARGO_PKG_VERSION").to_string(),
-        rubric: RubricRef {
-            id: r.id.clone(),
-            version: r.version.clone(),
-            sha256: r.sha256.clone(),
-        },
-        scores: Scores {
-            overall,
-            dimensions,
-        },
-        moments,
-        metrics: metrics.clone(),
+    Scores {
+        overall,
+        dimensions,
+    }
+}
+
+/// Recomputes `card`'s points and scores after moments were marked unverified
+/// or added (`crate::verify`): a behaviour's first `max_count` verified moments,
+/// in time order, earn its points; an unverified moment shows the points it
+/// would add in their place and earns nothing. Moments of behaviours the rubric
+/// does not score (or no longer has) are left as they are. Pure; cannot fail.
+pub fn rescore(card: &mut Scorecard, r: &Rubric) {
+    card.moments.sort_by(|a, b| a.start.total_cmp(&b.start));
+    let mut totals: Vec<f64> = r.dimensions.iter().map(|d| d.base).collect();
+    let mut counted = vec![0u32; r.behaviours.len()];
+    for m in &mut card.moments {
+        let Some(bi) = r.behaviours.iter().position(|b| b.id == m.behaviour) else {
+            continue;
+        };
+        let b = &r.behaviours[bi];
+        let Some(d) = b.dimension else { continue };
+        m.points = if counted[bi] < b.max_count {
+            b.points
+        } else {
+            0.0
+        };
+        if m.verified {
+            counted[bi] += 1;
+            totals[d] += m.points;
+        }
+    }
+    card.scores = scores(r, totals);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transcript::{Segment, TRANSCRIPT_SCHEMA_VERSION};
+
+    fn call(lines: &[&str]) -> Transcript {
+        Transcript {
+            schema_version: TRANSCRIPT_SCHEMA_VERSION,
+            duration: 10.0 * lines.len() as f64,
+            language: "fi".to_string(),
+            attribution: Attribution::Channels,
+            segments: lines
+                .iter()
+                .enumerate()
+                .map(|(i, text)| Segment {
+                    party: Party::Agent,
+                    start: 10.0 * i as f64,
+                    end: 10.0 * i as f64 + 3.0,
+                    text: text.to_string(),
+                    words: Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn unverified_moments_keep_their_points_but_earn_nothing() {
+        let r = crate::rubric::default_rubric();
+        let t = call(&["Hyvää päivää, asiakaspalvelu.", "Pahoittelen tilannetta."]);
+        let m = crate::metrics::compute(&t, None);
+        let mut card = score(&t, &m, &r);
+        let warmth = card.dimension("warmth").expect("warmth");
+        let greeting = card
+            .moments
+            .iter()
+            .position(|m| m.behaviour == "greeting")
+            .expect("greeting found");
+        let points = card.moments[greeting].points;
+        assert!(points > 0.0);
+
+        card.moments[greeting].verified = false;
+        rescore(&mut card, &r);
+        assert_eq!(
+            card.moments[greeting].points, points,
+            "would-be points stay visible"
+        );
+        assert_eq!(card.dimension("warmth"), Some(warmth - points));
+
+        card.moments[greeting].verified = true;
+        rescore(&mut card, &r);
+        assert_eq!(
+            card.dimension("warmth"),
+            Some(warmth),
+            "rescoring all verified changes nothing"
+        );
+    }
+
+    #[test]
+    fn a_verified_moment_takes_the_place_of_an_unverified_one_under_max_count() {
+        let r = crate::rubric::default_rubric();
+        let t = call(&["Hyvää päivää.", "Hyvää päivää."]);
+        let m = crate::metrics::compute(&t, None);
+        let mut card = score(&t, &m, &r);
+        let greetings: Vec<usize> = (0..card.moments.len())
+            .filter(|&i| card.moments[i].behaviour == "greeting")
+            .collect();
+        let max_count = r.behaviour("greeting").expect("greeting").max_count;
+        assert!(greetings.len() > max_count as usize, "{greetings:?}");
+        let before = card.dimension("warmth");
+        card.moments[greetings[0]].verified = false;
+        rescore(&mut card, &r);
+        assert_eq!(
+            card.dimension("warmth"),
+            before,
+            "the next verified one counts instead"
+        );
     }
 }

@@ -29,7 +29,7 @@ use std::sync::mpsc::{Receiver, Sender};
 use crate::audio::{self, AudioError, AudioLimits, SAMPLE_RATE};
 use crate::transcript::{Attribution, Party, Segment, TRANSCRIPT_SCHEMA_VERSION, Transcript, Word};
 pub use vad::VadSettings;
-pub use whisper::DecodeOptions;
+pub use whisper::{DecodeOptions, Scorer};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TranscribeError {
@@ -119,6 +119,8 @@ impl AudioObserver for () {
 /// concurrent jobs.
 pub struct Transcriber {
     pool: pool::Pool,
+    /// The model itself, for teacher-forced scoring (`crate::verify`).
+    engine: Arc<whisper::Engine>,
     model: PathBuf,
     multilingual: bool,
     settings: Settings,
@@ -134,7 +136,8 @@ impl Transcriber {
         Ok(Transcriber {
             model: engine.path().to_path_buf(),
             multilingual: engine.is_multilingual(),
-            pool: pool::Pool::start(engine, settings.decoders),
+            pool: pool::Pool::start(engine.clone(), settings.decoders),
+            engine,
             settings,
         })
     }
@@ -145,6 +148,17 @@ impl Transcriber {
 
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// A teacher-forced scorer for `language` on its own decoding state; an
+    /// error naming the model file when the model cannot write that language.
+    pub fn scorer(&self, language: &str) -> Result<Scorer, TranscribeError> {
+        self.engine.scorer(language)
+    }
+
+    /// The model's tokens for `text`, or why it has none.
+    pub fn tokenize(&self, text: &str) -> Result<Vec<i32>, String> {
+        self.engine.tokenize(text)
     }
 }
 

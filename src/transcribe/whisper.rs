@@ -472,6 +472,204 @@ fn pad(samples: &[f32]) -> Vec<f32> {
     padded
 }
 
+// ---------------------------------------------------------------------------
+// Teacher-forced scoring (acoustic verification, `crate::verify`).
+
+/// The most tokens a forced sequence may have: Whisper's decoder holds 448
+/// positions, and a quote is a sentence or two.
+pub const MAX_FORCED_TOKENS: usize = 200;
+
+/// Scores given token sequences against one stretch of audio at a time: the
+/// stretch is encoded once ([`Scorer::hear`], which also decodes it freely),
+/// then any number of sequences are decoded teacher-forced on that encoding
+/// ([`Scorer::score`]). No prompt, no timestamps: `[sot, language, transcribe,
+/// notimestamps, tokens…]`.
+///
+/// Tokens are fed one at a time: whisper.cpp's `whisper_decode` computes
+/// logits only for the last token of a batch (and `vendor/kuulas.patch` keeps
+/// the output layer to the rows a batch asks for), and whisper-rs reads the
+/// first row only, so one-token batches give every position's row.
+pub struct Scorer {
+    session: Session,
+    /// `[sot, language, transcribe, notimestamps]`.
+    prefix: Vec<i32>,
+    language: String,
+    /// Log-probabilities of the first text token after the prefix, on the
+    /// stretch heard last (`None` before the first).
+    first: Option<Vec<f32>>,
+}
+
+impl Engine {
+    /// A scorer for speech in `language` (ISO 639-1), with its own decoding state.
+    /// Fails, naming the model file, when the model cannot write that language
+    /// (an English-only model asked for anything but English).
+    pub fn scorer(&self, language: &str) -> Result<Scorer, TranscribeError> {
+        let unable = |reason: String| TranscribeError::ModelLoad {
+            path: self.path.clone(),
+            reason,
+        };
+        let multilingual = self.context.is_multilingual();
+        if !multilingual && language != "en" {
+            return Err(unable(format!(
+                "an English-only model cannot verify or spot {language:?} speech; use a multilingual model"
+            )));
+        }
+        let mut prefix = vec![self.context.token_sot()];
+        if multilingual {
+            let Some(id) = whisper_rs::get_lang_id(language) else {
+                return Err(unable(format!(
+                    "Whisper has no language {language:?} to verify speech in"
+                )));
+            };
+            prefix.push(self.context.token_lang(id));
+            prefix.push(self.context.token_transcribe());
+        }
+        prefix.push(self.context.token_not());
+        Ok(Scorer {
+            session: self.session()?,
+            prefix,
+            language: language.to_string(),
+            first: None,
+        })
+    }
+
+    /// Whisper's tokens for `text` (a leading space is added, as words inside a
+    /// sentence have); an error for text that gives none or too many.
+    pub fn tokenize(&self, text: &str) -> Result<Vec<i32>, String> {
+        let text = format!(" {}", text.trim());
+        let tokens = self
+            .context
+            .tokenize(&text, MAX_FORCED_TOKENS + 1)
+            .map_err(|e| format!("{e:?}"))?;
+        if tokens.is_empty() {
+            return Err("it gives no Whisper tokens".to_string());
+        }
+        if tokens.len() > MAX_FORCED_TOKENS {
+            return Err(format!("more than {MAX_FORCED_TOKENS} Whisper tokens"));
+        }
+        Ok(tokens)
+    }
+}
+
+impl Scorer {
+    /// Encodes `samples` (16 kHz, one party) and decodes them freely: greedy,
+    /// unprompted, no fallback. Returns the free decode's text tokens; the
+    /// encoding stays for [`Scorer::score`].
+    pub fn hear(&mut self, samples: &[f32]) -> Result<Vec<i32>, TranscribeError> {
+        let fail = |what, e: whisper_rs::WhisperError| TranscribeError::Whisper {
+            what,
+            reason: format!("{e:?}"),
+        };
+        let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+        params.set_n_threads(1);
+        params.set_language(Some(&self.language));
+        params.set_detect_language(false);
+        params.set_translate(false);
+        params.set_no_context(true);
+        params.set_no_timestamps(true);
+        params.set_single_segment(true);
+        params.set_temperature(0.0);
+        params.set_temperature_inc(0.0);
+        // Never dropped as silence: the stretches are speech by construction.
+        params.set_logprob_thold(f32::NEG_INFINITY);
+        params.set_suppress_blank(true);
+        params.set_suppress_nst(true);
+        params.set_print_special(false);
+        params.set_print_progress(false);
+        params.set_print_realtime(false);
+        params.set_print_timestamps(false);
+        let padded = pad(samples);
+        params.set_audio_ctx(audio_context(padded.len()));
+        self.session
+            .state
+            .full(params, &padded)
+            .map_err(|e| fail("decode a stretch to verify", e))?;
+        let eot = self.session.first_special_token;
+        let mut free = Vec::new();
+        for segment in self.session.state.as_iter() {
+            for i in 0..segment.n_tokens() {
+                if let Some(token) = segment.get_token(i) {
+                    let id = token.token_data().id;
+                    if id < eot {
+                        free.push(id);
+                    }
+                }
+            }
+        }
+        free.truncate(MAX_FORCED_TOKENS);
+        // The prefix is the same for every sequence: its cache stays in place.
+        let mut row = Vec::new();
+        for (i, &token) in self.prefix.clone().iter().enumerate() {
+            row = self.step(token, i)?;
+        }
+        self.first = Some(row);
+        Ok(free)
+    }
+
+    /// Mean log-probability of `scored` after `context`, on the stretch heard
+    /// last: how well the audio supports those tokens there. `None` for no tokens.
+    pub fn score(
+        &mut self,
+        context: &[i32],
+        scored: &[i32],
+    ) -> Result<Option<f32>, TranscribeError> {
+        let Some(first) = self.first.clone() else {
+            return Err(TranscribeError::Whisper {
+                what: "score tokens",
+                reason: "no audio heard yet".to_string(),
+            });
+        };
+        if scored.is_empty() {
+            return Ok(None);
+        }
+        let tokens: Vec<i32> = context.iter().chain(scored).copied().collect();
+        let tokens = &tokens[..tokens.len().min(MAX_FORCED_TOKENS)];
+        let mut row = first;
+        let mut sum = 0.0f32;
+        let mut n = 0usize;
+        for (i, &token) in tokens.iter().enumerate() {
+            if i >= context.len() {
+                sum += row
+                    .get(token as usize)
+                    .copied()
+                    .unwrap_or(f32::NEG_INFINITY);
+                n += 1;
+            }
+            if i + 1 < tokens.len() {
+                row = self.step(token, self.prefix.len() + i)?;
+            }
+        }
+        Ok((n > 0).then(|| sum / n as f32))
+    }
+
+    /// Decodes one token at position `n_past` and returns the log-probabilities
+    /// (over text tokens) of the next one.
+    fn step(&mut self, token: i32, n_past: usize) -> Result<Vec<f32>, TranscribeError> {
+        let fail = |what, e: whisper_rs::WhisperError| TranscribeError::Whisper {
+            what,
+            reason: format!("{e:?}"),
+        };
+        self.session
+            .state
+            .decode(&[token], n_past, 1)
+            .map_err(|e| fail("decode a forced token", e))?;
+        let logits = self
+            .session
+            .state
+            .get_logits()
+            .map_err(|e| fail("read the logits", e))?;
+        let text = &logits[..(self.session.first_special_token as usize).min(logits.len())];
+        Ok(log_softmax(text))
+    }
+}
+
+fn log_softmax(logits: &[f32]) -> Vec<f32> {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let sum: f32 = logits.iter().map(|&l| (l - max).exp()).sum();
+    let log_sum = max + sum.ln();
+    logits.iter().map(|&l| l - log_sum).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::{ends_in_loop, entropy, loop_cut};

@@ -1,0 +1,120 @@
+//! The decisions, from mean per-token log-likelihoods (nats): a quote counts
+//! when the audio it came from makes its tokens clearly likelier than the same
+//! tokens on other speech of the same voice in the call (the null), and not
+//! much less likely than what Whisper hears there unprompted (the free
+//! decode). Both are ratios, so they do not depend on how sure the model is of
+//! Finnish as a whole, which varies a lot between voices and lines.
+//! How the margins were chosen: `docs/rubric.md` ("Verified from audio").
+
+/// Scores of one sequence of tokens, mean log-probability per token.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Evidence {
+    /// On its own stretch of audio.
+    pub own: f32,
+    /// Of the free (greedy, unprompted) decode of that stretch, forced the same
+    /// way; `None` when Whisper heard no words there.
+    pub free: Option<f32>,
+    /// On each null stretch of the same party.
+    pub nulls: Vec<f32>,
+}
+
+/// The margins of one kind of decision, nats per token.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Margins {
+    /// `own − null` must be at least this.
+    pub over_null: f32,
+    /// `own − free` must be at least this (negative: the free decode is the
+    /// model's own best guess, so a true quote scores a little below it).
+    pub over_free: f32,
+}
+
+/// A moment's quote, found by the text matcher. Measured on the fixture
+/// `cold_refusal` (8 kHz μ-law): true quotes 2.96–3.76 over the null, −0.6 to
+/// −2.5 under the free decode (base mishears espeak's Finnish, so the true words
+/// score well below its own reading); a greeting written over a refusal 0.20
+/// over the null. The null separates; the free decode only bounds nonsense.
+pub const VERIFY: Margins = Margins {
+    over_null: 1.0,
+    over_free: -3.0,
+};
+
+/// A spot phrase, with no text behind it: stricter over the null.
+pub const SPOT: Margins = Margins {
+    over_null: 1.5,
+    over_free: -3.0,
+};
+
+impl Evidence {
+    /// The null: the median over the null stretches (one of them may hold the
+    /// same words again), `None` without any.
+    pub fn null(&self) -> Option<f32> {
+        let mut nulls = self.nulls.clone();
+        nulls.sort_by(f32::total_cmp);
+        nulls.get(nulls.len() / 2).copied()
+    }
+
+    /// Log-likelihood ratio against the null (how much better the words fit
+    /// their own audio than other speech of the voice).
+    pub fn over_null(&self) -> Option<f32> {
+        self.null().map(|n| self.own - n)
+    }
+
+    pub fn over_free(&self) -> Option<f32> {
+        self.free.map(|f| self.own - f)
+    }
+
+    /// Whether the audio supports the words by `margins`. A comparison that
+    /// cannot be made (no null speech in the call, nothing heard unprompted)
+    /// is left out; with neither, nothing is rejected.
+    pub fn supports(&self, margins: Margins) -> bool {
+        self.over_null().is_none_or(|r| r >= margins.over_null)
+            && self.over_free().is_none_or(|r| r >= margins.over_free)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn evidence(own: f32, free: Option<f32>, nulls: &[f32]) -> Evidence {
+        Evidence {
+            own,
+            free,
+            nulls: nulls.to_vec(),
+        }
+    }
+
+    #[test]
+    fn words_that_fit_their_audio_better_than_other_speech_pass() {
+        assert!(evidence(-1.0, Some(-0.6), &[-3.0, -2.5, -4.0]).supports(VERIFY));
+        // Measured: a true quote base mishears, well under its free decode.
+        assert!(evidence(-3.65, Some(-1.17), &[-6.77]).supports(VERIFY));
+    }
+
+    #[test]
+    fn words_that_fit_any_speech_as_well_fail() {
+        // The median null (-1.2) is within the margin of the words' own score.
+        let e = evidence(-1.0, Some(-0.6), &[-1.2, -0.9, -3.0]);
+        assert_eq!(e.null(), Some(-1.2));
+        assert!(!e.supports(VERIFY));
+    }
+
+    #[test]
+    fn words_far_below_what_the_model_hears_there_fail() {
+        assert!(!evidence(-4.5, Some(-0.5), &[-7.0, -8.0]).supports(VERIFY));
+    }
+
+    #[test]
+    fn spotting_asks_more_than_verifying() {
+        let e = evidence(-1.2, Some(-0.6), &[-2.4]);
+        assert!(e.supports(VERIFY));
+        assert!(!e.supports(SPOT));
+    }
+
+    #[test]
+    fn a_missing_comparison_is_left_out() {
+        assert!(evidence(-1.0, None, &[-3.0]).supports(VERIFY));
+        assert!(evidence(-1.0, Some(-0.8), &[]).supports(VERIFY));
+        assert!(!evidence(-1.0, None, &[-1.5]).supports(VERIFY));
+    }
+}

@@ -1,0 +1,333 @@
+//! The verify stage: checks every moment of a scorecard against the call's
+//! audio, and spots the rubric's phrases in the audio where the text showed
+//! none. Before a moment counts, the tokens of its quote are decoded
+//! teacher-forced (no prompt) on the stretch of its party's channel it came
+//! from, and compared with Whisper's free unprompted decode of that stretch and
+//! with the same tokens on other speech of the same party in the call (`decide`).
+//! A moment the audio does not support stays in the scorecard with
+//! `verified: false` and earns or costs nothing; a spot phrase the audio
+//! supports becomes a verified moment with its segment's times.
+//!
+//! Entry points: [`check`] once at start-up (the model and the rubric's spot
+//! phrases), then [`run`] per call. Synchronous, single-threaded: one decoding
+//! state of its own per call, beside the transcriber's decoders.
+
+mod audio;
+pub mod decide;
+mod plan;
+
+use std::path::{Path, PathBuf};
+
+use crate::audio::AudioError;
+use crate::rubric::definition::Rubric;
+use crate::rubric::scorecard::{Moment, Scorecard};
+use crate::rubric::scoring::rescore;
+use crate::transcribe::{CallOptions, Scorer, TranscribeError, Transcriber};
+use crate::transcript::{Party, Transcript};
+use audio::Stretch;
+pub use decide::{Evidence, Margins, SPOT, VERIFY};
+
+/// Confidence of a moment found by spotting: it has audio behind it but no
+/// text, so it never reads as certain as a matched quote.
+pub const SPOTTED_CONFIDENCE: f32 = 0.5;
+
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error(transparent)]
+    Transcribe(#[from] TranscribeError),
+    #[error("{path}: cannot read the audio to verify the call's moments: {source}")]
+    Audio {
+        path: PathBuf,
+        #[source]
+        source: AudioError,
+    },
+    #[error(
+        "rubric `{rubric}`, line {line}: spot phrase `{phrase}` cannot be spotted with {model}: {reason}; rewrite or remove it"
+    )]
+    SpotPhrase {
+        rubric: String,
+        line: usize,
+        phrase: String,
+        model: PathBuf,
+        reason: String,
+    },
+}
+
+/// The recording a scorecard was made from and how its channels are laid out.
+pub struct Recording<'a> {
+    pub path: &'a Path,
+    pub call: &'a CallOptions,
+}
+
+/// What was judged, with the numbers behind each decision (for logs, tests
+/// and tuning the margins).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Judgement {
+    pub behaviour: String,
+    /// The words scored: a quote's piece or a spot phrase.
+    pub text: String,
+    pub start: f64,
+    pub end: f64,
+    /// `false` for a spot phrase.
+    pub from_text: bool,
+    pub evidence: Evidence,
+    pub supported: bool,
+}
+
+/// The verified scorecard and the judgements that made it.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    pub card: Scorecard,
+    pub judgements: Vec<Judgement>,
+}
+
+/// Start-up check: the model can score speech in `language`, and every spot
+/// phrase of `rubric` gives Whisper tokens. Errors name the model file or the
+/// rubric line.
+pub fn check(
+    rubric: &Rubric,
+    transcriber: &Transcriber,
+    language: &str,
+) -> Result<(), VerifyError> {
+    transcriber.scorer(language)?;
+    for spot in rubric.behaviours.iter().flat_map(|b| &b.spot) {
+        transcriber
+            .tokenize(&spot.phrase)
+            .map_err(|reason| VerifyError::SpotPhrase {
+                rubric: rubric.id.clone(),
+                line: spot.line,
+                phrase: spot.phrase.clone(),
+                model: transcriber.model_path().to_path_buf(),
+                reason,
+            })?;
+    }
+    Ok(())
+}
+
+/// One sequence of tokens to score on its own stretch and on the nulls.
+struct Item {
+    stretch: usize,
+    context: Vec<i32>,
+    tokens: Vec<i32>,
+    own: Option<f32>,
+    nulls: Vec<f32>,
+}
+
+/// Verifies `card` (scored from `transcript` with `rubric`) against the
+/// recording and spots the rubric's phrases: the scorecard with every moment's
+/// `verified` set, spotted moments added, and points and scores recomputed.
+pub fn run(
+    transcript: &Transcript,
+    card: Scorecard,
+    rubric: &Rubric,
+    recording: &Recording<'_>,
+    transcriber: &Transcriber,
+) -> Result<Verified, VerifyError> {
+    let checks = plan::checks(transcript, &card, rubric);
+    let places = plan::spot_places(transcript, &card, rubric);
+    if checks.is_empty() && places.is_empty() {
+        return Ok(Verified {
+            card,
+            judgements: Vec::new(),
+        });
+    }
+    let mut stretches: Vec<Stretch> = Vec::new();
+    let tokenize = |text: &str| -> Result<Vec<i32>, VerifyError> {
+        if text.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        transcriber.tokenize(text).map_err(|reason| {
+            VerifyError::Transcribe(TranscribeError::Whisper {
+                what: "tokenise a quote",
+                reason,
+            })
+        })
+    };
+    let mut items = Vec::new();
+    for c in &checks {
+        items.push(Item {
+            stretch: index_of(&mut stretches, c.stretch),
+            context: Vec::new(),
+            tokens: tokenize(&c.text)?,
+            own: None,
+            nulls: Vec::new(),
+        });
+    }
+    for p in &places {
+        let phrase = &rubric.behaviours[p.behaviour].spot[p.phrase].phrase;
+        // Whisper starts a sentence with a capital letter.
+        let phrase = if p.context.is_empty() {
+            capitalised(phrase)
+        } else {
+            phrase.clone()
+        };
+        items.push(Item {
+            stretch: index_of(&mut stretches, p.stretch),
+            context: tokenize(&p.context)?,
+            tokens: tokenize(&phrase)?,
+            own: None,
+            nulls: Vec::new(),
+        });
+    }
+    let parties: Vec<Party> = items.iter().map(|i| stretches[i.stretch].party).collect();
+    let mut null_stretches = Vec::new();
+    for party in [Party::Agent, Party::Customer, Party::Unknown] {
+        if parties.contains(&party) {
+            for null in plan::nulls(transcript, party) {
+                null_stretches.push(index_of(&mut stretches, null));
+            }
+        }
+    }
+
+    let samples = audio::read(
+        recording.path,
+        &transcriber.settings().limits,
+        recording.call.agent_channel,
+        &stretches,
+    )
+    .map_err(|source| VerifyError::Audio {
+        path: recording.path.to_path_buf(),
+        source,
+    })?;
+    let mut scorer = transcriber.scorer(&transcript.language)?;
+    let mut free: Vec<Option<f32>> = vec![None; stretches.len()];
+    for (si, stretch) in stretches.iter().enumerate() {
+        let owners: Vec<usize> = (0..items.len())
+            .filter(|&i| items[i].stretch == si)
+            .collect();
+        let null_for: Vec<usize> = if null_stretches.contains(&si) {
+            (0..items.len())
+                .filter(|&i| {
+                    let own = &stretches[items[i].stretch];
+                    own.party == stretch.party && !own.overlaps(stretch)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if owners.is_empty() && null_for.is_empty() {
+            continue;
+        }
+        let heard = scorer.hear(&samples[si])?;
+        if !owners.is_empty() {
+            free[si] = scorer.score(&[], &heard)?;
+        }
+        for &i in &owners {
+            items[i].own = score(&mut scorer, &items[i])?;
+        }
+        for &i in &null_for {
+            if let Some(s) = score(&mut scorer, &items[i])? {
+                items[i].nulls.push(s);
+            }
+        }
+    }
+    Ok(decide_all(card, rubric, &checks, &places, &items, &free))
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
+}
+
+/// Index of `s` in `stretches`, added if new: each stretch is heard once.
+fn index_of(stretches: &mut Vec<Stretch>, s: Stretch) -> usize {
+    match stretches.iter().position(|&x| x == s) {
+        Some(i) => i,
+        None => {
+            stretches.push(s);
+            stretches.len() - 1
+        }
+    }
+}
+
+fn score(scorer: &mut Scorer, item: &Item) -> Result<Option<f32>, TranscribeError> {
+    scorer.score(&item.context, &item.tokens)
+}
+
+fn evidence(item: &Item, free: &[Option<f32>]) -> Option<Evidence> {
+    Some(Evidence {
+        own: item.own?,
+        free: free[item.stretch],
+        nulls: item.nulls.clone(),
+    })
+}
+
+fn decide_all(
+    mut card: Scorecard,
+    rubric: &Rubric,
+    checks: &[plan::Check],
+    places: &[plan::SpotPlace],
+    items: &[Item],
+    free: &[Option<f32>],
+) -> Verified {
+    let mut judgements = Vec::new();
+    for (c, item) in checks.iter().zip(items) {
+        // A piece with no tokens says nothing against its moment.
+        let Some(e) = evidence(item, free) else {
+            continue;
+        };
+        let supported = e.supports(VERIFY);
+        let m = &mut card.moments[c.moment];
+        m.verified &= supported;
+        judgements.push(Judgement {
+            behaviour: m.behaviour.clone(),
+            text: c.text.clone(),
+            start: c.stretch.start,
+            end: c.stretch.end,
+            from_text: true,
+            evidence: e,
+            supported,
+        });
+    }
+    let mut best: Vec<Option<(f32, &plan::SpotPlace)>> = vec![None; rubric.behaviours.len()];
+    for (p, item) in places.iter().zip(&items[checks.len()..]) {
+        let Some(e) = evidence(item, free) else {
+            continue;
+        };
+        let supported = e.supports(SPOT);
+        let ratio = e.over_null().unwrap_or(0.0);
+        if supported && best[p.behaviour].is_none_or(|(r, _)| ratio > r) {
+            best[p.behaviour] = Some((ratio, p));
+        }
+        judgements.push(Judgement {
+            behaviour: rubric.behaviours[p.behaviour].id.clone(),
+            text: rubric.behaviours[p.behaviour].spot[p.phrase].phrase.clone(),
+            start: p.start,
+            end: p.end,
+            from_text: false,
+            evidence: e,
+            supported,
+        });
+    }
+    for (b, found) in rubric.behaviours.iter().zip(best) {
+        let (Some((_, p)), Some(d)) = (found, b.dimension) else {
+            continue;
+        };
+        card.moments.push(Moment {
+            behaviour: b.id.clone(),
+            dimension: rubric.dimensions[d].id.clone(),
+            party: p.stretch.party,
+            start: p.start,
+            end: p.end,
+            quote: b.spot[p.phrase].phrase.clone(),
+            points: b.points,
+            confidence: SPOTTED_CONFIDENCE,
+            verified: true,
+        });
+    }
+    rescore(&mut card, rubric);
+    for j in &judgements {
+        tracing::debug!(
+            behaviour = %j.behaviour,
+            text = %j.text,
+            own = j.evidence.own,
+            over_null = ?j.evidence.over_null(),
+            over_free = ?j.evidence.over_free(),
+            supported = j.supported,
+            "acoustic check"
+        );
+    }
+    Verified { card, judgements }
+}

@@ -1,0 +1,258 @@
+//! What verification listens to, decided from the text alone (pure): the
+//! stretch of audio and the words of each moment to check, the null stretches
+//! of each party, and the places where a rubric's spot phrases may have been
+//! said.
+
+use crate::rubric::definition::{Rubric, Rule};
+use crate::rubric::scorecard::Scorecard;
+use crate::rubric::scoring::counts_in;
+use crate::rubric::turns;
+use crate::transcript::{Party, Transcript};
+use crate::verify::audio::Stretch;
+
+/// Audio kept on either side of the words listened to, seconds: segment times
+/// are a few tens of milliseconds off, and Whisper hears a word's onset badly
+/// when the audio starts on it.
+pub const MARGIN_S: f64 = 0.3;
+/// The longest stretch decoded at once (Whisper's window is 30 s).
+const MAX_STRETCH_S: f64 = 28.0;
+/// Null stretches per party: other speech of the same voice in the same call.
+pub const NULLS: usize = 3;
+/// Null stretches are segments at least this long (a word or two is too little
+/// speech to stand for the voice) ...
+const NULL_MIN_S: f64 = 1.0;
+/// ... and at most this long (beyond it the forced words find somewhere to fit).
+const NULL_MAX_S: f64 = 12.0;
+/// Places listened to per behaviour when spotting, the most text-like first.
+pub const SPOT_PLACES: usize = 3;
+
+/// One piece of a moment's quote and the audio it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    /// Index into the scorecard's moments.
+    pub moment: usize,
+    pub stretch: Stretch,
+    pub text: String,
+}
+
+/// Where a spot phrase may have been said: a segment of the behaviour's party,
+/// with the transcript's words before the phrase as context.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpotPlace {
+    /// Index into the rubric's behaviours.
+    pub behaviour: usize,
+    /// Index into the behaviour's spot phrases.
+    pub phrase: usize,
+    pub stretch: Stretch,
+    /// Segment times, for the moment if the phrase is found.
+    pub start: f64,
+    pub end: f64,
+    /// The segment's words before the place, as decoded.
+    pub context: String,
+}
+
+fn padded(party: Party, start: f64, end: f64, duration: f64) -> Stretch {
+    let start = (start - MARGIN_S).max(0.0);
+    Stretch {
+        party,
+        start,
+        end: (end + MARGIN_S)
+            .min(duration.max(end))
+            .min(start + MAX_STRETCH_S),
+    }
+}
+
+/// The pieces of every moment with words to check. A quote is the text of the
+/// segments its words are in (pieces of a sequence are joined by " … "); each
+/// piece is checked on those segments' audio, or on the moment's own times
+/// when no segment has its text. Metric moments (silences, interruptions) are
+/// timing, not words, and are not checked.
+pub fn checks(t: &Transcript, card: &Scorecard, r: &Rubric) -> Vec<Check> {
+    let mut out = Vec::new();
+    for (i, m) in card.moments.iter().enumerate() {
+        let checkable = r
+            .behaviour(&m.behaviour)
+            .is_some_and(|b| !matches!(b.rule, Rule::Metric(_)));
+        if !checkable {
+            continue;
+        }
+        for piece in m
+            .quote
+            .split(" … ")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            let segments: Vec<_> = t
+                .segments
+                .iter()
+                .filter(|s| {
+                    let text = s.text.trim();
+                    !text.is_empty()
+                        && piece.contains(text)
+                        && s.start < m.end + MARGIN_S
+                        && s.end > m.start - MARGIN_S
+                })
+                .collect();
+            let stretch = match segments.first() {
+                Some(first) => padded(
+                    first.party,
+                    segments
+                        .iter()
+                        .map(|s| s.start)
+                        .fold(f64::INFINITY, f64::min),
+                    segments.iter().map(|s| s.end).fold(0.0, f64::max),
+                    t.duration,
+                ),
+                None => padded(m.party, m.start, m.end, t.duration),
+            };
+            out.push(Check {
+                moment: i,
+                stretch,
+                text: piece.to_string(),
+            });
+        }
+    }
+    out
+}
+
+/// Up to [`NULLS`] stretches of `party`'s speech: its longest segments of a
+/// usable length, in time order.
+pub fn nulls(t: &Transcript, party: Party) -> Vec<Stretch> {
+    let mut segments: Vec<_> = t
+        .segments
+        .iter()
+        .filter(|s| s.party == party && (NULL_MIN_S..=NULL_MAX_S).contains(&(s.end - s.start)))
+        .collect();
+    segments.sort_by(|a, b| (b.end - b.start).total_cmp(&(a.end - a.start)));
+    let mut out: Vec<Stretch> = segments
+        .iter()
+        .take(NULLS)
+        .map(|s| padded(party, s.start, s.end, t.duration))
+        .collect();
+    out.sort_by(|a, b| a.start.total_cmp(&b.start));
+    out
+}
+
+/// Where to listen for the spot phrases of every scored behaviour that has
+/// them and no moment in `card`: the segments the behaviour's party and window
+/// allow, [`SPOT_PLACES`] per behaviour, the ones whose words look most like a
+/// phrase first (a garbled phrase still shares letters with what was said).
+pub fn spot_places(t: &Transcript, card: &Scorecard, r: &Rubric) -> Vec<SpotPlace> {
+    let turns = turns::build(t);
+    let mut out = Vec::new();
+    for (bi, b) in r.behaviours.iter().enumerate() {
+        if b.spot.is_empty() || b.dimension.is_none() || card.has(&b.id) {
+            continue;
+        }
+        let mut candidates: Vec<(f64, SpotPlace)> = Vec::new();
+        for (ti, turn) in turns.iter().enumerate() {
+            if !counts_in(
+                b,
+                turn.party,
+                (turn.start, turn.end),
+                ti,
+                turns.len(),
+                t.duration,
+            ) {
+                continue;
+            }
+            for &si in &turn.segments {
+                let segment = &t.segments[si];
+                let words: Vec<&str> = segment.text.split_whitespace().collect();
+                for (pi, spot) in b.spot.iter().enumerate() {
+                    let (similarity, at) = best_place(&words, &spot.phrase);
+                    candidates.push((
+                        similarity,
+                        SpotPlace {
+                            behaviour: bi,
+                            phrase: pi,
+                            stretch: padded(turn.party, segment.start, segment.end, t.duration),
+                            start: segment.start,
+                            end: segment.end,
+                            context: words[..at].join(" "),
+                        },
+                    ));
+                }
+            }
+        }
+        candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
+        out.extend(candidates.into_iter().take(SPOT_PLACES).map(|(_, p)| p));
+    }
+    out
+}
+
+/// The most phrase-like run of `words` (as many words as the phrase, give or
+/// take one): its similarity to the phrase and the index of its first word.
+fn best_place(words: &[&str], phrase: &str) -> (f64, usize) {
+    let n = phrase.split_whitespace().count();
+    let target = bigrams(phrase);
+    let mut best = (0.0, 0);
+    for at in 0..words.len() {
+        // Fused words ("eikuu ruumeilere") make a run shorter than the phrase.
+        for len in 1..=n + 1 {
+            let Some(run) = words.get(at..at + len) else {
+                continue;
+            };
+            let similarity = dice(&target, &bigrams(&run.join(" ")));
+            if similarity > best.0 {
+                best = (similarity, at);
+            }
+        }
+    }
+    best
+}
+
+/// Letter bigrams of the lowercased letters (spaces and punctuation dropped, so
+/// "eikuu ruumeilere" and "ei kuulu meille" share what they share).
+fn bigrams(text: &str) -> Vec<(char, char)> {
+    let letters: Vec<char> = text
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let mut out: Vec<(char, char)> = letters.windows(2).map(|w| (w[0], w[1])).collect();
+    out.sort_unstable();
+    out
+}
+
+/// Sørensen–Dice coefficient of two sorted bigram multisets.
+fn dice(a: &[(char, char)], b: &[(char, char)]) -> f64 {
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    if a.is_empty() && b.is_empty() {
+        return 0.0;
+    }
+    2.0 * shared as f64 / (a.len() + b.len()) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_phrase_fused_into_fewer_words_is_found() {
+        let (similarity, at) = best_place(&["Tämäeikuu", "ruumeilere."], "tämä ei kuulu meille");
+        assert_eq!(at, 0);
+        assert!(similarity > 0.5, "{similarity}");
+    }
+
+    #[test]
+    fn a_garbled_phrase_is_found_where_its_letters_are() {
+        let words: Vec<&str> = "No niin eikuu ruumeilere nyt".split(' ').collect();
+        let (similarity, at) = best_place(&words, "ei kuulu meille");
+        assert_eq!(at, 2, "the garbled run starts at `eikuu`");
+        assert!(similarity > 0.5, "{similarity}");
+        let (unrelated, _) = best_place(&["hyvää", "päivää"], "ei kuulu meille");
+        assert!(unrelated < similarity, "{unrelated}");
+    }
+}
