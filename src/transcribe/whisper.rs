@@ -552,10 +552,12 @@ impl Engine {
 }
 
 impl Scorer {
-    /// Encodes `samples` (16 kHz, one party) and decodes them freely: greedy,
-    /// unprompted, no fallback. Returns the free decode's text tokens; the
-    /// encoding stays for [`Scorer::score`].
-    pub fn hear(&mut self, samples: &[f32]) -> Result<Vec<i32>, TranscribeError> {
+    /// Encodes `samples` (16 kHz, one party) and, with `decode`, decodes them
+    /// freely: greedy, unprompted, no fallback. Returns the free decode's mean
+    /// log-probability per text token (as whisper.cpp scored each token it
+    /// chose; `None` without `decode` or when it heard no words); the encoding
+    /// stays for [`Scorer::score`].
+    pub fn hear(&mut self, samples: &[f32], decode: bool) -> Result<Option<f32>, TranscribeError> {
         let fail = |what, e: whisper_rs::WhisperError| TranscribeError::Whisper {
             what,
             reason: format!("{e:?}"),
@@ -578,6 +580,10 @@ impl Scorer {
         params.set_print_progress(false);
         params.set_print_realtime(false);
         params.set_print_timestamps(false);
+        if !decode {
+            // whisper.cpp encodes before it decodes: one token is the least it does.
+            params.set_max_tokens(1);
+        }
         let padded = pad(samples);
         params.set_audio_ctx(audio_context(padded.len()));
         self.session
@@ -585,25 +591,24 @@ impl Scorer {
             .full(params, &padded)
             .map_err(|e| fail("decode a stretch to verify", e))?;
         let eot = self.session.first_special_token;
-        let mut free = Vec::new();
+        let (mut sum, mut n) = (0.0f32, 0usize);
         for segment in self.session.state.as_iter() {
             for i in 0..segment.n_tokens() {
-                if let Some(token) = segment.get_token(i) {
-                    let id = token.token_data().id;
-                    if id < eot {
-                        free.push(id);
-                    }
+                if let Some(data) = segment.get_token(i).map(|t| t.token_data())
+                    && data.id < eot
+                {
+                    sum += data.plog;
+                    n += 1;
                 }
             }
         }
-        free.truncate(MAX_FORCED_TOKENS);
         // The prefix is the same for every sequence: its cache stays in place.
         let mut row = Vec::new();
         for (i, &token) in self.prefix.clone().iter().enumerate() {
             row = self.step(token, i)?;
         }
         self.first = Some(row);
-        Ok(free)
+        Ok((decode && n > 0).then(|| sum / n as f32))
     }
 
     /// Mean log-probability of `scored` after `context`, on the stretch heard

@@ -208,10 +208,8 @@ pub fn run(
         if owners.is_empty() && null_for.is_empty() {
             continue;
         }
-        let heard = scorer.hear(&samples[si])?;
-        if !owners.is_empty() {
-            free[si] = scorer.score(&[], &heard)?;
-        }
+        // Null stretches only need encoding; a stretch's own words need the free decode.
+        free[si] = scorer.hear(&samples[si], !owners.is_empty())?;
         for &i in &owners {
             items[i].own = score(&mut scorer, &items[i])?;
         }
