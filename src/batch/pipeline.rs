@@ -1,27 +1,38 @@
-//! The real [`CallProcessor`]: audio → transcribe (+ loudness) → metrics → rubric.
+//! The [`CallProcessor`]: audio → transcribe (+ loudness) → metrics → rubric.
 //!
-//! Loudness is measured while the audio streams through the transcriber and kept
-//! in the stored transcript JSON under `loudness`, so `--rescore` can compute the
-//! same metrics later without decoding the recording again.
+//! What it needs from a transcriber is the [`Transcribe`] trait: a recording and
+//! its options in, the transcript and each party's loudness out. The whisper
+//! [`Transcriber`] is the product's; [`super::FixtureTranscriber`] decodes the audio
+//! the same way but reads the transcript from a file, so tests run everything else
+//! as it runs in production. Loudness is measured while the audio streams through
+//! the transcriber and kept with the stored transcript, so `--rescore` can compute
+//! the same metrics later without decoding the recording again.
 
 use std::path::Path;
 
 use crate::batch::processor::{
     CallInput, CallProcessor, ProcessError, ProcessorIdentity, ScoredCall, Transcribed,
 };
-use crate::metrics::{self, Loudness, LoudnessMeter, Metrics};
+use crate::metrics::{self, LoudnessMeter, Metrics};
 use crate::rubric::{self, Rubric, Scorecard};
 use crate::store::{CallMetadata, DimensionScore, MetricSummary};
 use crate::transcribe::{
     self, AgentChannel, AudioObserver, CallOptions, TranscribeError, Transcriber,
 };
-use crate::transcript::{Party, TRANSCRIPT_SCHEMA_VERSION, Transcript};
+use crate::transcript::Party;
 
-/// The key under which the stored transcript JSON carries the call's loudness.
-pub const LOUDNESS_KEY: &str = "loudness";
+/// Turns one recording into its transcript and each party's loudness. Called from
+/// several batch threads at once.
+pub trait Transcribe: Send + Sync {
+    fn transcribe(
+        &self,
+        path: &Path,
+        options: &CallOptions,
+    ) -> Result<Transcribed, TranscribeError>;
+}
 
 pub struct Pipeline {
-    transcriber: Transcriber,
+    transcriber: Box<dyn Transcribe>,
     rubric: Rubric,
     model_sha256: Option<String>,
     /// For calls whose metadata does not say.
@@ -30,7 +41,7 @@ pub struct Pipeline {
 
 impl Pipeline {
     pub fn new(
-        transcriber: Transcriber,
+        transcriber: Box<dyn Transcribe>,
         rubric: Rubric,
         model_sha256: Option<String>,
         defaults: CallOptions,
@@ -79,45 +90,39 @@ impl AudioObserver for LoudnessObserver {
     }
 }
 
-/// Transcribes a recording and measures each party's loudness on the way.
-pub fn transcribe_with_loudness(
-    path: &Path,
-    transcriber: &Transcriber,
-    options: &CallOptions,
-) -> Result<(Transcript, Loudness), TranscribeError> {
-    let info = crate::audio::probe(path)?;
-    let mut observer = LoudnessObserver(LoudnessMeter::new(info.duration));
-    let transcript = transcribe::run(path, transcriber, options, &mut observer)?;
-    Ok((transcript, observer.0.finish()))
+/// Whisper: transcribes a recording and measures each party's loudness on the way.
+impl Transcribe for Transcriber {
+    fn transcribe(
+        &self,
+        path: &Path,
+        options: &CallOptions,
+    ) -> Result<Transcribed, TranscribeError> {
+        let info = crate::audio::probe(path)?;
+        let mut observer = LoudnessObserver(LoudnessMeter::new(info.duration));
+        let transcript = transcribe::run(path, self, options, &mut observer)?;
+        Ok(Transcribed {
+            transcript,
+            loudness: Some(observer.0.finish()),
+        })
+    }
 }
 
 impl CallProcessor for Pipeline {
     fn transcribe(&self, call: &CallInput) -> Result<Transcribed, ProcessError> {
         let options = call_options(&call.metadata, &self.defaults)?;
-        let (transcript, loudness) =
-            transcribe_with_loudness(&call.path, &self.transcriber, &options)
-                .map_err(|e| ProcessError::from_error(&e))?;
-        let duration_s = transcript.duration;
-        let mut value =
-            serde_json::to_value(&transcript).map_err(|e| ProcessError::from_error(&e))?;
-        let loudness = serde_json::to_value(loudness).map_err(|e| ProcessError::from_error(&e))?;
-        if let Some(object) = value.as_object_mut() {
-            object.insert(LOUDNESS_KEY.to_string(), loudness);
-        }
-        Ok(Transcribed {
-            transcript: value,
-            duration_s,
-        })
+        self.transcriber
+            .transcribe(&call.path, &options)
+            .map_err(|e| ProcessError::from_error(&e))
     }
 
     fn score(
         &self,
-        call: &CallInput,
-        transcript: &serde_json::Value,
+        _call: &CallInput,
+        transcribed: &Transcribed,
     ) -> Result<ScoredCall, ProcessError> {
-        let (transcript, loudness) = read_stored(&call.path, transcript)?;
-        let metrics = metrics::compute(&transcript, loudness.as_ref());
-        let card = rubric::score(&transcript, &metrics, &self.rubric);
+        let transcript = &transcribed.transcript;
+        let metrics = metrics::compute(transcript, transcribed.loudness.as_ref());
+        let card = rubric::score(transcript, &metrics, &self.rubric);
         scored_call(&card, &metrics)
     }
 
@@ -127,28 +132,6 @@ impl CallProcessor for Pipeline {
             rubric_sha256: Some(self.rubric.sha256.clone()),
         }
     }
-}
-
-/// A stored transcript JSON back as data, refusing other schema versions.
-fn read_stored(
-    path: &Path,
-    value: &serde_json::Value,
-) -> Result<(Transcript, Option<Loudness>), ProcessError> {
-    let version = value
-        .get("schema_version")
-        .and_then(serde_json::Value::as_u64);
-    if version != Some(u64::from(TRANSCRIPT_SCHEMA_VERSION)) {
-        return Err(ProcessError::new(format!(
-            "{}: stored transcript has schema_version {version:?}, this kuulas reads {TRANSCRIPT_SCHEMA_VERSION}; rerun with --force",
-            path.display()
-        )));
-    }
-    let transcript: Transcript =
-        serde_json::from_value(value.clone()).map_err(|e| ProcessError::from_error(&e))?;
-    let loudness = value
-        .get(LOUDNESS_KEY)
-        .and_then(|l| serde_json::from_value(l.clone()).ok());
-    Ok((transcript, loudness))
 }
 
 fn scored_call(card: &Scorecard, metrics: &Metrics) -> Result<ScoredCall, ProcessError> {

@@ -5,11 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 
-use kuulas::metrics::{self, Loudness};
+use kuulas::batch::{Transcribe, Transcribed};
+use kuulas::metrics;
 use kuulas::rubric::{self, Rubric, Scorecard};
-use kuulas::transcript::{TRANSCRIPT_SCHEMA_VERSION, Transcript};
+use kuulas::transcript::Transcript;
 
 #[derive(clap::Args)]
 pub struct ScoreArgs {
@@ -27,7 +28,10 @@ pub struct ScoreArgs {
 
 pub fn execute(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let rubric = load_rubric(args.rubric.as_deref())?;
-    let (transcript, loudness) = load_call(&args.file, &args.whisper, &rubric)?;
+    let Transcribed {
+        transcript,
+        loudness,
+    } = load_call(&args.file, &args.whisper, &rubric)?;
     let m = metrics::compute(&transcript, loudness.as_ref());
     let card = rubric::score(&transcript, &m, &rubric);
     if args.json {
@@ -46,49 +50,41 @@ pub fn load_rubric(path: Option<&Path>) -> anyhow::Result<Rubric> {
     }
 }
 
-/// The transcript of the call in `path`: read if it is a transcript JSON,
-/// otherwise transcribed.
+/// The transcript of the call in `path`: read if it is a transcript JSON (with the
+/// loudness `kuulas run` stores beside it, if present), otherwise transcribed.
 pub fn load_call(
     path: &Path,
     whisper: &super::transcribe::WhisperArgs,
     rubric: &Rubric,
-) -> anyhow::Result<(Transcript, Option<Loudness>)> {
+) -> anyhow::Result<Transcribed> {
     let is_json = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     if is_json {
-        return Ok((read_transcript_json(path)?, None));
+        return Ok(Transcribed::from_json(
+            &read_text(path)?,
+            &path.display().to_string(),
+        )?);
     }
     // A broken recording is reported before the model is loaded.
     kuulas::audio::probe(path)?;
     let transcriber = whisper.load(rubric, 1)?;
-    let (transcript, loudness) =
-        kuulas::batch::transcribe_with_loudness(path, &transcriber, &whisper.call_options())
-            .with_context(|| format!("cannot transcribe {}", path.display()))?;
-    Ok((transcript, Some(loudness)))
+    transcriber
+        .transcribe(path, &whisper.call_options())
+        .with_context(|| format!("cannot transcribe {}", path.display()))
 }
 
 /// Reads a transcript JSON, refusing other schema versions with a clear message.
 pub fn read_transcript_json(path: &Path) -> anyhow::Result<Transcript> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("{}: cannot read the transcript", path.display()))?;
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not JSON; expected a kuulas transcript", path.display()))?;
-    match value.get("schema_version").and_then(|v| v.as_u64()) {
-        Some(v) if v == u64::from(TRANSCRIPT_SCHEMA_VERSION) => {}
-        Some(v) => bail!(
-            "{}: transcript schema_version {v} is not supported (this kuulas reads {}); \
-             re-create it with this kuulas's `kuulas transcribe`",
-            path.display(),
-            TRANSCRIPT_SCHEMA_VERSION
-        ),
-        None => bail!(
-            "{}: no schema_version; not a kuulas transcript",
-            path.display()
-        ),
-    }
-    serde_json::from_value(value)
-        .with_context(|| format!("{}: malformed transcript", path.display()))
+    Ok(Transcript::from_json(
+        &read_text(path)?,
+        &path.display().to_string(),
+    )?)
+}
+
+fn read_text(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read the transcript", path.display()))
 }
 
 fn mmss(seconds: f64) -> String {
