@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures batch overhead: a rerun of `kuulas run` over a store that already holds
 # N processed calls (default 1000) must take well under a second. Uses the
-# transcript-fixture processor (test hook, see docs/operations.md), so no model is needed.
+# fixture transcriber (test hook, see docs/operations.md), so no model is needed.
 #
 #   scripts/bench-rerun.sh [N]
 set -euo pipefail
@@ -21,9 +21,9 @@ import json, struct, sys
 data = b"\0" * 3200
 header = b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVEfmt " + struct.pack("<IHHIIHH", 16, 1, 1, 16000, 32000, 2, 16)
 open(sys.argv[1] + ".wav", "wb").write(header + b"data" + struct.pack("<I", len(data)) + data)
-segments = [{"party": "agent", "start": 0.0, "end": 2.0, "text": "Hyvää päivää"},
-            {"party": "customer", "start": 2.5, "end": 5.0, "text": "mä soitan laskusta"}]
-json.dump({"schema_version": 1, "duration": 5.0, "language": "fi", "attribution": "channels",
+segments = [{"party": "agent", "start": 0.0, "end": 0.04, "text": "Hyvää päivää"},
+            {"party": "customer", "start": 0.05, "end": 0.1, "text": "mä soitan laskusta"}]
+json.dump({"schema_version": 1, "duration": 0.1, "language": "fi", "attribution": "channels",
            "segments": segments}, open(sys.argv[1] + ".transcript.json", "w"))
 PY
 for i in $(seq -w 1 "$n"); do
@@ -33,7 +33,7 @@ for i in $(seq -w 1 "$n"); do
     cp "$work/template.transcript.json" "$day/call$i.transcript.json"
 done
 
-export KUULAS_TEST_FIXTURE_PROCESSOR=1
+export KUULAS_TEST_FIXTURE_TRANSCRIBER=1
 run() { "$bin" run --input "$work/in" --out "$work/out" 2>"$work/log"; }
 
 start=$(date +%s.%N); run; first=$(echo "$(date +%s.%N) - $start" | bc)

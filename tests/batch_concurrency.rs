@@ -1,54 +1,55 @@
-//! The orchestrator through the library API with a counting processor: never more
-//! than `jobs` calls inside the processor at once, every call reported once, and a
-//! panicking processor fails only its call.
+//! The orchestrator through the library API, with the production pipeline around a
+//! counting transcriber: never more than `jobs` calls inside the transcriber at
+//! once, every call reported once, and a panicking transcriber fails only its call.
 
 use std::cell::RefCell;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use kuulas::batch::{
-    self, CallInput, CallOutcome, CallProcessor, Mode, ProcessError, ProcessorIdentity, Progress,
-    Reporter, ScoredCall, Settings, Transcribed,
+    self, CallOutcome, Mode, Pipeline, Progress, Reporter, Settings, Transcribe, Transcribed,
 };
-use kuulas::store::{DimensionScore, MetricSummary, SqliteStore};
+use kuulas::store::SqliteStore;
+use kuulas::transcribe::{CallOptions, TranscribeError};
+use kuulas::transcript::{Attribution, Party, Segment, TRANSCRIPT_SCHEMA_VERSION, Transcript};
 
 #[derive(Default)]
-struct Counting {
+struct Counts {
     inside: AtomicUsize,
     most: AtomicUsize,
 }
 
-impl CallProcessor for Counting {
-    fn transcribe(&self, call: &CallInput) -> Result<Transcribed, ProcessError> {
-        let now = self.inside.fetch_add(1, Ordering::SeqCst) + 1;
-        self.most.fetch_max(now, Ordering::SeqCst);
+struct Counting(Arc<Counts>);
+
+impl Transcribe for Counting {
+    fn transcribe(&self, path: &Path, _: &CallOptions) -> Result<Transcribed, TranscribeError> {
+        let counts = &self.0;
+        let now = counts.inside.fetch_add(1, Ordering::SeqCst) + 1;
+        counts.most.fetch_max(now, Ordering::SeqCst);
         std::thread::sleep(Duration::from_millis(40));
-        self.inside.fetch_sub(1, Ordering::SeqCst);
-        if call.call_id.contains("panic") {
+        counts.inside.fetch_sub(1, Ordering::SeqCst);
+        if path.ends_with("panic.wav") {
             panic!("decoder bug");
         }
+        let segment = Segment {
+            party: Party::Agent,
+            start: 1.0,
+            end: 3.0,
+            text: "Hyvää päivää".to_string(),
+            words: Vec::new(),
+        };
         Ok(Transcribed {
-            transcript: serde_json::json!({"segments": []}),
-            duration_s: 60.0,
+            transcript: Transcript {
+                schema_version: TRANSCRIPT_SCHEMA_VERSION,
+                duration: 60.0,
+                language: "fi".to_string(),
+                attribution: Attribution::Channels,
+                segments: vec![segment],
+            },
+            loudness: None,
         })
-    }
-
-    fn score(&self, _: &CallInput, _: &serde_json::Value) -> Result<ScoredCall, ProcessError> {
-        Ok(ScoredCall {
-            dimensions: vec![DimensionScore {
-                dimension: "greeting".into(),
-                score: Some(1.0),
-            }],
-            overall: Some(1.0),
-            summary: MetricSummary::default(),
-            metrics: serde_json::json!({}),
-            moments: serde_json::json!([]),
-        })
-    }
-
-    fn identity(&self) -> ProcessorIdentity {
-        ProcessorIdentity::default()
     }
 }
 
@@ -103,12 +104,18 @@ fn at_most_jobs_calls_are_processed_at_once_and_each_is_reported_once() {
     };
     batch::prepare_output(&settings.out_dir).unwrap();
     let mut store = SqliteStore::open(&dir.path().join("out/kuulas.sqlite")).unwrap();
-    let processor = Arc::new(Counting::default());
+    let counts = Arc::new(Counts::default());
+    let processor = Arc::new(Pipeline::new(
+        Box::new(Counting(counts.clone())),
+        kuulas::rubric::default_rubric(),
+        None,
+        CallOptions::default(),
+    ));
     let reporter = Recorder::default();
     let summary = batch::run(&settings, &mut store, processor.clone(), &reporter).unwrap();
 
     assert_eq!(
-        processor.most.load(Ordering::SeqCst),
+        counts.most.load(Ordering::SeqCst),
         3,
         "bounded by --jobs and actually parallel"
     );

@@ -81,8 +81,22 @@ fn killed_runs_finish_in_the_state_of_an_uninterrupted_run() {
     }
     b.file("broken/empty.wav", b"");
 
-    // Each attempt lives long enough for a few calls, so kills land in startup,
-    // mid-transcription, between a file write and its store update, and so on.
+    // The reference: one uninterrupted run, timed, so that the kills land anywhere
+    // in a run's life — startup, mid-transcription, between a file write and its
+    // store update, and so on — however fast this machine decodes.
+    let reference_out = b.dir.path().join("reference");
+    let started = std::time::Instant::now();
+    let out = bare_run(DELAY_MS)
+        .args(["--jobs", "2"])
+        .arg("--input")
+        .arg(&b.input)
+        .arg("--out")
+        .arg(&reference_out)
+        .output()
+        .unwrap();
+    let lifetime_ms = started.elapsed().as_millis() as u64;
+    assert_eq!(code(&out), 1, "only the empty file fails: {}", stderr(&out));
+
     for kill in 0..KILLS {
         let mut child = b
             .command(DELAY_MS)
@@ -90,7 +104,7 @@ fn killed_runs_finish_in_the_state_of_an_uninterrupted_run() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        let after = rng.below(DELAY_MS * 4);
+        let after = rng.below(lifetime_ms);
         std::thread::sleep(Duration::from_millis(after));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
@@ -100,21 +114,11 @@ fn killed_runs_finish_in_the_state_of_an_uninterrupted_run() {
                 .values()
                 .filter(|(r, _)| r.status == CallStatus::Scored)
                 .count();
-            eprintln!("kill {kill} after {after} ms: {scored} calls scored");
+            eprintln!("kill {kill} after {after} of {lifetime_ms} ms: {scored} calls scored");
         }
     }
     let out = b.command(DELAY_MS).args(["--jobs", "2"]).output().unwrap();
     assert_eq!(code(&out), 1, "only the empty file fails: {}", stderr(&out));
-
-    let reference_out = b.dir.path().join("reference");
-    let out = bare_run(0)
-        .arg("--input")
-        .arg(&b.input)
-        .arg("--out")
-        .arg(&reference_out)
-        .output()
-        .unwrap();
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
 
     let crashed = state(&b.store_path());
     assert_eq!(crashed.len(), CALLS + 1);

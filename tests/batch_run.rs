@@ -1,27 +1,55 @@
-//! `kuulas run` end to end with the fixture processor: first run, incremental
-//! reruns, --force, --rescore, metadata, the run lock and fatal setup errors.
+//! `kuulas run` end to end through the production pipeline (only Whisper is
+//! replaced by transcript files): first run, incremental reruns, --force,
+//! --rescore, metadata, the run lock and fatal setup errors.
 
 mod batch_support;
 
 use std::path::Path;
 
-use batch_support::{Batch, bare_run, code, stderr, touch};
-use kuulas::store::{CallStatus, RunLock};
+use batch_support::{Batch, bare_run, code, dimensions, stderr, touch};
+use kuulas::store::{CallRow, CallStatus, RunLock};
+
+fn score(row: &CallRow, dimension: &str) -> f64 {
+    row.scores
+        .iter()
+        .find(|s| s.dimension == dimension)
+        .and_then(|s| s.score)
+        .unwrap_or_else(|| panic!("{} has no {dimension} score", row.call_id))
+}
 
 #[test]
 fn first_run_scores_every_call_and_writes_its_files() {
     let b = Batch::new();
-    b.call("c1.wav", "Hyvää päivää, Aino täällä");
-    b.call("day/2/c2.flac", "no niin");
-    b.file("day/2/c2.flac", b"fLaC\0\0\0\x22rest");
+    let c1 = b.call("c1.wav", "Hyvää päivää, Kuulas Energia, Aino puhelimessa.");
+    b.call("day/2/c2.mp3", "No.");
     let out = b.run(&[]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let rows = b.rows();
     assert_eq!(rows.keys().collect::<Vec<_>>(), ["c1", "day/2/c2"]);
     assert!(rows.values().all(|r| r.status == CallStatus::Scored));
-    assert_eq!(rows["c1"].scores[0].score, Some(1.0), "greeting found");
-    assert_eq!(rows["day/2/c2"].scores[0].score, Some(0.0), "no greeting");
-    assert_eq!(rows["c1"].duration_s, Some(9.0));
+    let scored: Vec<&str> = rows["c1"]
+        .scores
+        .iter()
+        .map(|s| s.dimension.as_str())
+        .collect();
+    assert_eq!(
+        scored,
+        dimensions(),
+        "the built-in rubric's dimensions, in order"
+    );
+    assert!(
+        score(&rows["c1"], "warmth") > score(&rows["day/2/c2"], "warmth"),
+        "the greeting and introduction count: {:?} vs {:?}",
+        rows["c1"].scores,
+        rows["day/2/c2"].scores
+    );
+    let seconds = batch_support::duration(&c1);
+    assert!(seconds > 30.0, "the whole fixture call: {seconds} s");
+    assert_eq!(
+        rows["c1"].duration_s,
+        Some(seconds),
+        "measured from the audio"
+    );
     let files = b.files();
     let name = kuulas::batch::file_name_for("day/2/c2");
     let score: serde_json::Value =
@@ -45,7 +73,7 @@ fn rerun_processes_only_new_and_changed_recordings() {
     let first = b.rows();
 
     touch(&touched, 100); // same content, new mtime: hash confirms, not reprocessed
-    std::fs::write(&changed, batch_support::wav(3200)).unwrap();
+    batch_support::alter(&changed);
     b.call("d.wav", "moi");
     let out = b.run(&[]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
@@ -83,14 +111,29 @@ fn force_reprocesses_everything_and_rescore_needs_no_transcription() {
         stderr(&out)
     );
 
-    // Without the fixtures transcription is impossible, but rescoring reads the store.
+    // Without the transcript files transcription is impossible, but rescoring reads the store.
     for f in ["a.transcript.json", "b.transcript.json"] {
         std::fs::remove_file(b.input.join(f)).unwrap();
     }
     let before = b.transcript_in_store("a");
+    let score_file = |files: &std::collections::BTreeMap<String, Vec<u8>>| {
+        let score: serde_json::Value = serde_json::from_slice(&files["a.score.json"]).unwrap();
+        score
+    };
+    let scored = score_file(&b.files());
+    assert!(
+        scored["metrics"]["loudness"]["agent"][0].is_number(),
+        "loudness measured from the audio: {}",
+        scored["metrics"]
+    );
     let out = b.run(&["--rescore"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(stderr(&out).contains("2 processed"), "{}", stderr(&out));
+    assert_eq!(
+        score_file(&b.files()),
+        scored,
+        "the stored transcript and loudness score as the audio did"
+    );
     let rows = b.rows();
     assert!(
         rows.values()
@@ -203,8 +246,8 @@ fn export_writes_one_row_per_call_with_stable_columns() {
         "call_id",
         "status",
         "failure_reason",
-        "score_greeting",
-        "score_closing",
+        "score_warmth",
+        "score_ownership",
         "score_overall",
         "talk_ratio_agent",
         "interruptions",
@@ -215,8 +258,9 @@ fn export_writes_one_row_per_call_with_stable_columns() {
         );
     }
     assert!(
-        header.iter().position(|h| h == "score_greeting")
-            < header.iter().position(|h| h == "score_closing")
+        header.iter().position(|h| h == "score_warmth")
+            < header.iter().position(|h| h == "score_ownership"),
+        "rubric order: {header:?}"
     );
     let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 3);

@@ -1,5 +1,5 @@
-//! Three `kuulas run --worker` processes on one queue (the fixture processor
-//! stands in for Whisper); one is killed with SIGKILL while it holds a call. Its
+//! Three `kuulas run --worker` processes on one queue (the production pipeline,
+//! with transcript files standing in for Whisper); one is killed with SIGKILL while it holds a call. Its
 //! lease runs out, a survivor takes the call over, and every call ends scored
 //! exactly once, with whole output files — nothing lost, nothing doubled.
 
@@ -9,7 +9,7 @@ mod postgres_support;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use batch_support::{Batch, bare_run, code, stderr};
+use batch_support::{Batch, bare_run, code, dimensions, stderr};
 
 const CALLS: usize = 12;
 // Long enough that the victim is surely still inside the call it was caught holding.
@@ -95,14 +95,14 @@ fn a_killed_workers_call_is_taken_over_and_every_call_has_one_result() {
             assert!(row.get::<_, i32>(3) >= 2, "{call_id} was claimed again");
         }
     }
-    // One result per call: the fixture rubric's two dimensions, once each.
+    // One result per call: the rubric's dimensions, once each.
     let per_call: Vec<i64> = db
         .query("SELECT COUNT(*) FROM scores GROUP BY call_id", &[])
         .unwrap()
         .iter()
         .map(|r| r.get(0))
         .collect();
-    assert_eq!(per_call, vec![2; CALLS]);
+    assert_eq!(per_call, vec![dimensions().len() as i64; CALLS]);
     let files = b.files();
     for row in &rows {
         let id: String = row.get(0);

@@ -1,231 +1,151 @@
-//! Test hook: a deterministic [`CallProcessor`] that needs no model. "Transcribing"
-//! `NAME.wav` reads `NAME.transcript.json` next to it (after a header sniff that
-//! rejects the bad inputs the real audio stage rejects, and an optional sleep that
-//! stands in for Whisper's time); "scoring" applies a tiny keyword rubric. The
-//! binary uses it only when `KUULAS_TEST_FIXTURE_PROCESSOR=1` is set (see
+//! Test hook: a [`Transcribe`] that needs no model. It opens and decodes the
+//! recording exactly as Whisper's transcriber does (so a broken, mislabelled or
+//! unsupported file fails the same way, and the call's duration, attribution and
+//! loudness come from the audio), then takes the words from `NAME.transcript.json`
+//! beside `NAME.wav` instead of decoding them. Everything after transcription —
+//! metrics, rubric, score files, the store — is the production [`super::Pipeline`].
+//! The binary uses it only when `KUULAS_TEST_FIXTURE_TRANSCRIBER=1` is set (see
 //! docs/operations.md, "Test hooks"). It is not a product feature.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::processor::{
-    CallInput, CallProcessor, ProcessError, ProcessorIdentity, ScoredCall, Transcribed,
-};
-use crate::store::{DimensionScore, MetricSummary};
-use crate::transcript::{Party, Segment, Transcript};
+use super::pipeline::Transcribe;
+use super::processor::Transcribed;
+use crate::audio::{self, AudioLimits, SAMPLE_RATE};
+use crate::metrics::LoudnessMeter;
+use crate::transcribe::{CallOptions, TranscribeError, parties_of};
+use crate::transcript::{Attribution, Transcript};
 
-pub struct FixtureProcessor {
+pub struct FixtureTranscriber {
+    /// Slept per recording, standing in for Whisper's time (the crash tests kill
+    /// runs mid-call).
     delay: Duration,
-    rubric_sha256: Option<String>,
+    limits: AudioLimits,
 }
 
-impl FixtureProcessor {
-    /// `delay` is slept per transcription; `rubric_sha256` is reported as the rubric.
-    pub fn new(delay: Duration, rubric_sha256: Option<String>) -> FixtureProcessor {
-        FixtureProcessor {
+impl FixtureTranscriber {
+    pub fn new(delay: Duration) -> FixtureTranscriber {
+        FixtureTranscriber {
             delay,
-            rubric_sha256,
+            limits: AudioLimits::default(),
         }
     }
 }
 
 /// `call.wav` → `call.transcript.json`.
-fn fixture_path(recording: &Path) -> PathBuf {
+fn transcript_path(recording: &Path) -> PathBuf {
     let mut name = recording.file_stem().unwrap_or_default().to_os_string();
     name.push(".transcript.json");
     recording.with_file_name(name)
 }
 
-impl CallProcessor for FixtureProcessor {
-    fn transcribe(&self, call: &CallInput) -> Result<Transcribed, ProcessError> {
-        let path = &call.path;
-        let bytes = std::fs::read(path)
-            .map_err(|e| ProcessError::new(format!("cannot read {}: {e}", path.display())))?;
-        sniff(path, &bytes).map_err(ProcessError::new)?;
-        std::thread::sleep(self.delay);
-        let fixture = fixture_path(path);
-        let text = std::fs::read_to_string(&fixture).map_err(|e| {
-            ProcessError::new(format!("no fixture transcript {}: {e}", fixture.display()))
-        })?;
-        let transcript = Transcript::from_json(&text, &fixture.display().to_string())
-            .map_err(|e| ProcessError::from_error(&e))?;
-        let duration_s = transcript.duration;
-        let transcript =
-            serde_json::to_value(&transcript).map_err(|e| ProcessError::new(e.to_string()))?;
-        Ok(Transcribed {
-            transcript,
-            duration_s,
-        })
-    }
-
-    fn score(
+impl Transcribe for FixtureTranscriber {
+    fn transcribe(
         &self,
-        call: &CallInput,
-        transcript: &serde_json::Value,
-    ) -> Result<ScoredCall, ProcessError> {
-        let t = Transcript::from_value(transcript, &call.path.display().to_string())
-            .map_err(|e| ProcessError::from_error(&e))?;
-        let agent: Vec<&Segment> = t.party_segments(Party::Agent).collect();
-        let said = |seg: Option<&&Segment>, words: &[&str]| {
-            let text = seg.map(|s| s.text.to_lowercase()).unwrap_or_default();
-            if words.iter().any(|w| text.contains(w)) {
-                1.0
-            } else {
-                0.0
+        path: &Path,
+        options: &CallOptions,
+    ) -> Result<Transcribed, TranscribeError> {
+        let mut stream = audio::open(path, &self.limits)?;
+        let info = stream.info().clone();
+        let parties = parties_of(&info.path, info.channels, options.agent_channel)?;
+        let mut meter = LoudnessMeter::new(info.duration);
+        let mut position = 0usize;
+        while let Some(block) = stream.next_block()? {
+            for (party, samples) in parties.iter().zip(&block) {
+                meter.feed(*party, position as f64 / f64::from(SAMPLE_RATE), samples);
             }
+            position += block.first().map_or(0, Vec::len);
+        }
+        std::thread::sleep(self.delay);
+        let file = transcript_path(path);
+        let text =
+            std::fs::read_to_string(&file).map_err(|source| TranscribeError::TranscriptFile {
+                path: file.clone(),
+                source,
+            })?;
+        let words = Transcript::from_json(&text, &file.display().to_string())?;
+        let duration = (position as f64 / f64::from(SAMPLE_RATE) * 1000.0).round() / 1000.0;
+        let attribution = match parties.len() {
+            1 => Attribution::Estimated,
+            _ => Attribution::Channels,
         };
-        let greeting = said(agent.first(), &["hyvää päivää", "moi", "hei", "tervetuloa"]);
-        let closing = said(agent.last(), &["kiitos", "päivänjatkoa", "moikka"]);
-        let dimensions = vec![
-            DimensionScore {
-                dimension: "greeting".into(),
-                score: (!agent.is_empty()).then_some(greeting),
+        Ok(Transcribed {
+            transcript: Transcript {
+                duration,
+                attribution,
+                ..words
             },
-            DimensionScore {
-                dimension: "closing".into(),
-                score: (!agent.is_empty()).then_some(closing),
-            },
-        ];
-        let given: Vec<f64> = dimensions.iter().filter_map(|d| d.score).collect();
-        let overall = (!given.is_empty()).then(|| given.iter().sum::<f64>() / given.len() as f64);
-        let summary = summarise(&t);
-        let metrics = serde_json::json!({
-            "talk_ratio_agent": summary.talk_ratio_agent,
-            "longest_silence_s": summary.longest_silence_s,
-            "interruptions": summary.interruptions,
-        });
-        let moments = serde_json::json!(agent.first().map(|s| serde_json::json!({
-            "dimension": "greeting", "start": s.start, "end": s.end, "text": s.text,
-        })));
-        let scored = ScoredCall {
-            dimensions,
-            overall,
-            summary,
-            metrics,
-            moments,
-        };
-        Ok(if t.has_speech() {
-            scored
-        } else {
-            scored.no_speech()
+            loudness: Some(meter.finish()),
         })
     }
-
-    fn identity(&self) -> ProcessorIdentity {
-        ProcessorIdentity {
-            model_sha256: None,
-            rubric_sha256: self.rubric_sha256.clone(),
-        }
-    }
-}
-
-fn summarise(t: &Transcript) -> MetricSummary {
-    let talk = |p: Party| t.party_segments(p).map(|s| s.end - s.start).sum::<f64>();
-    let (agent, customer) = (talk(Party::Agent), talk(Party::Customer));
-    let mut segments: Vec<&Segment> = t.segments.iter().collect();
-    segments.sort_by(|a, b| a.start.total_cmp(&b.start));
-    let (mut heard_until, mut longest, mut interruptions) = (0.0f64, 0.0f64, 0u32);
-    let mut last: Option<&Segment> = None;
-    for s in segments {
-        longest = longest.max(s.start - heard_until);
-        if last.is_some_and(|l| l.party != s.party && s.start < l.end) {
-            interruptions += 1;
-        }
-        heard_until = heard_until.max(s.end);
-        last = Some(s);
-    }
-    MetricSummary {
-        talk_ratio_agent: (agent + customer > 0.0).then(|| agent / (agent + customer)),
-        longest_silence_s: Some(longest),
-        interruptions: Some(interruptions),
-        customer_sentiment_start: None,
-        customer_sentiment_end: None,
-    }
-}
-
-/// Rejects what the audio stage would reject, from the first bytes alone.
-fn sniff(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    if bytes.is_empty() {
-        return Err("empty file (0 bytes); not a recording".into());
-    }
-    let is_mp3 = bytes.starts_with(b"ID3")
-        || (bytes.len() > 1 && bytes[0] == 0xFF && bytes[1] & 0xE0 == 0xE0);
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    match ext.as_str() {
-        "wav" if is_mp3 => {
-            Err("the content is MP3 but the name ends in .wav; rename it to .mp3".into())
-        }
-        "wav" => sniff_wav(bytes),
-        "mp3" if is_mp3 => Ok(()),
-        "flac" if bytes.starts_with(b"fLaC") => Ok(()),
-        "ogg" | "oga" if bytes.starts_with(b"OggS") => Ok(()),
-        _ => Err(format!("the content does not look like .{ext} audio")),
-    }
-}
-
-fn sniff_wav(bytes: &[u8]) -> Result<(), String> {
-    if bytes.len() < 12 || &bytes[0..4] != b"RIFF" || &bytes[8..12] != b"WAVE" {
-        return Err("not a WAV file (no RIFF/WAVE header)".into());
-    }
-    let mut at = 12;
-    while at + 8 <= bytes.len() {
-        let id = &bytes[at..at + 4];
-        let size = u32::from_le_bytes([bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]])
-            as usize;
-        let body = at + 8;
-        if id == b"fmt " && body + 2 <= bytes.len() {
-            let code = u16::from_le_bytes([bytes[body], bytes[body + 1]]);
-            if ![1, 3, 0xFFFE].contains(&code) {
-                return Err(format!(
-                    "unsupported codec (WAV format code {code:#06x}); convert it to PCM WAV, FLAC or MP3"
-                ));
-            }
-        }
-        if id == b"data" {
-            let present = bytes.len() - body;
-            return if size > present {
-                Err(format!(
-                    "truncated WAV: the data chunk declares {size} bytes but only {present} are present"
-                ))
-            } else {
-                Ok(())
-            };
-        }
-        at = body + size + (size & 1);
-    }
-    Err("truncated WAV: no data chunk".into())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transcript::Party;
 
-    fn wav(format: u16, declared: u32, actual: usize) -> Vec<u8> {
-        let mut b = b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0".to_vec();
-        b.extend(format.to_le_bytes());
-        b.extend([1, 0, 0x80, 0x3E, 0, 0, 0, 0x7D, 0, 0, 2, 0, 16, 0]);
-        b.extend(b"data");
-        b.extend(declared.to_le_bytes());
-        b.extend(vec![0u8; actual]);
-        b
+    fn stereo_wav(path: &Path, seconds: f64) {
+        let spec = hound::WavSpec {
+            channels: 2,
+            sample_rate: 16_000,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut w = hound::WavWriter::create(path, spec).unwrap();
+        for i in 0..(seconds * 16_000.0) as usize {
+            let t = i as f32 / 16_000.0;
+            // The agent (left) speaks loudly, the customer (right) not at all.
+            let left = 0.5 * (std::f32::consts::TAU * 440.0 * t).sin();
+            w.write_sample((left * 32767.0) as i16).unwrap();
+            w.write_sample(0i16).unwrap();
+        }
+        w.finalize().unwrap();
+    }
+
+    const WORDS: &str = r#"{"schema_version": 1, "duration": 99.0, "language": "fi",
+        "attribution": "estimated",
+        "segments": [{"party": "agent", "start": 0.5, "end": 2.0, "text": "Hyvää päivää"}]}"#;
+
+    #[test]
+    fn the_audio_decides_duration_attribution_and_loudness_the_file_the_words() {
+        let dir = tempfile::tempdir().unwrap();
+        let wav = dir.path().join("c.wav");
+        stereo_wav(&wav, 4.0);
+        std::fs::write(dir.path().join("c.transcript.json"), WORDS).unwrap();
+        let got = FixtureTranscriber::new(Duration::ZERO)
+            .transcribe(&wav, &CallOptions::default())
+            .expect("transcribed");
+        assert_eq!(got.transcript.duration, 4.0);
+        assert_eq!(got.transcript.attribution, Attribution::Channels);
+        assert_eq!(got.transcript.segments[0].party, Party::Agent);
+        assert_eq!(got.transcript.segments[0].text, "Hyvää päivää");
+        let loudness = got.loudness.expect("measured");
+        assert!(loudness.agent.iter().all(Option::is_some), "{loudness:?}");
+        assert!(
+            loudness.customer.iter().all(Option::is_none),
+            "{loudness:?}"
+        );
     }
 
     #[test]
-    fn sniff_accepts_good_audio_and_names_what_is_wrong_with_bad() {
-        let p = Path::new("c.wav");
-        assert_eq!(sniff(p, &wav(1, 8, 8)), Ok(()));
-        assert!(sniff(p, &[]).unwrap_err().contains("0 bytes"));
-        assert!(sniff(p, &wav(1, 800, 8)).unwrap_err().contains("truncated"));
-        assert!(
-            sniff(p, &wav(0x55, 8, 8))
-                .unwrap_err()
-                .contains("unsupported codec")
-        );
-        assert!(sniff(p, b"ID3\x04rest").unwrap_err().contains("MP3"));
-        assert_eq!(sniff(Path::new("c.mp3"), b"ID3\x04rest"), Ok(()));
+    fn a_bad_recording_fails_in_the_audio_stage_and_a_missing_file_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let fixture = FixtureTranscriber::new(Duration::ZERO);
+        let empty = dir.path().join("empty.wav");
+        std::fs::write(&empty, b"").unwrap();
+        std::fs::write(dir.path().join("empty.transcript.json"), WORDS).unwrap();
+        let e = fixture
+            .transcribe(&empty, &CallOptions::default())
+            .unwrap_err();
+        assert!(matches!(e, TranscribeError::Audio(_)), "{e}");
+
+        let wav = dir.path().join("alone.wav");
+        stereo_wav(&wav, 1.0);
+        let e = fixture
+            .transcribe(&wav, &CallOptions::default())
+            .unwrap_err();
+        assert!(e.to_string().contains("alone.transcript.json"), "{e}");
     }
 }

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::outputs::{CallFiles, ScoreFile};
-use super::processor::{CallInput, CallProcessor, ProcessorIdentity, ScoredCall};
+use super::processor::{CallInput, CallProcessor, ProcessorIdentity, ScoredCall, Transcribed};
 use crate::store::{CallScores, Fingerprint};
 
 /// What a job tells the orchestrator, tagged with the call's index in the plan.
@@ -102,7 +102,7 @@ fn work(
     let transcript = match &job.work {
         Work::ScoreOnly { transcript } => {
             send(Event::Rescoring(index));
-            parse_stored(transcript)?
+            parse_stored(transcript, &job.path_text)?
         }
         Work::Full | Work::Verify { .. } => {
             let fp = hash(&job.input.path, job.size, job.mtime_ns)
@@ -124,22 +124,26 @@ fn work(
                     return Ok(());
                 };
                 send(Event::Rescoring(index));
-                return score(ctx, job, files, &parse_stored(stored)?, send);
+                let stored = parse_stored(stored, &job.path_text)?;
+                return score(ctx, job, files, &stored, send);
             }
             send(Event::Started(index, fp));
             let transcribed = ctx
                 .processor
                 .transcribe(&job.input)
                 .map_err(|e| e.message)?;
+            let transcript_json = transcribed
+                .to_json()
+                .map_err(|e| format!("cannot store the transcript of {}: {e}", job.path_text))?;
             files
-                .write_transcript(&transcribed.transcript)
+                .write_transcript(&transcribed)
                 .map_err(|e| format!("cannot write {}: {e}", files.transcript.display()))?;
             send(Event::Transcribed {
                 index,
-                transcript_json: transcribed.transcript.to_string(),
-                duration_s: transcribed.duration_s,
+                transcript_json,
+                duration_s: transcribed.transcript.duration,
             });
-            transcribed.transcript
+            transcribed
         }
     };
     score(ctx, job, files, &transcript, send)
@@ -149,7 +153,7 @@ fn score(
     ctx: &JobContext,
     job: &Job,
     files: &CallFiles,
-    transcript: &serde_json::Value,
+    transcript: &Transcribed,
     send: &dyn Fn(Event),
 ) -> Result<(), String> {
     let scored = ctx
@@ -180,12 +184,9 @@ fn call_scores(scored: ScoredCall) -> CallScores {
     }
 }
 
-fn parse_stored(transcript: &str) -> Result<serde_json::Value, String> {
-    serde_json::from_str(transcript).map_err(|e| {
-        format!(
-            "the stored transcript is not valid JSON ({e}); rerun with --force to transcribe again"
-        )
-    })
+fn parse_stored(transcript: &str, path_text: &str) -> Result<Transcribed, String> {
+    Transcribed::from_json(transcript, &format!("the stored transcript of {path_text}"))
+        .map_err(|e| format!("{e}; rerun with --force to transcribe again"))
 }
 
 /// The full fingerprint: the discovered size and mtime plus the content hash.

@@ -4,8 +4,9 @@
 //! at any point is finished by the next one) and incremental (a rerun touches only
 //! new, changed, interrupted or failed recordings).
 //!
-//! Entry point: [`run`]. The stages are reached through [`CallProcessor`]; progress
-//! goes out through [`Reporter`]; results come back as a [`Summary`].
+//! Entry point: [`run`]. The stages are reached through [`CallProcessor`], whose one
+//! implementation is [`Pipeline`]; tests give it [`FixtureTranscriber`] in place of
+//! Whisper. Progress goes out through [`Reporter`]; results come back as a [`Summary`].
 
 mod discover;
 mod export;
@@ -22,10 +23,10 @@ mod worker;
 
 pub use discover::DiscoveryProblem;
 pub use export::{ExportFormat, write_export};
-pub use fixture::FixtureProcessor;
+pub use fixture::FixtureTranscriber;
 pub use metadata::MetadataError;
 pub use outputs::{SCORE_FILE_SCHEMA_VERSION, file_name_for};
-pub use pipeline::{LOUDNESS_KEY, Pipeline, call_options, transcribe_with_loudness};
+pub use pipeline::{Pipeline, Transcribe, call_options};
 pub use plan::Mode;
 pub use processor::{
     CallInput, CallProcessor, ProcessError, ProcessorIdentity, ScoredCall, Transcribed,

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::processor::{ProcessorIdentity, ScoredCall};
+use super::processor::{ProcessorIdentity, ScoredCall, Transcribed};
 use crate::store::CallMetadata;
 
 /// Bumped whenever a field of the score file changes meaning or disappears.
@@ -66,7 +66,7 @@ impl CallFiles {
         }
     }
 
-    pub fn write_transcript(&self, transcript: &serde_json::Value) -> io::Result<()> {
+    pub fn write_transcript(&self, transcript: &Transcribed) -> io::Result<()> {
         crate::atomic::write(&self.transcript, &pretty(transcript)?)
     }
 

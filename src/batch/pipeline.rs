@@ -1,16 +1,20 @@
-//! The real [`CallProcessor`]: audio → transcribe (+ loudness) → metrics → rubric
-//! → verify (every moment checked against the audio, rubric phrases spotted).
+//! The [`CallProcessor`]: audio → transcribe (+ loudness) → metrics → rubric →
+//! verify (every moment checked against the audio, rubric phrases spotted).
 //!
-//! Loudness is measured while the audio streams through the transcriber and kept
-//! in the stored transcript JSON under `loudness`, so `--rescore` can compute the
-//! same metrics later without decoding the recording again.
+//! What it needs from a transcriber is the [`Transcribe`] trait: a recording and
+//! its options in, the transcript and each party's loudness out. The whisper
+//! [`Transcriber`] is the product's; [`super::FixtureTranscriber`] decodes the audio
+//! the same way but reads the transcript from a file, so tests run everything else
+//! as it runs in production. Loudness is measured while the audio streams through
+//! the transcriber and kept with the stored transcript, so `--rescore` can compute
+//! the same metrics later without decoding the recording again.
 
 use std::path::Path;
 
 use crate::batch::processor::{
     CallInput, CallProcessor, ProcessError, ProcessorIdentity, ScoredCall, Transcribed,
 };
-use crate::metrics::{self, Loudness, LoudnessMeter, Metrics};
+use crate::metrics::{self, LoudnessMeter, Metrics};
 use crate::rubric::{self, Rubric, Scorecard};
 use crate::store::{CallMetadata, DimensionScore, MetricSummary};
 use crate::transcribe::{
@@ -19,11 +23,24 @@ use crate::transcribe::{
 use crate::transcript::{Party, Transcript};
 use crate::verify;
 
-/// The key under which the stored transcript JSON carries the call's loudness.
-pub const LOUDNESS_KEY: &str = "loudness";
+/// Turns one recording into its transcript and each party's loudness. Called from
+/// several batch threads at once.
+pub trait Transcribe: Send + Sync {
+    fn transcribe(
+        &self,
+        path: &Path,
+        options: &CallOptions,
+    ) -> Result<Transcribed, TranscribeError>;
+
+    /// The Whisper model that verifies moments against the audio, if this
+    /// transcriber has one (a fixture transcriber has none: nothing is verified).
+    fn model(&self) -> Option<&Transcriber> {
+        None
+    }
+}
 
 pub struct Pipeline {
-    transcriber: Transcriber,
+    transcriber: Box<dyn Transcribe>,
     rubric: Rubric,
     model_sha256: Option<String>,
     /// For calls whose metadata does not say.
@@ -34,7 +51,7 @@ pub struct Pipeline {
 
 impl Pipeline {
     pub fn new(
-        transcriber: Transcriber,
+        transcriber: Box<dyn Transcribe>,
         rubric: Rubric,
         model_sha256: Option<String>,
         defaults: CallOptions,
@@ -90,62 +107,58 @@ impl AudioObserver for LoudnessObserver {
     }
 }
 
-/// Transcribes a recording and measures each party's loudness on the way.
-pub fn transcribe_with_loudness(
-    path: &Path,
-    transcriber: &Transcriber,
-    options: &CallOptions,
-) -> Result<(Transcript, Loudness), TranscribeError> {
-    let info = crate::audio::probe(path)?;
-    let mut observer = LoudnessObserver(LoudnessMeter::new(info.duration));
-    let transcript = transcribe::run(path, transcriber, options, &mut observer)?;
-    Ok((transcript, observer.0.finish()))
+/// Whisper: transcribes a recording and measures each party's loudness on the way.
+impl Transcribe for Transcriber {
+    fn transcribe(
+        &self,
+        path: &Path,
+        options: &CallOptions,
+    ) -> Result<Transcribed, TranscribeError> {
+        let info = crate::audio::probe(path)?;
+        let mut observer = LoudnessObserver(LoudnessMeter::new(info.duration));
+        let transcript = transcribe::run(path, self, options, &mut observer)?;
+        Ok(Transcribed {
+            transcript,
+            loudness: Some(observer.0.finish()),
+        })
+    }
+
+    fn model(&self) -> Option<&Transcriber> {
+        Some(self)
+    }
 }
 
 impl CallProcessor for Pipeline {
     fn transcribe(&self, call: &CallInput) -> Result<Transcribed, ProcessError> {
         let options = call_options(&call.metadata, &self.defaults)?;
-        let (transcript, loudness) =
-            transcribe_with_loudness(&call.path, &self.transcriber, &options)
-                .map_err(|e| ProcessError::from_error(&e))?;
-        let duration_s = transcript.duration;
-        let mut value =
-            serde_json::to_value(&transcript).map_err(|e| ProcessError::from_error(&e))?;
-        let loudness = serde_json::to_value(loudness).map_err(|e| ProcessError::from_error(&e))?;
-        if let Some(object) = value.as_object_mut() {
-            object.insert(LOUDNESS_KEY.to_string(), loudness);
-        }
-        Ok(Transcribed {
-            transcript: value,
-            duration_s,
-        })
+        self.transcriber
+            .transcribe(&call.path, &options)
+            .map_err(|e| ProcessError::from_error(&e))
     }
 
     fn score(
         &self,
         call: &CallInput,
-        transcript: &serde_json::Value,
+        transcribed: &Transcribed,
     ) -> Result<ScoredCall, ProcessError> {
-        let (transcript, loudness) = read_stored(&call.path, transcript)?;
-        let metrics = metrics::compute(&transcript, loudness.as_ref());
-        let mut card = rubric::score(&transcript, &metrics, &self.rubric);
-        if self.verify && transcript.has_speech() {
+        let transcript = &transcribed.transcript;
+        let metrics = metrics::compute(transcript, transcribed.loudness.as_ref());
+        let mut card = rubric::score(transcript, &metrics, &self.rubric);
+        let model = self
+            .transcriber
+            .model()
+            .filter(|_| self.verify && transcript.has_speech());
+        if let Some(model) = model {
             let options = call_options(&call.metadata, &self.defaults)?;
             let recording = verify::Recording {
                 path: &call.path,
                 call: &options,
             };
-            card = verify::run(
-                &transcript,
-                card,
-                &self.rubric,
-                &recording,
-                &self.transcriber,
-            )
-            .map_err(|e| ProcessError::from_error(&e))?
-            .card;
+            card = verify::run(transcript, card, &self.rubric, &recording, model)
+                .map_err(|e| ProcessError::from_error(&e))?
+                .card;
         }
-        finish(&transcript, &card, &metrics)
+        finish(transcript, &card, &metrics)
     }
 
     fn identity(&self) -> ProcessorIdentity {
@@ -156,22 +169,6 @@ impl CallProcessor for Pipeline {
     }
 }
 
-/// A stored transcript JSON back as data, refusing other schema versions.
-fn read_stored(
-    path: &Path,
-    value: &serde_json::Value,
-) -> Result<(Transcript, Option<Loudness>), ProcessError> {
-    let source = format!("{} (stored transcript)", path.display());
-    let transcript = Transcript::from_value(value, &source)
-        .map_err(|e| ProcessError::new(format!("{e}, or rerun with --force")))?;
-    let loudness = value
-        .get(LOUDNESS_KEY)
-        .and_then(|l| serde_json::from_value(l.clone()).ok());
-    Ok((transcript, loudness))
-}
-
-/// Metrics and rubric scores of a transcript; nothing is scored when it holds no
-/// speech, where the rubric would give every dimension its base score.
 /// The stored result of a scored call; a call without speech is not scored.
 fn finish(
     transcript: &Transcript,

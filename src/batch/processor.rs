@@ -2,12 +2,20 @@
 //! one recording into a transcript and one transcript into scores. The batch calls
 //! it from blocking worker threads, several calls at a time, so an implementation
 //! must be `Send + Sync` and may block (decode, run Whisper) as long as it needs.
-//! The real implementation wires `audio`, `transcribe`, `metrics` and `rubric`;
-//! [`super::FixtureProcessor`] is the deterministic stand-in for tests.
+//! The only implementation, [`super::Pipeline`], wires `audio`, `transcribe`,
+//! `metrics` and `rubric`; tests swap its transcriber, never the processor.
+//!
+//! A call's transcript crosses the batch as [`Transcribed`]: the typed transcript
+//! and the loudness measured on the way, stored as one JSON (the transcript's
+//! fields plus `loudness`), so `--rescore` computes the same metrics without the audio.
 
 use std::path::PathBuf;
 
+use serde::Serialize;
+
+use crate::metrics::Loudness;
 use crate::store::{CallMetadata, DimensionScore, MetricSummary};
+use crate::transcript::{Transcript, TranscriptError};
 
 /// One call as the processor sees it.
 #[derive(Debug, Clone)]
@@ -17,13 +25,42 @@ pub struct CallInput {
     pub metadata: CallMetadata,
 }
 
-/// The transcription of one call.
-#[derive(Debug, Clone)]
+/// The transcription of one call: what the batch stores and scores.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Transcribed {
-    /// The transcript in its versioned JSON form (`crate::transcript::Transcript`).
-    pub transcript: serde_json::Value,
-    /// Length of the recording, for progress and throughput.
-    pub duration_s: f64,
+    #[serde(flatten)]
+    pub transcript: Transcript,
+    /// Each party's loudness, measured from the audio; absent from transcripts
+    /// written by `kuulas transcribe`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loudness: Option<Loudness>,
+}
+
+/// The batch's extra field of the stored transcript.
+#[derive(serde::Deserialize)]
+struct LoudnessField {
+    loudness: Option<Loudness>,
+}
+
+impl Transcribed {
+    /// The stored form: the transcript JSON with `loudness` added.
+    pub fn to_json(&self) -> serde_json::Result<String> {
+        serde_json::to_string(self)
+    }
+
+    /// Reads the stored form (or a plain transcript JSON) through
+    /// [`Transcript::from_json`]; `source` names where `text` came from.
+    pub fn from_json(text: &str, source: &str) -> Result<Transcribed, TranscriptError> {
+        let transcript = Transcript::from_json(text, source)?;
+        let loudness = serde_json::from_str::<LoudnessField>(text)
+            .inspect_err(|e| tracing::warn!("{source}: loudness unreadable, left out: {e}"))
+            .ok()
+            .and_then(|field| field.loudness);
+        Ok(Transcribed {
+            transcript,
+            loudness,
+        })
+    }
 }
 
 /// The scoring of one call.
@@ -103,7 +140,7 @@ pub trait CallProcessor: Send + Sync {
     fn score(
         &self,
         call: &CallInput,
-        transcript: &serde_json::Value,
+        transcribed: &Transcribed,
     ) -> Result<ScoredCall, ProcessError>;
     /// Which model and rubric this processor uses, recorded with each run.
     fn identity(&self) -> ProcessorIdentity;

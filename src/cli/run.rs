@@ -13,8 +13,10 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
-use kuulas::batch::{self, CallProcessor, ExportFormat, FixtureProcessor, Mode, Settings, Summary};
-use kuulas::batch::{ProcessorIdentity, WorkerSettings};
+use kuulas::batch::{
+    self, CallProcessor, ExportFormat, FixtureTranscriber, Mode, Settings, Summary,
+};
+use kuulas::batch::{ProcessorIdentity, Transcribe, WorkerSettings};
 use kuulas::escape;
 use kuulas::store::postgres::is_postgres_url;
 use kuulas::store::{PostgresStore, RunLock, SqliteStore, Store};
@@ -22,9 +24,10 @@ use kuulas::store::{PostgresStore, RunLock, SqliteStore, Store};
 use super::transcribe::WhisperArgs;
 use super::{EXIT_OK, EXIT_SOME_FAILED};
 
-/// Test hook: set to `1` to swap the stages for the transcript-fixture processor.
-const FIXTURE_ENV: &str = "KUULAS_TEST_FIXTURE_PROCESSOR";
-/// Test hook: milliseconds the fixture processor sleeps per call.
+/// Test hook: set to `1` to read each recording's words from `NAME.transcript.json`
+/// beside it instead of running Whisper (`batch::FixtureTranscriber`).
+const FIXTURE_ENV: &str = "KUULAS_TEST_FIXTURE_TRANSCRIBER";
+/// Test hook: milliseconds the fixture transcriber sleeps per call.
 const FIXTURE_DELAY_ENV: &str = "KUULAS_TEST_FIXTURE_DELAY_MS";
 pub(super) const DEFAULT_OUT: &str = "kuulas-out";
 pub(super) const STORE_NAME: &str = "kuulas.sqlite";
@@ -339,40 +342,40 @@ fn transcription(
     .to_string())
 }
 
-/// The stages, or the fixture processor when the test hook is set. `loaded`: the
-/// rubric and model hash when the caller has read them already.
+/// The stages; their transcriber is Whisper, or the fixture transcriber when the
+/// test hook is set. `loaded`: the rubric and model hash when the caller has read
+/// them already.
 fn processor(
     stages: &StageConfig,
     loaded: Option<(kuulas::rubric::Rubric, Option<String>)>,
 ) -> anyhow::Result<Arc<dyn CallProcessor>> {
-    if std::env::var(FIXTURE_ENV).is_ok_and(|v| v == "1") {
+    let (rubric, model_sha) = match loaded {
+        Some(loaded) => loaded,
+        None => (super::score::load_rubric(stages.rubric.as_deref())?, None),
+    };
+    let (transcriber, model_sha): (Box<dyn Transcribe>, _) = if std::env::var(FIXTURE_ENV)
+        .is_ok_and(|v| v == "1")
+    {
         let delay_ms = match std::env::var(FIXTURE_DELAY_ENV) {
             Ok(v) => v
                 .parse()
                 .with_context(|| format!("{FIXTURE_DELAY_ENV}={v}: not a number"))?,
             Err(_) => 0,
         };
-        let rubric_sha = stages.rubric.as_deref().map(sha256_file).transpose()?;
-        tracing::warn!("{FIXTURE_ENV} is set: using transcript fixtures instead of Whisper");
-        return Ok(Arc::new(FixtureProcessor::new(
-            Duration::from_millis(delay_ms),
-            rubric_sha,
-        )));
-    }
-    let model = stages.whisper.model_path();
-    let (rubric, model_sha) = match loaded {
-        Some(loaded) => loaded,
-        None => (
-            super::score::load_rubric(stages.rubric.as_deref())?,
-            sha256_file(&model).ok(),
-        ),
+        tracing::warn!("{FIXTURE_ENV} is set: reading transcript files instead of running Whisper");
+        let fixture = FixtureTranscriber::new(Duration::from_millis(delay_ms));
+        (Box::new(fixture), None)
+    } else {
+        let model = stages.whisper.model_path();
+        let model_sha = model_sha.or_else(|| sha256_file(&model).ok());
+        let settings = stages.whisper.settings(&rubric, stages.jobs)?;
+        let whisper = kuulas::transcribe::Transcriber::load(&model, settings, stages.whisper.gpu)
+            .context("cannot start transcribing")?;
+        if stages.verify {
+            super::score::check_verification(&rubric, &whisper, &stages.whisper)?;
+        }
+        (Box::new(whisper), model_sha)
     };
-    let settings = stages.whisper.settings(&rubric, stages.jobs)?;
-    let transcriber = kuulas::transcribe::Transcriber::load(&model, settings, stages.whisper.gpu)
-        .context("cannot start transcribing")?;
-    if stages.verify {
-        super::score::check_verification(&rubric, &transcriber, &stages.whisper)?;
-    }
     let pipeline = batch::Pipeline::new(
         transcriber,
         rubric,

@@ -10,7 +10,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 
-use kuulas::metrics::{self, Loudness};
+use kuulas::batch::{Transcribe, Transcribed};
+use kuulas::metrics;
 use kuulas::rubric::{self, Rubric, Scorecard};
 use kuulas::transcribe::Transcriber;
 use kuulas::transcript::Transcript;
@@ -50,7 +51,10 @@ pub fn execute(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         }
         _ => None,
     };
-    let (transcript, loudness) = load_call(&args.file, transcriber.as_ref(), &args.whisper)?;
+    let Transcribed {
+        transcript,
+        loudness,
+    } = load_call(&args.file, transcriber.as_ref(), &args.whisper)?;
     if !transcript.has_speech() {
         // A call with no speech gets no scores, not the rubric's base scores.
         if args.json {
@@ -147,9 +151,12 @@ pub fn load_call(
     path: &Path,
     transcriber: Option<&Transcriber>,
     whisper: &super::transcribe::WhisperArgs,
-) -> anyhow::Result<(Transcript, Option<Loudness>)> {
+) -> anyhow::Result<Transcribed> {
     if is_json(path) {
-        return Ok((read_transcript_json(path)?, None));
+        return Ok(Transcribed::from_json(
+            &read_text(path)?,
+            &path.display().to_string(),
+        )?);
     }
     let Some(transcriber) = transcriber else {
         bail!(
@@ -157,17 +164,22 @@ pub fn load_call(
             path.display()
         );
     };
-    let (transcript, loudness) =
-        kuulas::batch::transcribe_with_loudness(path, transcriber, &whisper.call_options())
-            .with_context(|| format!("cannot transcribe {}", path.display()))?;
-    Ok((transcript, Some(loudness)))
+    transcriber
+        .transcribe(path, &whisper.call_options())
+        .with_context(|| format!("cannot transcribe {}", path.display()))
 }
 
 /// Reads a transcript JSON, refusing other schema versions and impossible times.
 pub fn read_transcript_json(path: &Path) -> anyhow::Result<Transcript> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("{}: cannot read the transcript", path.display()))?;
-    Ok(Transcript::from_json(&text, &path.display().to_string())?)
+    Ok(Transcript::from_json(
+        &read_text(path)?,
+        &path.display().to_string(),
+    )?)
+}
+
+fn read_text(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read the transcript", path.display()))
 }
 
 fn mmss(seconds: f64) -> String {

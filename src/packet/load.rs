@@ -77,8 +77,8 @@ pub fn load(
 }
 
 fn parse_transcript(call_id: &str, json: &str) -> Option<Transcript> {
-    Transcript::from_json(json, &format!("call {call_id}: stored transcript"))
-        .inspect_err(|e| tracing::warn!("{e}"))
+    Transcript::from_json(json, &format!("the stored transcript of call {call_id}"))
+        .inspect_err(|e| tracing::warn!("{e}; the call is shown without it"))
         .ok()
 }
 
@@ -112,4 +112,21 @@ fn read_score_file(path: &Path) -> (Vec<Moment>, serde_json::Value) {
         .filter(|m| m.start.is_finite() && m.end.is_finite())
         .collect();
     (moments, file.metrics)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_transcript_of_another_schema_version_is_left_out() {
+        let json = |version: u32| {
+            format!(
+                r#"{{"schema_version": {version}, "duration": 5.0, "language": "fi",
+                "attribution": "channels", "segments": []}}"#
+            )
+        };
+        assert!(parse_transcript("c", &json(1)).is_some());
+        assert!(parse_transcript("c", &json(2)).is_none());
+    }
 }

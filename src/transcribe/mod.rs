@@ -47,6 +47,17 @@ pub enum TranscribeError {
     Audio(#[from] AudioError),
     #[error("{path}: has {channels} channels; kuulas reads mono or two-party stereo recordings")]
     Channels { path: PathBuf, channels: u16 },
+    /// Only the batch's test transcriber reads transcripts instead of decoding them.
+    #[error(
+        "cannot read the transcript file {path}: {source}; the fixture transcriber reads it \
+         in place of Whisper's output"
+    )]
+    TranscriptFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Transcript(#[from] crate::transcript::TranscriptError),
 }
 
 /// Which stereo channel carries the agent.
@@ -450,7 +461,8 @@ fn split_by_turn<'r>(raw: &'r whisper::RawSegment, window: &pack::Window) -> Vec
     turns
 }
 
-fn parties_of(
+/// The party of each channel: one unknown voice for mono, else by `agent`.
+pub(crate) fn parties_of(
     path: &Path,
     channels: u16,
     agent: AgentChannel,

@@ -1,7 +1,12 @@
-//! Test harness for `kuulas run`: a temporary input directory filled with dummy
-//! recordings and their transcript fixtures, the real binary started with the
-//! fixture-processor test hook, and readers for the store and the output files.
+//! Test harness for `kuulas run`: a temporary input directory filled with
+//! recordings of the generated fixture calls (`scripts/make-fixtures.sh`) and their
+//! transcript files, the real binary started with the fixture-transcriber test hook
+//! (real audio decoding, metrics, rubric, store and output files; only Whisper is
+//! replaced by the transcript file), and readers for the store and the output files.
 #![allow(dead_code)] // each test file uses a different part of the harness
+
+#[path = "../audio_support/mod.rs"]
+mod audio_support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,7 +20,12 @@ pub struct Batch {
     pub out: PathBuf,
 }
 
-/// A PCM WAV header (16 kHz mono 16-bit) followed by `samples` zero samples.
+/// The fixture call every good test recording is a copy of: a warm call whose
+/// agent opens with a greeting the tests replace.
+pub const CALL: &str = "warm_solution";
+
+/// A PCM WAV header (16 kHz mono 16-bit) followed by `samples` zero samples; the
+/// raw material of broken recordings.
 pub fn wav(samples: usize) -> Vec<u8> {
     let data = (samples * 2) as u32;
     let mut b = b"RIFF".to_vec();
@@ -34,20 +44,48 @@ pub fn wav(samples: usize) -> Vec<u8> {
     b
 }
 
-/// A transcript fixture: the agent greets (or not) and says `closing` last.
-pub fn transcript(greeting: &str, closing: &str, duration: f64) -> String {
+/// The generated recording of `script` in `format` (`ulaw8k.wav`, `mp3`, ...).
+pub fn recording(script: &str, format: &str) -> PathBuf {
+    audio_support::fixtures().join(format!("{script}.{format}"))
+}
+
+/// The transcript file of `script`, built from its measured truth: what Whisper
+/// would ideally hear, with the agent's first utterance replaced by `greeting`.
+pub fn transcript(script: &str, greeting: &str) -> String {
+    let truth = audio_support::truth(script);
+    let mut greeted = false;
+    let segments: Vec<serde_json::Value> = truth
+        .iter()
+        .map(|u| {
+            let opening = u.party == "agent" && !std::mem::replace(&mut greeted, true);
+            serde_json::json!({
+                "party": u.party,
+                "start": u.start,
+                "end": u.end,
+                "text": if opening { greeting } else { u.text.as_str() },
+            })
+        })
+        .collect();
     serde_json::json!({
         "schema_version": 1,
-        "duration": duration,
+        "duration": truth.last().map_or(0.0, |u| u.end),
         "language": "fi",
         "attribution": "channels",
-        "segments": [
-            {"party": "agent", "start": 0.0, "end": 2.0, "text": greeting},
-            {"party": "customer", "start": 2.5, "end": 6.0, "text": "mä en saa tätä toimimaan"},
-            {"party": "agent", "start": 5.5, "end": 9.0, "text": closing},
-        ]
+        "segments": segments,
     })
     .to_string()
+}
+
+/// The length of a recording as the audio stage measures it.
+pub fn duration(path: &Path) -> f64 {
+    kuulas::audio::probe(path).unwrap().duration
+}
+
+/// Changes one sample at the end of a recording: new content, same length.
+pub fn alter(path: &Path) {
+    let mut bytes = std::fs::read(path).unwrap();
+    *bytes.last_mut().unwrap() ^= 0x55;
+    std::fs::write(path, bytes).unwrap();
 }
 
 impl Batch {
@@ -67,21 +105,30 @@ impl Batch {
         path
     }
 
-    /// A good recording `rel` (e.g. `day/c1.wav`) with its transcript fixture.
+    /// A good recording `rel` (e.g. `day/c1.wav`: the fixture call as μ-law WAV;
+    /// `c.mp3`: as MP3) whose agent opens with `greeting`, and its transcript file.
     pub fn call(&self, rel: &str, greeting: &str) -> PathBuf {
+        let format = if rel.ends_with(".mp3") {
+            "mp3"
+        } else {
+            "ulaw8k.wav"
+        };
+        self.call_as(rel, format, greeting)
+    }
+
+    /// A good recording `rel` holding the fixture call in `format`, whatever the
+    /// name says, and its transcript file.
+    pub fn call_as(&self, rel: &str, format: &str, greeting: &str) -> PathBuf {
         let fixture = rel.rsplit_once('.').unwrap().0.to_string() + ".transcript.json";
-        self.file(
-            &fixture,
-            transcript(greeting, "kiitos soitosta", 9.0).as_bytes(),
-        );
-        self.file(rel, &wav(1600))
+        self.file(&fixture, transcript(CALL, greeting).as_bytes());
+        self.file(rel, &std::fs::read(recording(CALL, format)).unwrap())
     }
 
     pub fn store_path(&self) -> PathBuf {
         self.out.join("kuulas.sqlite")
     }
 
-    /// The binary with the fixture processor, run over this batch.
+    /// The binary with the fixture transcriber, run over this batch.
     pub fn command(&self, delay_ms: u64) -> Command {
         let mut cmd = bare_run(delay_ms);
         cmd.arg("--input")
@@ -141,10 +188,19 @@ impl Batch {
     }
 }
 
-/// `kuulas run` with the fixture processor and no paths yet.
+/// The dimensions of the built-in rubric, which every test run scores with.
+pub fn dimensions() -> Vec<String> {
+    kuulas::rubric::default_rubric()
+        .dimensions
+        .iter()
+        .map(|d| d.id.clone())
+        .collect()
+}
+
+/// `kuulas run` with the fixture transcriber and no paths yet.
 pub fn bare_run(delay_ms: u64) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kuulas"));
-    cmd.env("KUULAS_TEST_FIXTURE_PROCESSOR", "1")
+    cmd.env("KUULAS_TEST_FIXTURE_TRANSCRIBER", "1")
         .env("KUULAS_TEST_FIXTURE_DELAY_MS", delay_ms.to_string())
         .env_remove("KUULAS_LOG")
         .arg("run");
