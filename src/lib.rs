@@ -6,6 +6,7 @@
 pub mod atomic;
 pub mod audio;
 pub mod batch;
+pub mod finnish;
 pub mod metrics;
 pub mod model;
 pub mod packet;
