@@ -196,18 +196,20 @@ impl FormTest {
         })
     }
 
-    /// The test without Voikko: the lemma by Snowball stem (or the stem but its
-    /// last letter, where consonant gradation changes it: "hoit" ~ "hoidan"), the
-    /// features by ending.
+    /// The test without Voikko: the lemma by Snowball stem (or the start of the
+    /// stem before the consonant where gradation changes it: "hoita" ~ "hoidan"),
+    /// the features by ending.
     pub fn guess(&self, word: &str, stem: &str) -> bool {
         let lemma = self.stems.is_empty()
             || self.stems.iter().any(|s| {
-                let n = s.chars().count();
+                // The stem without its vowels at the end and the consonant before
+                // them, where gradation strikes ("hoita" → "hoi" ~ "hoidan").
+                let head = s.trim_end_matches(|c: char| "aeiouyäö".contains(c));
+                let head = &head[..head.len() - head.chars().last().map_or(0, char::len_utf8)];
                 **s == *stem
-                    || (n >= 4 && {
-                        let head: String = s.chars().take(n - 1).collect();
-                        word.starts_with(&head) && word.chars().count() <= n + 4
-                    })
+                    || (head.chars().count() >= 3
+                        && word.starts_with(head)
+                        && word.chars().count() <= s.chars().count() + 4)
             });
         lemma && guess(word).contains(self.features)
     }
