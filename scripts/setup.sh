@@ -3,9 +3,10 @@
 # it installs only what is missing.
 #   build: cmake, clang + libclang (whisper.cpp and its Rust bindings), pkg-config
 #   fixtures and tests: espeak-ng, sox (+ mp3 support), python3
+#   rubric word forms: libvoikko1 + voikko-fi (Finnish morphology, loaded at run time)
 set -euo pipefail
 
-packages=(build-essential cmake clang libclang-dev pkg-config espeak-ng sox libsox-fmt-mp3 python3 python3-venv)
+packages=(build-essential cmake clang libclang-dev pkg-config espeak-ng sox libsox-fmt-mp3 python3 python3-venv libvoikko1 voikko-fi)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -7,6 +7,7 @@ pub mod atomic;
 pub mod audio;
 pub mod batch;
 pub mod escape;
+pub mod finnish;
 pub mod metrics;
 pub mod model;
 pub mod packet;

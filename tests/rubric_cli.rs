@@ -253,3 +253,39 @@ fn asr_labelled_sets_keep_their_accuracy() {
     assert!(dev >= 0.68, "ASR dev micro F1 {dev}");
     assert!(heldout >= 0.64, "ASR held-out micro F1 {heldout}");
 }
+
+/// Word forms (`<lemma:features>`) and names in the built-in rubric hold their
+/// examples with Voikko and with the fallback alike.
+#[test]
+fn built_in_examples_hold_with_voikko_and_with_the_fallback() {
+    for setting in ["", "off"] {
+        kuulas()
+            .args(["rubric", "test"])
+            .env("KUULAS_VOIKKO", setting)
+            .assert()
+            .success();
+    }
+}
+
+#[test]
+fn a_missing_voikko_gives_one_warning_naming_the_fallback() {
+    let dir = tempfile::tempdir().unwrap();
+    let call = write(dir.path(), "call.json", CALL);
+    let out = kuulas()
+        .args(["score", "--json"])
+        .arg(&call)
+        .env("KUULAS_VOIKKO", dir.path().join("libvoikko-missing.so"))
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert_eq!(
+        stderr.matches("fall back to Snowball").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(stderr.contains("libvoikko-missing.so"), "{stderr}");
+    assert!(
+        stderr.contains("libvoikko1"),
+        "says what to install: {stderr}"
+    );
+}

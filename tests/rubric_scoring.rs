@@ -179,3 +179,53 @@ fn estimated_parties_lower_confidence() {
     assert_eq!(confidence(Attribution::Channels), Some(1.0));
     assert_eq!(confidence(Attribution::Estimated), Some(0.8));
 }
+
+/// `lines` with turn `overlapping` moved to start 1 s before the previous turn ends.
+fn with_overlap(lines: &[(Party, &str)], overlapping: &[usize]) -> Scorecard {
+    let mut t = call(lines, Attribution::Channels);
+    for &i in overlapping {
+        let shift = t.segments[i].start - (t.segments[i - 1].end - 1.0);
+        t.segments[i].start -= shift;
+        t.segments[i].end -= shift;
+    }
+    rubric::score(&t, &metrics::compute(&t, None), &rubric::default_rubric())
+}
+
+#[test]
+fn talking_over_a_one_upping_customer_is_a_power_struggle() {
+    let lines = [
+        (
+            Customer,
+            "Minäkö sitten valehtelen, kun sanon että lähetin ne kuitit?",
+        ),
+        (
+            Agent,
+            "Järjestelmässä ei näy liitteitä, sen näen tästä ihan selvästi.",
+        ),
+    ];
+    assert!(with_overlap(&lines, &[1]).has("power_struggle"));
+    assert!(
+        !with_overlap(&lines, &[]).has("power_struggle"),
+        "answered calmly, in turn"
+    );
+    let backchannel = [lines[0], (Agent, "Joo joo.")];
+    assert!(
+        !with_overlap(&backchannel, &[1]).has("power_struggle"),
+        "a backchannel is not talking over"
+    );
+}
+
+#[test]
+fn a_name_counts_in_the_agents_own_first_turn_only() {
+    let outbound = score(&[
+        (Customer, "Haloo?"),
+        (Agent, "Hei, Kaisa täällä Lähivakuutuksesta."),
+    ]);
+    assert!(outbound.has("self_intro"), "{:#?}", outbound.moments);
+    let later = score(&[
+        (Agent, "Lähivakuutus."),
+        (Customer, "Hei, täällä Matti Virtanen."),
+        (Agent, "Kiitos Matti, miten voin auttaa?"),
+    ]);
+    assert!(!later.has("self_intro"), "{:#?}", later.moments);
+}

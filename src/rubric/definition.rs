@@ -66,6 +66,9 @@ pub enum Window {
     FirstTurns(usize),
     /// Within the last N turns of the call.
     LastTurns(usize),
+    /// Within the first N turns of the turn's own party ("first 1 own turn": the
+    /// agent's first turn, whoever spoke first).
+    FirstOwnTurns(usize),
 }
 
 /// Events from the metrics a behaviour can be built on.
@@ -74,6 +77,9 @@ pub enum MetricEvent {
     UnannouncedHold,
     AgentInterruption,
     CustomerInterruption,
+    /// A turn of the party that starts before the other party's turn ends
+    /// (segment times; see `turns::overlaps`).
+    Overlap,
 }
 
 #[derive(Debug)]
@@ -90,6 +96,8 @@ pub enum Rule {
         with_all: Vec<usize>,
         without_all: Vec<usize>,
         without_any: Vec<usize>,
+        /// At least one of these must occur (none listed: no condition).
+        with_any: Vec<usize>,
         before: usize,
         after: usize,
     },

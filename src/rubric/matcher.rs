@@ -17,6 +17,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::finnish::{self, Morphology};
 use crate::rubric::fasthash::FastMap;
 use crate::rubric::fuzzy;
 use crate::rubric::pattern::{Elem, Pattern, PatternError};
@@ -125,11 +126,22 @@ pub struct PatternSet {
     /// without: a turn holding none of one group's stems cannot match.
     needs: Vec<Vec<Box<[StemId]>>>,
     id: SetId,
+    /// Where `<lemma:features>` classes get their word forms.
+    morph: &'static Morphology,
 }
 
 impl Default for PatternSet {
+    /// An empty set reading word forms with [`finnish::shared`].
     fn default() -> Self {
+        PatternSet::with_morphology(finnish::shared())
+    }
+}
+
+impl PatternSet {
+    /// An empty set reading word forms with `morph`.
+    pub fn with_morphology(morph: &'static Morphology) -> Self {
         PatternSet {
+            morph,
             vocab: Vocab::default(),
             patterns: Vec::new(),
             starts: FastMap::default(),
@@ -137,9 +149,7 @@ impl Default for PatternSet {
             id: fresh_set_id(),
         }
     }
-}
 
-impl PatternSet {
     /// Compiles `source` and returns its index in the set.
     pub fn add(&mut self, source: &str) -> Result<usize, PatternError> {
         let pattern = Pattern::compile(source, &mut self.vocab)?;
@@ -155,8 +165,14 @@ impl PatternSet {
         Ok(idx)
     }
 
-    fn read(&self, stem: &str, surface: &str) -> Reading {
-        let candidates = self.vocab.lookup(stem, surface);
+    /// What the set reads a word as; `whole` is false for two transcript words
+    /// read as one, which no class (a form, a name) is tested on.
+    fn read(&self, stem: &str, surface: &str, whole: bool) -> Reading {
+        let mut candidates = self.vocab.lookup(stem, surface);
+        if whole && self.vocab.has_classes() {
+            self.vocab
+                .classes_of(surface, stem, self.morph, &mut candidates);
+        }
         let mut starts: Vec<usize> = Vec::new();
         for (id, _) in &candidates {
             for &p in self.starts.get(id).into_iter().flatten() {
@@ -174,7 +190,7 @@ impl PatternSet {
 
     fn reading(&self, word: &Word) -> Rc<Reading> {
         word.readings
-            .get_or_insert_with(self.id, || self.read(&word.stem, &word.surface))
+            .get_or_insert_with(self.id, || self.read(&word.stem, &word.surface, true))
     }
 
     /// `first` and `second` written together, read as one word, if it reads as
@@ -189,7 +205,7 @@ impl PatternSet {
                 memo.clear();
             }
             let joined = format!("{}{}", first.surface, second.surface);
-            let read = self.read(&text::stem(&joined), &joined);
+            let read = self.read(&text::stem(&joined), &joined, false);
             let r = (!read.candidates.is_empty()).then(|| Rc::new(read));
             memo.insert(key, r.clone());
             r
@@ -563,6 +579,83 @@ mod tests {
         }
         b.add("voin").unwrap();
         assert_eq!(b.hits(&tokens).len(), 2, "a grown set reads words afresh");
+    }
+
+    /// Voikko, which these tests need installed (scripts/setup.sh).
+    fn voikko() -> &'static Morphology {
+        static VOIKKO: std::sync::OnceLock<Morphology> = std::sync::OnceLock::new();
+        VOIKKO.get_or_init(|| {
+            Morphology::voikko(None).unwrap_or_else(|e| {
+                panic!("{e} (these tests need Voikko; the fallback has its own)")
+            })
+        })
+    }
+
+    fn find_with(morph: &'static Morphology, pattern: &str, text: &str) -> bool {
+        let mut set = PatternSet::with_morphology(morph);
+        set.add(pattern).unwrap();
+        !set.hits(&tokenize(text, 0)).is_empty()
+    }
+
+    const OWNERSHIP: &str = "<tarkistaa|selvittää|hoitaa|katsoa|laittaa|järjestää:1sg.pres>";
+
+    #[test]
+    fn voikko_reads_lemmas_and_forms() {
+        let v = voikko();
+        for yes in [
+            "mä hoidan sen",
+            "mä katon heti",
+            "järjestän teille ajan",
+            "Tarkistan.",
+        ] {
+            assert!(find_with(v, OWNERSHIP, yes), "{yes}");
+        }
+        for no in [
+            "mä hoidin sen eilen",
+            "hoidatteko te sen",
+            "tarkistus tehdään huomenna",
+            "en mä tarkista",
+        ] {
+            assert!(!find_with(v, OWNERSHIP, no), "{no}");
+        }
+        let done = "nyt on <*:past-pass-ptcp>";
+        assert!(find_with(v, done, "nyt on tilaus tehty"));
+        assert!(find_with(v, done, "no nyt on sopimus siirretty"));
+        assert!(!find_with(v, done, "nyt on tilaus auki"));
+        assert!(
+            !find_with(v, done, "nyt ei ole tilausta tehty"),
+            "negation guard"
+        );
+        assert!(find_with(v, "<tarkistaa>", "tarkistettiin jo"));
+        assert!(!find_with(v, "<tarkistaa>", "tarkistus"));
+    }
+
+    #[test]
+    fn the_fallback_reads_forms_by_stem_and_ending() {
+        let f = &finnish::FALLBACK;
+        for yes in ["mä hoidan sen", "mä katon heti", "järjestän teille ajan"] {
+            assert!(find_with(f, OWNERSHIP, yes), "{yes}");
+        }
+        assert!(!find_with(f, OWNERSHIP, "mä hoidin sen eilen"));
+        assert!(!find_with(f, OWNERSHIP, "en mä tarkista"));
+        assert!(find_with(
+            f,
+            "nyt on <*:past-pass-ptcp>",
+            "nyt on tilaus tehty"
+        ));
+        assert!(!find_with(
+            f,
+            "nyt on <*:past-pass-ptcp>",
+            "nyt on tilaus auki"
+        ));
+    }
+
+    #[test]
+    fn names_come_from_the_gazetteer() {
+        let f = &finnish::FALLBACK;
+        assert!(find_with(f, "{name} tässä", "Moi, Pekka tässä"));
+        assert!(find_with(f, "{name} tässä", "Anna-Liisa tässä"));
+        assert!(!find_with(f, "{name} tässä", "asiakaspalvelu tässä"));
     }
 
     #[test]

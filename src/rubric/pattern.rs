@@ -4,12 +4,16 @@
 //! Pattern syntax: words separated by spaces, written as people say them;
 //! `(a|b)` any one of the words, `{num}` any number (digits or words), `*` any one
 //! word, `=word` exactly this form (no stemming, no fuzziness beyond the length of
-//! a sound: "=peruin" must not match "perua", which stems the same). A pattern
-//! must start with a word. See `docs/rubric.md` for exactly what matches: fuzzy
+//! a sound: "=peruin" must not match "perua", which stems the same);
+//! `<lemma|lemma:features>` any form of one of the lemmas with all the features
+//! (`<tarkistaa|hoitaa:1sg.pres>`, `<*:past-pass-ptcp>`; `crate::finnish::forms`);
+//! `{name}` a first name from the gazetteer. A pattern must start with a word or
+//! a class. See `docs/rubric.md` for exactly what matches: fuzzy
 //! words and forms, gaps, one dropped word, split/fused words and negation.
 
+use crate::finnish::forms::{Features, FormTest};
 use crate::rubric::text::{self, Token};
-use crate::rubric::vocab::{StemId, Vocab};
+use crate::rubric::vocab::{Class, StemId, Vocab};
 
 /// Why a pattern could not be compiled.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,6 +22,7 @@ pub enum PatternError {
     StartsWithWildcard,
     UnbalancedParens(String),
     AlternativeNotOneWord(String),
+    BadForm { form: String, reason: String },
 }
 
 impl std::fmt::Display for PatternError {
@@ -36,6 +41,11 @@ impl std::fmt::Display for PatternError {
             PatternError::AlternativeNotOneWord(w) => {
                 write!(f, "`{w}`: each alternative must be a single word")
             }
+            PatternError::BadForm { form, reason } => write!(
+                f,
+                "`{form}`: {reason}; write `<lemma>`, `<lemma|lemma:feature.feature>` or `<*:feature>` (features: {})",
+                Features::names().collect::<Vec<_>>().join(", ")
+            ),
         }
     }
 }
@@ -72,6 +82,22 @@ impl Pattern {
         for raw in source.split_whitespace() {
             if raw == "*" || raw == "{num}" {
                 elems.push(wildcard(raw == "*"));
+                continue;
+            }
+            if raw == "{name}" {
+                elems.push(class(vocab.intern_class(raw, Class::FirstName)));
+                continue;
+            }
+            if let Some(inner) = raw.strip_prefix('<') {
+                let bad = |reason: String| PatternError::BadForm {
+                    form: raw.to_string(),
+                    reason,
+                };
+                let inner = inner
+                    .strip_suffix('>')
+                    .ok_or_else(|| bad("a form ends with `>`".into()))?;
+                let test = FormTest::parse(inner).map_err(bad)?;
+                elems.push(class(vocab.intern_class(raw, Class::Form(test))));
                 continue;
             }
             // Any bracket or bar makes the word an alternative group, so that a stray
@@ -116,6 +142,15 @@ fn wildcard(any: bool) -> Elem {
         exact: Vec::new(),
         fused_next: None,
         surface: None,
+    }
+}
+
+/// A position that accepts the words of one class (`<…>`, `{name}`).
+fn class(id: StemId) -> Elem {
+    Elem {
+        stems: vec![id],
+        number: false,
+        ..wildcard(false)
     }
 }
 
@@ -205,6 +240,29 @@ mod tests {
         let p = Pattern::compile("emmä voi", &mut v).unwrap();
         assert_eq!(p.elems.len(), 3);
         assert!(p.negated);
+    }
+
+    #[test]
+    fn forms_and_names_are_classes() {
+        let mut v = Vocab::default();
+        let p = Pattern::compile("<tarkistaa|hoitaa:1sg.pres> {name} <hoitaa>", &mut v).unwrap();
+        assert_eq!(p.elems.len(), 3);
+        assert!(
+            p.elems
+                .iter()
+                .all(|e| e.stems.len() == 1 && !e.any && !e.number)
+        );
+        let again = Pattern::compile("{name} <tarkistaa|hoitaa:1sg.pres>", &mut v).unwrap();
+        assert_eq!(again.elems[0].stems, p.elems[1].stems, "one id per class");
+        assert_eq!(again.elems[1].stems, p.elems[0].stems);
+        assert!(matches!(
+            Pattern::compile("<tarkistaa:1st>", &mut v),
+            Err(PatternError::BadForm { .. })
+        ));
+        assert!(matches!(
+            Pattern::compile("<tarkistaa", &mut v),
+            Err(PatternError::BadForm { .. })
+        ));
     }
 
     #[test]

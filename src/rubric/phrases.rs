@@ -9,7 +9,8 @@ use crate::rubric::schema::RubricFile;
 const MAX_EXPANSIONS: usize = 24;
 
 /// Every pattern of the rubric written out as phrases: alternatives `(a|b)`
-/// expanded, wildcards `*` splitting a pattern in two, markers like `=` dropped.
+/// expanded, wildcards `*` and classes (`<lemma:features>`, `{name}`) splitting a
+/// pattern, markers like `=` dropped.
 pub fn phrases(rubric: &Rubric) -> Vec<String> {
     let Ok(file) = toml::from_str::<RubricFile>(&rubric.source) else {
         return Vec::new();
@@ -17,7 +18,7 @@ pub fn phrases(rubric: &Rubric) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for behaviour in &file.behaviours {
         for pattern in &behaviour.get_ref().patterns {
-            for part in pattern.get_ref().split('*') {
+            for part in split_at_wildcards(pattern.get_ref()) {
                 for phrase in expand(part.trim()) {
                     let phrase = phrase
                         .replace('=', "")
@@ -43,6 +44,20 @@ pub fn good_examples(rubric: &Rubric) -> Vec<String> {
         .filter(|b| b.points > 0.0)
         .filter_map(|b| b.examples.first().cloned())
         .collect()
+}
+
+/// The parts of a pattern between `*`, `{name}` and `<…>` classes.
+fn split_at_wildcards(pattern: &str) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    for word in pattern.split_whitespace() {
+        if word == "*" || word == "{name}" || word.starts_with('<') {
+            parts.push(String::new());
+        } else if let Some(last) = parts.last_mut() {
+            last.push(' ');
+            last.push_str(word);
+        }
+    }
+    parts
 }
 
 /// Expands `(a|b) c (d|e)` into `a c d`, `a c e`, `b c d`, `b c e`.
@@ -89,6 +104,10 @@ mod tests {
         );
         assert_eq!(expand("(a|b) x (c|d)").len(), 4);
         assert_eq!(expand("tervetuloa"), vec!["tervetuloa"]);
+        assert_eq!(
+            split_at_wildcards("nyt on <*:past-pass-ptcp> {name} tässä * klo {num}"),
+            [" nyt on", "", " tässä", " klo {num}"]
+        );
     }
 
     #[test]
@@ -97,7 +116,8 @@ mod tests {
         let all = phrases(&rubric);
         assert!(all.iter().any(|p| p == "hyvää päivää"), "{all:?}");
         assert!(
-            all.iter().all(|p| !p.contains(['(', ')', '|', '*', '='])),
+            all.iter()
+                .all(|p| !p.contains(['(', ')', '|', '*', '=', '<', '>']) && !p.contains("{name}")),
             "{all:?}"
         );
         let examples = good_examples(&rubric);

@@ -283,6 +283,7 @@ impl Resolver<'_> {
                 "unannounced_hold" => MetricEvent::UnannouncedHold,
                 "agent_interruption" => MetricEvent::AgentInterruption,
                 "customer_interruption" => MetricEvent::CustomerInterruption,
+                "overlap" => MetricEvent::Overlap,
                 other => {
                     self.report(
                         m,
@@ -304,11 +305,13 @@ impl Resolver<'_> {
             let with_all = refs(&def.with_all);
             let without_all = refs(&def.without_all);
             let without_any = refs(&def.without_any);
+            let with_any = refs(&def.with_any);
             return Rule::Sequence {
                 when: self.reference(when, ids, raw).unwrap_or(index),
                 with_all,
                 without_all,
                 without_any,
+                with_any,
                 before: def.turns_before,
                 after: def.turns_after,
             };
@@ -369,9 +372,14 @@ impl Resolver<'_> {
     }
 }
 
-/// "first 20s", "last 30 s", "first 2 turns", "last 1 turn".
+/// "first 20s", "last 30 s", "first 2 turns", "last 1 turn", "first 1 own turn".
 fn parse_window(s: &str) -> Option<Window> {
     let words: Vec<&str> = s.split_whitespace().collect();
+    if let [edge, amount, "own", unit] = words.as_slice() {
+        let n: usize = amount.parse().ok().filter(|n| *n > 0)?;
+        return matches!((*edge, *unit), ("first", "turn" | "turns"))
+            .then_some(Window::FirstOwnTurns(n));
+    }
     let (edge, amount, unit) = match words.as_slice() {
         [edge, rest] => {
             let split = rest.find(|c: char| !c.is_ascii_digit() && c != '.')?;
@@ -399,6 +407,12 @@ mod tests {
         assert_eq!(parse_window("first 20s"), Some(Window::FirstSeconds(20.0)));
         assert_eq!(parse_window("last 30 s"), Some(Window::LastSeconds(30.0)));
         assert_eq!(parse_window("first 2 turns"), Some(Window::FirstTurns(2)));
+        assert_eq!(
+            parse_window("first 1 own turn"),
+            Some(Window::FirstOwnTurns(1))
+        );
+        assert_eq!(parse_window("last 1 own turn"), None);
+        assert_eq!(parse_window("first 0 own turns"), None);
         assert_eq!(parse_window("middle 2s"), None);
         assert_eq!(parse_window("first -2s"), None);
     }

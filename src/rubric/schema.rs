@@ -58,6 +58,8 @@ pub struct BehaviourDef {
     #[serde(default)]
     pub without_any: Vec<Spanned<String>>,
     #[serde(default)]
+    pub with_any: Vec<Spanned<String>>,
+    #[serde(default)]
     pub turns_before: usize,
     #[serde(default)]
     pub turns_after: usize,

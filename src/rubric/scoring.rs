@@ -57,8 +57,18 @@ fn detect(transcript: &Transcript, metrics: &Metrics, rubric: &Rubric) -> Vec<Ve
     found
 }
 
-fn in_window(w: Window, start: f64, end: f64, turn: usize, n_turns: usize, duration: f64) -> bool {
+/// `own`: how many turns of the same party came before turn number `turn`.
+fn in_window(
+    w: Window,
+    start: f64,
+    end: f64,
+    turn: usize,
+    own: usize,
+    n_turns: usize,
+    duration: f64,
+) -> bool {
     match w {
+        Window::FirstOwnTurns(n) => own < n,
         Window::Whole => true,
         Window::FirstSeconds(s) => start < s,
         Window::LastSeconds(s) => end > duration - s,
@@ -67,21 +77,19 @@ fn in_window(w: Window, start: f64, end: f64, turn: usize, n_turns: usize, durat
     }
 }
 
-/// Whether behaviour `b` counts in turn `turn` (of `n_turns`), spoken by `party`
-/// from `start` to `end` in a call of `duration` seconds: its party and window.
-pub fn counts_in(
-    b: &Behaviour,
-    party: Party,
-    span: (f64, f64),
-    turn: usize,
-    n_turns: usize,
-    duration: f64,
-) -> bool {
-    b.party.accepts(party) && in_window(b.window, span.0, span.1, turn, n_turns, duration)
-}
-
-fn accepts(b: &Behaviour, turn: &Turn, ti: usize, n_turns: usize, duration: f64) -> bool {
-    b.party.accepts(turn.party) && in_window(b.window, turn.start, turn.end, ti, n_turns, duration)
+/// Whether behaviour `b` counts in `turn` (number `ti` of `n_turns`) of a call of
+/// `duration` seconds: its party and window.
+pub fn counts_in(b: &Behaviour, turn: &Turn, ti: usize, n_turns: usize, duration: f64) -> bool {
+    b.party.accepts(turn.party)
+        && in_window(
+            b.window,
+            turn.start,
+            turn.end,
+            ti,
+            turn.own_index,
+            n_turns,
+            duration,
+        )
 }
 
 fn quote(t: &Transcript, turn: &Turn, first: usize, last: usize) -> String {
@@ -101,7 +109,7 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
     let mut hits = Vec::new();
     let mut best: Vec<Option<(usize, usize, f32)>> = Vec::new();
     for (ti, turn) in turns.iter().enumerate() {
-        let ok = |b: &Behaviour| accepts(b, turn, ti, turns.len(), duration);
+        let ok = |b: &Behaviour| counts_in(b, turn, ti, turns.len(), duration);
         best.clear();
         best.resize(r.behaviours.len(), None);
         r.patterns.hits_into(&turn.tokens, &mut scratch, &mut hits);
@@ -200,11 +208,23 @@ fn metric_events(
                     })
                     .collect()
             }
+            MetricEvent::Overlap => turns::overlaps(turns)
+                .into_iter()
+                .map(|i| {
+                    (
+                        turns[i].party,
+                        turns[i].start,
+                        turns[i].end,
+                        turns[i].text(t),
+                    )
+                })
+                .collect(),
         };
         for (party, start, end, quote) in events {
             let ti = turn_at(turns, start);
+            let own = turns.get(ti).map_or(0, |tr| tr.own_index);
             if b.party.accepts(party)
-                && in_window(b.window, start, end, ti, turns.len(), t.duration)
+                && in_window(b.window, start, end, ti, own, turns.len(), t.duration)
             {
                 found[bi].push(Occurrence {
                     turn: ti,
@@ -243,6 +263,7 @@ fn sequences(r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurrence>]) {
             with_all,
             without_all,
             without_any,
+            with_any,
             before,
             after,
         } = &b.rule
@@ -257,6 +278,7 @@ fn sequences(r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurrence>]) {
             if !present(with_all)
                 || (!without_all.is_empty() && present(without_all))
                 || without_any.iter().any(|&id| near(id).is_some())
+                || (!with_any.is_empty() && with_any.iter().all(|&id| near(id).is_none()))
                 || !b.party.accepts(anchor.party)
             {
                 continue;

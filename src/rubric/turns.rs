@@ -11,6 +11,8 @@ pub const TURN_GAP_S: f64 = 5.0;
 #[derive(Debug, Clone)]
 pub struct Turn {
     pub party: Party,
+    /// How many turns of the same party came before this one.
+    pub own_index: usize,
     pub start: f64,
     pub end: f64,
     pub segments: Vec<usize>,
@@ -58,6 +60,7 @@ pub fn build(t: &Transcript) -> Vec<Turn> {
             }
             _ => turns.push(Turn {
                 party: seg.party,
+                own_index: 0,
                 start: seg.start,
                 end: seg.end,
                 segments: vec![i],
@@ -66,10 +69,31 @@ pub fn build(t: &Transcript) -> Vec<Turn> {
             }),
         }
     }
+    let mut seen = [0usize; 2];
     for turn in &mut turns {
+        let own = &mut seen[usize::from(turn.party == Party::Customer)];
+        turn.own_index = *own;
+        *own += 1;
         turn.probability = mean_probability(turn.segments.iter().map(|&s| &t.segments[s]));
     }
     turns
+}
+
+/// Overlap shorter than this is a turn-taking gap misjudged, not talking over.
+pub const MIN_OVERLAP_S: f64 = 0.3;
+
+/// Indices of the turns that start at least [`MIN_OVERLAP_S`] before the other
+/// party's previous turn ends: one party talking over the other. A turn of one
+/// or two words ("joo", "aivan") is backchannel, not an overlap.
+pub fn overlaps(turns: &[Turn]) -> Vec<usize> {
+    (1..turns.len())
+        .filter(|&i| {
+            let (before, turn) = (&turns[i - 1], &turns[i]);
+            before.party != turn.party
+                && turn.start <= before.end - MIN_OVERLAP_S
+                && turn.tokens.len() > 2
+        })
+        .collect()
 }
 
 fn mean_probability<'a>(segments: impl Iterator<Item = &'a Segment>) -> Option<f32> {

@@ -7,9 +7,16 @@
 //! "kuulostaa" → "kuulost" but "kulosta" → "kulo"): comparing the written forms
 //! too finds those words, while stems still match other inflections.
 //!
+//! A pattern word may also be a **class**: `<lemma:features>` (a word form,
+//! tested with Voikko's analysis or its fallback, `crate::finnish::forms`) or
+//! `{name}` (a first name from the gazetteer). A class has an id like a stem but
+//! is never compared letter by letter: [`Vocab::classes_of`] tests the word.
+//!
 //! Fuzzy lookups are the expensive part of scoring; the matcher memoises their
 //! results per thread alongside each transcript word (see `matcher::Readings`).
 
+use crate::finnish::forms::FormTest;
+use crate::finnish::{Morphology, names};
 use crate::rubric::fasthash::{FastMap, FastSet};
 use crate::rubric::fuzzy;
 
@@ -92,6 +99,15 @@ pub struct Vocab {
     /// First three characters of stems long enough to be compounds, so a pair of
     /// transcript words is only read as one word when it could match one.
     compound_heads: FastSet<[char; 3]>,
+    /// Word classes by their text in the pattern (`<hoitaa:1sg>`, `{name}`).
+    classes: FastMap<String, (StemId, Class)>,
+}
+
+/// A kind of word a pattern position accepts, tested on the word itself.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Class {
+    Form(FormTest),
+    FirstName,
 }
 
 /// Stems this long may be written as two words ("tarkastus maksut").
@@ -134,6 +150,45 @@ impl Vocab {
             }
         }
         id
+    }
+
+    /// The id of the class written `key` in a pattern, adding it if new.
+    pub fn intern_class(&mut self, key: &str, class: Class) -> StemId {
+        if let Some((id, _)) = self.classes.get(key) {
+            return *id;
+        }
+        let id = self.len as StemId;
+        self.len += 1;
+        self.classes.insert(key.to_string(), (id, class));
+        id
+    }
+
+    pub fn has_classes(&self) -> bool {
+        !self.classes.is_empty()
+    }
+
+    /// Appends the classes the transcript word written `form` (normalised, lower
+    /// case) with Snowball `stem` belongs to, at no cost. Voikko is asked only
+    /// when a form test may match at all ([`FormTest::may_match`]), once per word;
+    /// a word it does not know is judged by the fallback.
+    pub fn classes_of(&self, form: &str, stem: &str, morph: &Morphology, out: &mut Vec<Candidate>) {
+        let mut analyses = None;
+        for (id, class) in self.classes.values() {
+            let yes = match class {
+                Class::FirstName => names::is_first_name(form),
+                Class::Form(test) if test.may_match(form) => {
+                    let known = analyses.get_or_insert_with(|| morph.analyse(form));
+                    match known.as_deref() {
+                        Some(list) if !list.is_empty() => list.iter().any(|a| test.accepts(a)),
+                        _ => test.guess(form, stem),
+                    }
+                }
+                Class::Form(_) => false,
+            };
+            if yes {
+                out.push((*id, 0.0));
+            }
+        }
     }
 
     /// Whether a word starting with `word` could be the head of a pattern compound.

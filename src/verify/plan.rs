@@ -146,14 +146,7 @@ pub fn spot_places(t: &Transcript, card: &Scorecard, r: &Rubric) -> Vec<SpotPlac
         }
         let mut candidates: Vec<(f64, SpotPlace)> = Vec::new();
         for (ti, turn) in turns.iter().enumerate() {
-            if !counts_in(
-                b,
-                turn.party,
-                (turn.start, turn.end),
-                ti,
-                turns.len(),
-                t.duration,
-            ) {
+            if !counts_in(b, turn, ti, turns.len(), t.duration) {
                 continue;
             }
             for &si in &turn.segments {
