@@ -307,7 +307,7 @@ fn processor(stages: &StageConfig) -> anyhow::Result<Arc<dyn CallProcessor>> {
     }
     let rubric = super::score::load_rubric(stages.rubric.as_deref())?;
     let model = stages.whisper.model_path();
-    let settings = stages.whisper.settings(&rubric, stages.jobs)?;
+    let settings = stages.whisper.settings(stages.jobs)?;
     let model_sha = sha256_file(&model).ok();
     let transcriber = kuulas::transcribe::Transcriber::load(&model, settings, stages.whisper.gpu)
         .context("cannot start transcribing")?;

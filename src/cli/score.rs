@@ -27,7 +27,7 @@ pub struct ScoreArgs {
 
 pub fn execute(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let rubric = load_rubric(args.rubric.as_deref())?;
-    let (transcript, loudness) = load_call(&args.file, &args.whisper, &rubric)?;
+    let (transcript, loudness) = load_call(&args.file, &args.whisper)?;
     let m = metrics::compute(&transcript, loudness.as_ref());
     let card = rubric::score(&transcript, &m, &rubric);
     if args.json {
@@ -51,7 +51,6 @@ pub fn load_rubric(path: Option<&Path>) -> anyhow::Result<Rubric> {
 pub fn load_call(
     path: &Path,
     whisper: &super::transcribe::WhisperArgs,
-    rubric: &Rubric,
 ) -> anyhow::Result<(Transcript, Option<Loudness>)> {
     let is_json = path
         .extension()
@@ -61,7 +60,7 @@ pub fn load_call(
     }
     // A broken recording is reported before the model is loaded.
     kuulas::audio::probe(path)?;
-    let transcriber = whisper.load(rubric, 1)?;
+    let transcriber = whisper.load(1)?;
     let (transcript, loudness) =
         kuulas::batch::transcribe_with_loudness(path, &transcriber, &whisper.call_options())
             .with_context(|| format!("cannot transcribe {}", path.display()))?;
