@@ -5,7 +5,9 @@
 # `kuulas transcribe FILE --format json` turns into a transcript. For every call it
 # writes fixtures/labelled/asr/SET/ID.toml (the same labels, `transcript = ...`) and
 # ID.transcript.json, so `kuulas rubric eval fixtures/labelled/asr/SET` measures
-# the rubric on Whisper's output instead of the clean text.
+# the rubric on Whisper's output instead of the clean text. For recordings as
+# users' telephony sounds (8 kHz mu-law, many voices, line noise) and any labelled
+# directory (e.g. fixtures/corpus/a), use scripts/asr/make-telephony-set.sh.
 #
 # Usage: scripts/make-labelled-asr.sh [--model FILE] [--tts-only] [--resume] [--audio-dir DIR] [SET...]
 #   SET        dev and/or heldout (default: both)

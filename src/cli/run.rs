@@ -125,7 +125,7 @@ pub fn execute_run(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     let rubric = super::score::load_rubric(stages.rubric.as_deref())?;
     let model_sha256 = sha256_file(&stages.whisper.model_path()).ok();
-    settings.transcription = Some(transcription(&stages, &rubric, model_sha256.as_deref())?);
+    settings.transcription = Some(transcription(&stages, model_sha256.as_deref())?);
     if let Some(url) = url.as_deref().filter(|_| enqueue) {
         return execute_enqueue(&settings, &stages, url);
     }
@@ -310,15 +310,11 @@ fn resolve(mut args: RunArgs) -> anyhow::Result<(Settings, StageConfig, PathBuf)
 
 /// The settings that shape a transcript, as the JSON object stored with each
 /// one: the model, every decoding option but the thread count, the prompt (by
-/// hash; it holds the vocabulary and the rubric's phrases), the window, the VAD
-/// and the default agent channel.
-fn transcription(
-    stages: &StageConfig,
-    rubric: &kuulas::rubric::Rubric,
-    model_sha256: Option<&str>,
-) -> anyhow::Result<String> {
+/// hash; it holds the vocabulary), the window, the VAD and the default agent
+/// channel.
+fn transcription(stages: &StageConfig, model_sha256: Option<&str>) -> anyhow::Result<String> {
     use sha2::{Digest, Sha256};
-    let s = stages.whisper.settings(rubric, stages.jobs)?;
+    let s = stages.whisper.settings(stages.jobs)?;
     let (d, v) = (&s.decode, &s.vad);
     // f32 as written (0.2, not 0.20000000298023224), so changes read plainly.
     let num = |x: f32| x.to_string().parse::<f64>().unwrap_or(f64::NAN);
@@ -368,7 +364,7 @@ fn processor(
     } else {
         let model = stages.whisper.model_path();
         let model_sha = model_sha.or_else(|| sha256_file(&model).ok());
-        let settings = stages.whisper.settings(&rubric, stages.jobs)?;
+        let settings = stages.whisper.settings(stages.jobs)?;
         let whisper = kuulas::transcribe::Transcriber::load(&model, settings, stages.whisper.gpu)
             .context("cannot start transcribing")?;
         if stages.verify {

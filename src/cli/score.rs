@@ -43,7 +43,7 @@ pub fn execute(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     // The model is loaded once, checked before any call is read, and shared.
     let transcriber = match &recording {
         Some(_) if !args.no_verify || !is_json(&args.file) => {
-            let transcriber = args.whisper.load(&rubric, 1)?;
+            let transcriber = args.whisper.load(1)?;
             if !args.no_verify {
                 check_verification(&rubric, &transcriber, &args.whisper)?;
             }

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context;
-use kuulas::rubric::Rubric;
 use kuulas::transcribe::{self, AgentChannel, CallOptions, Transcriber, format, prompt};
 
 use super::{EXIT_FATAL, EXIT_OK, EXIT_SOME_FAILED};
@@ -56,12 +55,12 @@ pub struct WhisperArgs {
     /// (e.g. -1, as Whisper does) [default: fall back on repetition only].
     #[arg(long, value_name = "LOGPROB", allow_negative_numbers = true)]
     pub logprob_threshold: Option<f32>,
-    /// Use this initial prompt instead of the domain prompt built from the
-    /// rubric's phrases and the vocabulary (`--prompt ""` for none).
+    /// Use this initial prompt instead of the default one, which holds only the
+    /// --vocabulary names (none without them); `--prompt ""` for none.
     #[arg(long, value_name = "TEXT")]
     pub prompt: Option<String>,
-    /// Organisation vocabulary for the domain prompt: company, product and place
-    /// names, one per line.
+    /// Organisation vocabulary for the prompt: company, product and place names,
+    /// one per line.
     #[arg(long, value_name = "FILE")]
     pub vocabulary: Option<PathBuf>,
     /// Decode only the speech the voice-activity detector finds (`on`), or each
@@ -112,13 +111,6 @@ enum Format {
     Text,
 }
 
-/// The default initial prompt: the organisation's vocabulary plus one example
-/// sentence of each behaviour the rubric rewards.
-pub fn domain_prompt(rubric: &Rubric, vocabulary: &[String]) -> String {
-    let phrases = kuulas::rubric::phrases::good_examples(rubric);
-    prompt::build(vocabulary, &phrases, prompt::MAX_PROMPT_CHARS)
-}
-
 impl WhisperArgs {
     pub fn model_path(&self) -> PathBuf {
         self.model
@@ -128,11 +120,7 @@ impl WhisperArgs {
 
     /// The transcriber's settings for `recordings` transcribed at once, each
     /// with `--threads` decoders (all of them shared by every recording).
-    pub fn settings(
-        &self,
-        rubric: &Rubric,
-        recordings: usize,
-    ) -> anyhow::Result<transcribe::Settings> {
+    pub fn settings(&self, recordings: usize) -> anyhow::Result<transcribe::Settings> {
         let mut settings = transcribe::Settings::default();
         let per_recording = super::parallelism(None, self.threads.map(usize::from), Some(1)).1;
         settings.decoders = recordings.max(1) * per_recording;
@@ -143,7 +131,7 @@ impl WhisperArgs {
         decode.logprob_threshold = self.logprob_threshold;
         decode.initial_prompt = Some(match &self.prompt {
             Some(prompt) => prompt.clone(),
-            None => self.domain_prompt(rubric)?,
+            None => self.default_prompt()?,
         });
         decode.fit_audio_context = self.fit_context == Toggle::On;
         if self.vad == Toggle::Off {
@@ -153,7 +141,8 @@ impl WhisperArgs {
         Ok(settings)
     }
 
-    fn domain_prompt(&self, rubric: &Rubric) -> anyhow::Result<String> {
+    /// The vocabulary's names, never the rubric's phrases (`transcribe::prompt`).
+    fn default_prompt(&self) -> anyhow::Result<String> {
         let vocabulary: Vec<String> = match &self.vocabulary {
             Some(path) => std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read the vocabulary file {}", path.display()))?
@@ -162,7 +151,7 @@ impl WhisperArgs {
                 .collect(),
             None => Vec::new(),
         };
-        Ok(domain_prompt(rubric, &vocabulary))
+        Ok(prompt::build(&vocabulary, prompt::MAX_PROMPT_CHARS))
     }
 
     pub fn call_options(&self) -> CallOptions {
@@ -176,9 +165,9 @@ impl WhisperArgs {
         }
     }
 
-    pub fn load(&self, rubric: &Rubric, recordings: usize) -> anyhow::Result<Transcriber> {
+    pub fn load(&self, recordings: usize) -> anyhow::Result<Transcriber> {
         let model = self.model_path();
-        Transcriber::load(&model, self.settings(rubric, recordings)?, self.gpu)
+        Transcriber::load(&model, self.settings(recordings)?, self.gpu)
             .context("cannot start transcribing")
     }
 }
@@ -194,7 +183,7 @@ pub fn execute(mut args: TranscribeArgs) -> anyhow::Result<ExitCode> {
         Some(args.files.len()),
     );
     args.whisper.threads = Some(threads as u16);
-    let transcriber = args.whisper.load(&kuulas::rubric::default_rubric(), jobs)?;
+    let transcriber = args.whisper.load(jobs)?;
     let call = args.whisper.call_options();
     let many = args.files.len() > 1;
     // Recordings are taken in turn by `jobs` threads; results are written in the

@@ -18,6 +18,7 @@ mod pack;
 mod pitch;
 mod pool;
 pub mod prompt;
+mod timing;
 pub mod vad;
 mod whisper;
 
@@ -384,13 +385,24 @@ fn decode_window(
     // probability above 0.8 for windows of plain speech (BENCHMARKS.md).
     for raw in decoded {
         for turn in split_by_turn(&raw, window) {
-            let Some(text) = cleanup::clean_text(&turn.text) else {
+            // With word timestamps the text is the words kept, so the two agree.
+            let texts: Vec<&str> = turn.words.iter().map(|w| w.text.as_str()).collect();
+            let kept: Vec<&whisper::RawWord> = cleanup::kept_words(&texts)
+                .into_iter()
+                .map(|i| turn.words[i])
+                .collect();
+            let text = if kept.is_empty() {
+                cleanup::clean_text(&turn.text)
+            } else {
+                let text: Vec<&str> = kept.iter().map(|w| w.text.as_str()).collect();
+                cleanup::clean_text(&text.join(" "))
+            };
+            let Some(text) = text else {
                 continue;
             };
             let (from, to) = turn.span;
             let call_time = |t: f64| round_ms(window.to_call_time(turn.part, t));
-            let words = turn
-                .words
+            let words = kept
                 .iter()
                 .filter(|w| !cleanup::is_punctuation(&w.text))
                 .map(|w| Word {

@@ -1,9 +1,9 @@
 //! Packs a channel's consecutive speech regions into one Whisper window.
 //!
 //! Every call to Whisper pays for the encoder's fixed start and for the decoder's
-//! prompt (the domain prompt is ~150 tokens, decoded again for every window).
+//! prompt (a vocabulary prompt, when given, is decoded again for every window).
 //! Turns in a call are short, often a second or two, so decoding each turn alone
-//! spends most of its time on the prompt. A window holds the turns of one party in
+//! spends most of its time on those fixed costs. A window holds the turns of one party in
 //! order, each kept whole, separated by a second of silence so that Whisper ends a
 //! segment between them, up to `max_window_s`. What Whisper returns is mapped back
 //! turn by turn (`Window::locate`), so timestamps stay anchored to call time however

@@ -1,47 +1,41 @@
-//! The domain prompt: Whisper decodes a piece of audio more accurately when its
-//! prompt already holds the kind of words it will hear. kuulas builds it by
-//! default from the rubric's own phrases (the words every judgement depends on)
-//! plus an organisation's vocabulary (company, product and place names).
+//! The default initial prompt. Whisper continues its prompt's text: a prompt of
+//! rubric phrases ("Hyvää päivää", "Tämä ei kuulu meille") made base write those
+//! phrases over other speech ("Tämä ei kuulu meille" → "Hyvää päivää"; "Pieni
+//! höyhen leijailee" → "Pieni hyvää, hyvää leile"), and a phrase nobody said then
+//! earned points. So the default prompt holds only an organisation's vocabulary
+//! (company, product and place names, the words base spells worst), and nothing
+//! at all without one; rubric phrases never reach the decoder. Measured side by
+//! side with `scripts/asr/prompt-compare.sh` (out-of-domain sentences) and
+//! `scripts/measure-wer.sh` (calls).
 
 /// Whisper keeps at most half its text context (224 tokens) of prompt; Finnish
 /// runs about three characters a token, so this stays safely inside.
 pub const MAX_PROMPT_CHARS: usize = 400;
 
-/// Builds the prompt: vocabulary first (names are the hardest words), then as
-/// many rubric phrases as fit, each phrase whole, in the order given.
-pub fn build(vocabulary: &[String], phrases: &[String], max_chars: usize) -> String {
-    let mut prompt = String::from("Asiakaspalvelupuhelu.");
-    let names: Vec<&str> = vocabulary
+/// The prompt for `vocabulary`: its names as one comma-separated line, as many
+/// whole names as fit in `max_chars`; empty (no prompt) without names.
+pub fn build(vocabulary: &[String], max_chars: usize) -> String {
+    let mut prompt = String::new();
+    let mut seen = std::collections::HashSet::new();
+    for name in vocabulary
         .iter()
         .map(|s| s.trim())
         .filter(|s| !s.is_empty())
-        .collect();
-    if !names.is_empty() {
-        let line = format!(" {}.", names.join(", "));
-        if prompt.len() + line.len() <= max_chars {
-            prompt.push_str(&line);
+    {
+        if !seen.insert(name.to_lowercase()) {
+            continue;
         }
+        let separator = if prompt.is_empty() { "" } else { ", " };
+        if prompt.len() + separator.len() + name.len() + 1 > max_chars {
+            continue;
+        }
+        prompt.push_str(separator);
+        prompt.push_str(name);
     }
-    let mut seen = std::collections::HashSet::new();
-    for phrase in phrases.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
-        if !seen.insert(phrase.to_lowercase()) {
-            continue;
-        }
-        let sentence = format!(" {}.", first_upper(phrase));
-        if prompt.len() + sentence.len() > max_chars {
-            continue;
-        }
-        prompt.push_str(&sentence);
+    if !prompt.is_empty() {
+        prompt.push('.');
     }
     prompt
-}
-
-fn first_upper(phrase: &str) -> String {
-    let mut chars = phrase.trim_end_matches(['.', '!', '?']).chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 #[cfg(test)]
@@ -53,24 +47,31 @@ mod tests {
     }
 
     #[test]
-    fn holds_vocabulary_and_phrases_within_budget() {
+    fn holds_only_the_vocabulary() {
         let prompt = build(
-            &strings(&["Kuulas Oy", "Laajakaista Plus"]),
-            &strings(&["hyvää päivää", "selvitän asian", "Hyvää päivää"]),
+            &strings(&["Kuulas Oy", " Laajakaista Plus ", "", "kuulas oy"]),
             MAX_PROMPT_CHARS,
         );
-        assert_eq!(
-            prompt,
-            "Asiakaspalvelupuhelu. Kuulas Oy, Laajakaista Plus. Hyvää päivää. Selvitän asian."
-        );
+        assert_eq!(prompt, "Kuulas Oy, Laajakaista Plus.");
     }
 
     #[test]
-    fn never_exceeds_the_budget_and_keeps_phrases_whole() {
-        let phrases: Vec<String> = (0..200).map(|i| format!("lause numero {i}")).collect();
-        let prompt = build(&[], &phrases, 120);
-        assert!(prompt.len() <= 120);
-        assert!(prompt.ends_with('.'));
-        assert!(prompt.contains("Lause numero 0."));
+    fn no_vocabulary_no_prompt() {
+        assert_eq!(build(&[], MAX_PROMPT_CHARS), "");
+        assert_eq!(build(&strings(&["  ", ""]), MAX_PROMPT_CHARS), "");
+    }
+
+    #[test]
+    fn never_exceeds_the_budget_and_keeps_names_whole() {
+        let names: Vec<String> = (0..200).map(|i| format!("Tuote {i}")).collect();
+        let prompt = build(&names, 120);
+        assert!(prompt.len() <= 120, "{prompt}");
+        assert!(prompt.starts_with("Tuote 0, Tuote 1,") && prompt.ends_with('.'));
+        assert!(
+            prompt
+                .trim_end_matches('.')
+                .split(", ")
+                .all(|n| n.starts_with("Tuote "))
+        );
     }
 }

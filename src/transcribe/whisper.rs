@@ -7,10 +7,11 @@ use std::sync::Once;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use whisper_rs::{
-    FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState,
+    DtwMode, DtwModelPreset, DtwParameters, FullParams, SamplingStrategy, WhisperContext,
+    WhisperContextParameters, WhisperState,
 };
 
-use super::TranscribeError;
+use super::{TranscribeError, timing};
 use crate::audio::SAMPLE_RATE;
 
 /// How one piece of audio is decoded.
@@ -67,6 +68,9 @@ pub struct RawWord {
 pub struct Engine {
     context: WhisperContext,
     path: PathBuf,
+    /// Whether whisper.cpp aligns tokens to audio (DTW over the model's
+    /// alignment heads); without, word times are spread by characters.
+    aligned: bool,
 }
 
 /// Working memory for one job at a time (whisper.cpp's `whisper_state`).
@@ -77,6 +81,8 @@ pub struct Session {
     sampled: bool,
     /// Token ids from end-of-text up are special (timestamps, language, task).
     first_special_token: i32,
+    /// See `Engine::aligned`.
+    aligned: bool,
 }
 
 /// whisper.cpp needs at least 100 ms and decodes short input badly; pad to this.
@@ -93,8 +99,16 @@ impl Engine {
                 path: path.to_path_buf(),
             });
         }
+        let preset = alignment_heads(path);
+        let aligned = preset.is_some();
         let mut params = WhisperContextParameters::default();
         params.use_gpu(use_gpu);
+        if let Some(model_preset) = preset {
+            params.dtw_parameters(DtwParameters {
+                mode: DtwMode::ModelPreset { model_preset },
+                ..DtwParameters::default()
+            });
+        }
         let context = WhisperContext::new_with_params(path, params).map_err(|e| {
             TranscribeError::ModelLoad {
                 path: path.to_path_buf(),
@@ -104,6 +118,7 @@ impl Engine {
         Ok(Engine {
             context,
             path: path.to_path_buf(),
+            aligned,
         })
     }
 
@@ -127,6 +142,7 @@ impl Engine {
             state,
             sampled: false,
             first_special_token: self.context.token_eot(),
+            aligned: self.aligned,
         })
     }
 }
@@ -177,7 +193,8 @@ impl Session {
         params.set_detect_language(false);
         params.set_translate(false);
         params.set_no_context(true);
-        params.set_token_timestamps(true);
+        // With DTW alignment, Whisper's own token timestamps go unused.
+        params.set_token_timestamps(!self.aligned);
         params.set_temperature(options.temperature);
         params.set_temperature_inc(options.temperature_increment);
         params.set_no_speech_thold(options.no_speech_threshold);
@@ -240,7 +257,14 @@ impl Session {
                 .to_bytes()
                 .map(|b| String::from_utf8_lossy(b).trim().to_string())
                 .unwrap_or_default();
-            let words = words_of(&segment, audio_end, self.first_special_token);
+            let words = words_of(
+                &segment,
+                (start, end),
+                self.first_special_token,
+                self.aligned,
+            );
+            // A segment too short for its words' distinct starts is widened to hold them.
+            let end = words.last().map_or(end, |w| end.max(w.end));
             segments.push(RawSegment {
                 start,
                 end,
@@ -384,32 +408,22 @@ fn ends_in_loop(tokens: &[i32]) -> bool {
 }
 
 /// Joins BPE tokens into words: a token that starts with a space starts a word.
-/// Bytes are joined before decoding because a token may hold half of "ä".
+/// Bytes are joined before decoding because a token may hold half of "ä". A word
+/// starts where DTW aligned its first token (`aligned`); `timing` keeps the starts
+/// strictly increasing inside the segment's `span`.
 fn words_of(
     segment: &whisper_rs::WhisperSegment<'_>,
-    audio_end: f64,
+    span: (f64, f64),
     first_special_token: i32,
+    aligned: bool,
 ) -> Vec<RawWord> {
     struct Pending {
         bytes: Vec<u8>,
-        start: f64,
-        end: f64,
+        start: Option<f64>,
         probability_sum: f32,
         tokens: usize,
     }
-    let mut words = Vec::new();
-    let mut current: Option<Pending> = None;
-    let finish = |p: Pending, words: &mut Vec<RawWord>| {
-        let text = String::from_utf8_lossy(&p.bytes).trim().to_string();
-        if !text.is_empty() {
-            words.push(RawWord {
-                text,
-                start: p.start,
-                end: p.end.max(p.start),
-                probability: p.probability_sum / p.tokens as f32,
-            });
-        }
-    };
+    let mut pending: Vec<Pending> = Vec::new();
     for i in 0..segment.n_tokens() {
         let Some(token) = segment.get_token(i) else {
             continue;
@@ -421,36 +435,86 @@ fn words_of(
         let Ok(bytes) = token.to_bytes() else {
             continue;
         };
-        let (t0, t1) = (
-            centis(data.t0).min(audio_end),
-            centis(data.t1).min(audio_end),
-        );
         let starts_word = bytes.first() == Some(&b' ');
-        match current.as_mut() {
+        match pending.last_mut() {
             Some(p) if !starts_word => {
                 p.bytes.extend_from_slice(bytes);
-                p.end = t1;
                 p.probability_sum += data.p;
                 p.tokens += 1;
             }
-            _ => {
-                if let Some(p) = current.take() {
-                    finish(p, &mut words);
-                }
-                current = Some(Pending {
-                    bytes: bytes.to_vec(),
-                    start: t0,
-                    end: t1,
-                    probability_sum: data.p,
-                    tokens: 1,
-                });
-            }
+            _ => pending.push(Pending {
+                bytes: bytes.to_vec(),
+                start: (aligned && data.t_dtw >= 0).then(|| centis(data.t_dtw)),
+                probability_sum: data.p,
+                tokens: 1,
+            }),
         }
     }
-    if let Some(p) = current {
-        finish(p, &mut words);
-    }
+    let words: Vec<(String, Option<f64>, f32)> = pending
+        .into_iter()
+        .map(|p| {
+            let text = String::from_utf8_lossy(&p.bytes).trim().to_string();
+            (text, p.start, p.probability_sum / p.tokens as f32)
+        })
+        .filter(|(text, _, _)| !text.is_empty())
+        .collect();
+    let starts: Vec<Option<f64>> = words.iter().map(|w| w.1).collect();
+    let chars: Vec<usize> = words.iter().map(|w| w.0.chars().count()).collect();
+    let times = timing::word_times(&starts, &chars, span);
     words
+        .into_iter()
+        .zip(times)
+        .map(|((text, _, probability), (start, end))| RawWord {
+            text,
+            start,
+            end,
+            probability,
+        })
+        .collect()
+}
+
+/// The DTW alignment heads whisper.cpp knows for the model at `path`, chosen by
+/// its dimensions (`model::inspect`), or `None` with a logged note when it has no
+/// preset (a custom or fine-tuned shape, or large-v1/v2, which share dimensions
+/// but not heads): word times are then spread over each segment by characters.
+fn alignment_heads(path: &Path) -> Option<DtwModelPreset> {
+    let kind = match crate::model::inspect(path) {
+        Ok(info) => info.kind,
+        Err(e) => {
+            tracing::info!(
+                "{}: cannot read the model's dimensions ({e}); word times are spread over \
+                 each segment by characters",
+                path.display()
+            );
+            return None;
+        }
+    };
+    let preset = dtw_preset(&kind);
+    if preset.is_none() {
+        tracing::info!(
+            "{}: no DTW alignment heads known for a `{kind}` model; word times are spread \
+             over each segment by characters",
+            path.display()
+        );
+    }
+    preset
+}
+
+/// whisper.cpp's alignment-head preset for a model kind as `model::inspect` names it.
+fn dtw_preset(kind: &str) -> Option<DtwModelPreset> {
+    Some(match kind {
+        "tiny.en" => DtwModelPreset::TinyEn,
+        "tiny" => DtwModelPreset::Tiny,
+        "base.en" => DtwModelPreset::BaseEn,
+        "base" => DtwModelPreset::Base,
+        "small.en" => DtwModelPreset::SmallEn,
+        "small" => DtwModelPreset::Small,
+        "medium.en" => DtwModelPreset::MediumEn,
+        "medium" => DtwModelPreset::Medium,
+        "large-v3" => DtwModelPreset::LargeV3,
+        "large-v3-turbo" => DtwModelPreset::LargeV3Turbo,
+        _ => return None,
+    })
 }
 
 /// Encoder frames (20 ms each) covering `samples` plus a second of margin, in
@@ -677,7 +741,7 @@ fn log_softmax(logits: &[f32]) -> Vec<f32> {
 
 #[cfg(test)]
 mod tests {
-    use super::{ends_in_loop, entropy, loop_cut};
+    use super::{DtwModelPreset, dtw_preset, ends_in_loop, entropy, loop_cut};
 
     const EOT: i32 = 50257;
 
@@ -694,6 +758,22 @@ mod tests {
             assert!(forced < 40, "never reached end-of-text");
         }
         (forced, tokens)
+    }
+
+    #[test]
+    fn alignment_heads_follow_the_models_dimensions() {
+        assert!(matches!(dtw_preset("base"), Some(DtwModelPreset::Base)));
+        assert!(matches!(
+            dtw_preset("small.en"),
+            Some(DtwModelPreset::SmallEn)
+        ));
+        assert!(matches!(
+            dtw_preset("large-v3-turbo"),
+            Some(DtwModelPreset::LargeV3Turbo)
+        ));
+        // Same dimensions, different heads: no guess.
+        assert!(dtw_preset("large-v1 or large-v2").is_none());
+        assert!(dtw_preset("unknown custom").is_none());
     }
 
     #[test]
