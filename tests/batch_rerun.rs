@@ -118,7 +118,7 @@ fn a_manifest_added_after_a_first_run_renames_calls_without_transcribing_again()
     // Were the calls transcribed again, the new fixture would show.
     b.file(
         "day/a.transcript.json",
-        batch_support::transcript("no niin", "hei", 9.0).as_bytes(),
+        batch_support::transcript(batch_support::CALL, "no niin hei").as_bytes(),
     );
     b.file(
         "manifest.csv",
