@@ -148,5 +148,24 @@ fn killed_runs_finish_in_the_state_of_an_uninterrupted_run() {
             )
         })
         .collect();
-    assert_eq!(files, reference_files, "seed {seed}");
+    let differing: Vec<String> = files
+        .keys()
+        .chain(reference_files.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .filter(|name| files.get(*name) != reference_files.get(*name))
+        .map(|name| {
+            let text = |f: Option<&Vec<u8>>| f.map(|b| String::from_utf8_lossy(b).into_owned());
+            format!(
+                "{name}:\n  killed:        {:?}\n  uninterrupted: {:?}",
+                text(files.get(name)),
+                text(reference_files.get(name))
+            )
+        })
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "seed {seed}:\n{}",
+        differing.join("\n")
+    );
 }

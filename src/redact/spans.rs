@@ -6,8 +6,9 @@ use super::{Finding, TimeSpan, find, replace};
 use crate::audio::SAMPLE_RATE;
 use crate::transcript::{Party, Segment, Transcript, Word};
 
-/// Word timestamps are approximate (Whisper drifts by tenths of a second), so each
-/// span is widened by this much on both sides.
+/// Word timestamps are approximate (Whisper drifts by tenths of a second, and DTW
+/// times can bunch a run of words), so each span is widened by this much on both
+/// sides, and further up to the neighbouring words it did not redact.
 const PAD_S: f64 = 0.3;
 const BEEP_HZ: f32 = 1000.0;
 const BEEP_LEVEL: f32 = 0.05;
@@ -60,8 +61,8 @@ pub fn transcript(input: &Transcript) -> (Transcript, Vec<TimeSpan>) {
         }
     }
     for span in &mut spans {
-        span.start = (span.start - PAD_S).max(0.0);
-        span.end = (span.end + PAD_S).min(input.duration.max(span.end));
+        span.start = span.start.max(0.0);
+        span.end = span.end.min(input.duration.max(span.end));
     }
     (out, merge(spans))
 }
@@ -103,16 +104,25 @@ fn redact_words(segment: &mut Segment, found: &[Finding]) -> Vec<TimeSpan> {
             .collect();
         let (Some(&first), Some(&last)) = (hit.first(), hit.last()) else {
             spans.push(TimeSpan {
-                start: segment.start,
-                end: segment.end,
+                start: segment.start - PAD_S,
+                end: segment.end + PAD_S,
             });
             continue;
         };
         let end = segment.words[last].end;
+        // The item may sound anywhere between the words around it: the beep fills
+        // the gaps up to them (or to the segment's ends), never into them.
+        let before = first
+            .checked_sub(1)
+            .map_or(segment.start - PAD_S, |i| segment.words[i].end);
+        let after = segment
+            .words
+            .get(last + 1)
+            .map_or(segment.end + PAD_S, |w| w.start);
         let word: &mut Word = &mut segment.words[first];
         spans.push(TimeSpan {
-            start: word.start,
-            end,
+            start: (word.start - PAD_S).min(before),
+            end: (end + PAD_S).max(after),
         });
         word.text = format!(" {}", f.kind.placeholder());
         word.end = end;
@@ -217,8 +227,9 @@ mod tests {
         let texts: Vec<&str> = segment.words.iter().map(|w| w.text.trim()).collect();
         assert_eq!(texts, ["numero", "on", "[puhelinnumero]", "kiitos"]);
         assert_eq!(spans.len(), 1);
-        assert!((spans[0].start - 2.7).abs() < 1e-9 && (spans[0].end - 5.3).abs() < 1e-9);
-        assert!(spans[0].end < 6.0, "the next word stays audible");
+        // From the end of "on" to the start of "kiitos": the gaps are filled.
+        assert!((spans[0].start - 2.7).abs() < 1e-9 && (spans[0].end - 6.0).abs() < 1e-9);
+        assert!(spans[0].end <= 6.0, "the next word stays audible");
     }
 
     #[test]
@@ -243,7 +254,7 @@ mod tests {
         let texts: Vec<&str> = segment.words.iter().map(|w| w.text.trim()).collect();
         assert_eq!(texts, ["hetu", "[hetu]", "Kiitos"]);
         assert_eq!(spans.len(), 1);
-        assert!((spans[0].start - 1.7).abs() < 1e-9 && (spans[0].end - 7.9 - PAD_S).abs() < 1e-9);
+        assert!((spans[0].start - 1.4).abs() < 1e-9 && (spans[0].end - 9.0).abs() < 1e-9);
     }
 
     #[test]
@@ -282,7 +293,7 @@ mod tests {
         );
         let (first, last) = (spans[0], spans[spans.len() - 1]);
         assert!(
-            first.start <= 1.0 && last.end >= 5.7 && last.end < 7.0,
+            first.start <= 1.0 && last.end >= 5.7 && last.end <= 7.0,
             "{spans:?}"
         );
 

@@ -10,6 +10,12 @@
 /// Smallest step between two words' starts (DTW's resolution is 20 ms).
 pub const MIN_STEP_S: f64 = 0.01;
 
+/// How far after its segment's start the first word's aligned start may lie.
+/// Whisper's segment start is the more reliable of the two: on packed windows DTW
+/// has put a turn's first word seconds late, leaving the words before it (a phone
+/// number read out) outside every word's time.
+pub const FIRST_WORD_SLACK_S: f64 = 1.0;
+
 /// The (start, end) of each word. `starts[i]` is the aligned start of word `i`, if
 /// any; `chars[i]` its length; `span` the segment's start and end. Starts come out
 /// strictly increasing, at least `MIN_STEP_S` apart, inside the span when it is
@@ -32,7 +38,10 @@ pub fn word_times(starts: &[Option<f64>], chars: &[usize], span: (f64, f64)) -> 
         } else {
             last_t + MIN_STEP_S * (i - last_i) as f64
         };
-        let latest = to - MIN_STEP_S * (n - i) as f64;
+        let mut latest = to - MIN_STEP_S * (n - i) as f64;
+        if i == 0 {
+            latest = latest.min(from + FIRST_WORD_SLACK_S);
+        }
         if t >= earliest && t <= latest {
             anchors.push((i, t));
         }
@@ -115,6 +124,14 @@ mod tests {
         assert_eq!(times[0].0, 5.0);
         assert_eq!(times[1].0, 5.2);
         assert_eq!(times[3].0, 6.0);
+    }
+
+    #[test]
+    fn a_first_word_aligned_seconds_late_starts_with_its_segment() {
+        let span = (11.6, 18.5);
+        let times = word_times(&[Some(16.7), Some(16.72), Some(17.3)], &[5, 5, 4], span);
+        strictly_increasing_inside(&times, span);
+        assert_eq!(times[0].0, 11.6, "{times:?}");
     }
 
     #[test]
