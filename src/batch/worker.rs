@@ -7,6 +7,15 @@
 //! keeps every held lease alive. A worker exits when the queue is empty and no
 //! call is held by anyone — so a dead worker's call is taken over before the
 //! fleet goes home.
+//!
+//! Store errors and processing errors are kept apart: what goes wrong with a
+//! recording is recorded as that call's failure, while the database going away is
+//! never the call's fault. A lost connection is waited out (every connection of
+//! the process shares one [`Reconnect`]: reconnect with backoff, log the outage
+//! once, rerun the statement); the worker keeps its leases through the outage
+//! and finishes its calls. Only a store error that outlasts the outage limit, or
+//! is not about the connection at all, stops the worker — with exit code 2 and
+//! without touching its calls, which other workers take over.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -21,7 +30,7 @@ use super::outputs::CallFiles;
 use super::plan::Action;
 use super::processor::{CallInput, CallProcessor};
 use super::{BatchError, Settings};
-use crate::store::postgres::{Claim, QueuedWork, WorkOutcome};
+use crate::store::postgres::{Claim, QueuedWork, Reconnect, WorkOutcome};
 use crate::store::{CallEntry, Fingerprint, NewRun, PostgresStore, RunId, Store, StoreError};
 
 /// How one worker process runs.
@@ -125,7 +134,7 @@ pub fn enqueue(
 type Held = Mutex<BTreeMap<String, i64>>;
 
 /// Runs one worker until the queue is drained. Per-call failures are recorded
-/// and counted; store errors stop the worker.
+/// and counted; lost connections are waited out; other store errors stop the worker.
 pub fn work(
     settings: &WorkerSettings,
     url: &str,
@@ -140,19 +149,21 @@ pub fn work(
     let held = Held::default();
     let stop = AtomicBool::new(false);
     let summary = Mutex::new(WorkerSummary::default());
-    let mut heartbeat_store = PostgresStore::connect(url)?;
+    let reconnect = Reconnect::default();
+    let mut heartbeat_store = PostgresStore::connect_with(url, &reconnect)?;
     heartbeat_store.lock_shared()?;
     tracing::info!(
-        "worker {} on {}: {} jobs, lease {:?}",
+        "worker {} on {}: {} jobs, lease {:?}, waits out database outages of up to {} s",
         settings.worker_id,
         heartbeat_store.url(),
         settings.jobs,
-        settings.lease
+        settings.lease,
+        reconnect.max_outage().as_secs()
     );
     std::thread::scope(|scope| {
         let beat = scope.spawn(|| heartbeat(&mut heartbeat_store, settings, &held, &stop));
         let workers: Vec<_> = (0..settings.jobs.max(1))
-            .map(|_| scope.spawn(|| consume(url, settings, &ctx, &held, &summary)))
+            .map(|_| scope.spawn(|| consume(url, &reconnect, settings, &ctx, &held, &summary)))
             .collect();
         let joined: Vec<_> = workers.into_iter().map(|h| h.join()).collect();
         // Stop the heartbeat first: the scope waits for it, even while unwinding.
@@ -187,12 +198,13 @@ fn prepare_shared_output(out_dir: &std::path::Path) -> Result<PathBuf, BatchErro
 /// One job thread: claim, process, complete, until nothing is left anywhere.
 fn consume(
     url: &str,
+    reconnect: &Reconnect,
     settings: &WorkerSettings,
     ctx: &JobContext,
     held: &Held,
     summary: &Mutex<WorkerSummary>,
 ) -> Result<(), StoreError> {
-    let mut store = PostgresStore::connect(url)?;
+    let mut store = PostgresStore::connect_with(url, reconnect)?;
     loop {
         let claimed = store.claim(&settings.worker_id, settings.lease, settings.max_attempts)?;
         let Some(claim) = claimed else {
@@ -207,11 +219,15 @@ fn consume(
         if claim.attempts > 1 {
             tracing::info!("{id}: taking over (claim {})", claim.claim);
         }
+        // Held until the result is written: through an outage the heartbeat keeps
+        // (or retakes) the lease while `complete` waits for the database.
         lock(held).insert(id.clone(), claim.claim);
-        let outcomes = process(&mut store, ctx, &claim);
+        let result = process(&mut store, ctx, &claim).map(|outcomes| {
+            let completed = store.complete(&claim, &outcomes);
+            (outcomes, completed)
+        });
         lock(held).remove(&id);
-        let outcomes = outcomes?;
-        let completed = store.complete(&claim, &outcomes);
+        let (outcomes, completed) = result?;
         let mut sum = lock(summary);
         match completed {
             Ok(()) => match outcomes.last() {
@@ -314,9 +330,11 @@ fn process(
     Ok(outcomes)
 }
 
-/// Renews every held lease each third of the lease, until `stop`. A store error
-/// is logged, not fatal: if it lasts, the leases run out and the calls are
-/// taken over, and this worker's results are refused by the fence.
+/// Renews every held lease each third of the lease, until `stop`. A lost
+/// connection is waited out by the store, and a lease that ran out meanwhile is
+/// renewed if nobody took the call. A store error is logged, not fatal: if it
+/// lasts, the leases run out and the calls are taken over, and this worker's
+/// results are refused by the fence.
 fn heartbeat(store: &mut PostgresStore, settings: &WorkerSettings, held: &Held, stop: &AtomicBool) {
     let every = settings.lease / 3;
     let step = Duration::from_millis(50).min(every);
@@ -330,7 +348,12 @@ fn heartbeat(store: &mut PostgresStore, settings: &WorkerSettings, held: &Held, 
         waited = Duration::ZERO;
         let snapshot = lock(held).clone();
         for (call_id, claim) in snapshot {
-            match store.extend_lease(&call_id, claim, settings.lease) {
+            let renewed = store.extend_lease(&call_id, claim, settings.lease);
+            // A call completed since the snapshot is released, not lost.
+            if lock(held).get(&call_id) != Some(&claim) {
+                continue;
+            }
+            match renewed {
                 Ok(true) => {}
                 Ok(false) => tracing::warn!(
                     "{call_id}: lost the lease (claim {claim}); another worker has the call"

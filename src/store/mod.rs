@@ -332,6 +332,16 @@ pub enum StoreError {
         source: ::postgres::Error,
     },
     #[error(
+        "PostgreSQL store {url}: {action} failed: the server stayed unreachable for {waited_s} s, the longest kuulas waits for it to come back (last error: {source}); check the database server, then start the worker (or run) again: calls it held are taken over once their leases run out"
+    )]
+    PostgresUnavailable {
+        /// The URL without its password.
+        url: String,
+        action: &'static str,
+        waited_s: u64,
+        source: ::postgres::Error,
+    },
+    #[error(
         "PostgreSQL store {url} has schema version {found}, newer than this kuulas understands ({known}); upgrade kuulas on every worker"
     )]
     PostgresTooNew { url: String, found: i64, known: i64 },

@@ -7,15 +7,22 @@
 //!
 //! An ordinary `kuulas run --store postgres://…` also works: it uses the [`Store`]
 //! trait like SQLite, holding a session advisory lock instead of a lock file.
+//!
+//! Every statement rides out a lost connection ([`reconnect`]): the store
+//! reconnects with backoff, takes its advisory lock again and reruns the
+//! statement or transaction, for up to [`MAX_OUTAGE`], so a database restart is
+//! a pause, not an error.
 
 mod queue;
 mod reads;
+mod reconnect;
 mod schema;
 mod writes;
 
 pub use queue::{Claim, QueuedWork, WorkOutcome};
+pub use reconnect::{MAX_OUTAGE, Reconnect};
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -49,16 +56,36 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// The advisory locks a store can hold, as the statements that take them.
+const EXCLUSIVE_LOCK: &str = "SELECT pg_try_advisory_lock($1)";
+const SHARED_LOCK: &str = "SELECT pg_try_advisory_lock_shared($1)";
+
 pub struct PostgresStore {
     /// `RefCell`: the trait reads through `&self`, the client needs `&mut`.
     client: RefCell<Client>,
+    /// How to connect again after the connection is lost.
+    config: Config,
     url: String,
+    reconnect: Reconnect,
+    /// The outage number the current connection was made in ([`Reconnect`]).
+    outage: Cell<u64>,
+    /// The advisory lock this store took, to take again on a new connection.
+    lock: Cell<Option<&'static str>>,
 }
 
 impl PostgresStore {
     /// Connects to `url` (the password may also come from `PGPASSWORD`) and
     /// migrates the schema; concurrent workers starting at once migrate only once.
+    /// The first connection must succeed; later lost ones are waited out for up
+    /// to [`MAX_OUTAGE`].
     pub fn connect(url: &str) -> Result<PostgresStore, StoreError> {
+        PostgresStore::connect_with(url, &Reconnect::default())
+    }
+
+    /// Like [`PostgresStore::connect`], waiting out lost connections as
+    /// `reconnect` says; the stores of one process share it, so each outage is
+    /// logged once.
+    pub fn connect_with(url: &str, reconnect: &Reconnect) -> Result<PostgresStore, StoreError> {
         let shown = redact(url);
         let mut config = Config::from_str(url).map_err(|source| StoreError::PostgresUrl {
             url: shown.clone(),
@@ -82,7 +109,11 @@ impl PostgresStore {
         schema::apply(&mut client, &shown)?;
         Ok(PostgresStore {
             client: RefCell::new(client),
+            config,
             url: shown,
+            outage: Cell::new(reconnect.current()),
+            reconnect: reconnect.clone(),
+            lock: Cell::new(None),
         })
     }
 
@@ -90,20 +121,21 @@ impl PostgresStore {
     /// or an enqueue holds it. Held until this connection closes (also when the
     /// process dies).
     pub fn lock_for_run(&mut self) -> Result<(), StoreError> {
-        self.try_lock("SELECT pg_try_advisory_lock($1)")
+        self.try_lock(EXCLUSIVE_LOCK)
     }
 
     /// Takes the store for a worker or an enqueue, which share it with each other
     /// but not with an ordinary run (that one would redo calls workers hold).
     pub fn lock_shared(&mut self) -> Result<(), StoreError> {
-        self.try_lock("SELECT pg_try_advisory_lock_shared($1)")
+        self.try_lock(SHARED_LOCK)
     }
 
     fn try_lock(&mut self, sql: &'static str) -> Result<(), StoreError> {
-        let row = self
-            .with_client(|c| c.query_one(sql, &[&RUN_LOCK_KEY]))
-            .map_err(self.err("taking the store's lock"))?;
+        let row = self.with_client("taking the store's lock", |c| {
+            c.query_one(sql, &[&RUN_LOCK_KEY])
+        })?;
         if row.get::<_, bool>(0) {
+            self.lock.set(Some(sql));
             Ok(())
         } else {
             Err(StoreError::PostgresLocked {
@@ -117,71 +149,69 @@ impl PostgresStore {
         &self.url
     }
 
-    pub(super) fn err(&self, action: &'static str) -> impl Fn(postgres::Error) -> StoreError + '_ {
-        move |source| StoreError::Postgres {
-            url: self.url.clone(),
-            action,
-            source,
-        }
-    }
-
-    /// Runs `f` in one transaction, committing only if it succeeds.
+    /// Runs `f` in one transaction, committing only if it succeeds; after a lost
+    /// connection the whole transaction runs again.
     fn in_transaction<T: Send>(
         &mut self,
         action: &'static str,
-        f: impl FnOnce(&mut postgres::Transaction<'_>) -> Result<T, postgres::Error> + Send,
+        mut f: impl FnMut(&mut postgres::Transaction<'_>) -> Result<T, postgres::Error> + Send,
     ) -> Result<T, StoreError> {
-        let url = self.url.clone();
-        let err = move |source| StoreError::Postgres {
-            url: url.clone(),
-            action,
-            source,
-        };
-        self.with_client(|c| {
+        self.with_client(action, |c| {
             let mut tx = c.transaction()?;
             let value = f(&mut tx)?;
             tx.commit()?;
             Ok(value)
         })
-        .map_err(err)
     }
 
-    /// Runs `f` on the connection. The sync client drives a runtime of its own,
-    /// which tokio forbids on a thread already running one — the batch's
-    /// orchestrator calls the store from inside its runtime — so there `f` runs
-    /// on a short-lived thread of its own.
+    /// Runs `f` on the connection, reconnecting and running it again while the
+    /// connection is lost ([`reconnect`]); `action` names it in errors.
+    ///
+    /// The sync client drives a runtime of its own, which tokio forbids on a
+    /// thread already running one — the batch's orchestrator calls the store
+    /// from inside its runtime — so there `f` runs on a short-lived thread.
     pub(super) fn with_client<T: Send>(
         &self,
-        f: impl FnOnce(&mut Client) -> Result<T, postgres::Error> + Send,
-    ) -> Result<T, postgres::Error> {
+        action: &'static str,
+        f: impl FnMut(&mut Client) -> Result<T, postgres::Error> + Send,
+    ) -> Result<T, StoreError> {
         let mut guard = self.client.borrow_mut();
-        let client = &mut *guard;
-        if tokio::runtime::Handle::try_current().is_err() {
-            return f(client);
-        }
-        std::thread::scope(|scope| scope.spawn(move || f(client)).join())
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        let mut link = reconnect::Link {
+            client: &mut guard,
+            config: &self.config,
+            reconnect: &self.reconnect,
+            url: &self.url,
+            outage: self.outage.get(),
+            lock: self.lock.get(),
+            lock_key: RUN_LOCK_KEY,
+        };
+        let result = if tokio::runtime::Handle::try_current().is_err() {
+            link.run(action, f)
+        } else {
+            std::thread::scope(|scope| scope.spawn(|| link.run(action, f)).join())
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        };
+        self.outage.set(link.outage);
+        result
     }
 }
 
 impl Store for PostgresStore {
     fn reset_interrupted(&mut self) -> Result<u64, StoreError> {
         // Only calls nobody holds: a worker's live lease is not an interruption.
-        let n = self
-            .with_client(|c| {
-                c.execute(
-                    "UPDATE calls SET status = 'pending', work = NULL
+        let n = self.with_client("resetting interrupted calls", |c| {
+            c.execute(
+                "UPDATE calls SET status = 'pending', work = NULL
                  WHERE status = 'running'
                    AND (lease_expires_at IS NULL OR lease_expires_at < now())",
-                    &[],
-                )
-            })
-            .map_err(self.err("resetting interrupted calls"))?;
+                &[],
+            )
+        })?;
         Ok(n)
     }
 
     fn begin_run(&mut self, run: &NewRun) -> Result<RunId, StoreError> {
-        let row = self.with_client(|c| c.query_one(
+        let row = self.with_client("starting a run", |c| c.query_one(
                 "INSERT INTO runs (started_at, input_dir, kuulas_version, model_sha256, rubric_sha256)
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
                 &[
@@ -191,13 +221,12 @@ impl Store for PostgresStore {
                     &run.model_sha256,
                     &run.rubric_sha256,
                 ],
-            ))
-            .map_err(self.err("starting a run"))?;
+            ))?;
         Ok(row.get(0))
     }
 
     fn finish_run(&mut self, run: RunId, totals: &RunTotals) -> Result<(), StoreError> {
-        self.with_client(|c| {
+        self.with_client("finishing a run", |c| {
             c.execute(
                 "UPDATE runs SET finished_at = $2, discovered = $3, processed = $4, skipped = $5,
                     failed = $6, audio_seconds = $7 WHERE id = $1",
@@ -211,15 +240,14 @@ impl Store for PostgresStore {
                     &totals.audio_seconds,
                 ],
             )
-        })
-        .map_err(self.err("finishing a run"))?;
+        })?;
         Ok(())
     }
 
     fn latest_run(&self) -> Result<Option<RunId>, StoreError> {
-        let row = self
-            .with_client(|c| c.query_one("SELECT MAX(id) FROM runs", &[]))
-            .map_err(self.err("finding the latest run"))?;
+        let row = self.with_client("finding the latest run", |c| {
+            c.query_one("SELECT MAX(id) FROM runs", &[])
+        })?;
         Ok(row.get(0))
     }
 
@@ -275,14 +303,12 @@ impl Store for PostgresStore {
     }
 
     fn transcript(&self, call_id: &str) -> Result<Option<String>, StoreError> {
-        let row = self
-            .with_client(|c| {
-                c.query_opt(
-                    "SELECT transcript_json FROM calls WHERE call_id = $1",
-                    &[&call_id],
-                )
-            })
-            .map_err(self.err("reading a transcript"))?;
+        let row = self.with_client("reading a transcript", |c| {
+            c.query_opt(
+                "SELECT transcript_json FROM calls WHERE call_id = $1",
+                &[&call_id],
+            )
+        })?;
         Ok(row.and_then(|r| r.get(0)))
     }
 
@@ -296,20 +322,19 @@ impl Store for PostgresStore {
     }
 
     fn mark_forced(&mut self, run: RunId, since: RunId) -> Result<(), StoreError> {
-        self.with_client(|c| {
+        self.with_client("recording a forced run", |c| {
             c.execute(
                 "UPDATE runs SET force_from = $2 WHERE id = $1",
                 &[&run, &since],
             )
-        })
-        .map_err(self.err("recording a forced run"))?;
+        })?;
         Ok(())
     }
 
     fn unfinished_force(&self) -> Result<Option<RunId>, StoreError> {
-        let row = self
-            .with_client(|c| c.query_opt(UNFINISHED_FORCE, &[]))
-            .map_err(self.err("looking for an interrupted --force run"))?;
+        let row = self.with_client("looking for an interrupted --force run", |c| {
+            c.query_opt(UNFINISHED_FORCE, &[])
+        })?;
         Ok(row.map(|r| r.get(0)))
     }
 

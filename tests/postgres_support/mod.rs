@@ -1,7 +1,10 @@
 //! A fresh PostgreSQL database per test, on the server named by
 //! `KUULAS_TEST_POSTGRES` (see scripts/setup-postgres.sh). Without it the tests
 //! skip loudly — unless `KUULAS_REQUIRE_POSTGRES` is set (CI), when they fail.
+//! [`cluster`] starts a private server a test may stop and start.
 #![allow(dead_code)] // each test file uses a different part of the harness
+
+pub mod cluster;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -15,8 +18,9 @@ pub struct TestDb {
     name: String,
 }
 
-/// A new empty database, or `None` (after a loud message) when no server is configured.
-pub fn database(test: &str) -> Option<TestDb> {
+/// The configured test server's URL, or `None` (after a loud message) when no
+/// server is configured.
+fn admin_url(test: &str) -> Option<String> {
     let Ok(admin_url) = std::env::var(URL_ENV) else {
         if std::env::var_os(REQUIRE_ENV).is_some() {
             panic!("{REQUIRE_ENV} is set but {URL_ENV} is not; run scripts/setup-postgres.sh");
@@ -27,6 +31,12 @@ pub fn database(test: &str) -> Option<TestDb> {
         );
         return None;
     };
+    Some(admin_url)
+}
+
+/// A new empty database, or `None` (after a loud message) when no server is configured.
+pub fn database(test: &str) -> Option<TestDb> {
+    let admin_url = admin_url(test)?;
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let name = format!(
         "kuulas_t_{}_{}_{}",

@@ -7,8 +7,10 @@
 //! result in one transaction that first locks the row and checks the claim is
 //! still this worker's, so a worker that lost its call can never write a result.
 //!
-//! Workers call these from plain threads; unlike the `Store` methods they are not
-//! meant for use inside a tokio runtime.
+//! Like every statement of the store, these ride out a lost connection. A lease
+//! that ran out while the database was down is the database's fault, not the
+//! call's: its holder may still extend it if nobody took the call meanwhile, and
+//! a takeover of it does not count towards the attempts that fail a call.
 //!
 //! [`claim`]: PostgresStore::claim
 //! [`extend_lease`]: PostgresStore::extend_lease
@@ -97,10 +99,8 @@ impl PostgresStore {
     ) -> Result<bool, StoreError> {
         let m = &call.metadata;
         let fp = &call.fingerprint;
-        let n = self
-            .client
-            .get_mut()
-            .execute(
+        let n = self.with_client("enqueueing a call", |c| {
+            c.execute(
                 "INSERT INTO calls AS c (call_id, path, size_bytes, mtime_ns, sha256, status,
                     agent, team, queue, started_at, agent_channel, language, run_id, work,
                     enqueued_at)
@@ -129,13 +129,15 @@ impl PostgresStore {
                     &work.as_str(),
                 ],
             )
-            .map_err(self.err("enqueueing a call"))?;
+        })?;
         Ok(n == 1)
     }
 
     /// Takes the oldest waiting call (or one whose worker's lease ran out) for
     /// `worker`, leased for `lease`. A call whose lease has run out `max_attempts`
-    /// times is recorded as failed instead: it keeps killing its workers.
+    /// times is recorded as failed instead: it keeps killing its workers. A lease
+    /// that ran out before the server (re)started ran out during an outage:
+    /// taking it over is not counted, and never fails the call.
     pub fn claim(
         &mut self,
         worker: &str,
@@ -153,6 +155,7 @@ impl PostgresStore {
                         lease_expires_at = NULL, transcript_json = NULL, overall_score = NULL
                     WHERE work IS NOT NULL AND status = 'running'
                       AND lease_expires_at < now() AND attempts >= $1
+                      AND lease_expires_at >= pg_postmaster_start_time()
                     RETURNING call_id)
                  DELETE FROM scores WHERE call_id IN (SELECT call_id FROM dead)",
                 &[&max_attempts, &reason],
@@ -166,7 +169,10 @@ impl PostgresStore {
                         ORDER BY enqueued_at, call_id
                         LIMIT 1 FOR UPDATE SKIP LOCKED)
                      UPDATE calls c SET status = 'running', worker = $1, claim = c.claim + 1,
-                        attempts = c.attempts + 1,
+                        attempts = c.attempts + CASE
+                            WHEN c.status = 'running'
+                             AND c.lease_expires_at < pg_postmaster_start_time() THEN 0
+                            ELSE 1 END,
                         lease_expires_at = now() + make_interval(secs => $2)
                      FROM next WHERE c.call_id = next.call_id
                      RETURNING {RETURNED}"
@@ -199,23 +205,22 @@ impl PostgresStore {
         })
     }
 
-    /// Pushes the lease of a held call `lease` into the future; false when the
-    /// claim is no longer this worker's (it expired and was taken over).
+    /// Pushes the lease of a held call `lease` into the future — also one that ran
+    /// out while nobody took the call over; false when the claim is no longer this
+    /// worker's (another worker took the call).
     pub fn extend_lease(
         &mut self,
         call_id: &str,
         claim: i64,
         lease: Duration,
     ) -> Result<bool, StoreError> {
-        let n = self
-            .client
-            .get_mut()
-            .execute(
+        let n = self.with_client("extending a lease", |c| {
+            c.execute(
                 "UPDATE calls SET lease_expires_at = now() + make_interval(secs => $3)
                  WHERE call_id = $1 AND claim = $2 AND status = 'running' AND work IS NOT NULL",
                 &[&call_id, &claim, &lease.as_secs_f64()],
             )
-            .map_err(self.err("extending a lease"))?;
+        })?;
         Ok(n == 1)
     }
 
@@ -223,94 +228,107 @@ impl PostgresStore {
     /// the claim is still this worker's; otherwise [`StoreError::LeaseLost`] and
     /// nothing is written. Releases the call from the queue.
     pub fn complete(&mut self, held: &Claim, outcomes: &[WorkOutcome]) -> Result<(), StoreError> {
-        let url = self.url.clone();
-        let err = |source| StoreError::Postgres {
-            url: url.clone(),
-            action: "writing a worker's result",
-            source,
-        };
-        let mut tx = self.client.get_mut().transaction().map_err(err)?;
-        let current = tx
-            .query_opt(
+        // Set once COMMIT is sent: if the connection is lost before its answer, the
+        // transaction runs again and may find its own result already there.
+        let mut committing = false;
+        let written = self.with_client("writing a worker's result", |c| {
+            let mut tx = c.transaction()?;
+            let current = tx.query_opt(
                 "SELECT claim, status, work IS NOT NULL FROM calls WHERE call_id = $1 FOR UPDATE",
                 &[&held.entry.call_id],
-            )
-            .map_err(err)?;
-        let ours = current.is_some_and(|r| {
-            r.get::<_, i64>(0) == held.claim
-                && r.get::<_, &str>(1) == CallStatus::Running.as_str()
-                && r.get::<_, bool>(2)
-        });
-        if !ours {
-            return Err(StoreError::LeaseLost {
+            )?;
+            let Some((claim, status, queued)) = current.map(|r| {
+                (
+                    r.get::<_, i64>(0),
+                    r.get::<_, String>(1),
+                    r.get::<_, bool>(2),
+                )
+            }) else {
+                return Ok(false);
+            };
+            if claim != held.claim || status != CallStatus::Running.as_str() || !queued {
+                // Released under our claim number: that was our lost commit.
+                return Ok(committing && claim == held.claim && !queued);
+            }
+            write_outcomes(&mut tx, held, outcomes)?;
+            tx.execute(
+                "UPDATE calls SET work = NULL, lease_expires_at = NULL, prior_status = NULL
+                 WHERE call_id = $1",
+                &[&held.entry.call_id],
+            )?;
+            committing = true;
+            tx.commit()?;
+            Ok(true)
+        })?;
+        match written {
+            true => Ok(()),
+            false => Err(StoreError::LeaseLost {
                 call_id: held.entry.call_id.clone(),
                 claim: held.claim,
-            });
+            }),
         }
-        let mut entry = held.entry.clone();
-        let (run, id) = (held.run_id, held.entry.call_id.as_str());
-        for outcome in outcomes {
-            match outcome {
-                WorkOutcome::Started(fp) => {
-                    entry.fingerprint = fp.clone();
-                    writes::upsert_entry(&mut tx, run, &entry, CallStatus::Running, None)
-                }
-                WorkOutcome::Unchanged {
-                    fingerprint,
-                    then_score,
-                } => {
-                    entry.fingerprint = fingerprint.clone();
-                    writes::refresh_fingerprint(&mut tx, id, fingerprint).and_then(|()| {
-                        let back = "UPDATE calls SET status = COALESCE(prior_status, 'scored')
-                                    WHERE call_id = $1";
-                        match then_score {
-                            true => Ok(0),
-                            false => tx.execute(back, &[&id]),
-                        }
-                        .map(drop)
-                    })
-                }
-                WorkOutcome::Rescoring => writes::mark_rescoring(&mut tx, run, &entry),
-                WorkOutcome::Transcribed {
-                    transcript_json,
-                    duration_s,
-                    // A worker does not report its settings (the job seam has no
-                    // field for them yet): not known, so never a reason to redo.
-                } => writes::save_transcript(&mut tx, id, transcript_json, *duration_s, None),
-                WorkOutcome::Scored(scores) => writes::save_scores(&mut tx, id, scores),
-                WorkOutcome::Failed {
-                    fingerprint,
-                    reason,
-                } => {
-                    if let Some(fp) = fingerprint {
-                        entry.fingerprint = fp.clone();
-                    }
-                    writes::upsert_entry(&mut tx, run, &entry, CallStatus::Failed, Some(reason))
-                }
-            }
-            .map_err(err)?;
-        }
-        tx.execute(
-            "UPDATE calls SET work = NULL, lease_expires_at = NULL, prior_status = NULL
-             WHERE call_id = $1",
-            &[&id],
-        )
-        .map_err(err)?;
-        tx.commit().map_err(err)
     }
 
     /// Calls waiting for a worker and calls held by one (live or expired lease).
     pub fn queue_depth(&mut self) -> Result<(u64, u64), StoreError> {
-        let row = self
-            .client
-            .get_mut()
-            .query_one(
+        let row = self.with_client("reading the queue", |c| {
+            c.query_one(
                 "SELECT COUNT(*) FILTER (WHERE status = 'pending'),
                         COUNT(*) FILTER (WHERE status = 'running')
                  FROM calls WHERE work IS NOT NULL",
                 &[],
             )
-            .map_err(self.err("reading the queue"))?;
+        })?;
         Ok((row.get::<_, i64>(0) as u64, row.get::<_, i64>(1) as u64))
     }
+}
+
+/// Applies a job's outcomes, in order, to the call `held` names.
+fn write_outcomes(
+    tx: &mut postgres::Transaction<'_>,
+    held: &Claim,
+    outcomes: &[WorkOutcome],
+) -> Result<(), postgres::Error> {
+    let mut entry = held.entry.clone();
+    let (run, id) = (held.run_id, held.entry.call_id.as_str());
+    for outcome in outcomes {
+        match outcome {
+            WorkOutcome::Started(fp) => {
+                entry.fingerprint = fp.clone();
+                writes::upsert_entry(tx, run, &entry, CallStatus::Running, None)?;
+            }
+            WorkOutcome::Unchanged {
+                fingerprint,
+                then_score,
+            } => {
+                entry.fingerprint = fingerprint.clone();
+                writes::refresh_fingerprint(tx, id, fingerprint)?;
+                if !then_score {
+                    tx.execute(
+                        "UPDATE calls SET status = COALESCE(prior_status, 'scored')
+                         WHERE call_id = $1",
+                        &[&id],
+                    )?;
+                }
+            }
+            WorkOutcome::Rescoring => writes::mark_rescoring(tx, run, &entry)?,
+            WorkOutcome::Transcribed {
+                transcript_json,
+                duration_s,
+                // A worker does not report its settings (the job seam has no
+                // field for them yet): not known, so never a reason to redo.
+            } => writes::save_transcript(tx, id, transcript_json, *duration_s, None)?,
+            WorkOutcome::Scored(scores) => writes::save_scores(tx, id, scores)?,
+            WorkOutcome::Failed {
+                fingerprint,
+                reason,
+            } => {
+                if let Some(fp) = fingerprint {
+                    entry.fingerprint = fp.clone();
+                }
+                writes::upsert_entry(tx, run, &entry, CallStatus::Failed, Some(reason))?;
+            }
+        }
+    }
+    Ok(())
 }

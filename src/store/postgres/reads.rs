@@ -24,15 +24,13 @@ impl PostgresStore {
     }
 
     pub(super) fn known(&self) -> Result<Vec<KnownCall>, StoreError> {
-        let rows = self
-            .with_client(|c| {
-                c.query(
-                    "SELECT call_id, size_bytes, mtime_ns, sha256, status, path, run_id,
-                        transcribed_with FROM calls",
-                    &[],
-                )
-            })
-            .map_err(self.err("reading known calls"))?;
+        let rows = self.with_client("reading known calls", |c| {
+            c.query(
+                "SELECT call_id, size_bytes, mtime_ns, sha256, status, path, run_id,
+                    transcribed_with FROM calls",
+                &[],
+            )
+        })?;
         rows.iter()
             .map(|r| {
                 let call_id: String = r.get(0);
@@ -53,44 +51,41 @@ impl PostgresStore {
     }
 
     pub(super) fn call_table(&self, run: Option<RunId>) -> Result<CallTable, StoreError> {
-        let err = self.err("reading calls for export");
         let filter = "WHERE ($1::BIGINT IS NULL OR run_id = $1)";
-        let (raw, dimensions) = self
-            .with_client(|client| {
-                let mut rows = Vec::new();
-                let raw = client.query(
-                    &format!("SELECT {ROW_COLUMNS} FROM calls {filter} ORDER BY call_id"),
-                    &[&run],
-                )?;
-                for r in &raw {
-                    let mut row = call_row(r);
-                    row.scores = client
-                        .query(
-                            "SELECT dimension, score FROM scores WHERE call_id = $1 ORDER BY position",
-                            &[&row.call_id],
-                        )?
-                        .iter()
-                        .map(|s| DimensionScore {
-                            dimension: s.get(0),
-                            score: s.get(1),
-                        })
-                        .collect();
-                    rows.push((row, r.get::<_, String>(10)));
-                }
-                let dimensions = client
+        let (raw, dimensions) = self.with_client("reading calls for export", |client| {
+            let mut rows = Vec::new();
+            let raw = client.query(
+                &format!("SELECT {ROW_COLUMNS} FROM calls {filter} ORDER BY call_id"),
+                &[&run],
+            )?;
+            for r in &raw {
+                let mut row = call_row(r);
+                row.scores = client
                     .query(
-                        &format!(
-                            "SELECT dimension FROM scores JOIN calls USING (call_id) {filter}
-                             GROUP BY dimension ORDER BY MIN(position), dimension"
-                        ),
-                        &[&run],
+                        "SELECT dimension, score FROM scores WHERE call_id = $1 ORDER BY position",
+                        &[&row.call_id],
                     )?
                     .iter()
-                    .map(|r| r.get(0))
+                    .map(|s| DimensionScore {
+                        dimension: s.get(0),
+                        score: s.get(1),
+                    })
                     .collect();
-                Ok((rows, dimensions))
-            })
-            .map_err(err)?;
+                rows.push((row, r.get::<_, String>(10)));
+            }
+            let dimensions = client
+                .query(
+                    &format!(
+                        "SELECT dimension FROM scores JOIN calls USING (call_id) {filter}
+                             GROUP BY dimension ORDER BY MIN(position), dimension"
+                    ),
+                    &[&run],
+                )?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            Ok((rows, dimensions))
+        })?;
         let rows = raw
             .into_iter()
             .map(|(mut row, status)| {
@@ -102,17 +97,15 @@ impl PostgresStore {
     }
 
     pub(super) fn counts(&self) -> Result<Vec<StatusCount>, StoreError> {
-        let rows = self
-            .with_client(|c| {
-                c.query(
-                    "SELECT run_id, runs.started_at, worker, status, COUNT(*) FROM calls
+        let rows = self.with_client("counting calls", |c| {
+            c.query(
+                "SELECT run_id, runs.started_at, worker, status, COUNT(*) FROM calls
                      JOIN runs ON runs.id = calls.run_id
                      GROUP BY run_id, runs.started_at, worker, status
                      ORDER BY run_id, worker NULLS FIRST, status",
-                    &[],
-                )
-            })
-            .map_err(self.err("counting calls"))?;
+                &[],
+            )
+        })?;
         rows.iter()
             .map(|r| {
                 let run_id: RunId = r.get(0);
