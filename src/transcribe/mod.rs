@@ -402,7 +402,7 @@ fn decode_window(
             };
             let (from, to) = turn.span;
             let call_time = |t: f64| round_ms(window.to_call_time(turn.part, t));
-            let words = kept
+            let mut words: Vec<Word> = kept
                 .iter()
                 .filter(|w| !cleanup::is_punctuation(&w.text))
                 .map(|w| Word {
@@ -412,6 +412,15 @@ fn decode_window(
                     probability: w.probability,
                 })
                 .collect();
+            // Words aligned outside their turn are clamped to its ends, which can give
+            // several one time: keep every start after the one before (1 ms apart).
+            for i in 1..words.len() {
+                let floor = round_ms(words[i - 1].start + 0.001);
+                if words[i].start < floor {
+                    words[i].start = floor;
+                    words[i].end = words[i].end.max(floor);
+                }
+            }
             pieces.push(Piece {
                 channel,
                 segment: Segment {
