@@ -53,7 +53,7 @@ fn full_packet_has_every_page_escapes_text_and_redacts_text_and_audio() {
         "attribute injection rendered as text"
     );
     assert!(!cold.contains(PHONE) && cold.contains("[puhelinnumero]"));
-    assert!(cold.contains("Henkilötiedot on poistettu"));
+    assert!(cold.contains("on poistettu henkilötunnukset"));
     assert!(!cold.contains("redaction-off"));
     assert!(
         !cold.contains("http://") && !cold.contains("https://"),

@@ -128,7 +128,10 @@ pub fn meta(lang: Lang, call: &CallView) -> Value {
     })
 }
 
-pub fn scores(lang: Lang, call: &CallView) -> Vec<Value> {
+/// The call's scores, each with its explanation and the moments that moved it
+/// (`moments`: the call's, redacted as the page shows them). A dimension no
+/// verified moment was found for reads "not observed", whatever its number.
+pub fn scores(lang: Lang, call: &CallView, moments: &[Moment]) -> Vec<Value> {
     let mut rows: Vec<(String, Option<f64>)> = call
         .scores
         .iter()
@@ -139,14 +142,42 @@ pub fn scores(lang: Lang, call: &CallView) -> Vec<Value> {
     }
     rows.into_iter()
         .map(|(dim, score)| {
+            let overall = dim == "overall";
+            let observed = moments
+                .iter()
+                .any(|m| m.verified && (overall || m.dimension == dim));
+            let moved: Vec<Value> = moments
+                .iter()
+                .filter(|m| !overall && m.dimension == dim && m.counts())
+                .map(|m| {
+                    json!({
+                        "label": labels::behaviour(lang, &m.behaviour),
+                        "points": signed(m.points),
+                        "start": m.start,
+                        "time": clock(m.start),
+                        "cls": if m.points < 0.0 { "neg" } else { "pos" },
+                    })
+                })
+                .collect();
             json!({
                 "id": dim,
                 "label": labels::dimension(lang, &dim),
                 "score": score.map(whole),
-                "explain": labels::explain(lang, &dim, score),
+                "observed": observed,
+                "explain": labels::explain(lang, &dim, score, observed),
+                "moved": moved,
             })
         })
         .collect()
+}
+
+/// Points with their sign: `+5`, `-10`, `+2.5`.
+fn signed(x: f64) -> String {
+    if x > 0.0 {
+        format!("+{}", number(x))
+    } else {
+        number(x)
+    }
 }
 
 pub fn moment_json(lang: Lang, m: &Moment, clip: Option<&str>, page: Option<&str>) -> Value {
@@ -160,6 +191,7 @@ pub fn moment_json(lang: Lang, m: &Moment, clip: Option<&str>, page: Option<&str
         "points": number(m.points),
         "confidence": whole(m.confidence * 100.0),
         "cls": if m.points < 0.0 { "neg" } else { "pos" },
+        "verified": m.verified,
         "clip": clip,
         "page": page,
     })
@@ -186,7 +218,7 @@ fn lanes(lang: Lang, t: &Transcript, moments: &[Moment]) -> Vec<Value> {
                 "pieces": pieces(s, &hits),
                 "labels": hits.iter().map(|m| json!({
                     "label": labels::behaviour(lang, &m.behaviour),
-                    "cls": if m.points < 0.0 { "neg" } else { "pos" },
+                    "cls": if !m.verified { "unverified" } else if m.points < 0.0 { "neg" } else { "pos" },
                 })).collect::<Vec<_>>(),
             })
         })
@@ -246,26 +278,25 @@ pub fn context(
     whole: Option<&AudioFile>,
     clips: &[(Moment, Option<AudioFile>)],
 ) -> Value {
-    let moments: Vec<Value> = p
-        .moments
-        .iter()
-        .map(|m| {
-            let clip = clips
-                .iter()
-                .find(|(c, _)| c == m)
-                .and_then(|(_, f)| f.as_ref())
-                .map(|f| format!("../{}", f.path));
-            moment_json(lang, m, clip.as_deref(), None)
-        })
-        .collect();
+    let moment = |m: &Moment| {
+        let clip = clips
+            .iter()
+            .find(|(c, _)| c == m)
+            .and_then(|(_, f)| f.as_ref())
+            .map(|f| format!("../{}", f.path));
+        moment_json(lang, m, clip.as_deref(), None)
+    };
+    let (verified, unverified): (Vec<&Moment>, Vec<&Moment>) =
+        p.moments.iter().partition(|m| m.verified);
     let view = CallView {
         moments: p.moments.clone(),
         ..p.call.clone()
     };
     json!({
         "call": meta(lang, p.call),
-        "scores": scores(lang, p.call),
-        "moments": moments,
+        "scores": scores(lang, p.call, &p.moments),
+        "moments": verified.into_iter().map(moment).collect::<Vec<_>>(),
+        "unverified": unverified.into_iter().map(moment).collect::<Vec<_>>(),
         "lanes": p.transcript.as_ref().map(|t| lanes(lang, t, &p.moments)),
         "timeline": timeline::build(&view, p.transcript.as_ref()),
         "metrics": metrics(&p.call.metrics),

@@ -1,6 +1,7 @@
-//! The trainer catalogue: every rubric moment of the batch, ranked by how strongly it
-//! counts (points × confidence), so trainers find the best ownership or the worst bare
-//! refusals; and the calls whose customer mood turned. Also behind `kuulas examples`.
+//! The trainer catalogue: every rubric moment of the batch that counts (verified by
+//! the audio, worth points), ranked by how strongly it counts (points × confidence),
+//! so trainers find the best ownership or the worst bare refusals; and the calls
+//! whose customer mood turned. Also behind `kuulas examples`.
 
 use serde::Serialize;
 
@@ -27,7 +28,8 @@ pub enum Rank {
     Cautionary,
 }
 
-/// Every moment of `calls`, optionally of one behaviour, ranked; at most `top`.
+/// Every moment of `calls` that counts ([`Moment::counts`]: verified by the audio,
+/// worth points), optionally of one behaviour, ranked; at most `top`.
 pub fn examples(
     calls: &[CallView],
     behaviour: Option<&str>,
@@ -39,7 +41,7 @@ pub fn examples(
         .flat_map(|call| {
             call.moments
                 .iter()
-                .filter(|m| behaviour.is_none_or(|b| m.behaviour == b))
+                .filter(|m| m.counts() && behaviour.is_none_or(|b| m.behaviour == b))
                 .map(move |m| Example {
                     call_id: call.call_id.clone(),
                     agent: call.metadata.agent.clone(),
@@ -91,5 +93,25 @@ mod tests {
         let worst = examples(&calls, None, Rank::Cautionary, 1);
         assert_eq!(worst[0].moment.behaviour, "bare_refusal");
         assert_eq!(worst[0].call_id, "a");
+    }
+
+    /// Issue 19: 0-point duplicates were listed as exemplary; unverified moments
+    /// must never be an example.
+    #[test]
+    fn unverified_and_pointless_moments_are_never_examples() {
+        let mut a = call("a", 80.0);
+        let mut unverified = moment("ownership", 10.0, 1.0, 1.0);
+        unverified.verified = false;
+        a.moments = vec![
+            unverified,
+            moment("ownership", 0.0, 1.0, 5.0),
+            moment("ownership", 4.0, 1.0, 9.0),
+        ];
+        let calls = [a];
+        for rank in [Rank::Exemplary, Rank::Cautionary] {
+            let found = examples(&calls, None, rank, 10);
+            let starts: Vec<f64> = found.iter().map(|e| e.moment.start).collect();
+            assert_eq!(starts, vec![9.0], "{rank:?}");
+        }
     }
 }

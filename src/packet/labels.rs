@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::redact::Kind;
+
 /// The language of a packet's interface and explanations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -64,10 +66,21 @@ const UI: &[(&str, &str, &str)] = &[
         "HENKILÖTIETOJA EI OLE POISTETTU — käsittele luottamuksellisena.",
         "PERSONAL DATA NOT REDACTED — handle as confidential.",
     ),
+    ("not_observed", "ei havaintoa", "not observed"),
     (
-        "redaction_on",
-        "Henkilötiedot on poistettu tekstistä ja äänestä.",
-        "Personal data removed from text and audio.",
+        "moved_by",
+        "Mikä vaikutti pisteisiin",
+        "What moved the score",
+    ),
+    (
+        "unverified",
+        "ei vahvistettu äänestä",
+        "not verified by the audio",
+    ),
+    (
+        "unverified_moments",
+        "Havainnot, joita ääni ei vahvistanut — eivät vaikuta pisteisiin",
+        "Moments not verified by the audio — counted nowhere",
     ),
     ("total", "Puheluita", "Calls"),
     ("scored", "Pisteytetty", "Scored"),
@@ -254,13 +267,19 @@ pub fn dimension(lang: Lang, id: &str) -> String {
 }
 
 /// What the dimension measures and how this call did on it, in one sentence.
-pub fn explain(lang: Lang, id: &str, score: Option<f64>) -> String {
+/// `observed`: whether any verified moment of the dimension was found; a score
+/// without one is the rubric's base value, not a verdict, and says so.
+pub fn explain(lang: Lang, id: &str, score: Option<f64>, observed: bool) -> String {
     let what = DIMENSIONS
         .iter()
         .find(|d| d.0 == id)
         .map_or("", |d| lang.pick(d.2, d.4));
     let level = match score {
         None => lang.pick("Ei koskenut tätä puhelua.", "Did not apply to this call."),
+        Some(_) if !observed => lang.pick(
+            "Ei havaintoa: mitään tämän ulottuvuuden käyttäytymistä ei kuultu, joten luku on rubriikin lähtötaso eikä arvio.",
+            "Not observed: none of this dimension's behaviours was heard, so the number is the rubric's starting value, not a verdict.",
+        ),
         Some(s) if s >= 75.0 => lang.pick("Vahva.", "Strong."),
         Some(s) if s >= 50.0 => lang.pick("Kohtalainen.", "Fair."),
         Some(_) => lang.pick(
@@ -269,6 +288,47 @@ pub fn explain(lang: Lang, id: &str, score: Option<f64>) -> String {
         ),
     };
     format!("{what} {level}").trim().to_string()
+}
+
+/// The privacy banner of a redacted packet: exactly the kinds of personal data
+/// `crate::redact` removes, and that names stay.
+pub fn redaction_on(lang: Lang) -> String {
+    let kinds: Vec<&str> = REDACTED
+        .iter()
+        .map(|&kind| redacted_kind(lang, kind))
+        .collect();
+    let (last, rest) = kinds.split_last().map_or(("", &[][..]), |(l, r)| (*l, r));
+    match lang {
+        Lang::Fi => format!(
+            "Tekstistä ja äänestä on poistettu {} ja {last}. Nimet ja muut henkilötiedot jäävät — käsittele luottamuksellisena.",
+            rest.join(", ")
+        ),
+        Lang::En => format!(
+            "Removed from text and audio: {} and {last}. Names and other personal details stay — handle as confidential.",
+            rest.join(", ")
+        ),
+    }
+}
+
+/// Every kind of personal data [`crate::redact::find`] finds.
+const REDACTED: [Kind; 5] = [
+    Kind::PersonalId,
+    Kind::Phone,
+    Kind::Iban,
+    Kind::Card,
+    Kind::Email,
+];
+
+/// A kind of personal data in the plural. The match is exhaustive so that a new
+/// kind cannot be added to `redact` without a word here (add it to [`REDACTED`]).
+fn redacted_kind(lang: Lang, kind: Kind) -> &'static str {
+    match kind {
+        Kind::PersonalId => lang.pick("henkilötunnukset", "personal identity codes"),
+        Kind::Phone => lang.pick("puhelinnumerot", "phone numbers"),
+        Kind::Iban => lang.pick("tilinumerot (IBAN)", "bank account numbers (IBAN)"),
+        Kind::Card => lang.pick("maksukorttien numerot", "payment card numbers"),
+        Kind::Email => lang.pick("sähköpostiosoitteet", "e-mail addresses"),
+    }
 }
 
 pub fn behaviour(lang: Lang, id: &str) -> String {
@@ -298,7 +358,32 @@ mod tests {
                 .chain(ui(Lang::En).values())
                 .all(|s| !s.is_empty())
         );
-        assert!(explain(Lang::Fi, "warmth", Some(30.0)).contains("Heikko"));
-        assert!(explain(Lang::En, "warmth", Some(90.0)).contains("Strong"));
+        assert!(explain(Lang::Fi, "warmth", Some(30.0), true).contains("Heikko"));
+        assert!(explain(Lang::En, "warmth", Some(90.0), true).contains("Strong"));
+    }
+
+    /// Issue 19, point 1: refusal 85 on a call with no refusal read "Vahva".
+    #[test]
+    fn a_score_with_no_evidence_is_not_observed_not_strong() {
+        let fi = explain(Lang::Fi, "refusal", Some(85.0), false);
+        assert!(fi.contains("Ei havaintoa") && !fi.contains("Vahva"), "{fi}");
+        let en = explain(Lang::En, "refusal", Some(85.0), false);
+        assert!(
+            en.contains("Not observed") && !en.contains("Strong"),
+            "{en}"
+        );
+    }
+
+    #[test]
+    fn the_privacy_banner_names_every_kind_removed_and_that_names_stay() {
+        assert_eq!(
+            redaction_on(Lang::Fi),
+            "Tekstistä ja äänestä on poistettu henkilötunnukset, puhelinnumerot, \
+             tilinumerot (IBAN), maksukorttien numerot ja sähköpostiosoitteet. Nimet ja \
+             muut henkilötiedot jäävät — käsittele luottamuksellisena."
+        );
+        let en = redaction_on(Lang::En);
+        assert!(en.contains("phone numbers, bank account numbers (IBAN), payment card"));
+        assert!(en.contains("Names and other personal details stay"), "{en}");
     }
 }

@@ -70,6 +70,7 @@ fn page(packet: &Packet, path: &str, template: &str, root: &str, mut ctx: Value)
         map.insert("lang".into(), json!(s.lang.code()));
         map.insert("t".into(), json!(labels::ui(s.lang)));
         map.insert("redacted".into(), json!(s.redact));
+        map.insert("privacy".into(), json!(labels::redaction_on(s.lang)));
         map.insert("root".into(), json!(root));
         map.insert("session".into(), json!(s.session));
     }
@@ -103,7 +104,7 @@ fn overview(lang: Lang, calls: &[CallView], prepared: &[Prepared<'_>]) -> Value 
         calls[i]
             .moments
             .iter()
-            .any(|m| m.behaviour.contains("escalat"))
+            .any(|m| m.verified && m.behaviour.contains("escalat"))
     });
     let failed = (0..calls.len()).filter(|&i| calls[i].status == crate::store::CallStatus::Failed);
     json!({
@@ -202,7 +203,7 @@ fn session_page(packet: &Packet, prepared: &[Prepared<'_>], site: &mut Site) {
         site.audio.extend(clips.into_iter().filter_map(|(_, f)| f));
         json!({
             "call": call_page::meta(lang, p.call),
-            "scores": call_page::scores(lang, p.call),
+            "scores": call_page::scores(lang, p.call, &p.moments),
             "moments": moments,
         })
     };

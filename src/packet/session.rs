@@ -64,15 +64,15 @@ fn coldness_adjusted(call: &CallView) -> Option<f64> {
     let bare_refusals = call
         .moments
         .iter()
-        .filter(|m| m.behaviour.contains("refusal") && m.points < 0.0)
+        .filter(|m| m.verified && m.behaviour.contains("refusal") && m.points < 0.0)
         .count();
     Some(call.warmth()? - 5.0 * bare_refusals as f64)
 }
 
 /// The moments of a call worth hearing: the strongest by |points × confidence|, in
-/// time order.
+/// time order; only moments that count ([`Moment::counts`]).
 pub fn key_moments(call: &CallView) -> Vec<&Moment> {
-    let mut moments: Vec<&Moment> = call.moments.iter().collect();
+    let mut moments: Vec<&Moment> = call.moments.iter().filter(|m| m.counts()).collect();
     moments.sort_by(|a, b| b.weight().abs().total_cmp(&a.weight().abs()));
     moments.truncate(MOMENTS_PER_CALL);
     moments.sort_by(|a, b| a.start.total_cmp(&b.start));
@@ -82,7 +82,7 @@ pub fn key_moments(call: &CallView) -> Vec<&Moment> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::packet::testdata::call;
+    use crate::packet::testdata::{call, moment};
 
     #[test]
     fn pairs_prefer_the_same_queue_and_never_reuse_a_call() {
@@ -105,6 +105,20 @@ mod tests {
             chosen,
             vec![Pair { cold: 2, warm: 3 }, Pair { cold: 0, warm: 1 }]
         );
+    }
+
+    #[test]
+    fn key_moments_leave_out_unverified_and_pointless_moments() {
+        let mut c = call("c", 50.0);
+        let mut unverified = moment("bare_refusal", -10.0, 1.0, 1.0);
+        unverified.verified = false;
+        c.moments = vec![
+            unverified,
+            moment("greeting", 0.0, 1.0, 3.0),
+            moment("ownership", 5.0, 0.8, 7.0),
+        ];
+        let starts: Vec<f64> = key_moments(&c).iter().map(|m| m.start).collect();
+        assert_eq!(starts, vec![7.0]);
     }
 
     #[test]

@@ -29,5 +29,7 @@ pub fn moment(behaviour: &str, points: f64, confidence: f64, start: f64) -> Mome
         quote: format!("{behaviour} at {start}"),
         points,
         confidence,
+        dimension: String::new(),
+        verified: true,
     }
 }

@@ -19,7 +19,7 @@ pub struct Bar {
     pub y: f64,
     pub w: f64,
     pub h: f64,
-    /// CSS class: `agent`, `customer`, `silence`, `hold`, `overlap`, `moment-pos`, `moment-neg`.
+    /// CSS class: `agent`, `customer`, `silence`, `hold`, `overlap`, `moment-pos`, `moment-neg`, `moment-unverified`.
     pub class: &'static str,
     pub title: String,
     /// Where clicking the bar seeks the player.
@@ -70,7 +70,9 @@ pub fn build(call: &CallView, transcript: Option<&Transcript>) -> Timeline {
         push(2.0, start, end, "hold", format!("{:.0} s", end - start));
     }
     for m in &call.moments {
-        let class = if m.points < 0.0 {
+        let class = if !m.verified {
+            "moment-unverified"
+        } else if m.points < 0.0 {
             "moment-neg"
         } else {
             "moment-pos"

@@ -22,16 +22,33 @@ pub struct Moment {
     pub points: f64,
     #[serde(default = "full_confidence")]
     pub confidence: f64,
+    /// The rubric dimension the moment counts in; empty when the file does not say.
+    #[serde(default)]
+    pub dimension: String,
+    /// Whether the call's audio supports the quote (`crate::verify`); an unverified
+    /// moment counts nowhere. True in score files written before the check existed.
+    #[serde(default = "verified_by_default")]
+    pub verified: bool,
 }
 
 fn full_confidence() -> f64 {
     1.0
 }
 
+fn verified_by_default() -> bool {
+    true
+}
+
 impl Moment {
     /// How strongly the moment counts: positive for exemplary, negative for cautionary.
     pub fn weight(&self) -> f64 {
         self.points * self.confidence
+    }
+
+    /// Whether the moment moved its dimension's score: verified by the audio and
+    /// worth points. Only such moments are examples, clips or reasons.
+    pub fn counts(&self) -> bool {
+        self.verified && self.points != 0.0
     }
 }
 

@@ -81,13 +81,13 @@ fn transcript(cold: bool) -> serde_json::Value {
 fn moments(cold: bool) -> serde_json::Value {
     if cold {
         json!([
-            {"behaviour": "greeting", "party": "agent", "start": 0.5, "end": 3.0, "quote": "No?", "points": -5, "confidence": 0.6},
-            {"behaviour": "bare_refusal", "party": "agent", "start": 9.0, "end": 11.5, "quote": "Ei kuulu meille.", "points": -10, "confidence": 0.9},
+            {"behaviour": "greeting", "dimension": "warmth", "party": "agent", "start": 0.5, "end": 3.0, "quote": "No?", "points": -5, "confidence": 0.6},
+            {"behaviour": "bare_refusal", "dimension": "refusal", "party": "agent", "start": 9.0, "end": 11.5, "quote": "Ei kuulu meille.", "points": -10, "confidence": 0.9},
         ])
     } else {
         json!([
-            {"behaviour": "greeting", "party": "agent", "start": 0.5, "end": 3.0, "quote": "Hyvää päivää", "points": 10, "confidence": 0.9},
-            {"behaviour": "ownership", "party": "agent", "start": 9.0, "end": 11.5, "quote": "Mä hoidan tän sulle.", "points": 8, "confidence": 0.8},
+            {"behaviour": "greeting", "dimension": "warmth", "party": "agent", "start": 0.5, "end": 3.0, "quote": "Hyvää päivää", "points": 10, "confidence": 0.9},
+            {"behaviour": "ownership", "dimension": "ownership", "party": "agent", "start": 9.0, "end": 11.5, "quote": "Mä hoidan tän sulle.", "points": 8, "confidence": 0.8},
         ])
     }
 }
