@@ -328,4 +328,24 @@ fn kuulas_run_outputs_and_its_store_give_the_same_figures() {
     assert_eq!(code(&from_store), 0, "{}", stderr(&from_store));
     let store = json(&from_store);
     assert_eq!(store["behaviours"], files["behaviours"]);
+    // The packet shows the same report on its calibration page.
+    let site = b.dir.path().join("packet");
+    let packet = Command::new(env!("CARGO_BIN_EXE_kuulas"))
+        .env_remove("KUULAS_LOG")
+        .args(["packet", "--audio", "none", "--labels"])
+        .arg(&labels)
+        .arg("--store")
+        .arg(b.store_path())
+        .arg("--out")
+        .arg(&site)
+        .output()
+        .unwrap();
+    assert_eq!(code(&packet), 0, "{}", stderr(&packet));
+    let html = std::fs::read_to_string(site.join("calibration.html")).unwrap();
+    assert!(html.contains("<h1>Kalibrointi</h1>"), "{html}");
+    let row = format!(
+        "<td class=\"num\">{}</td><td class=\"num\">0</td><td class=\"num\">{missed}</td>",
+        2 - missed
+    );
+    assert!(html.contains(&row), "{row} missing from {html}");
 }
