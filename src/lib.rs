@@ -6,6 +6,7 @@
 pub mod atomic;
 pub mod audio;
 pub mod batch;
+pub mod calibrate;
 pub mod escape;
 pub mod finnish;
 pub mod metrics;

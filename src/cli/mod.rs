@@ -3,6 +3,7 @@
 //!
 //! Exit codes: 0 all ok, 1 some calls (or checks) failed, 2 fatal / usage error.
 
+mod calibrate;
 mod examples;
 mod model;
 mod packet;
@@ -55,6 +56,8 @@ enum Command {
     Packet(packet::PacketArgs),
     /// List the rubric moments of one behaviour, best (or worst) first.
     Examples(examples::ExamplesArgs),
+    /// Measure the rubric against reviewers' labels: precision, recall, Cohen's κ.
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 /// Process exit codes, documented in the README.
@@ -99,6 +102,7 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Status(a) => status::execute(a),
         Command::Packet(a) => packet::execute(a),
         Command::Examples(a) => examples::execute(a),
+        Command::Calibrate(a) => calibrate::execute(a),
     }
 }
 

@@ -98,6 +98,10 @@ pub struct PacketArgs {
     /// Keep personal data in text and audio. Every page then carries a warning banner.
     #[arg(long)]
     no_redact: bool,
+    /// Reviewers' labels (as `kuulas calibrate` reads them): adds calibration.html,
+    /// the rubric against the labels for the packet's calls.
+    #[arg(long, value_name = "FILE.csv", conflicts_with = "session")]
+    labels: Option<PathBuf>,
     /// Which audio to carry: `full` (each call, for the player, and moment clips),
     /// `clips` (moment clips only) or `none`.
     #[arg(long, value_enum, default_value = "full")]
@@ -131,7 +135,10 @@ pub fn execute(args: PacketArgs) -> anyhow::Result<ExitCode> {
         calls,
         settings,
     };
-    let site = packet::render(&packet);
+    let mut site = packet::render(&packet);
+    if let Some(path) = &args.labels {
+        site.pages.push(calibration_page(&packet, path)?);
+    }
     let report = packet::write(&site, &args.out)
         .with_context(|| format!("writing the packet to {}", args.out.display()))?;
     eprintln!(
@@ -174,4 +181,28 @@ pub fn execute(args: PacketArgs) -> anyhow::Result<ExitCode> {
         EXIT_SOME_FAILED
     };
     Ok(ExitCode::from(code))
+}
+
+/// The calibration page for `--labels`: the packet's calls against the labels in
+/// `path`, over the built-in rubric's behaviours and any other the calls show.
+fn calibration_page(packet: &Packet, path: &std::path::Path) -> anyhow::Result<packet::Page> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read the labels", path.display()))?;
+    let labels = kuulas::calibrate::labels::parse(&path.display().to_string(), &text);
+    let mut behaviours: Vec<String> = kuulas::rubric::default_rubric()
+        .behaviours
+        .iter()
+        .map(|b| b.id.clone())
+        .collect();
+    for m in packet.calls.iter().flat_map(|c| &c.moments) {
+        if !behaviours.contains(&m.behaviour) {
+            behaviours.push(m.behaviour.clone());
+        }
+    }
+    let calls = packet::calibration::scored_calls(packet);
+    let report = kuulas::calibrate::evaluate(&labels, &calls, &behaviours);
+    for problem in &report.problems {
+        tracing::warn!("{problem}");
+    }
+    Ok(packet::calibration::page(packet, &report))
 }

@@ -11,6 +11,7 @@
 //! Architecture invariant: every text from a transcript or metadata reaches HTML
 //! only through the template engine's autoescaping.
 
+pub mod calibration;
 mod call_page;
 pub mod catalogue;
 mod folder;

@@ -63,7 +63,13 @@ pub fn render(packet: &Packet) -> Site {
 
 /// Wraps a page's own context with what every page shows: title, language,
 /// interface strings and the redaction state.
-fn page(packet: &Packet, path: &str, template: &str, root: &str, mut ctx: Value) -> Page {
+pub(super) fn page(
+    packet: &Packet,
+    path: &str,
+    template: &str,
+    root: &str,
+    mut ctx: Value,
+) -> Page {
     let s = packet.settings;
     if let Value::Object(map) = &mut ctx {
         map.insert("title".into(), json!(packet.title));

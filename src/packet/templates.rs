@@ -6,12 +6,16 @@ use std::sync::LazyLock;
 
 use minijinja::{AutoEscape, Environment};
 
-const TEMPLATES: [(&str, &str); 6] = [
+const TEMPLATES: [(&str, &str); 7] = [
     ("base.html", include_str!("templates/base.html")),
     ("call.html", include_str!("templates/call.html")),
     ("overview.html", include_str!("templates/overview.html")),
     ("catalogue.html", include_str!("templates/catalogue.html")),
     ("session.html", include_str!("templates/session.html")),
+    (
+        "calibration.html",
+        include_str!("templates/calibration.html"),
+    ),
     ("style.css", include_str!("templates/style.css")),
 ];
 
