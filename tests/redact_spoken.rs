@@ -9,6 +9,8 @@
 //! says what it carries (`hetu`, `phone`, `iban`, `card`, `none`, or `misheard`: a
 //! valid item Whisper writes wrong, printed but not asserted).
 
+mod audio_support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -17,33 +19,16 @@ use serde::Deserialize;
 
 use kuulas::audio::{self, AudioLimits, SAMPLE_RATE};
 use kuulas::redact::{self, TimeSpan};
-use kuulas::transcribe::{self, CallOptions, Settings, Transcriber};
+use kuulas::transcribe::{self, CallOptions, Transcriber};
 use kuulas::transcript::{Party, Transcript};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn model() -> PathBuf {
-    let path = std::env::var_os("KUULAS_MODEL")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("models/ggml-base-q8_0.bin"));
-    assert!(
-        path.is_file(),
-        "no Whisper model at {}: run scripts/fetch-model.sh (scripts/test.sh does)",
-        path.display()
-    );
-    path
-}
-
 fn transcriber() -> &'static Transcriber {
     static T: OnceLock<Transcriber> = OnceLock::new();
-    T.get_or_init(|| {
-        let mut settings = Settings::default();
-        // Tests run two at a time on two cores.
-        settings.decode.threads = 1;
-        Transcriber::load(&model(), settings, false).expect("load the model")
-    })
+    T.get_or_init(|| audio_support::load_transcriber("ggml-base-q8_0.bin", None))
 }
 
 /// Builds `fixtures/calls/redact/NAME.call` unless its audio is newer than the script

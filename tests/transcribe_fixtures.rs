@@ -14,33 +14,15 @@
 
 mod audio_support;
 
-use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use audio_support::{Utterance, fixtures, truth};
-use kuulas::transcribe::{self, CallOptions, Settings, Transcriber};
+use kuulas::transcribe::{self, CallOptions, Transcriber};
 use kuulas::transcript::{Attribution, Party, Transcript};
-
-fn model() -> PathBuf {
-    let path = std::env::var_os("KUULAS_MODEL")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ggml-base.bin"));
-    assert!(
-        path.is_file(),
-        "no Whisper model at {}: run scripts/fetch-model.sh (scripts/test.sh does)",
-        path.display()
-    );
-    path
-}
 
 fn transcriber() -> &'static Transcriber {
     static T: OnceLock<Transcriber> = OnceLock::new();
-    T.get_or_init(|| {
-        let mut settings = Settings::default();
-        // Tests run two at a time on two cores.
-        settings.decode.threads = 1;
-        Transcriber::load(&model(), settings, false).expect("load the model")
-    })
+    T.get_or_init(|| audio_support::load_transcriber("ggml-base.bin", None))
 }
 
 fn transcribe(file: &str) -> Transcript {
@@ -275,7 +257,7 @@ fn the_default_prompt_invents_no_greeting() {
             "1",
             "--model",
         ])
-        .arg(model())
+        .arg(audio_support::model("ggml-base.bin"))
         .arg(&audio)
         .output()
         .expect("run kuulas transcribe");

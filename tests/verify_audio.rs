@@ -8,36 +8,18 @@
 
 mod audio_support;
 
-use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use audio_support::{fixtures, truth};
 use kuulas::metrics;
 use kuulas::rubric::{self, Rubric, Scorecard};
-use kuulas::transcribe::{CallOptions, Settings, Transcriber};
+use kuulas::transcribe::{CallOptions, Transcriber};
 use kuulas::transcript::{Attribution, Party, Segment, TRANSCRIPT_SCHEMA_VERSION, Transcript};
 use kuulas::verify::{self, Recording, Verified};
 
-fn model() -> PathBuf {
-    let path = std::env::var_os("KUULAS_MODEL")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ggml-base.bin"));
-    assert!(
-        path.is_file(),
-        "no Whisper model at {}: run scripts/fetch-model.sh (scripts/test.sh does)",
-        path.display()
-    );
-    path
-}
-
 fn transcriber() -> &'static Transcriber {
     static T: OnceLock<Transcriber> = OnceLock::new();
-    T.get_or_init(|| {
-        let mut settings = Settings::default();
-        settings.decode.threads = 1;
-        settings.decoders = 1;
-        Transcriber::load(&model(), settings, false).expect("load the model")
-    })
+    T.get_or_init(|| audio_support::load_transcriber("ggml-base.bin", Some(1)))
 }
 
 /// The fixture call's true transcript, with `edits` (true text → claimed text)

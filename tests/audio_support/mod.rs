@@ -74,3 +74,31 @@ pub fn rms(samples: &[f32], from: f64, to: f64) -> f64 {
         / (b - a) as f64)
         .sqrt()
 }
+
+/// The Whisper model the real-model tests load: `$KUULAS_MODEL`, else `models/FILE`.
+pub fn model(file: &str) -> PathBuf {
+    let path = std::env::var_os("KUULAS_MODEL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("models")
+                .join(file)
+        });
+    assert!(
+        path.is_file(),
+        "no Whisper model at {}: run scripts/fetch-model.sh (scripts/test.sh does)",
+        path.display()
+    );
+    path
+}
+
+/// [`model`] loaded with one thread per decoder (tests run two at a time on two
+/// cores) and, if given, this many decoders.
+pub fn load_transcriber(file: &str, decoders: Option<usize>) -> kuulas::transcribe::Transcriber {
+    let mut settings = kuulas::transcribe::Settings::default();
+    settings.decode.threads = 1;
+    if let Some(decoders) = decoders {
+        settings.decoders = decoders;
+    }
+    kuulas::transcribe::Transcriber::load(&model(file), settings, false).expect("load the model")
+}
