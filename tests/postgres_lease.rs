@@ -10,39 +10,11 @@ use std::time::Duration;
 
 use kuulas::store::postgres::{QueuedWork, WorkOutcome};
 use kuulas::store::{
-    CallEntry, CallMetadata, CallScores, CallStatus, DimensionScore, Fingerprint, MetricSummary,
-    NewRun, PostgresStore, Store, StoreError,
+    CallScores, CallStatus, DimensionScore, Fingerprint, MetricSummary, PostgresStore, Store,
+    StoreError,
 };
 
 const LEASE: Duration = Duration::from_millis(800);
-
-fn entry(id: &str) -> CallEntry {
-    CallEntry {
-        call_id: id.into(),
-        path: format!("/shared/in/{id}.wav"),
-        fingerprint: Fingerprint {
-            size: 10,
-            mtime_ns: 5,
-            sha256: String::new(),
-        },
-        metadata: CallMetadata::default(),
-    }
-}
-
-fn queue(store: &mut PostgresStore, ids: &[&str]) {
-    let run = store
-        .begin_run(&NewRun {
-            started_at: "2026-11-21T22:00:00Z".into(),
-            input_dir: "/shared/in".into(),
-            kuulas_version: "test".into(),
-            model_sha256: None,
-            rubric_sha256: None,
-        })
-        .unwrap();
-    for id in ids {
-        assert!(store.enqueue(run, &entry(id), QueuedWork::Full).unwrap());
-    }
-}
 
 fn scored(worker: &str) -> Vec<WorkOutcome> {
     let fp = Fingerprint {
@@ -76,7 +48,7 @@ fn an_expired_lease_is_taken_over_and_the_old_holder_is_fenced_out() {
     };
     let mut a = PostgresStore::connect(&db.url).unwrap();
     let mut b = PostgresStore::connect(&db.url).unwrap();
-    queue(&mut a, &["c1", "c2"]);
+    postgres_support::queue(&mut a, &["c1", "c2"]);
 
     let held_by_a = a.claim("a", LEASE, 3).unwrap().unwrap();
     let held_by_b = b.claim("b", LEASE, 3).unwrap().unwrap();
@@ -134,7 +106,7 @@ fn a_call_that_keeps_killing_workers_is_failed_not_retried_forever() {
         return;
     };
     let mut store = PostgresStore::connect(&db.url).unwrap();
-    queue(&mut store, &["poison"]);
+    postgres_support::queue(&mut store, &["poison"]);
     let short = Duration::from_millis(100);
     for attempt in 1..=2 {
         let claim = store.claim("w", short, 2).unwrap().unwrap();
@@ -157,14 +129,22 @@ fn enqueue_leaves_a_call_a_live_worker_holds_alone() {
         return;
     };
     let mut store = PostgresStore::connect(&db.url).unwrap();
-    queue(&mut store, &["c1"]);
+    postgres_support::queue(&mut store, &["c1"]);
     let held = store
         .claim("w", Duration::from_secs(30), 3)
         .unwrap()
         .unwrap();
     let run = store.latest_run().unwrap().unwrap();
-    assert!(!store.enqueue(run, &entry("c1"), QueuedWork::Full).unwrap());
+    assert!(
+        !store
+            .enqueue(run, &postgres_support::queued_entry("c1"), QueuedWork::Full)
+            .unwrap()
+    );
     store.complete(&held, &scored("w")).unwrap();
-    assert!(store.enqueue(run, &entry("c1"), QueuedWork::Full).unwrap());
+    assert!(
+        store
+            .enqueue(run, &postgres_support::queued_entry("c1"), QueuedWork::Full)
+            .unwrap()
+    );
     assert_eq!(store.queue_depth().unwrap(), (1, 0));
 }

@@ -14,11 +14,8 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use batch_support::{Batch, bare_run, code, stderr};
-use kuulas::store::postgres::{QueuedWork, Reconnect, WorkOutcome};
-use kuulas::store::{
-    CallEntry, CallMetadata, CallScores, Fingerprint, MetricSummary, NewRun, PostgresStore, Store,
-    StoreError,
-};
+use kuulas::store::postgres::{Reconnect, WorkOutcome};
+use kuulas::store::{CallScores, MetricSummary, PostgresStore, Store, StoreError};
 use postgres_support::cluster::cluster;
 
 const CALLS: usize = 24;
@@ -154,34 +151,6 @@ fn three_workers_ride_out_three_database_restarts_and_score_every_call_once() {
     }
 }
 
-fn entry(id: &str) -> CallEntry {
-    CallEntry {
-        call_id: id.into(),
-        path: format!("/shared/in/{id}.wav"),
-        fingerprint: Fingerprint {
-            size: 10,
-            mtime_ns: 5,
-            sha256: String::new(),
-        },
-        metadata: CallMetadata::default(),
-    }
-}
-
-fn queue(store: &mut PostgresStore, ids: &[&str]) {
-    let run = store
-        .begin_run(&NewRun {
-            started_at: "2026-11-21T22:00:00Z".into(),
-            input_dir: "/shared/in".into(),
-            kuulas_version: "test".into(),
-            model_sha256: None,
-            rubric_sha256: None,
-        })
-        .unwrap();
-    for id in ids {
-        assert!(store.enqueue(run, &entry(id), QueuedWork::Full).unwrap());
-    }
-}
-
 fn scored() -> Vec<WorkOutcome> {
     vec![WorkOutcome::Scored(CallScores {
         dimensions: Vec::new(),
@@ -200,7 +169,7 @@ fn leases_outlive_an_outage_and_a_server_that_stays_away_is_given_up_on() {
     let lease = Duration::from_secs(1);
     let mut a = PostgresStore::connect(&server.url).unwrap();
     let mut b = PostgresStore::connect(&server.url).unwrap();
-    queue(&mut a, &["kept", "taken"]);
+    postgres_support::queue(&mut a, &["kept", "taken"]);
     let kept = a.claim("a:1", lease, 1).unwrap().unwrap();
     let taken = a.claim("a:1", lease, 1).unwrap().unwrap();
 

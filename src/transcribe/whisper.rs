@@ -200,12 +200,7 @@ impl Session {
         params.set_no_speech_thold(options.no_speech_threshold);
         params.set_logprob_thold(options.logprob_threshold.unwrap_or(f32::NEG_INFINITY));
         params.set_entropy_thold(options.entropy_threshold);
-        params.set_suppress_blank(true);
-        params.set_suppress_nst(true);
-        params.set_print_special(false);
-        params.set_print_progress(false);
-        params.set_print_realtime(false);
-        params.set_print_timestamps(false);
+        quiet(&mut params);
         if let Some(prompt) = options.initial_prompt.as_deref().filter(|p| !p.is_empty()) {
             params.set_initial_prompt(prompt);
         }
@@ -477,6 +472,16 @@ fn words_of(
 /// its dimensions (`model::inspect`), or `None` with a logged note when it has no
 /// preset (a custom or fine-tuned shape, or large-v1/v2, which share dimensions
 /// but not heads): word times are then spread over each segment by characters.
+/// No blank or non-speech tokens, and nothing printed by whisper.cpp itself.
+fn quiet(params: &mut FullParams) {
+    params.set_suppress_blank(true);
+    params.set_suppress_nst(true);
+    params.set_print_special(false);
+    params.set_print_progress(false);
+    params.set_print_realtime(false);
+    params.set_print_timestamps(false);
+}
+
 fn alignment_heads(path: &Path) -> Option<DtwModelPreset> {
     let kind = match crate::model::inspect(path) {
         Ok(info) => info.kind,
@@ -638,12 +643,7 @@ impl Scorer {
         params.set_temperature_inc(0.0);
         // Never dropped as silence: the stretches are speech by construction.
         params.set_logprob_thold(f32::NEG_INFINITY);
-        params.set_suppress_blank(true);
-        params.set_suppress_nst(true);
-        params.set_print_special(false);
-        params.set_print_progress(false);
-        params.set_print_realtime(false);
-        params.set_print_timestamps(false);
+        quiet(&mut params);
         if !decode {
             // whisper.cpp encodes before it decodes: one token is the least it does.
             params.set_max_tokens(1);

@@ -74,3 +74,42 @@ impl Drop for TestDb {
         }
     }
 }
+
+/// A call as a run would enqueue it, under `/shared/in`.
+pub fn queued_entry(id: &str) -> kuulas::store::CallEntry {
+    kuulas::store::CallEntry {
+        call_id: id.into(),
+        path: format!("/shared/in/{id}.wav"),
+        fingerprint: kuulas::store::Fingerprint {
+            size: 10,
+            mtime_ns: 5,
+            sha256: String::new(),
+        },
+        metadata: kuulas::store::CallMetadata::default(),
+    }
+}
+
+/// Begins a run and queues `ids` for full processing.
+pub fn queue(store: &mut kuulas::store::PostgresStore, ids: &[&str]) {
+    use kuulas::store::Store;
+    let run = store
+        .begin_run(&kuulas::store::NewRun {
+            started_at: "2026-11-21T22:00:00Z".into(),
+            input_dir: "/shared/in".into(),
+            kuulas_version: "test".into(),
+            model_sha256: None,
+            rubric_sha256: None,
+        })
+        .unwrap();
+    for id in ids {
+        assert!(
+            store
+                .enqueue(
+                    run,
+                    &queued_entry(id),
+                    kuulas::store::postgres::QueuedWork::Full
+                )
+                .unwrap()
+        );
+    }
+}
