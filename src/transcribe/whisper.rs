@@ -554,10 +554,10 @@ pub const MAX_FORCED_TOKENS: usize = 200;
 /// ([`Scorer::score`]). No prompt, no timestamps: `[sot, language, transcribe,
 /// notimestamps, tokens…]`.
 ///
-/// Tokens are fed one at a time: whisper.cpp's `whisper_decode` computes
-/// logits only for the last token of a batch (and `vendor/kuulas.patch` keeps
-/// the output layer to the rows a batch asks for), and whisper-rs reads the
-/// first row only, so one-token batches give every position's row.
+/// A sequence is decoded in one pass: whisper.cpp's `whisper_decode` computes
+/// logits only for the last token of a batch, so `vendor/kuulas.patch` adds a
+/// switch (`whisper_kuulas_logits_for_every_token`) for a row per token, which
+/// [`Scorer::forced_rows`] reads.
 pub struct Scorer {
     session: Session,
     /// `[sot, language, transcribe, notimestamps]`.
@@ -667,11 +667,18 @@ impl Scorer {
             }
         }
         // The prefix is the same for every sequence: its cache stays in place.
-        let mut row = Vec::new();
-        for (i, &token) in self.prefix.clone().iter().enumerate() {
-            row = self.step(token, i)?;
-        }
-        self.first = Some(row);
+        let prefix = self.prefix.clone();
+        self.session
+            .state
+            .decode(&prefix, 0, 1)
+            .map_err(|e| fail("decode the verification prefix", e))?;
+        let logits = self
+            .session
+            .state
+            .get_logits()
+            .map_err(|e| fail("read the logits", e))?;
+        let text = &logits[..(self.session.first_special_token as usize).min(logits.len())];
+        self.first = Some(log_softmax(text));
         Ok((decode && n > 0).then(|| sum / n as f32))
     }
 
@@ -682,7 +689,7 @@ impl Scorer {
         context: &[i32],
         scored: &[i32],
     ) -> Result<Option<f32>, TranscribeError> {
-        let Some(first) = self.first.clone() else {
+        let Some(first) = &self.first else {
             return Err(TranscribeError::Whisper {
                 what: "score tokens",
                 reason: "no audio heard yet".to_string(),
@@ -693,43 +700,69 @@ impl Scorer {
         }
         let tokens: Vec<i32> = context.iter().chain(scored).copied().collect();
         let tokens = &tokens[..tokens.len().min(MAX_FORCED_TOKENS)];
-        let mut row = first;
-        let mut sum = 0.0f32;
-        let mut n = 0usize;
-        for (i, &token) in tokens.iter().enumerate() {
-            if i >= context.len() {
-                sum += row
-                    .get(token as usize)
-                    .copied()
-                    .unwrap_or(f32::NEG_INFINITY);
-                n += 1;
-            }
-            if i + 1 < tokens.len() {
-                row = self.step(token, self.prefix.len() + i)?;
+        // Token 0 is predicted after the prefix; token i after token i - 1, whose
+        // row one forced pass over all but the last token gives.
+        let (mut sum, mut n) = if context.is_empty() {
+            let after_prefix = first.get(tokens[0] as usize).copied();
+            (after_prefix.unwrap_or(f32::NEG_INFINITY), 1usize)
+        } else {
+            (0.0f32, 0usize)
+        };
+        if tokens.len() > 1 {
+            let forced = self.forced(tokens)?;
+            for (i, log_prob) in forced.into_iter().enumerate() {
+                if i + 1 >= context.len() {
+                    sum += log_prob;
+                    n += 1;
+                }
             }
         }
         Ok((n > 0).then(|| sum / n as f32))
     }
 
-    /// Decodes one token at position `n_past` and returns the log-probabilities
-    /// (over text tokens) of the next one.
-    fn step(&mut self, token: i32, n_past: usize) -> Result<Vec<f32>, TranscribeError> {
+    /// Decodes all but the last of `tokens` after the prefix in one pass and
+    /// returns the log-probability of each token after the first, given those
+    /// before it.
+    fn forced(&mut self, tokens: &[i32]) -> Result<Vec<f32>, TranscribeError> {
         let fail = |what, e: whisper_rs::WhisperError| TranscribeError::Whisper {
             what,
             reason: format!("{e:?}"),
         };
-        self.session
-            .state
-            .decode(&[token], n_past, 1)
-            .map_err(|e| fail("decode a forced token", e))?;
-        let logits = self
+        let fed = &tokens[..tokens.len() - 1];
+        // SAFETY: sets a thread-local switch of the vendored whisper.cpp, read by
+        // the `decode` below on this thread and cleared right after it.
+        unsafe { whisper_rs_sys::whisper_kuulas_logits_for_every_token(true) };
+        let decoded = self.session.state.decode(fed, self.prefix.len(), 1);
+        unsafe { whisper_rs_sys::whisper_kuulas_logits_for_every_token(false) };
+        decoded.map_err(|e| fail("decode forced tokens", e))?;
+        let first_row = self
             .session
             .state
             .get_logits()
             .map_err(|e| fail("read the logits", e))?;
-        let text = &logits[..(self.session.first_special_token as usize).min(logits.len())];
-        Ok(log_softmax(text))
+        let n_vocab = first_row.len();
+        // SAFETY: with the switch on, whisper.cpp resizes the state's logits
+        // buffer to n_tokens × n_vocab and fills every row (vendor/kuulas.patch,
+        // whisper_decode_internal); whisper-rs's slice is that buffer's first
+        // row, and nothing writes the buffer while `self` is borrowed here.
+        let all = unsafe { std::slice::from_raw_parts(first_row.as_ptr(), n_vocab * fed.len()) };
+        let n_text = (self.session.first_special_token as usize).min(n_vocab);
+        Ok(all
+            .chunks_exact(n_vocab)
+            .zip(&tokens[1..])
+            .map(|(row, &next)| log_prob(&row[..n_text], next))
+            .collect())
     }
+}
+
+/// Log-probability of `token` under `logits` (text tokens only).
+fn log_prob(logits: &[f32], token: i32) -> f32 {
+    let Some(&chosen) = logits.get(token as usize) else {
+        return f32::NEG_INFINITY;
+    };
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let sum: f32 = logits.iter().map(|&l| (l - max).exp()).sum();
+    chosen - (max + sum.ln())
 }
 
 fn log_softmax(logits: &[f32]) -> Vec<f32> {

@@ -5210,6 +5210,9 @@ unsafe extern "C" {
     ) -> ::std::os::raw::c_int;
 }
 unsafe extern "C" {
+    pub fn whisper_kuulas_logits_for_every_token(every: bool);
+}
+unsafe extern "C" {
     pub fn whisper_tokenize(
         ctx: *mut whisper_context,
         text: *const ::std::os::raw::c_char,

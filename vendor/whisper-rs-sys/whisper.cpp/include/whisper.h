@@ -339,6 +339,12 @@ extern "C" {
                                int   n_past,
                                int   n_threads);
 
+    // kuulas: while set on the calling thread, whisper_decode and
+    // whisper_decode_with_state compute logits for every token of the batch (row i
+    // at i*n_vocab of whisper_get_logits_from_state), not only the last: scoring a
+    // given token sequence (teacher forcing) then takes one decoder pass.
+    WHISPER_API void whisper_kuulas_logits_for_every_token(bool every);
+
     // Convert the provided text into tokens.
     // The tokens pointer must be large enough to hold the resulting tokens.
     // Returns the number of tokens on success, no more than n_max_tokens
