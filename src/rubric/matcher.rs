@@ -391,8 +391,7 @@ fn search(p: &Pattern, t: &Table, s: State) -> Option<State> {
             keep(search(p, t, step(s.k + 1, i + 1, cost)));
         }
         if let Some(pair) = &t.pair[i]
-            && elem.exact.is_empty()
-            && let Some(cost) = cost_of(&pair.candidates, &elem.stems)
+            && let Some(cost) = cost_of(&pair.candidates, &elem.inflected)
         {
             keep(search(p, t, step(s.k + 1, i + 2, cost)));
         }
@@ -427,18 +426,16 @@ fn elem_cost(elem: &Elem, token: &Token, cands: &[Candidate]) -> Option<f32> {
     if elem.negation != word.negation {
         return None;
     }
-    if !elem.exact.is_empty() {
-        // An exact form forgives only the length of a sound ("mutin" for "muutin"),
-        // Whisper's most frequent error, which never turns one verb form into another.
-        return elem.exact.iter().find_map(|e| {
-            if **e == *word.surface {
-                Some(0.0)
-            } else {
-                fuzzy::same_but_for_length(e, &word.surface).then_some(fuzzy::CHEAP)
-            }
-        });
-    }
-    cost_of(cands, &elem.stems)
+    // An exact form forgives only the length of a sound ("mutin" for "muutin"),
+    // Whisper's most frequent error, which never turns one verb form into another.
+    let exact = elem.exact.iter().find_map(|e| {
+        if **e == *word.surface {
+            Some(0.0)
+        } else {
+            fuzzy::same_but_for_length(e, &word.surface).then_some(fuzzy::CHEAP)
+        }
+    });
+    exact.or_else(|| cost_of(cands, &elem.inflected))
 }
 
 /// A negation inside the matched span or shortly before it in the same clause.
@@ -527,6 +524,17 @@ mod tests {
         assert!(find("=muutin", "mutin sopimuksen").is_some(), "length only");
         assert!(find("=muutin", "muutan sopimuksen").is_none());
         assert!(find("=peruin", "perun sen").is_none());
+    }
+
+    #[test]
+    fn an_exact_form_in_a_group_leaves_the_other_words_inflecting() {
+        let group = "valitan (=fineen|kuluttajariitalautakunta)";
+        assert!(find(group, "valitan fineen").is_some());
+        assert!(find(group, "valitan kuluttajariitalautakuntaan").is_some());
+        assert!(
+            find(group, "valitan finestä").is_none(),
+            "`=fineen` stays exact"
+        );
     }
 
     #[test]

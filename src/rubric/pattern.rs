@@ -59,8 +59,12 @@ pub struct Elem {
     pub any: bool,
     pub number: bool,
     pub negation: bool,
-    /// Exact forms the token must have (`=word`); empty: any form with the stem.
+    /// Exact forms a token may have (`=word`) ...
     pub exact: Vec<String>,
+    /// ... and the ids of the words it may have in any form (every word of the
+    /// position but the `=` ones, so `(=finelle|lautakuntaan)` still inflects
+    /// the second).
+    pub inflected: Vec<StemId>,
     /// Stem of this word fused with the next one ("ei kuulu" → "eikuulu").
     pub fused_next: Option<StemId>,
     /// Surface form, for fusing with a neighbour.
@@ -140,6 +144,7 @@ fn wildcard(any: bool) -> Elem {
         number: !any,
         negation: false,
         exact: Vec::new(),
+        inflected: Vec::new(),
         fused_next: None,
         surface: None,
     }
@@ -149,6 +154,7 @@ fn wildcard(any: bool) -> Elem {
 fn class(id: StemId) -> Elem {
     Elem {
         stems: vec![id],
+        inflected: vec![id],
         number: false,
         ..wildcard(false)
     }
@@ -165,8 +171,10 @@ fn word_ids(t: &Token, vocab: &mut Vocab) -> Vec<StemId> {
 }
 
 fn word(t: &Token, vocab: &mut Vocab) -> Elem {
+    let stems = word_ids(t, vocab);
     Elem {
-        stems: word_ids(t, vocab),
+        inflected: stems.clone(),
+        stems,
         any: false,
         number: t.word.number,
         negation: t.word.negation,
@@ -194,10 +202,13 @@ fn alternatives(raw: &str, vocab: &mut Vocab) -> Result<Elem, PatternError> {
         let [t] = toks.as_slice() else {
             return Err(PatternError::AlternativeNotOneWord(raw.to_string()));
         };
-        elem.stems.extend(word_ids(t, vocab));
+        let ids = word_ids(t, vocab);
         if exact {
             elem.exact.push(t.word.surface.to_string());
+        } else {
+            elem.inflected.extend(&ids);
         }
+        elem.stems.extend(ids);
         elem.negation |= t.word.negation;
     }
     if elem.stems.is_empty() && !elem.number {

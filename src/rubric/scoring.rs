@@ -451,16 +451,16 @@ mod tests {
     #[test]
     fn a_verified_moment_takes_the_place_of_an_unverified_one_under_max_count() {
         let r = crate::rubric::default_rubric();
-        let t = call(&["Hyvää päivää.", "Hyvää päivää."]);
+        let t = call(&["Pahoittelen viivettä.", "Pahoittelen vielä kerran."]);
         let m = crate::metrics::compute(&t, None);
         let mut card = score(&t, &m, &r);
-        let greetings: Vec<usize> = (0..card.moments.len())
-            .filter(|&i| card.moments[i].behaviour == "greeting")
+        let apologies: Vec<usize> = (0..card.moments.len())
+            .filter(|&i| card.moments[i].behaviour == "apology")
             .collect();
-        let max_count = r.behaviour("greeting").expect("greeting").max_count;
-        assert!(greetings.len() > max_count as usize, "{greetings:?}");
+        let max_count = r.behaviour("apology").expect("apology").max_count;
+        assert!(apologies.len() > max_count as usize, "{apologies:?}");
         let before = card.dimension("warmth");
-        card.moments[greetings[0]].verified = false;
+        card.moments[apologies[0]].verified = false;
         rescore(&mut card, &r);
         assert_eq!(
             card.dimension("warmth"),
