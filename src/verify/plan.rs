@@ -137,11 +137,24 @@ pub fn nulls(t: &Transcript, party: Party) -> Vec<Stretch> {
 /// them and no moment in `card`: the segments the behaviour's party and window
 /// allow, [`SPOT_PLACES`] per behaviour, the ones whose words look most like a
 /// phrase first (a garbled phrase still shares letters with what was said).
+/// A sequence is not listened for when the text found its trigger and judged
+/// it as another sequence on the same trigger (a justified refusal found, so
+/// no bare one is spotted): a phrase heard says what was said, not the reasons
+/// and offers around it.
 pub fn spot_places(t: &Transcript, card: &Scorecard, r: &Rubric) -> Vec<SpotPlace> {
     let turns = turns::build(t);
     let mut out = Vec::new();
     for (bi, b) in r.behaviours.iter().enumerate() {
         if b.spot.is_empty() || b.dimension.is_none() || card.has(&b.id) {
+            continue;
+        }
+        let judged_otherwise = trigger(&b.rule).is_some_and(|when| {
+            card.moments.iter().any(|m| {
+                r.behaviour(&m.behaviour)
+                    .is_some_and(|other| trigger(&other.rule) == Some(when))
+            })
+        });
+        if judged_otherwise {
             continue;
         }
         let mut candidates: Vec<(f64, SpotPlace)> = Vec::new();
@@ -172,6 +185,14 @@ pub fn spot_places(t: &Transcript, card: &Scorecard, r: &Rubric) -> Vec<SpotPlac
         out.extend(candidates.into_iter().take(SPOT_PLACES).map(|(_, p)| p));
     }
     out
+}
+
+/// The behaviour a sequence judges (its `when`); `None` for other rules.
+fn trigger(rule: &Rule) -> Option<usize> {
+    match rule {
+        Rule::Sequence { when, .. } => Some(*when),
+        _ => None,
+    }
 }
 
 /// The most phrase-like run of `words` (as many words as the phrase, give or
@@ -231,6 +252,92 @@ fn dice(a: &[(char, char)], b: &[(char, char)]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transcript::{Attribution, Segment, TRANSCRIPT_SCHEMA_VERSION};
+
+    const REFUSALS: &str = r#"
+schema_version = 1
+id = "refusals"
+version = "1"
+
+[[dimension]]
+id = "refusal"
+name = "Kieltäytyminen"
+weight = 1
+base = 50
+
+[[behaviour]]
+id = "refusal"
+party = "agent"
+patterns = ["ei kuulu meille"]
+
+[[behaviour]]
+id = "reason"
+party = "agent"
+patterns = ["koska"]
+
+[[behaviour]]
+id = "bare"
+dimension = "refusal"
+party = "agent"
+polarity = "bad"
+points = 20
+when = "refusal"
+without_any = ["reason"]
+turns_after = 1
+spot = ["ei kuulu meille"]
+
+[[behaviour]]
+id = "justified"
+dimension = "refusal"
+party = "agent"
+polarity = "good"
+points = 20
+when = "refusal"
+with_all = ["reason"]
+turns_after = 1
+"#;
+
+    fn agent_says(lines: &[&str]) -> Transcript {
+        Transcript {
+            schema_version: TRANSCRIPT_SCHEMA_VERSION,
+            duration: 5.0 * lines.len() as f64,
+            language: "fi".to_string(),
+            attribution: Attribution::Channels,
+            segments: lines
+                .iter()
+                .enumerate()
+                .map(|(i, text)| Segment {
+                    party: Party::Agent,
+                    start: 5.0 * i as f64,
+                    end: 5.0 * i as f64 + 3.0,
+                    text: text.to_string(),
+                    words: Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_bare_refusal_is_not_spotted_where_the_text_found_a_justified_one() {
+        let r = crate::rubric::resolve("refusals.toml", REFUSALS).unwrap_or_else(|e| panic!("{e}"));
+        let spotted = |lines: &[&str]| {
+            let t = agent_says(lines);
+            let card = crate::rubric::score(&t, &crate::metrics::compute(&t, None), &r);
+            spot_places(&t, &card, &r).len()
+        };
+        assert!(
+            spotted(&["Eikuu ruumeilere.", "Soittakaa muualle."]) > 0,
+            "garbled: listened for"
+        );
+        assert_eq!(
+            spotted(&[
+                "Tämä ei kuulu meille, koska se on sopimuksen asia.",
+                "Soittakaa muualle."
+            ]),
+            0,
+            "judged justified from the text"
+        );
+    }
 
     #[test]
     fn a_phrase_fused_into_fewer_words_is_found() {
