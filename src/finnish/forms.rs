@@ -238,6 +238,11 @@ fn guess(word: &str) -> Features {
     if ends(&["isin"]) {
         return f.with("1sg").with("cond");
     }
+    // The passive's negative form ("ei muuteta", "ei tehdä"); an infinitive or a
+    // partitive ends the same way, so a pattern puts it after "ei".
+    if ends(&["ta", "tä", "da", "dä"]) {
+        return f.with("pass").with("pres").with("ind").with("conneg");
+    }
     if ends(&["mme"]) {
         return f.with("1pl").with("pres").with("ind");
     }
@@ -326,6 +331,10 @@ mod tests {
         assert!(perf.may_match("siirretty"));
         assert!(!perf.may_match("siirrän"));
         assert!(t.may_match("hoidan") && !t.may_match("kiitos"));
+        let conneg = FormTest::parse("*:pass.conneg").unwrap();
+        assert!(conneg.may_match("muuteta"), "Voikko is asked about it");
+        assert!(conneg.guess("muuteta", &text::stem("muuteta")));
+        assert!(!conneg.guess("muutetaan", &text::stem("muutetaan")));
         let olla = FormTest::parse("olla").unwrap();
         assert!(
             olla.may_match("on"),
