@@ -27,6 +27,7 @@ fn scored(worker: &str) -> Vec<WorkOutcome> {
         WorkOutcome::Transcribed {
             transcript_json: format!("{{\"by\":\"{worker}\"}}"),
             duration_s: 9.0,
+            transcribed_with: None,
         },
         WorkOutcome::Scored(CallScores {
             dimensions: vec![DimensionScore {

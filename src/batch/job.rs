@@ -33,6 +33,8 @@ pub(super) enum Event {
         index: usize,
         transcript_json: String,
         duration_s: f64,
+        /// The settings it was made with ([`JobContext::transcription`]).
+        transcribed_with: Option<String>,
     },
     Scored(usize, CallScores),
     Failed {
@@ -47,6 +49,9 @@ pub(super) struct JobContext {
     pub processor: Arc<dyn CallProcessor>,
     pub identity: ProcessorIdentity,
     pub calls_dir: PathBuf,
+    /// The settings that shape a transcript ([`super::Settings::transcription`]),
+    /// recorded with every transcript a job makes.
+    pub transcription: Option<String>,
 }
 
 pub(super) enum Work {
@@ -142,6 +147,7 @@ fn work(
                 index,
                 transcript_json,
                 duration_s: transcribed.transcript.duration,
+                transcribed_with: ctx.transcription.clone(),
             });
             transcribed
         }

@@ -144,15 +144,9 @@ pub fn run(
         processor,
         identity,
         calls_dir: calls_dir.clone(),
+        transcription: settings.transcription.clone(),
     });
-    let mut state = runner::State::new(
-        store,
-        reporter,
-        run_id,
-        calls_dir,
-        calls,
-        settings.transcription.clone(),
-    );
+    let mut state = runner::State::new(store, reporter, run_id, calls_dir, calls);
     reporter.planned(&state.progress(), state.skipped);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()

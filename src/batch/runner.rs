@@ -30,8 +30,6 @@ pub(super) struct State<'a> {
     pub run_id: RunId,
     pub calls_dir: PathBuf,
     pub calls: Vec<PlannedCall>,
-    /// The run's transcription settings, stored with each new transcript.
-    transcription: Option<String>,
     /// The latest known fingerprint of each planned call.
     fingerprints: Vec<Fingerprint>,
     in_flight: BTreeMap<usize, String>,
@@ -51,7 +49,6 @@ impl<'a> State<'a> {
         run_id: RunId,
         calls_dir: PathBuf,
         calls: Vec<PlannedCall>,
-        transcription: Option<String>,
     ) -> State<'a> {
         let fingerprints = calls.iter().map(initial_fingerprint).collect();
         let skipped = calls.iter().filter(|c| c.action == Action::Skip).count();
@@ -62,7 +59,6 @@ impl<'a> State<'a> {
             calls_dir,
             total: calls.len() - skipped,
             calls,
-            transcription,
             fingerprints,
             in_flight: BTreeMap::new(),
             started: Instant::now(),
@@ -155,12 +151,13 @@ impl<'a> State<'a> {
                 index,
                 transcript_json,
                 duration_s,
+                transcribed_with,
             } => {
                 self.store.save_transcript(
                     &self.calls[index].call_id,
                     &transcript_json,
                     duration_s,
-                    self.transcription.as_deref(),
+                    transcribed_with.as_deref(),
                 )?;
                 self.audio_seconds += duration_s;
                 Ok(false)

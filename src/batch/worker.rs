@@ -48,6 +48,9 @@ pub struct WorkerSettings {
     pub worker_id: String,
     /// How long to wait before asking again while other workers hold the last calls.
     pub poll: Duration,
+    /// The settings that shape a transcript, recorded with each one as a local run
+    /// does ([`Settings::transcription`]).
+    pub transcription: Option<String>,
 }
 
 /// What `kuulas run --enqueue` did.
@@ -145,6 +148,7 @@ pub fn work(
         identity: processor.identity(),
         processor,
         calls_dir,
+        transcription: settings.transcription.clone(),
     };
     let held = Held::default();
     let stop = AtomicBool::new(false);
@@ -311,10 +315,12 @@ fn process(
             Event::Transcribed {
                 transcript_json,
                 duration_s,
+                transcribed_with,
                 ..
             } => WorkOutcome::Transcribed {
                 transcript_json,
                 duration_s,
+                transcribed_with,
             },
             Event::Scored(_, scores) => WorkOutcome::Scored(scores),
             Event::Failed {

@@ -120,12 +120,14 @@ pub fn execute_run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if (enqueue || worker) && url.is_none() {
         bail!("--enqueue and --worker need a shared store: --store postgres://user@host/database");
     }
-    if let Some(url) = url.as_deref().filter(|_| worker) {
-        return execute_worker(&settings, &stages, url, Duration::from_secs(lease.into()));
-    }
     let rubric = super::score::load_rubric(stages.rubric.as_deref())?;
     let model_sha256 = sha256_file(&stages.whisper.model_path()).ok();
     settings.transcription = Some(transcription(&stages, model_sha256.as_deref())?);
+    if let Some(url) = url.as_deref().filter(|_| worker) {
+        let lease = Duration::from_secs(lease.into());
+        let processor = processor(&stages, rubric, model_sha256)?;
+        return execute_worker(&settings, processor, url, lease);
+    }
     if let Some(url) = url.as_deref().filter(|_| enqueue) {
         return execute_enqueue(&settings, &stages, url);
     }
@@ -143,7 +145,7 @@ pub fn execute_run(args: RunArgs) -> anyhow::Result<ExitCode> {
             &mut sqlite
         }
     };
-    let processor = processor(&stages, Some((rubric, model_sha256)))?;
+    let processor = processor(&stages, rubric, model_sha256)?;
     let reporter = progress::CliReporter::new(std::io::stderr().is_terminal());
     let summary = batch::run(&settings, store, processor, &reporter)?;
     reporter.finish();
@@ -193,7 +195,7 @@ fn execute_enqueue(
 /// `kuulas run --worker`: process queued calls until none are left.
 fn execute_worker(
     settings: &Settings,
-    stages: &StageConfig,
+    processor: Arc<dyn CallProcessor>,
     url: &str,
     lease: Duration,
 ) -> anyhow::Result<ExitCode> {
@@ -204,8 +206,8 @@ fn execute_worker(
         max_attempts: MAX_ATTEMPTS,
         worker_id: format!("{}:{}", host_name(), std::process::id()),
         poll: WORKER_POLL.min(lease / 2),
+        transcription: settings.transcription.clone(),
     };
-    let processor = processor(stages, None)?;
     let done = batch::work(&worker, url, processor)?;
     eprintln!(
         "kuulas worker {}: {} processed, {} unchanged, {} failed, {} lost to other workers",
@@ -339,16 +341,12 @@ fn transcription(stages: &StageConfig, model_sha256: Option<&str>) -> anyhow::Re
 }
 
 /// The stages; their transcriber is Whisper, or the fixture transcriber when the
-/// test hook is set. `loaded`: the rubric and model hash when the caller has read
-/// them already.
+/// test hook is set. `model_sha`: the model file's hash, if it could be read.
 fn processor(
     stages: &StageConfig,
-    loaded: Option<(kuulas::rubric::Rubric, Option<String>)>,
+    rubric: kuulas::rubric::Rubric,
+    model_sha: Option<String>,
 ) -> anyhow::Result<Arc<dyn CallProcessor>> {
-    let (rubric, model_sha) = match loaded {
-        Some(loaded) => loaded,
-        None => (super::score::load_rubric(stages.rubric.as_deref())?, None),
-    };
     let (transcriber, model_sha): (Box<dyn Transcribe>, _) = if std::env::var(FIXTURE_ENV)
         .is_ok_and(|v| v == "1")
     {
@@ -363,7 +361,6 @@ fn processor(
         (Box::new(fixture), None)
     } else {
         let model = stages.whisper.model_path();
-        let model_sha = model_sha.or_else(|| sha256_file(&model).ok());
         let settings = stages.whisper.settings(stages.jobs)?;
         let whisper = kuulas::transcribe::Transcriber::load(&model, settings, stages.whisper.gpu)
             .context("cannot start transcribing")?;

@@ -78,6 +78,8 @@ pub enum WorkOutcome {
     Transcribed {
         transcript_json: String,
         duration_s: f64,
+        /// The settings it was made with; `None`: not known.
+        transcribed_with: Option<String>,
     },
     Scored(CallScores),
     Failed {
@@ -315,9 +317,14 @@ fn write_outcomes(
             WorkOutcome::Transcribed {
                 transcript_json,
                 duration_s,
-                // A worker does not report its settings (the job seam has no
-                // field for them yet): not known, so never a reason to redo.
-            } => writes::save_transcript(tx, id, transcript_json, *duration_s, None)?,
+                transcribed_with,
+            } => writes::save_transcript(
+                tx,
+                id,
+                transcript_json,
+                *duration_s,
+                transcribed_with.as_deref(),
+            )?,
             WorkOutcome::Scored(scores) => writes::save_scores(tx, id, scores)?,
             WorkOutcome::Failed {
                 fingerprint,
