@@ -1,5 +1,6 @@
 //! Architecture invariants of ARCHITECTURE.md checked against the source text:
-//! the library's top-level modules depend on each other without a cycle.
+//! the library's top-level modules depend on each other without a cycle, and
+//! the library does not know the command line.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -176,4 +177,16 @@ fn top_level_modules_depend_on_each_other_without_a_cycle() {
             steps.join("\n  ")
         );
     }
+}
+
+#[test]
+fn the_library_does_not_know_the_command_line() {
+    let files: Vec<_> = library_files()
+        .into_iter()
+        .filter(|f| code(&std::fs::read_to_string(f).unwrap()).contains("clap::"))
+        .collect();
+    assert!(
+        files.is_empty(),
+        "clap belongs to the binary (src/cli/); take plain options in: {files:?}"
+    );
 }

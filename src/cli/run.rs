@@ -18,6 +18,7 @@ use kuulas::batch::{
 };
 use kuulas::batch::{ProcessorIdentity, Transcribe, WorkerSettings};
 use kuulas::escape;
+use kuulas::settings::{Parallelism, parallelism};
 use kuulas::store::postgres::is_postgres_url;
 use kuulas::store::{PostgresStore, RunLock, SqliteStore, Store};
 
@@ -92,13 +93,29 @@ pub struct ExportArgs {
     #[arg(long, default_value = DEFAULT_OUT, conflicts_with = "store")]
     out: PathBuf,
     #[arg(long, value_enum)]
-    format: ExportFormat,
+    format: FormatArg,
     /// Only calls processed in this run: a run id or `latest` [default: all calls].
     #[arg(long)]
     run: Option<String>,
     /// Write here instead of standard output.
     #[arg(long)]
     output: Option<PathBuf>,
+}
+
+/// `--format` of `kuulas export`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FormatArg {
+    Csv,
+    Jsonl,
+}
+
+impl From<FormatArg> for ExportFormat {
+    fn from(format: FormatArg) -> ExportFormat {
+        match format {
+            FormatArg::Csv => ExportFormat::Csv,
+            FormatArg::Jsonl => ExportFormat::Jsonl,
+        }
+    }
 }
 
 /// What the stages need to know, handed to the processor that wires them.
@@ -121,15 +138,17 @@ pub fn execute_run(args: RunArgs) -> anyhow::Result<ExitCode> {
         bail!("--enqueue and --worker need a shared store: --store postgres://user@host/database");
     }
     let rubric = super::score::load_rubric(stages.rubric.as_deref())?;
-    let model_sha256 = sha256_file(&stages.whisper.model_path()).ok();
-    settings.transcription = Some(transcription(&stages, model_sha256.as_deref())?);
-    if let Some(url) = url.as_deref().filter(|_| worker) {
-        let lease = Duration::from_secs(lease.into());
-        let processor = processor(&stages, rubric, model_sha256)?;
-        return execute_worker(&settings, processor, url, lease);
-    }
+    let options = stages.whisper.options();
+    let identity = ProcessorIdentity::new(&rubric, sha256_file(&options.model).ok());
+    settings.transcription = Some(options.fingerprint(identity.model_sha256.as_deref())?);
     if let Some(url) = url.as_deref().filter(|_| enqueue) {
-        return execute_enqueue(&settings, &stages, url);
+        return execute_enqueue(&settings, &identity, url);
+    }
+    // The model is loaded and the rubric checked against it before the output
+    // directory or the store is touched: a bad setting leaves nothing behind.
+    let processor = processor(&stages, rubric, identity.model_sha256)?;
+    if let Some(url) = url.as_deref().filter(|_| worker) {
+        return execute_worker(&settings, processor, url, Duration::from_secs(lease.into()));
     }
     batch::prepare_output(&settings.out_dir)?;
     let (mut pg, mut sqlite, _lock);
@@ -145,7 +164,6 @@ pub fn execute_run(args: RunArgs) -> anyhow::Result<ExitCode> {
             &mut sqlite
         }
     };
-    let processor = processor(&stages, rubric, model_sha256)?;
     let reporter = progress::CliReporter::new(std::io::stderr().is_terminal());
     let summary = batch::run(&settings, store, processor, &reporter)?;
     reporter.finish();
@@ -160,20 +178,11 @@ pub fn execute_run(args: RunArgs) -> anyhow::Result<ExitCode> {
 /// `kuulas run --enqueue`: queue the calls that need work and report.
 fn execute_enqueue(
     settings: &Settings,
-    stages: &StageConfig,
+    identity: &ProcessorIdentity,
     url: &str,
 ) -> anyhow::Result<ExitCode> {
     let mut store = PostgresStore::connect(url)?;
-    let identity = ProcessorIdentity {
-        model_sha256: stages
-            .whisper
-            .model
-            .as_deref()
-            .map(sha256_file)
-            .transpose()?,
-        rubric_sha256: stages.rubric.as_deref().map(sha256_file).transpose()?,
-    };
-    let done = batch::enqueue(settings, &mut store, &identity)?;
+    let done = batch::enqueue(settings, &mut store, identity)?;
     eprintln!(
         "kuulas run {} queued on {}: {} recordings found, {} queued, {} skipped (unchanged), \
          {} being processed now (left alone), {} failed",
@@ -270,7 +279,7 @@ fn resolve(mut args: RunArgs) -> anyhow::Result<(Settings, StageConfig, PathBuf)
         }
     }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let (jobs, threads) = super::parallelism(
+    let Parallelism { jobs, threads } = parallelism(
         args.jobs.map(usize::from),
         args.whisper.threads.map(usize::from),
         None,
@@ -310,36 +319,6 @@ fn resolve(mut args: RunArgs) -> anyhow::Result<(Settings, StageConfig, PathBuf)
     ))
 }
 
-/// The settings that shape a transcript, as the JSON object stored with each
-/// one: the model, every decoding option but the thread count, the prompt (by
-/// hash; it holds the vocabulary), the window, the VAD and the default agent
-/// channel.
-fn transcription(stages: &StageConfig, model_sha256: Option<&str>) -> anyhow::Result<String> {
-    use sha2::{Digest, Sha256};
-    let s = stages.whisper.settings(stages.jobs)?;
-    let (d, v) = (&s.decode, &s.vad);
-    // f32 as written (0.2, not 0.20000000298023224), so changes read plainly.
-    let num = |x: f32| x.to_string().parse::<f64>().unwrap_or(f64::NAN);
-    let prompt = d.initial_prompt.as_deref().unwrap_or_default();
-    Ok(serde_json::json!({
-        "model_sha256": model_sha256,
-        "language": d.language,
-        "beam_size": d.beam_size,
-        "temperature": num(d.temperature),
-        "temperature_fallback": num(d.temperature_increment),
-        "prompt_sha256": hex::encode(Sha256::digest(prompt.as_bytes())),
-        "no_speech_threshold": num(d.no_speech_threshold),
-        "logprob_threshold": d.logprob_threshold.map(num),
-        "entropy_threshold": num(d.entropy_threshold),
-        "fit_context": d.fit_audio_context,
-        "window_s": s.window_s,
-        "vad": [num(v.threshold_db), num(v.min_level_db), v.hangover_s, v.pad_s,
-                v.min_speech_s, v.max_region_s],
-        "agent_channel": stages.whisper.call_options().agent_channel,
-    })
-    .to_string())
-}
-
 /// The stages; their transcriber is Whisper, or the fixture transcriber when the
 /// test hook is set. `model_sha`: the model file's hash, if it could be read.
 fn processor(
@@ -360,10 +339,7 @@ fn processor(
         let fixture = FixtureTranscriber::new(Duration::from_millis(delay_ms));
         (Box::new(fixture), None)
     } else {
-        let model = stages.whisper.model_path();
-        let settings = stages.whisper.settings(stages.jobs)?;
-        let whisper = kuulas::transcribe::Transcriber::load(&model, settings, stages.whisper.gpu)
-            .context("cannot start transcribing")?;
+        let whisper = stages.whisper.load(stages.jobs)?;
         if stages.verify {
             super::score::check_verification(&rubric, &whisper, &stages.whisper)?;
         }
@@ -373,7 +349,7 @@ fn processor(
         transcriber,
         rubric,
         model_sha,
-        stages.whisper.call_options(),
+        stages.whisper.options().call_options(),
     );
     Ok(Arc::new(if stages.verify {
         pipeline
@@ -439,14 +415,13 @@ pub fn execute_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         ),
     };
     let table = store.calls(run)?;
+    let format = ExportFormat::from(args.format);
     match &args.output {
-        Some(file) => {
-            kuulas::atomic::write_with(file, |f| batch::write_export(&table, args.format, f))
-                .with_context(|| format!("cannot write {}", file.display()))?
-        }
+        Some(file) => kuulas::atomic::write_with(file, |f| batch::write_export(&table, format, f))
+            .with_context(|| format!("cannot write {}", file.display()))?,
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            batch::write_export(&table, args.format, &mut out)
+            batch::write_export(&table, format, &mut out)
                 .context("cannot write to standard output")?;
             out.flush().context("cannot write to standard output")?;
         }
