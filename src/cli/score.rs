@@ -169,14 +169,6 @@ pub fn load_call(
         .with_context(|| format!("cannot transcribe {}", path.display()))
 }
 
-/// Reads a transcript JSON, refusing other schema versions and impossible times.
-pub fn read_transcript_json(path: &Path) -> anyhow::Result<Transcript> {
-    Ok(Transcript::from_json(
-        &read_text(path)?,
-        &path.display().to_string(),
-    )?)
-}
-
 fn read_text(path: &Path) -> anyhow::Result<String> {
     std::fs::read_to_string(path)
         .with_context(|| format!("{}: cannot read the transcript", path.display()))
