@@ -1,6 +1,6 @@
 //! Architecture invariants of ARCHITECTURE.md checked against the source text:
 //! the library's top-level modules depend on each other without a cycle, and
-//! the library does not know the command line.
+//! the library does not know the command line, nor an async runtime.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -188,5 +188,18 @@ fn the_library_does_not_know_the_command_line() {
     assert!(
         files.is_empty(),
         "clap belongs to the binary (src/cli/); take plain options in: {files:?}"
+    );
+}
+
+#[test]
+fn kuulas_runs_no_async_runtime() {
+    let files: Vec<_> = library_files()
+        .into_iter()
+        .filter(|f| code(&std::fs::read_to_string(f).unwrap()).contains("tokio::"))
+        .collect();
+    assert!(
+        files.is_empty(),
+        "threads and std channels are kuulas's one concurrency model (ARCHITECTURE.md, \
+         \"Threads\"): {files:?}"
     );
 }

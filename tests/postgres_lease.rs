@@ -8,7 +8,8 @@ mod postgres_support;
 use std::thread::sleep;
 use std::time::Duration;
 
-use kuulas::store::postgres::{QueuedWork, WorkOutcome};
+use kuulas::store::WorkOutcome;
+use kuulas::store::postgres::QueuedWork;
 use kuulas::store::{
     CallScores, CallStatus, DimensionScore, Fingerprint, MetricSummary, PostgresStore, Store,
     StoreError,

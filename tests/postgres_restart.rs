@@ -14,7 +14,8 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use batch_support::{Batch, bare_run, code, stderr};
-use kuulas::store::postgres::{Reconnect, WorkOutcome};
+use kuulas::store::WorkOutcome;
+use kuulas::store::postgres::Reconnect;
 use kuulas::store::{CallScores, MetricSummary, PostgresStore, Store, StoreError};
 use postgres_support::cluster::cluster;
 

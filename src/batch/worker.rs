@@ -20,18 +20,19 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::mpsc::unbounded_channel;
-
-use super::job::{self, Event, Job, JobContext, Work};
+use super::job::{self, Job, JobContext, Work};
 use super::outputs::CallFiles;
 use super::plan::Action;
 use super::processor::{CallInput, CallProcessor};
 use super::{BatchError, Settings};
-use crate::store::postgres::{Claim, QueuedWork, Reconnect, WorkOutcome};
-use crate::store::{CallEntry, Fingerprint, NewRun, PostgresStore, RunId, Store, StoreError};
+use crate::store::postgres::{Claim, QueuedWork, Reconnect};
+use crate::store::{
+    CallEntry, Fingerprint, NewRun, PostgresStore, RunId, Store, StoreError, WorkOutcome,
+};
 
 /// How one worker process runs.
 #[derive(Debug, Clone)]
@@ -296,43 +297,10 @@ fn process(
         mtime_ns,
         work,
     };
-    let (sender, mut events) = unbounded_channel();
+    let (sender, events) = mpsc::channel();
     job::run(ctx, job, &sender);
     drop(sender);
-    let mut outcomes = Vec::new();
-    while let Ok(event) = events.try_recv() {
-        outcomes.push(match event {
-            Event::Started(_, fp) => WorkOutcome::Started(fp),
-            Event::Unchanged {
-                fingerprint,
-                then_score,
-                ..
-            } => WorkOutcome::Unchanged {
-                fingerprint,
-                then_score,
-            },
-            Event::Rescoring(_) => WorkOutcome::Rescoring,
-            Event::Transcribed {
-                transcript_json,
-                duration_s,
-                transcribed_with,
-                ..
-            } => WorkOutcome::Transcribed {
-                transcript_json,
-                duration_s,
-                transcribed_with,
-            },
-            Event::Scored(_, scores) => WorkOutcome::Scored(scores),
-            Event::Failed {
-                fingerprint,
-                reason,
-                ..
-            } => WorkOutcome::Failed {
-                fingerprint,
-                reason,
-            },
-        });
-    }
+    let outcomes = events.try_iter().map(|event| event.outcome).collect();
     Ok(outcomes)
 }
 

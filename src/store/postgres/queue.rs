@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use super::{PostgresStore, writes};
 use crate::store::{
-    CallEntry, CallMetadata, CallScores, CallStatus, Fingerprint, RunId, StoreError,
+    CallEntry, CallMetadata, CallStatus, Fingerprint, RunId, StoreError, WorkOutcome,
 };
 
 /// What a worker does with a queued call (the planner's decision, stored).
@@ -64,28 +64,6 @@ pub struct Claim {
     pub claim: i64,
     /// How many claims this call has had in this night, this one included.
     pub attempts: i32,
-}
-
-/// One thing a worker's job found out, applied in order by [`PostgresStore::complete`].
-#[derive(Debug, Clone)]
-pub enum WorkOutcome {
-    Started(Fingerprint),
-    Unchanged {
-        fingerprint: Fingerprint,
-        then_score: bool,
-    },
-    Rescoring,
-    Transcribed {
-        transcript_json: String,
-        duration_s: f64,
-        /// The settings it was made with; `None`: not known.
-        transcribed_with: Option<String>,
-    },
-    Scored(CallScores),
-    Failed {
-        fingerprint: Option<Fingerprint>,
-        reason: String,
-    },
 }
 
 const RETURNED: &str = "c.call_id, c.path, c.size_bytes, c.mtime_ns, c.sha256, c.agent, c.team,
