@@ -51,12 +51,15 @@ fn status_counts_a_sqlite_stores_runs() {
     b.call("a.wav", "moi");
     b.file("broken.wav", b"");
     b.run(&[]);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kuulas"))
-        .arg("status")
-        .arg("--out")
-        .arg(&b.out)
-        .output()
-        .unwrap();
+    let status = |flag: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_kuulas"))
+            .arg("status")
+            .arg(flag)
+            .arg(&b.out)
+            .output()
+            .unwrap()
+    };
+    let out = status("--run-dir");
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.starts_with("run 1"), "{text}");
@@ -64,6 +67,19 @@ fn status_counts_a_sqlite_stores_runs() {
         text.contains("done      1") && text.contains("failed    1"),
         "{text}"
     );
+    // The old name still works for a release, unlisted.
+    assert_eq!(status("--out").stdout, out.stdout);
+    for command in ["status", "export"] {
+        let help = std::process::Command::new(env!("CARGO_BIN_EXE_kuulas"))
+            .args([command, "--help"])
+            .output()
+            .unwrap();
+        let help = String::from_utf8_lossy(&help.stdout);
+        assert!(
+            help.contains("--run-dir") && !help.contains("--out "),
+            "{help}"
+        );
+    }
 }
 
 /// `kuulas run --enqueue` then one worker, with the fixture transcriber.

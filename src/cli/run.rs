@@ -86,12 +86,13 @@ pub struct RunArgs {
 
 #[derive(clap::Args)]
 pub struct ExportArgs {
-    /// The store to read [default: <out>/kuulas.sqlite].
+    /// The store to read [default: <run-dir>/kuulas.sqlite].
     #[arg(long)]
     store: Option<PathBuf>,
-    /// The output directory of `kuulas run`.
-    #[arg(long, default_value = DEFAULT_OUT, conflicts_with = "store")]
-    out: PathBuf,
+    /// The directory `kuulas run --out` wrote (`--out` is kept as a hidden alias).
+    #[arg(long, value_name = "DIR", alias = "out", default_value = DEFAULT_OUT,
+          conflicts_with = "store")]
+    run_dir: PathBuf,
     #[arg(long, value_enum)]
     format: FormatArg,
     /// Only calls processed in this run: a run id or `latest` [default: all calls].
@@ -405,7 +406,7 @@ fn print_summary(s: &Summary) {
 }
 
 pub fn execute_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
-    let store = open_for_reading(args.store, &args.out)?;
+    let store = open_for_reading(args.store, &args.run_dir)?;
     let run = match args.run.as_deref() {
         None => None,
         Some("latest") => Some(store.latest_run()?.context("the store has no runs yet")?),

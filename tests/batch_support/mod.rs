@@ -145,7 +145,7 @@ impl Batch {
     pub fn export(&self, extra: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_kuulas"))
             .arg("export")
-            .arg("--out")
+            .arg("--run-dir")
             .arg(&self.out)
             .args(extra)
             .output()
