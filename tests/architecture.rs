@@ -1,6 +1,7 @@
 //! Architecture invariants of ARCHITECTURE.md checked against the source text:
 //! the library's top-level modules depend on each other without a cycle, and
-//! the library does not know the command line, nor an async runtime.
+//! the library does not know the command line, nor an async runtime, and reaches
+//! whisper.cpp through one adapter.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -201,5 +202,34 @@ fn kuulas_runs_no_async_runtime() {
         files.is_empty(),
         "threads and std channels are kuulas's one concurrency model (ARCHITECTURE.md, \
          \"Threads\"): {files:?}"
+    );
+}
+
+/// The library files whose code names `needle`, relative to `src/`.
+fn files_naming(needle: &str) -> Vec<String> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    library_files()
+        .into_iter()
+        .filter(|f| code(&std::fs::read_to_string(f).unwrap()).contains(needle))
+        .map(|f| f.strip_prefix(&src).unwrap().display().to_string())
+        .collect()
+}
+
+#[test]
+fn whisper_cpp_is_reached_through_one_adapter() {
+    // `whisper_rs::` and `use whisper_rs::{…}`; `whisper_rs_sys` is checked below.
+    let mut bindings = files_naming("whisper_rs::");
+    bindings.extend(files_naming("use whisper_rs;"));
+    bindings.sort();
+    bindings.dedup();
+    assert_eq!(
+        bindings,
+        ["transcribe/whisper.rs"],
+        "whisper_rs outside its adapter"
+    );
+    assert_eq!(
+        files_naming("whisper_rs_sys::"),
+        ["model/quantize.rs", "transcribe/whisper.rs"],
+        "only the quantizer calls ggml directly; only the adapter calls whisper.cpp"
     );
 }

@@ -1,7 +1,9 @@
 //! `kuulas run` (the nightly batch) and `kuulas export` (per-call rows for BI
 //! tools). Arguments are checked and resolved before anything is locked, opened or
-//! loaded; then the batch runs against the store and the summary decides the exit
-//! code: 0 all ok, 1 some calls failed, 2 fatal (returned as an error).
+//! loaded, and the rubric and model are loaded before the output directory or the
+//! store is touched, so a bad setting leaves nothing behind; then the batch runs
+//! against the store and the summary decides the exit code: 0 all ok, 1 some calls
+//! failed, 2 fatal (returned as an error).
 
 mod progress;
 
