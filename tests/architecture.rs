@@ -182,10 +182,7 @@ fn top_level_modules_depend_on_each_other_without_a_cycle() {
 
 #[test]
 fn the_library_does_not_know_the_command_line() {
-    let files: Vec<_> = library_files()
-        .into_iter()
-        .filter(|f| code(&std::fs::read_to_string(f).unwrap()).contains("clap::"))
-        .collect();
+    let files = files_naming("clap::");
     assert!(
         files.is_empty(),
         "clap belongs to the binary (src/cli/); take plain options in: {files:?}"
@@ -194,10 +191,7 @@ fn the_library_does_not_know_the_command_line() {
 
 #[test]
 fn kuulas_runs_no_async_runtime() {
-    let files: Vec<_> = library_files()
-        .into_iter()
-        .filter(|f| code(&std::fs::read_to_string(f).unwrap()).contains("tokio::"))
-        .collect();
+    let files = files_naming("tokio::");
     assert!(
         files.is_empty(),
         "threads and std channels are kuulas's one concurrency model (ARCHITECTURE.md, \

@@ -221,14 +221,8 @@ mod tests {
         let rubric = crate::rubric::default_rubric();
         let (e, found) = evaluate(&rubric, &ids(&["greeting", "apology"]), &calls);
         assert_eq!(e.calls, 1);
-        assert_eq!(
-            e.counts[0],
-            Counts {
-                tp: 1,
-                fp: 0,
-                fn_: 0
-            }
-        );
+        let greeting = &e.counts[0];
+        assert_eq!((greeting.tp, greeting.fp, greeting.fn_), (1, 0, 0));
         assert_eq!(e.counts[1], Counts::default());
         assert!(
             found
