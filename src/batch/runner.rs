@@ -287,12 +287,14 @@ pub(super) fn orchestrate(
                     outstanding -= 1;
                 }
             }
-            Err(RecvTimeoutError::Timeout) => {
-                state.reporter.tick(&state.progress());
-                next_tick = Instant::now() + TICK;
-            }
+            Err(RecvTimeoutError::Timeout) => {}
             // `events` is held here, so the channel cannot close.
             Err(RecvTimeoutError::Disconnected) => return Ok(()),
+        }
+        // Also while events keep coming faster than the tick.
+        if Instant::now() >= next_tick {
+            state.reporter.tick(&state.progress());
+            next_tick = Instant::now() + TICK;
         }
     }
 }
