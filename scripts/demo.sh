@@ -24,7 +24,7 @@ done
 echo "== kuulas run"
 status=0
 "$KUULAS_BIN" run --input "$input" --out out || status=$?
-"$KUULAS_BIN" export --out out --format csv --output out/calls.csv
+"$KUULAS_BIN" export --run-dir out --format csv --output out/calls.csv
 "$KUULAS_BIN" packet --out-dir-of-run out --run all --out out/packet
 "$KUULAS_BIN" packet --out-dir-of-run out --run all --out out/session --session
 echo

@@ -14,6 +14,7 @@ pub mod model;
 pub mod packet;
 pub mod redact;
 pub mod rubric;
+pub mod settings;
 pub mod store;
 pub mod transcribe;
 pub mod transcript;

@@ -54,3 +54,36 @@ fn bad_recordings_fail_alone_and_the_batch_completes_with_exit_code_1() {
     assert_eq!(rows.len(), 8, "the loop adds no calls: {:?}", rows.keys());
     assert_eq!(b.files().len(), 6, "only the good calls have output files");
 }
+
+/// A bad setting stops the run before the output directory or the store exists:
+/// a rerun with the setting fixed starts from a clean slate.
+#[test]
+fn a_bad_rubric_or_model_leaves_no_store_behind() {
+    let b = Batch::new();
+    b.call("a.wav", "moi");
+    let rubric = b.dir.path().join("bad.toml");
+    std::fs::write(&rubric, "schema_version = 1\n[[dimension]\n").unwrap();
+    let out = b.run(&["--rubric", rubric.to_str().unwrap()]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("bad.toml"), "{}", stderr(&out));
+    assert!(!b.out.exists(), "{} was created", b.out.display());
+
+    // Whisper itself (no fixture transcriber): the model is loaded up front.
+    let model = b.dir.path().join("not-a-model.bin");
+    std::fs::write(&model, b"not a model").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kuulas"))
+        .env_remove("KUULAS_TEST_FIXTURE_TRANSCRIBER")
+        .arg("run")
+        .arg("--input")
+        .arg(&b.input)
+        .arg("--out")
+        .arg(&b.out)
+        .arg("--model")
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("not-a-model.bin"), "{}", stderr(&out));
+    assert!(!b.store_path().exists(), "the store was created");
+    assert!(!b.out.exists(), "{} was created", b.out.display());
+}

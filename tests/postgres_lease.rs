@@ -8,7 +8,8 @@ mod postgres_support;
 use std::thread::sleep;
 use std::time::Duration;
 
-use kuulas::store::postgres::{QueuedWork, WorkOutcome};
+use kuulas::store::WorkOutcome;
+use kuulas::store::postgres::QueuedWork;
 use kuulas::store::{
     CallScores, CallStatus, DimensionScore, Fingerprint, MetricSummary, PostgresStore, Store,
     StoreError,
@@ -27,6 +28,7 @@ fn scored(worker: &str) -> Vec<WorkOutcome> {
         WorkOutcome::Transcribed {
             transcript_json: format!("{{\"by\":\"{worker}\"}}"),
             duration_s: 9.0,
+            transcribed_with: None,
         },
         WorkOutcome::Scored(CallScores {
             dimensions: vec![DimensionScore {

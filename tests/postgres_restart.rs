@@ -9,12 +9,13 @@
 mod batch_support;
 mod postgres_support;
 
-use std::process::{Child, Output, Stdio};
+use std::process::Output;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use batch_support::{Batch, bare_run, code, stderr};
-use kuulas::store::postgres::{Reconnect, WorkOutcome};
+use kuulas::store::WorkOutcome;
+use kuulas::store::postgres::Reconnect;
 use kuulas::store::{CallScores, MetricSummary, PostgresStore, Store, StoreError};
 use postgres_support::cluster::cluster;
 
@@ -23,19 +24,7 @@ const RESTARTS: usize = 3;
 /// 3 workers × 2 jobs: four rounds of 3 s, longer than the three outages take.
 const DELAY_MS: u64 = 3000;
 /// Well above an outage: the workers must keep their leases, not lose them.
-const LEASE_SECS: &str = "10";
-
-fn worker(b: &Batch, url: &str) -> Child {
-    bare_run(DELAY_MS)
-        .args(["--worker", "--jobs", "2", "--lease-secs", LEASE_SECS])
-        .args(["--store", url])
-        .arg("--out")
-        .arg(&b.out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
+const LEASE_SECS: u32 = 10;
 
 fn count(url: &str, sql: &str) -> i64 {
     let mut db = postgres::Client::connect(url, postgres::NoTls).unwrap();
@@ -76,7 +65,8 @@ fn three_workers_ride_out_three_database_restarts_and_score_every_call_once() {
         .unwrap();
     assert_eq!(code(&queued), 0, "{}", stderr(&queued));
 
-    let mut workers = [worker(&b, url), worker(&b, url), worker(&b, url)];
+    let worker = || b.worker(url, DELAY_MS, 2, LEASE_SECS);
+    let mut workers = [worker(), worker(), worker()];
     let deadline = Instant::now() + Duration::from_secs(20);
     while count(url, "SELECT COUNT(*) FROM calls WHERE status = 'running'") < 3 {
         assert!(Instant::now() < deadline, "the workers never claimed calls");

@@ -51,12 +51,15 @@ fn status_counts_a_sqlite_stores_runs() {
     b.call("a.wav", "moi");
     b.file("broken.wav", b"");
     b.run(&[]);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kuulas"))
-        .arg("status")
-        .arg("--out")
-        .arg(&b.out)
-        .output()
-        .unwrap();
+    let status = |flag: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_kuulas"))
+            .arg("status")
+            .arg(flag)
+            .arg(&b.out)
+            .output()
+            .unwrap()
+    };
+    let out = status("--run-dir");
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.starts_with("run 1"), "{text}");
@@ -64,10 +67,33 @@ fn status_counts_a_sqlite_stores_runs() {
         text.contains("done      1") && text.contains("failed    1"),
         "{text}"
     );
+    // The old name still works for a release, unlisted.
+    assert_eq!(status("--out").stdout, out.stdout);
+    for command in ["status", "export"] {
+        let help = std::process::Command::new(env!("CARGO_BIN_EXE_kuulas"))
+            .args([command, "--help"])
+            .output()
+            .unwrap();
+        let help = String::from_utf8_lossy(&help.stdout);
+        assert!(
+            help.contains("--run-dir") && !help.contains("--out "),
+            "{help}"
+        );
+    }
 }
 
 /// `kuulas run --enqueue` then one worker, with the fixture transcriber.
 fn enqueue_and_work(b: &Batch, url: &str, extra: &[&str]) -> (String, String) {
+    enqueue_and_work_with(b, url, extra, &[])
+}
+
+/// [`enqueue_and_work`] with `worker_args` for the worker.
+fn enqueue_and_work_with(
+    b: &Batch,
+    url: &str,
+    extra: &[&str],
+    worker_args: &[&str],
+) -> (String, String) {
     let queued = batch_support::bare_run(0)
         .args(["--enqueue", "--store", url])
         .arg("--input")
@@ -80,6 +106,7 @@ fn enqueue_and_work(b: &Batch, url: &str, extra: &[&str]) -> (String, String) {
         .args(["--worker", "--store", url])
         .arg("--out")
         .arg(&b.out)
+        .args(worker_args)
         .output()
         .unwrap();
     assert!(code(&worked) <= 1, "{}", stderr(&worked));
@@ -119,4 +146,38 @@ fn workers_follow_the_incremental_plan_touched_changed_and_rescored_calls() {
         );
         assert_eq!(row.scores.len(), batch_support::dimensions().len());
     }
+}
+
+#[test]
+fn workers_record_the_transcription_settings_as_a_local_run_does() {
+    let Some(db) = postgres_support::database("postgres_run") else {
+        return;
+    };
+    let local = Batch::new();
+    local.call("a.wav", "moi");
+    assert_eq!(code(&local.run(&[])), 0);
+    use kuulas::store::Store;
+    let local_store = kuulas::store::SqliteStore::open_existing(&local.store_path()).unwrap();
+    let expected = local_store.known_calls().unwrap()[0]
+        .transcribed_with
+        .clone();
+    assert!(expected.is_some(), "a local run records its settings");
+
+    let b = Batch::new();
+    b.call("a.wav", "moi");
+    b.call("b.wav", "moi");
+    enqueue_and_work(&b, &db.url, &[]);
+    let store = kuulas::store::PostgresStore::connect(&db.url).unwrap();
+    let known = store.known_calls().unwrap();
+    assert_eq!(known.len(), 2);
+    for call in known {
+        assert_eq!(call.transcribed_with, expected, "{}", call.call_id);
+    }
+    // So a rerun with other settings knows the stored calls are out of date.
+    let window = ["--window", "20"];
+    let (queued, worked) = enqueue_and_work_with(&b, &db.url, &window, &window);
+    assert!(queued.contains("2 queued, 0 skipped"), "{queued}");
+    assert!(worked.contains("2 processed"), "{worked}");
+    let (queued, _) = enqueue_and_work_with(&b, &db.url, &window, &window);
+    assert!(queued.contains("0 queued, 2 skipped"), "{queued}");
 }

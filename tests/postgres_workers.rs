@@ -6,7 +6,6 @@
 mod batch_support;
 mod postgres_support;
 
-use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use batch_support::{Batch, bare_run, code, dimensions, stderr};
@@ -14,19 +13,7 @@ use batch_support::{Batch, bare_run, code, dimensions, stderr};
 const CALLS: usize = 12;
 // Long enough that the victim is surely still inside the call it was caught holding.
 const DELAY_MS: u64 = 1000;
-const LEASE_SECS: &str = "2";
-
-fn worker(b: &Batch, url: &str) -> Child {
-    bare_run(DELAY_MS)
-        .args(["--worker", "--jobs", "1", "--lease-secs", LEASE_SECS])
-        .args(["--store", url])
-        .arg("--out")
-        .arg(&b.out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
+const LEASE_SECS: u32 = 2;
 
 /// The call the worker with `pid` holds right now, if any.
 fn held_by(db: &mut postgres::Client, pid: u32) -> Option<String> {
@@ -59,8 +46,9 @@ fn a_killed_workers_call_is_taken_over_and_every_call_has_one_result() {
     assert!(stderr(&queued).contains(&format!("{CALLS} queued")));
 
     let mut db = postgres::Client::connect(url, postgres::NoTls).unwrap();
-    let mut victim = worker(&b, url);
-    let survivors = [worker(&b, url), worker(&b, url)];
+    let worker = || b.worker(url, DELAY_MS, 1, LEASE_SECS);
+    let mut victim = worker();
+    let survivors = [worker(), worker()];
     let deadline = Instant::now() + Duration::from_secs(20);
     let lost_call = loop {
         if let Some(call) = held_by(&mut db, victim.id()) {
@@ -142,22 +130,7 @@ fn the_heartbeat_keeps_a_call_longer_than_the_lease() {
         .unwrap();
     assert_eq!(code(&queued), 0, "{}", stderr(&queued));
     // Each call takes 3 lease lengths; only the heartbeat keeps it ours.
-    let worker = bare_run(3000)
-        .args([
-            "--worker",
-            "--jobs",
-            "2",
-            "--lease-secs",
-            "1",
-            "--store",
-            url,
-        ])
-        .arg("--out")
-        .arg(&b.out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let worker = b.worker(url, 3000, 2, 1);
     let mut db = postgres::Client::connect(url, postgres::NoTls).unwrap();
     let count =
         |db: &mut postgres::Client, sql: &str| -> i64 { db.query_one(sql, &[]).unwrap().get(0) };

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::store::{CallRow, CallTable, shown_status};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
     Csv,
     Jsonl,

@@ -10,36 +10,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
-use tokio::sync::mpsc::UnboundedSender;
+use std::sync::mpsc::Sender;
 
 use super::outputs::{CallFiles, ScoreFile};
 use super::processor::{CallInput, CallProcessor, ProcessorIdentity, ScoredCall, Transcribed};
-use crate::store::{CallScores, Fingerprint};
+use crate::store::{CallScores, Fingerprint, WorkOutcome};
 
-/// What a job tells the orchestrator, tagged with the call's index in the plan.
+/// What a job tells the orchestrator: one outcome of the call at `index` in the plan.
 #[derive(Debug)]
-pub(super) enum Event {
-    /// Transcription begins on content with this fingerprint.
-    Started(usize, Fingerprint),
-    /// The hash matched the stored one; when `then_score`, scoring follows.
-    Unchanged {
-        index: usize,
-        fingerprint: Fingerprint,
-        then_score: bool,
-    },
-    /// A stored transcript is about to be scored again.
-    Rescoring(usize),
-    Transcribed {
-        index: usize,
-        transcript_json: String,
-        duration_s: f64,
-    },
-    Scored(usize, CallScores),
-    Failed {
-        index: usize,
-        fingerprint: Option<Fingerprint>,
-        reason: String,
-    },
+pub(super) struct Event {
+    pub index: usize,
+    pub outcome: WorkOutcome,
 }
 
 /// What every job shares.
@@ -47,6 +28,9 @@ pub(super) struct JobContext {
     pub processor: Arc<dyn CallProcessor>,
     pub identity: ProcessorIdentity,
     pub calls_dir: PathBuf,
+    /// The settings that shape a transcript ([`super::Settings::transcription`]),
+    /// recorded with every transcript a job makes.
+    pub transcription: Option<String>,
 }
 
 pub(super) enum Work {
@@ -71,9 +55,14 @@ pub(super) struct Job {
 }
 
 /// Runs one job to its end; always sends exactly one final event.
-pub(super) fn run(ctx: &JobContext, job: Job, events: &UnboundedSender<Event>) {
-    // A closed channel means the run is aborting on a fatal error; nothing to tell.
-    let send = |event| drop(events.send(event));
+pub(super) fn run(ctx: &JobContext, job: Job, events: &Sender<Event>) {
+    // A closed channel means the run ended on a fatal error; nothing to tell.
+    let send = |outcome| {
+        drop(events.send(Event {
+            index: job.index,
+            outcome,
+        }))
+    };
     let files = CallFiles::new(&ctx.calls_dir, &job.input.call_id);
     let mut fingerprint = None;
     let result = catch_unwind(AssertUnwindSafe(|| {
@@ -84,8 +73,7 @@ pub(super) fn run(ctx: &JobContext, job: Job, events: &UnboundedSender<Event>) {
         Ok(Err(reason)) => reason,
         Err(panic) => format!("the processor panicked: {}", panic_text(&*panic)),
     };
-    send(Event::Failed {
-        index: job.index,
+    send(WorkOutcome::Failed {
         fingerprint,
         reason,
     });
@@ -96,12 +84,11 @@ fn work(
     job: &Job,
     files: &CallFiles,
     fingerprint: &mut Option<Fingerprint>,
-    send: &dyn Fn(Event),
+    send: &dyn Fn(WorkOutcome),
 ) -> Result<(), String> {
-    let index = job.index;
     let transcript = match &job.work {
         Work::ScoreOnly { transcript } => {
-            send(Event::Rescoring(index));
+            send(WorkOutcome::Rescoring);
             parse_stored(transcript, &job.path_text)?
         }
         Work::Full | Work::Verify { .. } => {
@@ -115,19 +102,18 @@ fn work(
                 && fp.sha256 == *sha256
             {
                 let then_score = stored_transcript.is_some();
-                send(Event::Unchanged {
-                    index,
+                send(WorkOutcome::Unchanged {
                     fingerprint: fp,
                     then_score,
                 });
                 let Some(stored) = stored_transcript else {
                     return Ok(());
                 };
-                send(Event::Rescoring(index));
+                send(WorkOutcome::Rescoring);
                 let stored = parse_stored(stored, &job.path_text)?;
                 return score(ctx, job, files, &stored, send);
             }
-            send(Event::Started(index, fp));
+            send(WorkOutcome::Started(fp));
             let transcribed = ctx
                 .processor
                 .transcribe(&job.input)
@@ -138,10 +124,10 @@ fn work(
             files
                 .write_transcript(&transcribed)
                 .map_err(|e| format!("cannot write {}: {e}", files.transcript.display()))?;
-            send(Event::Transcribed {
-                index,
+            send(WorkOutcome::Transcribed {
                 transcript_json,
                 duration_s: transcribed.transcript.duration,
+                transcribed_with: ctx.transcription.clone(),
             });
             transcribed
         }
@@ -154,7 +140,7 @@ fn score(
     job: &Job,
     files: &CallFiles,
     transcript: &Transcribed,
-    send: &dyn Fn(Event),
+    send: &dyn Fn(WorkOutcome),
 ) -> Result<(), String> {
     let scored = ctx
         .processor
@@ -170,7 +156,7 @@ fn score(
     files
         .write_score(&file)
         .map_err(|e| format!("cannot write {}: {e}", files.score.display()))?;
-    send(Event::Scored(job.index, call_scores(scored)));
+    send(WorkOutcome::Scored(call_scores(scored)));
     Ok(())
 }
 

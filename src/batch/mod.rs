@@ -75,8 +75,8 @@ pub enum BatchError {
     Manifest(#[from] MetadataError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("cannot start the worker threads: {0}")]
-    Runtime(std::io::Error),
+    #[error("cannot start a thread for a call: {0}")]
+    Spawn(std::io::Error),
 }
 
 /// Where per-call files go.
@@ -144,25 +144,11 @@ pub fn run(
         processor,
         identity,
         calls_dir: calls_dir.clone(),
+        transcription: settings.transcription.clone(),
     });
-    let mut state = runner::State::new(
-        store,
-        reporter,
-        run_id,
-        calls_dir,
-        calls,
-        settings.transcription.clone(),
-    );
+    let mut state = runner::State::new(store, reporter, run_id, calls_dir, calls);
     reporter.planned(&state.progress(), state.skipped);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .max_blocking_threads(settings.jobs.max(1))
-        .build()
-        .map_err(BatchError::Runtime)?;
-    let outcome = runtime.block_on(runner::orchestrate(&mut state, ctx, settings.jobs));
-    // On a fatal store error, jobs still running are abandoned rather than awaited.
-    runtime.shutdown_background();
-    outcome?;
+    runner::orchestrate(&mut state, ctx, settings.jobs)?;
     let summary = Summary {
         run_id,
         discovered,

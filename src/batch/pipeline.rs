@@ -162,10 +162,7 @@ impl CallProcessor for Pipeline {
     }
 
     fn identity(&self) -> ProcessorIdentity {
-        ProcessorIdentity {
-            model_sha256: self.model_sha256.clone(),
-            rubric_sha256: Some(self.rubric.sha256.clone()),
-        }
+        ProcessorIdentity::new(&self.rubric, self.model_sha256.clone())
     }
 }
 

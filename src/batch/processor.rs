@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::metrics::Loudness;
+use crate::rubric::Rubric;
 use crate::store::{CallMetadata, DimensionScore, MetricSummary};
 use crate::transcript::{Transcript, TranscriptError};
 
@@ -101,6 +102,17 @@ impl ScoredCall {
 pub struct ProcessorIdentity {
     pub model_sha256: Option<String>,
     pub rubric_sha256: Option<String>,
+}
+
+impl ProcessorIdentity {
+    /// The one way a run's identity is made (a run, `--enqueue`, the pipeline):
+    /// the resolved rubric's hash, and the model file's when it was read.
+    pub fn new(rubric: &Rubric, model_sha256: Option<String>) -> ProcessorIdentity {
+        ProcessorIdentity {
+            model_sha256,
+            rubric_sha256: Some(rubric.sha256.clone()),
+        }
+    }
 }
 
 /// Why one call could not be processed; recorded in the store as the call's

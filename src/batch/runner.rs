@@ -1,24 +1,26 @@
-//! The orchestrator: a single-threaded tokio loop that starts at most `jobs` calls
-//! at a time on blocking threads (a semaphore bounds how many recordings are
-//! decoded at once), receives their events and applies them to the store — the
-//! loop is the store's only writer, so writes are serialised without locks. Store
-//! writes are short single transactions; the heavy work never runs on this thread.
+//! The orchestrator: a loop on the caller's thread that starts at most `jobs`
+//! calls at a time, each on a thread of its own (so at most `jobs` recordings are
+//! decoded at once), receives their events over a channel and applies them to the
+//! store — the loop is the store's only writer, so writes are serialised without
+//! locks. Store writes are short single transactions; the heavy work never runs
+//! on this thread. No async runtime is involved.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::Semaphore;
-use tokio::sync::mpsc::unbounded_channel;
+use std::sync::mpsc::{self, RecvTimeoutError};
 
+use super::BatchError;
 use super::job::{self, Event, Job, JobContext, Work};
 use super::outputs::CallFiles;
 use super::plan::{Action, PlannedCall};
 use super::processor::CallInput;
 use super::report::{CallOutcome, FailedCall, Progress, Reporter};
 use crate::store::{
-    CallEntry, CallStatus, Fingerprint, NO_SPEECH, RunId, Store, StoreError, shown_status,
+    CallEntry, CallStatus, Fingerprint, NO_SPEECH, RunId, Store, StoreError, WorkOutcome,
+    shown_status,
 };
 
 const TICK: Duration = Duration::from_secs(1);
@@ -30,8 +32,6 @@ pub(super) struct State<'a> {
     pub run_id: RunId,
     pub calls_dir: PathBuf,
     pub calls: Vec<PlannedCall>,
-    /// The run's transcription settings, stored with each new transcript.
-    transcription: Option<String>,
     /// The latest known fingerprint of each planned call.
     fingerprints: Vec<Fingerprint>,
     in_flight: BTreeMap<usize, String>,
@@ -51,7 +51,6 @@ impl<'a> State<'a> {
         run_id: RunId,
         calls_dir: PathBuf,
         calls: Vec<PlannedCall>,
-        transcription: Option<String>,
     ) -> State<'a> {
         let fingerprints = calls.iter().map(initial_fingerprint).collect();
         let skipped = calls.iter().filter(|c| c.action == Action::Skip).count();
@@ -62,7 +61,6 @@ impl<'a> State<'a> {
             calls_dir,
             total: calls.len() - skipped,
             calls,
-            transcription,
             fingerprints,
             in_flight: BTreeMap::new(),
             started: Instant::now(),
@@ -127,14 +125,14 @@ impl<'a> State<'a> {
 
     /// Applies one event to the store; true when it ends the call's work.
     fn apply(&mut self, event: Event) -> Result<bool, StoreError> {
-        match event {
-            Event::Started(index, fingerprint) => {
+        let index = event.index;
+        match event.outcome {
+            WorkOutcome::Started(fingerprint) => {
                 self.fingerprints[index] = fingerprint;
                 self.store.mark_running(self.run_id, &self.entry(index))?;
                 Ok(false)
             }
-            Event::Unchanged {
-                index,
+            WorkOutcome::Unchanged {
                 fingerprint,
                 then_score,
             } => {
@@ -147,25 +145,25 @@ impl<'a> State<'a> {
                 }
                 Ok(!then_score)
             }
-            Event::Rescoring(index) => {
+            WorkOutcome::Rescoring => {
                 self.store.mark_rescoring(self.run_id, &self.entry(index))?;
                 Ok(false)
             }
-            Event::Transcribed {
-                index,
+            WorkOutcome::Transcribed {
                 transcript_json,
                 duration_s,
+                transcribed_with,
             } => {
                 self.store.save_transcript(
                     &self.calls[index].call_id,
                     &transcript_json,
                     duration_s,
-                    self.transcription.as_deref(),
+                    transcribed_with.as_deref(),
                 )?;
                 self.audio_seconds += duration_s;
                 Ok(false)
             }
-            Event::Scored(index, scores) => {
+            WorkOutcome::Scored(scores) => {
                 self.store
                     .save_scores(&self.calls[index].call_id, &scores)?;
                 self.processed += 1;
@@ -178,8 +176,7 @@ impl<'a> State<'a> {
                 self.finish(index, outcome);
                 Ok(true)
             }
-            Event::Failed {
-                index,
+            WorkOutcome::Failed {
                 fingerprint,
                 reason,
             } => {
@@ -240,12 +237,13 @@ fn initial_fingerprint(call: &PlannedCall) -> Fingerprint {
     }
 }
 
-/// Works through every planned call with at most `parallel` in flight.
-pub(super) async fn orchestrate(
+/// Works through every planned call with at most `parallel` in flight, each on
+/// a thread of its own; the calling thread applies their events to the store.
+pub(super) fn orchestrate(
     state: &mut State<'_>,
     ctx: Arc<JobContext>,
     parallel: usize,
-) -> Result<(), StoreError> {
+) -> Result<(), BatchError> {
     let mut queue = Vec::new();
     for index in 0..state.calls.len() {
         match &state.calls[index].action {
@@ -257,38 +255,46 @@ pub(super) async fn orchestrate(
             _ => queue.push(index),
         }
     }
-    let permits = Arc::new(Semaphore::new(parallel.max(1)));
-    let (events, mut received) = unbounded_channel();
+    let (events, received) = mpsc::channel();
     let mut queue = queue.into_iter();
-    let mut waiting = queue.next();
     let mut outstanding = 0usize;
-    let mut ticker = tokio::time::interval(TICK);
-    while waiting.is_some() || outstanding > 0 {
-        tokio::select! {
-            // Events first: a finished job sends its last event before releasing its
-            // permit, so in-flight bookkeeping never shows more than `parallel` calls.
-            biased;
-            Some(event) = received.recv() => {
+    let mut next_tick = Instant::now() + TICK;
+    loop {
+        // A call counts as in flight until its final event is applied, so the
+        // bookkeeping never shows more than `parallel` calls.
+        while outstanding < parallel.max(1) {
+            let Some(index) = queue.next() else { break };
+            let job = state.job(index)?;
+            state.in_flight.insert(index, job.input.call_id.clone());
+            state
+                .reporter
+                .call_started(&job.input.call_id, &state.progress());
+            let (ctx, events) = (ctx.clone(), events.clone());
+            // Detached: the job always ends with a final event, which is what we
+            // wait for; on a fatal store error the run returns without them.
+            std::thread::Builder::new()
+                .name("kuulas-call".into())
+                .spawn(move || job::run(&ctx, job, &events))
+                .map_err(BatchError::Spawn)?;
+            outstanding += 1;
+        }
+        if outstanding == 0 {
+            return Ok(());
+        }
+        match received.recv_timeout(next_tick.saturating_duration_since(Instant::now())) {
+            Ok(event) => {
                 if state.apply(event)? {
                     outstanding -= 1;
                 }
             }
-            Ok(permit) = permits.clone().acquire_owned(), if waiting.is_some() => {
-                let Some(index) = waiting.take() else { continue };
-                let job = state.job(index)?;
-                state.in_flight.insert(index, job.input.call_id.clone());
-                state.reporter.call_started(&job.input.call_id, &state.progress());
-                let (ctx, events) = (ctx.clone(), events.clone());
-                // Detached: the job always ends with a final event, which is what we wait for.
-                drop(tokio::task::spawn_blocking(move || {
-                    job::run(&ctx, job, &events);
-                    drop(permit);
-                }));
-                outstanding += 1;
-                waiting = queue.next();
-            }
-            _ = ticker.tick() => state.reporter.tick(&state.progress()),
+            Err(RecvTimeoutError::Timeout) => {}
+            // `events` is held here, so the channel cannot close.
+            Err(RecvTimeoutError::Disconnected) => return Ok(()),
+        }
+        // Also while events keep coming faster than the tick.
+        if Instant::now() >= next_tick {
+            state.reporter.tick(&state.progress());
+            next_tick = Instant::now() + TICK;
         }
     }
-    Ok(())
 }

@@ -20,18 +20,19 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::mpsc::unbounded_channel;
-
-use super::job::{self, Event, Job, JobContext, Work};
+use super::job::{self, Job, JobContext, Work};
 use super::outputs::CallFiles;
 use super::plan::Action;
 use super::processor::{CallInput, CallProcessor};
 use super::{BatchError, Settings};
-use crate::store::postgres::{Claim, QueuedWork, Reconnect, WorkOutcome};
-use crate::store::{CallEntry, Fingerprint, NewRun, PostgresStore, RunId, Store, StoreError};
+use crate::store::postgres::{Claim, QueuedWork, Reconnect};
+use crate::store::{
+    CallEntry, Fingerprint, NewRun, PostgresStore, RunId, Store, StoreError, WorkOutcome,
+};
 
 /// How one worker process runs.
 #[derive(Debug, Clone)]
@@ -48,6 +49,9 @@ pub struct WorkerSettings {
     pub worker_id: String,
     /// How long to wait before asking again while other workers hold the last calls.
     pub poll: Duration,
+    /// The settings that shape a transcript, recorded with each one as a local run
+    /// does ([`Settings::transcription`]).
+    pub transcription: Option<String>,
 }
 
 /// What `kuulas run --enqueue` did.
@@ -145,6 +149,7 @@ pub fn work(
         identity: processor.identity(),
         processor,
         calls_dir,
+        transcription: settings.transcription.clone(),
     };
     let held = Held::default();
     let stop = AtomicBool::new(false);
@@ -292,41 +297,10 @@ fn process(
         mtime_ns,
         work,
     };
-    let (sender, mut events) = unbounded_channel();
+    let (sender, events) = mpsc::channel();
     job::run(ctx, job, &sender);
     drop(sender);
-    let mut outcomes = Vec::new();
-    while let Ok(event) = events.try_recv() {
-        outcomes.push(match event {
-            Event::Started(_, fp) => WorkOutcome::Started(fp),
-            Event::Unchanged {
-                fingerprint,
-                then_score,
-                ..
-            } => WorkOutcome::Unchanged {
-                fingerprint,
-                then_score,
-            },
-            Event::Rescoring(_) => WorkOutcome::Rescoring,
-            Event::Transcribed {
-                transcript_json,
-                duration_s,
-                ..
-            } => WorkOutcome::Transcribed {
-                transcript_json,
-                duration_s,
-            },
-            Event::Scored(_, scores) => WorkOutcome::Scored(scores),
-            Event::Failed {
-                fingerprint,
-                reason,
-                ..
-            } => WorkOutcome::Failed {
-                fingerprint,
-                reason,
-            },
-        });
-    }
+    let outcomes = events.try_iter().map(|event| event.outcome).collect();
     Ok(outcomes)
 }
 

@@ -185,42 +185,9 @@ fn one_line(event: &str, colour: bool) -> String {
     format!("{}\n", escape::controls(body, keep))
 }
 
-/// How many recordings to decode at once and with how many decoders each.
-///
-/// Unless told otherwise, every core decodes a recording of its own: a decoder
-/// per core side by side keeps both cores busy to the end of each call, where
-/// decoders sharing one call wait for its last window. One recording gets them
-/// all. `recordings` caps the jobs when the number of calls is known.
-pub fn parallelism(
-    jobs: Option<usize>,
-    threads: Option<usize>,
-    recordings: Option<usize>,
-) -> (usize, usize) {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    plan(jobs, threads, cores, recordings.unwrap_or(usize::MAX))
-}
-
-fn plan(
-    jobs: Option<usize>,
-    threads: Option<usize>,
-    cores: usize,
-    recordings: usize,
-) -> (usize, usize) {
-    let recordings = recordings.max(1);
-    match (jobs, threads) {
-        (Some(j), Some(t)) => (j, t),
-        (Some(j), None) => (j, (cores / j).max(1)),
-        (None, Some(t)) => ((cores / t).clamp(1, recordings), t),
-        (None, None) => {
-            let jobs = cores.min(recordings);
-            (jobs, (cores / jobs).max(1))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{one_line, plan, use_colour};
+    use super::{one_line, use_colour};
 
     #[test]
     fn colour_only_on_a_terminal_without_no_color() {
@@ -246,16 +213,5 @@ mod tests {
             one_line("\x1b[33mWARN\x1b[0m x\n", true),
             "\x1b[33mWARN\x1b[0m x\n"
         );
-    }
-
-    #[test]
-    fn a_core_a_recording_unless_told_otherwise() {
-        assert_eq!(plan(None, None, 2, usize::MAX), (2, 1));
-        assert_eq!(plan(None, None, 8, 3), (3, 2));
-        assert_eq!(plan(None, None, 2, 1), (1, 2));
-        assert_eq!(plan(Some(1), None, 4, usize::MAX), (1, 4));
-        assert_eq!(plan(None, Some(2), 8, usize::MAX), (4, 2));
-        assert_eq!(plan(None, Some(2), 8, 1), (1, 2));
-        assert_eq!(plan(Some(3), Some(3), 2, 1), (3, 3));
     }
 }

@@ -4,13 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context;
-
-use kuulas::metrics;
-use kuulas::rubric::eval::{CORE_BEHAVIOURS, Counts, Eval};
+use kuulas::rubric::eval::{self, CORE_BEHAVIOURS, Counts};
 use kuulas::rubric::{self, Rubric, RubricError, labelled, selftest};
 
-use crate::cli::score::{load_rubric, read_transcript_json};
+use crate::cli::score::load_rubric;
 use crate::cli::{EXIT_OK, EXIT_SOME_FAILED};
 
 #[derive(clap::Subcommand)]
@@ -110,50 +107,14 @@ fn test(rubric: &Rubric) -> anyhow::Result<ExitCode> {
     }))
 }
 
-fn labelled_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry =
-            entry.with_context(|| format!("{}: cannot list labelled calls", dir.display()))?;
-        if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "toml") {
-            files.push(entry.into_path());
-        }
-    }
-    anyhow::ensure!(
-        !files.is_empty(),
-        "{}: no labelled calls (*.toml) found",
-        dir.display()
-    );
-    Ok(files)
-}
-
 fn eval(
     dir: &Path,
     rubric: &Rubric,
     ids: &[String],
     show_misses: bool,
 ) -> anyhow::Result<ExitCode> {
-    let mut e = Eval::new(ids);
-    // (call, behaviour, quote) of everything found, to show why a false alarm fired.
-    let mut evidence: Vec<(String, String, String)> = Vec::new();
-    for path in labelled_files(dir)? {
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("{}: cannot read", path.display()))?;
-        let call = labelled::parse(&path.display().to_string(), &text)?;
-        let transcript = match &call.transcript {
-            Some(rel) => read_transcript_json(&path.parent().unwrap_or(dir).join(rel))?,
-            None => labelled::synthesize(&call.turns),
-        };
-        let m = metrics::compute(&transcript, None);
-        let card = rubric::score(&transcript, &m, rubric);
-        let found: Vec<String> = card.moments.iter().map(|m| m.behaviour.clone()).collect();
-        e.add(&call.id, &call.present, call.absent.as_deref(), &found);
-        evidence.extend(
-            card.moments
-                .into_iter()
-                .map(|m| (call.id.clone(), m.behaviour, m.quote)),
-        );
-    }
+    let calls = labelled::load_dir(dir)?;
+    let (e, evidence) = eval::evaluate(rubric, ids, &calls);
     println!(
         "{} calls in {}, rubric {} v{}\n",
         e.calls,
@@ -210,9 +171,12 @@ fn eval(
             }
             let quotes = evidence
                 .iter()
-                .filter(|(c, b, _)| *c == miss.call && *b == miss.behaviour);
-            for (_, _, quote) in quotes {
-                println!("{}: {} false alarm: \"{quote}\"", miss.call, miss.behaviour);
+                .filter(|f| f.call == miss.call && f.behaviour == miss.behaviour);
+            for found in quotes {
+                println!(
+                    "{}: {} false alarm: \"{}\"",
+                    miss.call, miss.behaviour, found.quote
+                );
             }
         }
     }

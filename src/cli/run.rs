@@ -1,7 +1,9 @@
 //! `kuulas run` (the nightly batch) and `kuulas export` (per-call rows for BI
 //! tools). Arguments are checked and resolved before anything is locked, opened or
-//! loaded; then the batch runs against the store and the summary decides the exit
-//! code: 0 all ok, 1 some calls failed, 2 fatal (returned as an error).
+//! loaded, and the rubric and model are loaded before the output directory or the
+//! store is touched, so a bad setting leaves nothing behind; then the batch runs
+//! against the store and the summary decides the exit code: 0 all ok, 1 some calls
+//! failed, 2 fatal (returned as an error).
 
 mod progress;
 
@@ -18,6 +20,7 @@ use kuulas::batch::{
 };
 use kuulas::batch::{ProcessorIdentity, Transcribe, WorkerSettings};
 use kuulas::escape;
+use kuulas::settings::{Parallelism, parallelism};
 use kuulas::store::postgres::is_postgres_url;
 use kuulas::store::{PostgresStore, RunLock, SqliteStore, Store};
 
@@ -85,20 +88,37 @@ pub struct RunArgs {
 
 #[derive(clap::Args)]
 pub struct ExportArgs {
-    /// The store to read [default: <out>/kuulas.sqlite].
+    /// The store to read [default: <run-dir>/kuulas.sqlite].
     #[arg(long)]
     store: Option<PathBuf>,
-    /// The output directory of `kuulas run`.
-    #[arg(long, default_value = DEFAULT_OUT, conflicts_with = "store")]
-    out: PathBuf,
+    /// The directory `kuulas run --out` wrote (`--out` is kept as a hidden alias).
+    #[arg(long, value_name = "DIR", alias = "out", default_value = DEFAULT_OUT,
+          conflicts_with = "store")]
+    run_dir: PathBuf,
     #[arg(long, value_enum)]
-    format: ExportFormat,
+    format: FormatArg,
     /// Only calls processed in this run: a run id or `latest` [default: all calls].
     #[arg(long)]
     run: Option<String>,
     /// Write here instead of standard output.
     #[arg(long)]
     output: Option<PathBuf>,
+}
+
+/// `--format` of `kuulas export`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FormatArg {
+    Csv,
+    Jsonl,
+}
+
+impl From<FormatArg> for ExportFormat {
+    fn from(format: FormatArg) -> ExportFormat {
+        match format {
+            FormatArg::Csv => ExportFormat::Csv,
+            FormatArg::Jsonl => ExportFormat::Jsonl,
+        }
+    }
 }
 
 /// What the stages need to know, handed to the processor that wires them.
@@ -120,14 +140,18 @@ pub fn execute_run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if (enqueue || worker) && url.is_none() {
         bail!("--enqueue and --worker need a shared store: --store postgres://user@host/database");
     }
-    if let Some(url) = url.as_deref().filter(|_| worker) {
-        return execute_worker(&settings, &stages, url, Duration::from_secs(lease.into()));
-    }
     let rubric = super::score::load_rubric(stages.rubric.as_deref())?;
-    let model_sha256 = sha256_file(&stages.whisper.model_path()).ok();
-    settings.transcription = Some(transcription(&stages, model_sha256.as_deref())?);
+    let options = stages.whisper.options();
+    let identity = ProcessorIdentity::new(&rubric, sha256_file(&options.model).ok());
+    settings.transcription = Some(options.fingerprint(identity.model_sha256.as_deref())?);
     if let Some(url) = url.as_deref().filter(|_| enqueue) {
-        return execute_enqueue(&settings, &stages, url);
+        return execute_enqueue(&settings, &identity, url);
+    }
+    // The model is loaded and the rubric checked against it before the output
+    // directory or the store is touched: a bad setting leaves nothing behind.
+    let processor = processor(&stages, rubric, identity.model_sha256)?;
+    if let Some(url) = url.as_deref().filter(|_| worker) {
+        return execute_worker(&settings, processor, url, Duration::from_secs(lease.into()));
     }
     batch::prepare_output(&settings.out_dir)?;
     let (mut pg, mut sqlite, _lock);
@@ -143,7 +167,6 @@ pub fn execute_run(args: RunArgs) -> anyhow::Result<ExitCode> {
             &mut sqlite
         }
     };
-    let processor = processor(&stages, Some((rubric, model_sha256)))?;
     let reporter = progress::CliReporter::new(std::io::stderr().is_terminal());
     let summary = batch::run(&settings, store, processor, &reporter)?;
     reporter.finish();
@@ -158,20 +181,11 @@ pub fn execute_run(args: RunArgs) -> anyhow::Result<ExitCode> {
 /// `kuulas run --enqueue`: queue the calls that need work and report.
 fn execute_enqueue(
     settings: &Settings,
-    stages: &StageConfig,
+    identity: &ProcessorIdentity,
     url: &str,
 ) -> anyhow::Result<ExitCode> {
     let mut store = PostgresStore::connect(url)?;
-    let identity = ProcessorIdentity {
-        model_sha256: stages
-            .whisper
-            .model
-            .as_deref()
-            .map(sha256_file)
-            .transpose()?,
-        rubric_sha256: stages.rubric.as_deref().map(sha256_file).transpose()?,
-    };
-    let done = batch::enqueue(settings, &mut store, &identity)?;
+    let done = batch::enqueue(settings, &mut store, identity)?;
     eprintln!(
         "kuulas run {} queued on {}: {} recordings found, {} queued, {} skipped (unchanged), \
          {} being processed now (left alone), {} failed",
@@ -193,7 +207,7 @@ fn execute_enqueue(
 /// `kuulas run --worker`: process queued calls until none are left.
 fn execute_worker(
     settings: &Settings,
-    stages: &StageConfig,
+    processor: Arc<dyn CallProcessor>,
     url: &str,
     lease: Duration,
 ) -> anyhow::Result<ExitCode> {
@@ -204,8 +218,8 @@ fn execute_worker(
         max_attempts: MAX_ATTEMPTS,
         worker_id: format!("{}:{}", host_name(), std::process::id()),
         poll: WORKER_POLL.min(lease / 2),
+        transcription: settings.transcription.clone(),
     };
-    let processor = processor(stages, None)?;
     let done = batch::work(&worker, url, processor)?;
     eprintln!(
         "kuulas worker {}: {} processed, {} unchanged, {} failed, {} lost to other workers",
@@ -268,7 +282,7 @@ fn resolve(mut args: RunArgs) -> anyhow::Result<(Settings, StageConfig, PathBuf)
         }
     }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let (jobs, threads) = super::parallelism(
+    let Parallelism { jobs, threads } = parallelism(
         args.jobs.map(usize::from),
         args.whisper.threads.map(usize::from),
         None,
@@ -308,47 +322,13 @@ fn resolve(mut args: RunArgs) -> anyhow::Result<(Settings, StageConfig, PathBuf)
     ))
 }
 
-/// The settings that shape a transcript, as the JSON object stored with each
-/// one: the model, every decoding option but the thread count, the prompt (by
-/// hash; it holds the vocabulary), the window, the VAD and the default agent
-/// channel.
-fn transcription(stages: &StageConfig, model_sha256: Option<&str>) -> anyhow::Result<String> {
-    use sha2::{Digest, Sha256};
-    let s = stages.whisper.settings(stages.jobs)?;
-    let (d, v) = (&s.decode, &s.vad);
-    // f32 as written (0.2, not 0.20000000298023224), so changes read plainly.
-    let num = |x: f32| x.to_string().parse::<f64>().unwrap_or(f64::NAN);
-    let prompt = d.initial_prompt.as_deref().unwrap_or_default();
-    Ok(serde_json::json!({
-        "model_sha256": model_sha256,
-        "language": d.language,
-        "beam_size": d.beam_size,
-        "temperature": num(d.temperature),
-        "temperature_fallback": num(d.temperature_increment),
-        "prompt_sha256": hex::encode(Sha256::digest(prompt.as_bytes())),
-        "no_speech_threshold": num(d.no_speech_threshold),
-        "logprob_threshold": d.logprob_threshold.map(num),
-        "entropy_threshold": num(d.entropy_threshold),
-        "fit_context": d.fit_audio_context,
-        "window_s": s.window_s,
-        "vad": [num(v.threshold_db), num(v.min_level_db), v.hangover_s, v.pad_s,
-                v.min_speech_s, v.max_region_s],
-        "agent_channel": stages.whisper.call_options().agent_channel,
-    })
-    .to_string())
-}
-
 /// The stages; their transcriber is Whisper, or the fixture transcriber when the
-/// test hook is set. `loaded`: the rubric and model hash when the caller has read
-/// them already.
+/// test hook is set. `model_sha`: the model file's hash, if it could be read.
 fn processor(
     stages: &StageConfig,
-    loaded: Option<(kuulas::rubric::Rubric, Option<String>)>,
+    rubric: kuulas::rubric::Rubric,
+    model_sha: Option<String>,
 ) -> anyhow::Result<Arc<dyn CallProcessor>> {
-    let (rubric, model_sha) = match loaded {
-        Some(loaded) => loaded,
-        None => (super::score::load_rubric(stages.rubric.as_deref())?, None),
-    };
     let (transcriber, model_sha): (Box<dyn Transcribe>, _) = if std::env::var(FIXTURE_ENV)
         .is_ok_and(|v| v == "1")
     {
@@ -362,11 +342,7 @@ fn processor(
         let fixture = FixtureTranscriber::new(Duration::from_millis(delay_ms));
         (Box::new(fixture), None)
     } else {
-        let model = stages.whisper.model_path();
-        let model_sha = model_sha.or_else(|| sha256_file(&model).ok());
-        let settings = stages.whisper.settings(stages.jobs)?;
-        let whisper = kuulas::transcribe::Transcriber::load(&model, settings, stages.whisper.gpu)
-            .context("cannot start transcribing")?;
+        let whisper = stages.whisper.load(stages.jobs)?;
         if stages.verify {
             super::score::check_verification(&rubric, &whisper, &stages.whisper)?;
         }
@@ -376,7 +352,7 @@ fn processor(
         transcriber,
         rubric,
         model_sha,
-        stages.whisper.call_options(),
+        stages.whisper.options().call_options(),
     );
     Ok(Arc::new(if stages.verify {
         pipeline
@@ -432,7 +408,7 @@ fn print_summary(s: &Summary) {
 }
 
 pub fn execute_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
-    let store = open_for_reading(args.store, &args.out)?;
+    let store = open_for_reading(args.store, &args.run_dir)?;
     let run = match args.run.as_deref() {
         None => None,
         Some("latest") => Some(store.latest_run()?.context("the store has no runs yet")?),
@@ -442,14 +418,13 @@ pub fn execute_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         ),
     };
     let table = store.calls(run)?;
+    let format = ExportFormat::from(args.format);
     match &args.output {
-        Some(file) => {
-            kuulas::atomic::write_with(file, |f| batch::write_export(&table, args.format, f))
-                .with_context(|| format!("cannot write {}", file.display()))?
-        }
+        Some(file) => kuulas::atomic::write_with(file, |f| batch::write_export(&table, format, f))
+            .with_context(|| format!("cannot write {}", file.display()))?,
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            batch::write_export(&table, args.format, &mut out)
+            batch::write_export(&table, format, &mut out)
                 .context("cannot write to standard output")?;
             out.flush().context("cannot write to standard output")?;
         }

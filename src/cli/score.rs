@@ -73,7 +73,7 @@ pub fn execute(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let m = metrics::compute(&transcript, loudness.as_ref());
     let mut card = rubric::score(&transcript, &m, &rubric);
     if let (Some(path), Some(transcriber), false) = (&recording, &transcriber, args.no_verify) {
-        let call = args.whisper.call_options();
+        let call = args.whisper.options().call_options();
         let started = std::time::Instant::now();
         let verified = verify::run(
             &transcript,
@@ -165,16 +165,8 @@ pub fn load_call(
         );
     };
     transcriber
-        .transcribe(path, &whisper.call_options())
+        .transcribe(path, &whisper.options().call_options())
         .with_context(|| format!("cannot transcribe {}", path.display()))
-}
-
-/// Reads a transcript JSON, refusing other schema versions and impossible times.
-pub fn read_transcript_json(path: &Path) -> anyhow::Result<Transcript> {
-    Ok(Transcript::from_json(
-        &read_text(path)?,
-        &path.display().to_string(),
-    )?)
 }
 
 fn read_text(path: &Path) -> anyhow::Result<String> {

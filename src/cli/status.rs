@@ -13,12 +13,13 @@ use super::run::{DEFAULT_OUT, open_for_reading};
 
 #[derive(clap::Args)]
 pub struct StatusArgs {
-    /// The store: a SQLite file or a PostgreSQL URL [default: <out>/kuulas.sqlite].
+    /// The store: a SQLite file or a PostgreSQL URL [default: <run-dir>/kuulas.sqlite].
     #[arg(long)]
     store: Option<PathBuf>,
-    /// The output directory of `kuulas run`.
-    #[arg(long, default_value = DEFAULT_OUT, conflicts_with = "store")]
-    out: PathBuf,
+    /// The directory `kuulas run --out` wrote (`--out` is kept as a hidden alias).
+    #[arg(long, value_name = "DIR", alias = "out", default_value = DEFAULT_OUT,
+          conflicts_with = "store")]
+    run_dir: PathBuf,
 }
 
 /// Calls in each of the four states an operator cares about.
@@ -73,7 +74,7 @@ fn group(counts: &[StatusCount]) -> BTreeMap<RunId, RunView> {
 }
 
 pub fn execute(args: StatusArgs) -> anyhow::Result<ExitCode> {
-    let store = open_for_reading(args.store, &args.out)?;
+    let store = open_for_reading(args.store, &args.run_dir)?;
     let runs = group(&store.status_counts()?);
     if runs.is_empty() {
         println!("no calls in the store yet");

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context;
-use kuulas::transcribe::{self, AgentChannel, CallOptions, Transcriber, format, prompt};
+use kuulas::settings::{TranscriptionOptions, parallelism};
+use kuulas::transcribe::{self, AgentChannel, Transcriber, format};
 
 use super::{EXIT_FATAL, EXIT_OK, EXIT_SOME_FAILED};
 
@@ -112,62 +113,34 @@ enum Format {
 }
 
 impl WhisperArgs {
-    pub fn model_path(&self) -> PathBuf {
-        self.model
-            .clone()
-            .unwrap_or_else(kuulas::model::default_model_path)
-    }
-
-    /// The transcriber's settings for `recordings` transcribed at once, each
-    /// with `--threads` decoders (all of them shared by every recording).
-    pub fn settings(&self, recordings: usize) -> anyhow::Result<transcribe::Settings> {
-        let mut settings = transcribe::Settings::default();
-        let per_recording = super::parallelism(None, self.threads.map(usize::from), Some(1)).1;
-        settings.decoders = recordings.max(1) * per_recording;
-        let decode = &mut settings.decode;
-        decode.language = Some(self.language.clone());
-        decode.beam_size = self.beam_size.max(1);
-        decode.temperature_increment = self.temperature_fallback.max(0.0);
-        decode.logprob_threshold = self.logprob_threshold;
-        decode.initial_prompt = Some(match &self.prompt {
-            Some(prompt) => prompt.clone(),
-            None => self.default_prompt()?,
-        });
-        decode.fit_audio_context = self.fit_context == Toggle::On;
-        if self.vad == Toggle::Off {
-            settings.vad = transcribe::VadSettings::disabled();
-        }
-        settings.window_s = self.window;
-        Ok(settings)
-    }
-
-    /// The vocabulary's names, never the rubric's phrases (`transcribe::prompt`).
-    fn default_prompt(&self) -> anyhow::Result<String> {
-        let vocabulary: Vec<String> = match &self.vocabulary {
-            Some(path) => std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read the vocabulary file {}", path.display()))?
-                .lines()
-                .map(str::to_string)
-                .collect(),
-            None => Vec::new(),
-        };
-        Ok(prompt::build(&vocabulary, prompt::MAX_PROMPT_CHARS))
-    }
-
-    pub fn call_options(&self) -> CallOptions {
-        let agent_channel = match self.agent_channel {
-            ChannelArg::Left => AgentChannel::Left,
-            ChannelArg::Right => AgentChannel::Right,
-        };
-        CallOptions {
-            agent_channel,
-            language: None,
+    /// The flags as the library's plain options.
+    pub fn options(&self) -> TranscriptionOptions {
+        TranscriptionOptions {
+            model: self
+                .model
+                .clone()
+                .unwrap_or_else(kuulas::model::default_model_path),
+            agent_channel: match self.agent_channel {
+                ChannelArg::Left => AgentChannel::Left,
+                ChannelArg::Right => AgentChannel::Right,
+            },
+            language: self.language.clone(),
+            threads: self.threads.map(usize::from),
+            beam_size: self.beam_size,
+            temperature_fallback: self.temperature_fallback,
+            logprob_threshold: self.logprob_threshold,
+            prompt: self.prompt.clone(),
+            vocabulary: self.vocabulary.clone(),
+            vad: self.vad == Toggle::On,
+            fit_context: self.fit_context == Toggle::On,
+            window_s: self.window,
+            gpu: self.gpu,
         }
     }
 
     pub fn load(&self, recordings: usize) -> anyhow::Result<Transcriber> {
-        let model = self.model_path();
-        Transcriber::load(&model, self.settings(recordings)?, self.gpu)
+        let options = self.options();
+        Transcriber::load(&options.model, options.settings(recordings)?, options.gpu)
             .context("cannot start transcribing")
     }
 }
@@ -177,14 +150,15 @@ pub fn execute(mut args: TranscribeArgs) -> anyhow::Result<ExitCode> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create output directory {}", dir.display()))?;
     }
-    let (jobs, threads) = super::parallelism(
+    let plan = parallelism(
         args.jobs.map(usize::from),
         args.whisper.threads.map(usize::from),
         Some(args.files.len()),
     );
-    args.whisper.threads = Some(threads as u16);
+    let jobs = plan.jobs;
+    args.whisper.threads = Some(plan.threads as u16);
     let transcriber = args.whisper.load(jobs)?;
-    let call = args.whisper.call_options();
+    let call = args.whisper.options().call_options();
     let many = args.files.len() > 1;
     // Recordings are taken in turn by `jobs` threads; results are written in the
     // order the files were given.

@@ -8,7 +8,7 @@
 //! singular, "-ttu" past passive participle): an approximation, documented as
 //! such in docs/rubric.md.
 
-use crate::rubric::text;
+use crate::finnish::text;
 
 /// A set of grammatical features, as bits.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -1,7 +1,11 @@
-//! Finnish language knowledge the rubric reads words with: morphology from
-//! Voikko (lemma, person, tense, mood, participles; [`forms`]) through a binding
-//! of our own loaded at run time ([`voikko`]), and a gazetteer of Finnish first
-//! names ([`names`]).
+//! The Finnish text engine `rubric` and `metrics` both read words with:
+//! normalisation of written and spoken Finnish into tokens ([`text`]), phrase
+//! patterns ([`pattern`]) and where they occur in a turn ([`matcher`]), the
+//! vocabulary of pattern words ([`vocab`]) with Whisper-tuned fuzzy comparison
+//! ([`fuzzy`]) and fast word tables ([`fasthash`]); morphology from Voikko
+//! (lemma, person, tense, mood, participles; [`forms`]) through a binding of our
+//! own loaded at run time ([`voikko`]); and a gazetteer of Finnish first names
+//! ([`names`]). It knows nothing of rubrics or metrics.
 //!
 //! Voikko is optional. [`shared`] loads it once; when libvoikko or its Finnish
 //! dictionary is missing, or `KUULAS_VOIKKO=off` is set, one warning names the
@@ -9,8 +13,14 @@
 //! [`forms::FormTest::guess`]) and scoring goes on. Voikko is slow (tens of
 //! microseconds a word), so every analysis is cached per distinct word.
 
+pub mod fasthash;
 pub mod forms;
+pub mod fuzzy;
+pub mod matcher;
 pub mod names;
+pub mod pattern;
+pub mod text;
+pub mod vocab;
 pub mod voikko;
 
 use std::collections::HashMap;

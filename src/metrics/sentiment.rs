@@ -11,8 +11,8 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::rubric::fasthash::FastMap;
-use crate::rubric::text::{self, Token};
+use crate::finnish::fasthash::FastMap;
+use crate::finnish::text::{self, Token};
 use crate::transcript::{Party, Transcript};
 
 /// Share of the call each window covers.

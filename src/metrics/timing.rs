@@ -5,9 +5,9 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+use crate::finnish::matcher::PatternSet;
+use crate::finnish::text;
 use crate::metrics::MetricsSettings;
-use crate::rubric::matcher::PatternSet;
-use crate::rubric::text;
 use crate::transcript::{Party, Segment, Transcript};
 
 /// Phrases that announce a hold ("hetki, tarkistan"), matched like rubric patterns.

@@ -3,7 +3,7 @@
 
 use regex::Regex;
 
-use crate::rubric::matcher::PatternSet;
+use crate::finnish::matcher::PatternSet;
 use crate::transcript::Party;
 
 #[derive(Debug)]

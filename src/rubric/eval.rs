@@ -1,5 +1,11 @@
 //! Accuracy of a rubric on labelled calls: precision, recall and F1 per behaviour
-//! and micro-averaged over all of them.
+//! and micro-averaged over all of them. [`evaluate`] scores every call
+//! (`labelled::load_dir` reads them) and counts what it found against the labels.
+
+use crate::metrics;
+use crate::rubric::Rubric;
+use crate::rubric::labelled::LabelledCall;
+use crate::transcript::Transcript;
 
 /// Behaviours evaluated unless the caller names others: the stable core ids.
 pub const CORE_BEHAVIOURS: &[&str] = &[
@@ -56,6 +62,37 @@ pub struct Miss {
     pub behaviour: String,
     /// true: labelled present but not found; false: found but labelled absent.
     pub missed: bool,
+}
+
+/// One moment the rubric found, kept to show why a false alarm fired.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    pub call: String,
+    pub behaviour: String,
+    pub quote: String,
+}
+
+/// Scores each call's transcript with `rubric` and counts what it found in
+/// `behaviours` against the call's labels; also returns every moment found.
+pub fn evaluate(
+    rubric: &Rubric,
+    behaviours: &[String],
+    calls: &[(LabelledCall, Transcript)],
+) -> (Eval, Vec<Found>) {
+    let mut eval = Eval::new(behaviours);
+    let mut evidence = Vec::new();
+    for (call, transcript) in calls {
+        let m = metrics::compute(transcript, None);
+        let card = crate::rubric::score(transcript, &m, rubric);
+        let found: Vec<String> = card.moments.iter().map(|m| m.behaviour.clone()).collect();
+        eval.add(&call.id, &call.present, call.absent.as_deref(), &found);
+        evidence.extend(card.moments.into_iter().map(|m| Found {
+            call: call.id.clone(),
+            behaviour: m.behaviour,
+            quote: m.quote,
+        }));
+    }
+    (eval, evidence)
 }
 
 #[derive(Debug, Clone)]
@@ -169,5 +206,32 @@ mod tests {
         assert_eq!((m.tp, m.fp, m.fn_), (2, 1, 1));
         assert!((m.f1() - 2.0 / 3.0).abs() < 1e-9);
         assert_eq!(e.misses.len(), 2);
+    }
+
+    #[test]
+    fn evaluates_a_directory_of_labelled_calls() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("a.toml"),
+            "id = \"a\"\npresent = [\"greeting\"]\n\
+             [[turn]]\nparty = \"agent\"\ntext = \"Hyvää päivää, asiakaspalvelu.\"\n",
+        )
+        .unwrap();
+        let calls = crate::rubric::labelled::load_dir(dir.path()).unwrap();
+        let rubric = crate::rubric::default_rubric();
+        let (e, found) = evaluate(&rubric, &ids(&["greeting", "apology"]), &calls);
+        assert_eq!(e.calls, 1);
+        let greeting = &e.counts[0];
+        assert_eq!((greeting.tp, greeting.fp, greeting.fn_), (1, 0, 0));
+        assert_eq!(e.counts[1], Counts::default());
+        assert!(
+            found
+                .iter()
+                .any(|f| f.call == "a" && f.behaviour == "greeting")
+        );
+
+        let empty = tempfile::tempdir().unwrap();
+        let err = crate::rubric::labelled::load_dir(empty.path()).unwrap_err();
+        assert!(err.to_string().contains("no labelled calls"), "{err}");
     }
 }

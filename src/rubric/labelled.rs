@@ -20,9 +20,13 @@
 //! and [`SECONDS_PER_WORD`] per word; an overlapping turn starts [`OVERLAP_S`]
 //! before the previous one ends. The conventions: docs/labelling.md.
 
+use std::path::{Path, PathBuf};
+
 use serde::Deserialize;
 
-use crate::transcript::{Attribution, Party, Segment, TRANSCRIPT_SCHEMA_VERSION, Transcript};
+use crate::transcript::{
+    Attribution, Party, Segment, TRANSCRIPT_SCHEMA_VERSION, Transcript, TranscriptError,
+};
 
 pub const TURN_GAP_S: f64 = 0.6;
 pub const SECONDS_PER_WORD: f64 = 0.4;
@@ -62,6 +66,65 @@ pub struct LabelledTurn {
 pub struct LabelledError {
     pub file: String,
     pub reason: String,
+}
+
+/// Why a directory of labelled calls cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{dir}: cannot list labelled calls: {source}")]
+    List {
+        dir: PathBuf,
+        source: walkdir::Error,
+    },
+    #[error("{dir}: no labelled calls (*.toml) found")]
+    Empty { dir: PathBuf },
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Labelled(#[from] LabelledError),
+    #[error(transparent)]
+    Transcript(#[from] TranscriptError),
+}
+
+/// Every labelled call (`*.toml`, in file-name order) under `dir`, each with the
+/// transcript to score: its transcript JSON, or one synthesised from its turns.
+pub fn load_dir(dir: &Path) -> Result<Vec<(LabelledCall, Transcript)>, LoadError> {
+    let mut calls = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(|source| LoadError::List {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
+        let path = entry.path();
+        if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let call = parse(&path.display().to_string(), &read(path)?)?;
+        let transcript = match &call.transcript {
+            Some(rel) => {
+                let json = path.parent().unwrap_or(dir).join(rel);
+                Transcript::from_json(&read(&json)?, &json.display().to_string())?
+            }
+            None => synthesize(&call.turns),
+        };
+        calls.push((call, transcript));
+    }
+    if calls.is_empty() {
+        return Err(LoadError::Empty {
+            dir: dir.to_path_buf(),
+        });
+    }
+    Ok(calls)
+}
+
+fn read(path: &Path) -> Result<String, LoadError> {
+    std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Parses one labelled call; `file` names it in errors.

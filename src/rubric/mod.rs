@@ -9,20 +9,14 @@
 pub mod definition;
 pub mod error;
 pub mod eval;
-pub mod fasthash;
-pub mod fuzzy;
 pub mod labelled;
-pub mod matcher;
-pub mod pattern;
 pub mod phrases;
 pub mod resolve;
 pub mod schema;
 pub mod scorecard;
 pub mod scoring;
 pub mod selftest;
-pub mod text;
 pub mod turns;
-pub mod vocab;
 
 use std::path::Path;
 

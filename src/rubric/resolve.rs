@@ -6,11 +6,11 @@ use regex::Regex;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
+use crate::finnish::matcher::PatternSet;
 use crate::rubric::definition::{
     Behaviour, Dimension, MetricEvent, PartyFilter, Rubric, Rule, SpotPhrase, Window,
 };
 use crate::rubric::error::{Problem, ProblemKind, RubricError, line_of};
-use crate::rubric::matcher::PatternSet;
 use crate::rubric::schema::{BehaviourDef, RubricFile};
 
 pub const RUBRIC_SCHEMA_VERSION: u32 = 1;

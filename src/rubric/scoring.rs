@@ -6,9 +6,9 @@
 //! weighted mean of the dimension scores. Confidence is reported, never used to
 //! weight points, so a score can be recomputed by hand from the moments.
 
+use crate::finnish::matcher::Scratch;
 use crate::metrics::Metrics;
 use crate::rubric::definition::{Behaviour, MetricEvent, Rubric, Rule, Window};
-use crate::rubric::matcher::Scratch;
 use crate::rubric::scorecard::{
     DimensionScore, Moment, RubricRef, SCORECARD_SCHEMA_VERSION, Scorecard, Scores,
 };

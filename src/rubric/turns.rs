@@ -2,7 +2,7 @@
 //! may run across Whisper's segment cuts inside a turn, and "the next two agent
 //! turns" means turns, not segments.
 
-use crate::rubric::text::{self, Token};
+use crate::finnish::text::{self, Token};
 use crate::transcript::{Party, Segment, Transcript};
 
 /// A pause this long starts a new turn even if the same party goes on talking.

@@ -113,6 +113,34 @@ pub struct CallEntry {
     pub metadata: CallMetadata,
 }
 
+/// One thing the work on a call found out, in the order it happened: the
+/// batch's orchestrator applies each through the [`Store`] trait as it comes, a
+/// PostgreSQL worker applies all of a call's at once, fenced by its claim
+/// (`PostgresStore::complete`).
+#[derive(Debug, Clone)]
+pub enum WorkOutcome {
+    /// Transcription begins on content with this fingerprint.
+    Started(Fingerprint),
+    /// The hash matched the stored one; when `then_score`, scoring follows.
+    Unchanged {
+        fingerprint: Fingerprint,
+        then_score: bool,
+    },
+    /// A stored transcript is about to be scored again.
+    Rescoring,
+    Transcribed {
+        transcript_json: String,
+        duration_s: f64,
+        /// The settings it was made with; `None`: not known.
+        transcribed_with: Option<String>,
+    },
+    Scored(CallScores),
+    Failed {
+        fingerprint: Option<Fingerprint>,
+        reason: String,
+    },
+}
+
 /// A stored call as the planner needs it: enough to decide whether to skip it.
 #[derive(Debug, Clone)]
 pub struct KnownCall {

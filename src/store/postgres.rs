@@ -19,7 +19,7 @@ mod reconnect;
 mod schema;
 mod writes;
 
-pub use queue::{Claim, QueuedWork, WorkOutcome};
+pub use queue::{Claim, QueuedWork};
 pub use reconnect::{MAX_OUTAGE, Reconnect};
 
 use std::cell::{Cell, RefCell};
@@ -151,10 +151,10 @@ impl PostgresStore {
 
     /// Runs `f` in one transaction, committing only if it succeeds; after a lost
     /// connection the whole transaction runs again.
-    fn in_transaction<T: Send>(
+    fn in_transaction<T>(
         &mut self,
         action: &'static str,
-        mut f: impl FnMut(&mut postgres::Transaction<'_>) -> Result<T, postgres::Error> + Send,
+        mut f: impl FnMut(&mut postgres::Transaction<'_>) -> Result<T, postgres::Error>,
     ) -> Result<T, StoreError> {
         self.with_client(action, |c| {
             let mut tx = c.transaction()?;
@@ -165,15 +165,13 @@ impl PostgresStore {
     }
 
     /// Runs `f` on the connection, reconnecting and running it again while the
-    /// connection is lost ([`reconnect`]); `action` names it in errors.
-    ///
-    /// The sync client drives a runtime of its own, which tokio forbids on a
-    /// thread already running one — the batch's orchestrator calls the store
-    /// from inside its runtime — so there `f` runs on a short-lived thread.
-    pub(super) fn with_client<T: Send>(
+    /// connection is lost ([`reconnect`]); `action` names it in errors. Runs
+    /// on the caller's thread: kuulas runs no async runtime the blocking client
+    /// could collide with (ARCHITECTURE.md, "Threads").
+    pub(super) fn with_client<T>(
         &self,
         action: &'static str,
-        f: impl FnMut(&mut Client) -> Result<T, postgres::Error> + Send,
+        f: impl FnMut(&mut Client) -> Result<T, postgres::Error>,
     ) -> Result<T, StoreError> {
         let mut guard = self.client.borrow_mut();
         let mut link = reconnect::Link {
@@ -185,12 +183,7 @@ impl PostgresStore {
             lock: self.lock.get(),
             lock_key: RUN_LOCK_KEY,
         };
-        let result = if tokio::runtime::Handle::try_current().is_err() {
-            link.run(action, f)
-        } else {
-            std::thread::scope(|scope| scope.spawn(|| link.run(action, f)).join())
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        };
+        let result = link.run(action, f);
         self.outage.set(link.outage);
         result
     }

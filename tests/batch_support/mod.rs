@@ -10,7 +10,7 @@ mod audio_support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 use kuulas::store::{CallRow, SqliteStore, Store};
 
@@ -145,7 +145,7 @@ impl Batch {
     pub fn export(&self, extra: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_kuulas"))
             .arg("export")
-            .arg("--out")
+            .arg("--run-dir")
             .arg(&self.out)
             .args(extra)
             .output()
@@ -205,6 +205,24 @@ pub fn bare_run(delay_ms: u64) -> Command {
         .env_remove("KUULAS_LOG")
         .arg("run");
     cmd
+}
+
+impl Batch {
+    /// A `kuulas run --worker` process on the queue at `url`, writing under this
+    /// batch's output directory; its stderr is piped for the test to read.
+    pub fn worker(&self, url: &str, delay_ms: u64, jobs: u32, lease_secs: u32) -> Child {
+        bare_run(delay_ms)
+            .arg("--worker")
+            .args(["--jobs", &jobs.to_string()])
+            .args(["--lease-secs", &lease_secs.to_string()])
+            .args(["--store", url])
+            .arg("--out")
+            .arg(&self.out)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
 }
 
 pub fn code(output: &Output) -> i32 {

@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use super::{PostgresStore, writes};
 use crate::store::{
-    CallEntry, CallMetadata, CallScores, CallStatus, Fingerprint, RunId, StoreError,
+    CallEntry, CallMetadata, CallStatus, Fingerprint, RunId, StoreError, WorkOutcome,
 };
 
 /// What a worker does with a queued call (the planner's decision, stored).
@@ -64,26 +64,6 @@ pub struct Claim {
     pub claim: i64,
     /// How many claims this call has had in this night, this one included.
     pub attempts: i32,
-}
-
-/// One thing a worker's job found out, applied in order by [`PostgresStore::complete`].
-#[derive(Debug, Clone)]
-pub enum WorkOutcome {
-    Started(Fingerprint),
-    Unchanged {
-        fingerprint: Fingerprint,
-        then_score: bool,
-    },
-    Rescoring,
-    Transcribed {
-        transcript_json: String,
-        duration_s: f64,
-    },
-    Scored(CallScores),
-    Failed {
-        fingerprint: Option<Fingerprint>,
-        reason: String,
-    },
 }
 
 const RETURNED: &str = "c.call_id, c.path, c.size_bytes, c.mtime_ns, c.sha256, c.agent, c.team,
@@ -315,9 +295,14 @@ fn write_outcomes(
             WorkOutcome::Transcribed {
                 transcript_json,
                 duration_s,
-                // A worker does not report its settings (the job seam has no
-                // field for them yet): not known, so never a reason to redo.
-            } => writes::save_transcript(tx, id, transcript_json, *duration_s, None)?,
+                transcribed_with,
+            } => writes::save_transcript(
+                tx,
+                id,
+                transcript_json,
+                *duration_s,
+                transcribed_with.as_deref(),
+            )?,
             WorkOutcome::Scored(scores) => writes::save_scores(tx, id, scores)?,
             WorkOutcome::Failed {
                 fingerprint,

@@ -1,7 +1,7 @@
 //! Finds where compiled patterns occur in a turn's tokens.
 //!
 //! What a match tolerates (each lowers its confidence):
-//! - a fuzzy word within [`crate::rubric::fuzzy`]'s tolerance, by stem or by
+//! - a fuzzy word within [`crate::finnish::fuzzy`]'s tolerance, by stem or by
 //!   written form (−0.2 per edit);
 //! - up to [`MAX_GAP`] extra words in total between pattern words (−0.1 each);
 //! - one missing pattern word in patterns of four or more words, never a negation
@@ -17,12 +17,12 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::finnish::fasthash::FastMap;
+use crate::finnish::fuzzy;
+use crate::finnish::pattern::{Elem, Pattern, PatternError};
+use crate::finnish::text::{self, Token, Word};
+use crate::finnish::vocab::{Candidate, StemId, Vocab};
 use crate::finnish::{self, Morphology};
-use crate::rubric::fasthash::FastMap;
-use crate::rubric::fuzzy;
-use crate::rubric::pattern::{Elem, Pattern, PatternError};
-use crate::rubric::text::{self, Token, Word};
-use crate::rubric::vocab::{Candidate, StemId, Vocab};
 
 pub const MAX_GAP: usize = 2;
 pub const NEGATION_REACH: usize = 5;
@@ -459,7 +459,7 @@ fn negated_context(tokens: &[Token], first: usize, last: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rubric::text::tokenize;
+    use crate::finnish::text::tokenize;
 
     fn find(pattern: &str, text: &str) -> Option<Hit> {
         let mut set = PatternSet::default();

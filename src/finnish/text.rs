@@ -12,8 +12,8 @@
 //! Calls repeat their words, so each distinct written word is normalised once per
 //! thread ([`Word`]s are memoised by the word as written) and tokens share it.
 
-use crate::rubric::fasthash::FastMap;
-use crate::rubric::matcher::Readings;
+use crate::finnish::fasthash::FastMap;
+use crate::finnish::matcher::Readings;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::OnceLock;

@@ -12,8 +12,8 @@
 //! words and forms, gaps, one dropped word, split/fused words and negation.
 
 use crate::finnish::forms::{Features, FormTest};
-use crate::rubric::text::{self, Token};
-use crate::rubric::vocab::{Class, StemId, Vocab};
+use crate::finnish::text::{self, Token};
+use crate::finnish::vocab::{Class, StemId, Vocab};
 
 /// Why a pattern could not be compiled.
 #[derive(Debug, Clone, PartialEq)]

@@ -15,10 +15,10 @@
 //! Fuzzy lookups are the expensive part of scoring; the matcher memoises their
 //! results per thread alongside each transcript word (see `matcher::Readings`).
 
+use crate::finnish::fasthash::{FastMap, FastSet};
 use crate::finnish::forms::FormTest;
+use crate::finnish::fuzzy;
 use crate::finnish::{Morphology, names};
-use crate::rubric::fasthash::{FastMap, FastSet};
-use crate::rubric::fuzzy;
 
 /// Index of a pattern stem or written form in a [`Vocab`].
 pub type StemId = u32;
@@ -287,7 +287,7 @@ mod tests {
         let alphabet = [
             'a', 'ä', 'v', 'm', 'o', 'ö', 'k', 'p', 't', 'l', 'r', 'e', 'i', 's',
         ];
-        let mut rng = crate::rubric::fuzzy::random_words::Rng(0x9e37_79b9_7f4a_7c15);
+        let mut rng = crate::finnish::fuzzy::random_words::Rng(0x9e37_79b9_7f4a_7c15);
         let mut v = Vocab::default();
         let mut known: Vec<Vec<char>> = Vec::new();
         for _ in 0..300 {
