@@ -3,6 +3,7 @@
 //!
 //! One module per pipeline stage; see ARCHITECTURE.md for how data flows between them.
 
+pub mod across;
 pub mod atomic;
 pub mod audio;
 pub mod batch;

@@ -6,7 +6,8 @@
 mod postgres_support;
 mod store_support;
 
-use kuulas::store::{PostgresStore, StoreError};
+use kuulas::store::postgres::QueuedWork;
+use kuulas::store::{PostgresStore, Store, StoreError};
 
 #[test]
 fn a_call_moves_from_running_to_scored_and_a_dead_runs_calls_are_reset() {
@@ -61,6 +62,34 @@ fn export_rows_follow_rubric_order_and_filter_by_run() {
     };
     let mut store = PostgresStore::connect(&db.url).unwrap();
     store_support::export_rows_follow_rubric_order_and_filter_by_run(&mut store);
+}
+
+#[test]
+fn customer_and_direction_are_kept_and_follow_a_rescore() {
+    let Some(db) = postgres_support::database("postgres_store") else {
+        return;
+    };
+    let mut store = PostgresStore::connect(&db.url).unwrap();
+    store_support::customer_and_direction_are_kept_and_follow_a_rescore(&mut store);
+}
+
+/// A worker's claim carries the customer key and direction the enqueue gave.
+#[test]
+fn a_claimed_call_keeps_its_customer_and_direction() {
+    let Some(db) = postgres_support::database("postgres_store") else {
+        return;
+    };
+    let mut store = PostgresStore::connect(&db.url).unwrap();
+    let run = store.begin_run(&store_support::new_run()).unwrap();
+    let mut call = postgres_support::queued_entry("c1");
+    call.metadata.customer_key = Some("tel:0123abcd".into());
+    call.metadata.direction = Some("outbound".into());
+    assert!(store.enqueue(run, &call, QueuedWork::Full).unwrap());
+    let claim = store
+        .claim("w", std::time::Duration::from_secs(60), 3)
+        .unwrap()
+        .expect("queued");
+    assert_eq!(claim.entry.metadata, call.metadata);
 }
 
 #[test]

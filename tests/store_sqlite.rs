@@ -61,3 +61,10 @@ fn export_never_creates_a_store() {
     ));
     assert!(!path.exists());
 }
+
+#[test]
+fn customer_and_direction_are_kept_and_follow_a_rescore() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("k.sqlite")).unwrap();
+    store_support::customer_and_direction_are_kept_and_follow_a_rescore(&mut store);
+}

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::batch::customer;
 use crate::escape;
 use crate::store::CallMetadata;
 
@@ -25,6 +26,9 @@ const MANIFEST_COLUMNS: &[&str] = &[
     "started_at",
     "agent_channel",
     "language",
+    "customer_id",
+    "customer_phone",
+    "direction",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +57,9 @@ struct Fields {
     started_at: Option<String>,
     agent_channel: Option<String>,
     language: Option<String>,
+    customer_id: Option<String>,
+    customer_phone: Option<String>,
+    direction: Option<String>,
 }
 
 impl Fields {
@@ -66,14 +73,24 @@ impl Fields {
             started_at: other.started_at.or(self.started_at),
             agent_channel: other.agent_channel.or(self.agent_channel),
             language: other.language.or(self.language),
+            customer_id: other.customer_id.or(self.customer_id),
+            customer_phone: other.customer_phone.or(self.customer_phone),
+            direction: other.direction.or(self.direction),
         }
     }
+}
+
+/// A manifest row: its fields and the line it was read from.
+#[derive(Debug, Clone, Default)]
+struct Row {
+    fields: Fields,
+    line: Option<usize>,
 }
 
 /// Manifest rows keyed by recording path relative to the input root.
 #[derive(Debug, Default)]
 pub struct Manifest {
-    rows: HashMap<PathBuf, Fields>,
+    rows: HashMap<PathBuf, Row>,
 }
 
 impl Manifest {
@@ -127,8 +144,14 @@ impl Manifest {
                 started_at: get(5),
                 agent_channel: get(6),
                 language: get(7),
+                customer_id: get(8),
+                customer_phone: get(9),
+                direction: get(10),
             };
-            if rows.insert(normalise(Path::new(&path)), fields).is_some() {
+            if rows
+                .insert(normalise(Path::new(&path)), Row { fields, line })
+                .is_some()
+            {
                 return Err(at(line, format!("`{path}` is listed twice")));
             }
         }
@@ -197,11 +220,12 @@ pub fn call_metadata(
     relative: &Path,
     manifest: &Manifest,
 ) -> Result<(Option<String>, CallMetadata), MetadataError> {
-    let mut fields = manifest
+    let row = manifest
         .rows
         .get(&normalise(relative))
         .cloned()
         .unwrap_or_default();
+    let mut fields = row.fields.clone();
     let sidecar = sidecar_path(path);
     match std::fs::read(&sidecar) {
         Ok(bytes) => {
@@ -210,6 +234,12 @@ pub fn call_metadata(
                     path: sidecar.clone(),
                     message: e.to_string(),
                 })?;
+            if let Some(message) = contradiction(&row, &side) {
+                return Err(MetadataError::Sidecar {
+                    path: sidecar,
+                    message,
+                });
+            }
             fields = fields.overlay(side);
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -223,6 +253,27 @@ pub fn call_metadata(
     validate(fields).map_err(|message| MetadataError::Invalid {
         path: path.to_path_buf(),
         message,
+    })
+}
+
+/// A direction the sidecar and the manifest row disagree on. Other fields the
+/// sidecar simply overrides, but a call has one direction: one of the two is wrong.
+fn contradiction(row: &Row, side: &Fields) -> Option<String> {
+    let said = |f: &Fields| {
+        f.direction
+            .as_deref()
+            .map(|d| d.trim().to_lowercase())
+            .filter(|d| !d.is_empty())
+    };
+    let (Some(listed), Some(sidecar)) = (said(&row.fields), said(side)) else {
+        return None;
+    };
+    (listed != sidecar).then(|| {
+        let line = row.line.map(|l| format!(" (line {l})")).unwrap_or_default();
+        format!(
+            "direction `{sidecar}` contradicts the manifest{line}, which says `{listed}`; \
+             a call has one direction: correct the one that is wrong"
+        )
     })
 }
 
@@ -260,6 +311,21 @@ fn validate(f: Fields) -> Result<(Option<String>, CallMetadata), String> {
             "language `{l}` must be a two-letter ISO 639-1 code such as `fi`"
         ));
     }
+    let direction = clean(f.direction).map(|d| d.to_lowercase());
+    if let Some(d) = &direction
+        && d != "inbound"
+        && d != "outbound"
+    {
+        return Err(format!(
+            "direction `{}` must be `inbound` (the customer called) or `outbound` (the agent called)",
+            escape::escape(d)
+        ));
+    }
+    let customer_key = match (clean(f.customer_id), clean(f.customer_phone)) {
+        (Some(id), _) => Some(customer_id_key(id)?),
+        (None, Some(phone)) => Some(customer::phone_key(&phone)?),
+        (None, None) => None,
+    };
     let metadata = CallMetadata {
         agent: clean(f.agent),
         team: clean(f.team),
@@ -267,8 +333,29 @@ fn validate(f: Fields) -> Result<(Option<String>, CallMetadata), String> {
         started_at,
         agent_channel,
         language,
+        customer_key,
+        direction,
     };
     Ok((call_id, metadata))
+}
+
+/// A customer id is kept as it is given; `tel:` is reserved for hashed numbers.
+fn customer_id_key(id: String) -> Result<String, String> {
+    if id.chars().count() > 200 || id.chars().any(char::is_control) {
+        return Err(format!(
+            "customer_id `{}` must be at most 200 characters without control characters",
+            escape::escape(&id)
+        ));
+    }
+    if id.starts_with(customer::PHONE_PREFIX) {
+        return Err(format!(
+            "customer_id `{}` must not start with `{}`, which marks hashed phone numbers; \
+             give the number as customer_phone instead",
+            escape::escape(&id),
+            customer::PHONE_PREFIX
+        ));
+    }
+    Ok(id)
 }
 
 #[cfg(test)]
@@ -350,10 +437,13 @@ mod tests {
         .unwrap();
         let m = Manifest::load(&manifest).unwrap();
         assert_eq!(
-            m.rows[Path::new("a,1.wav")].agent.as_deref(),
+            m.rows[Path::new("a,1.wav")].fields.agent.as_deref(),
             Some("Aino \"A\"")
         );
-        assert_eq!(m.rows[Path::new("b.wav")].agent.as_deref(), Some("Ee\"ro"));
+        assert_eq!(
+            m.rows[Path::new("b.wav")].fields.agent.as_deref(),
+            Some("Ee\"ro")
+        );
     }
 
     #[test]
@@ -382,6 +472,9 @@ mod tests {
             (r#"{"started_at": "eilen"}"#, "started_at"),
             (r#"{"agent_channel": "middle"}"#, "agent_channel"),
             (r#"{"language": "finnish"}"#, "language"),
+            (r#"{"direction": "sideways"}"#, "direction"),
+            (r#"{"customer_id": "tel:abc"}"#, "customer_id"),
+            (r#"{"customer_phone": "soita"}"#, "customer_phone"),
             (r#"{"agnet": "x"}"#, "agnet"),
         ] {
             fs::write(sidecar_path(&rec), json).unwrap();
@@ -390,5 +483,53 @@ mod tests {
                 .to_string();
             assert!(err.contains(field), "{json}: {err}");
         }
+    }
+
+    #[test]
+    fn customer_and_direction_come_from_either_source_and_the_phone_is_hashed() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join(MANIFEST_NAME);
+        fs::write(
+            &manifest,
+            "path,customer_phone,direction\na.wav,040 123 4567,Inbound\nb.wav,,\n",
+        )
+        .unwrap();
+        let m = Manifest::load(&manifest).unwrap();
+        let a = dir.path().join("a.wav");
+        let (_, meta) = call_metadata(&a, Path::new("a.wav"), &m).unwrap();
+        assert_eq!(meta.direction.as_deref(), Some("inbound"));
+        let key = meta.customer_key.unwrap();
+        assert!(key.starts_with("tel:") && !key.contains("1234567"), "{key}");
+
+        let b = dir.path().join("b.wav");
+        fs::write(
+            sidecar_path(&b),
+            r#"{"customer_id": "A-17", "customer_phone": "0401234567", "direction": "outbound"}"#,
+        )
+        .unwrap();
+        let (_, meta) = call_metadata(&b, Path::new("b.wav"), &m).unwrap();
+        assert_eq!(meta.customer_key.as_deref(), Some("A-17"));
+        assert_eq!(meta.direction.as_deref(), Some("outbound"));
+    }
+
+    #[test]
+    fn a_sidecar_contradicting_the_manifest_direction_names_both() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join(MANIFEST_NAME);
+        fs::write(&manifest, "path,direction\na.wav,inbound\nb.wav,outbound\n").unwrap();
+        let m = Manifest::load(&manifest).unwrap();
+        let b = dir.path().join("b.wav");
+        fs::write(sidecar_path(&b), r#"{"direction": "Outbound"}"#).unwrap();
+        assert!(call_metadata(&b, Path::new("b.wav"), &m).is_ok());
+        let a = dir.path().join("a.wav");
+        fs::write(sidecar_path(&a), r#"{"direction": "outbound"}"#).unwrap();
+        let err = call_metadata(&a, Path::new("a.wav"), &m)
+            .unwrap_err()
+            .to_string();
+        let sidecar = format!("metadata sidecar {}: ", sidecar_path(&a).display());
+        assert!(
+            err.starts_with(&sidecar) && err.contains("(line 2)") && err.contains("`inbound`"),
+            "{err}"
+        );
     }
 }

@@ -8,6 +8,7 @@
 //! implementation is [`Pipeline`]; tests give it [`FixtureTranscriber`] in place of
 //! Whisper. Progress goes out through [`Reporter`]; results come back as a [`Summary`].
 
+mod customer;
 mod discover;
 mod export;
 mod fixture;

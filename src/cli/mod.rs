@@ -3,6 +3,7 @@
 //!
 //! Exit codes: 0 all ok, 1 some calls (or checks) failed, 2 fatal / usage error.
 
+mod across;
 mod calibrate;
 mod examples;
 mod model;
@@ -58,6 +59,8 @@ enum Command {
     Examples(examples::ExamplesArgs),
     /// Measure the rubric against reviewers' labels: precision, recall, Cohen's κ.
     Calibrate(calibrate::CalibrateArgs),
+    /// Across calls: first-contact resolution and callback promises kept.
+    Across(across::AcrossArgs),
 }
 
 /// Process exit codes, documented in the README.
@@ -103,6 +106,7 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Packet(a) => packet::execute(a),
         Command::Examples(a) => examples::execute(a),
         Command::Calibrate(a) => calibrate::execute(a),
+        Command::Across(a) => across::execute(a),
     }
 }
 

@@ -6,14 +6,15 @@ use rusqlite::Row;
 
 use super::sqlite::SqliteStore;
 use super::{
-    CallMetadata, CallRow, CallStatus, CallTable, DimensionScore, MetricSummary, RunId,
-    StatusCount, StoreError,
+    CONTACT_ROWS, CallMetadata, CallRow, CallStatus, CallTable, ContactRow, DimensionScore,
+    MetricSummary, RunId, StatusCount, StoreError,
 };
 
 /// Columns of `calls` that exports read, in the order [`call_row`] expects.
 const ROW_COLUMNS: &str = "call_id, path, run_id, agent, team, queue, started_at, agent_channel,
     language, duration_s, status, failure_reason, overall_score, talk_ratio_agent,
-    longest_silence_s, interruptions, customer_sentiment_start, customer_sentiment_end";
+    longest_silence_s, interruptions, customer_sentiment_start, customer_sentiment_end,
+    customer_key, direction";
 
 impl SqliteStore {
     pub(super) fn call_table(&self, run: Option<RunId>) -> Result<CallTable, StoreError> {
@@ -90,6 +91,32 @@ impl SqliteStore {
             .collect()
     }
 
+    pub(super) fn contact_rows(&self) -> Result<Vec<ContactRow>, StoreError> {
+        let err = self.err("reading calls across customers");
+        let mut stmt = self.conn.prepare(CONTACT_ROWS).map_err(&err)?;
+        stmt.query_map([], |r| {
+            Ok(ContactRow {
+                call_id: r.get(0)?,
+                metadata: CallMetadata {
+                    agent: r.get(1)?,
+                    team: r.get(2)?,
+                    queue: r.get(3)?,
+                    started_at: r.get(4)?,
+                    agent_channel: r.get(5)?,
+                    language: r.get(6)?,
+                    customer_key: r.get(7)?,
+                    direction: r.get(8)?,
+                },
+                duration_s: r.get(9)?,
+                metrics_json: r.get(10)?,
+                moments_json: r.get(11)?,
+            })
+        })
+        .map_err(&err)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(&err)
+    }
+
     fn dimension_scores(&self, call_id: &str) -> Result<Vec<DimensionScore>, StoreError> {
         let err = self.err("reading scores");
         let mut stmt = self
@@ -123,6 +150,8 @@ fn call_row(r: &Row<'_>) -> rusqlite::Result<(CallRow, String)> {
             started_at: r.get(6)?,
             agent_channel: r.get(7)?,
             language: r.get(8)?,
+            customer_key: r.get(18)?,
+            direction: r.get(19)?,
         },
         duration_s: r.get(9)?,
         status: CallStatus::Pending,

@@ -68,6 +68,11 @@ const MIGRATIONS: &[&str] = &[
     // finishes a forced run that was killed.
     "ALTER TABLE calls ADD COLUMN transcribed_with TEXT;
     ALTER TABLE runs ADD COLUMN force_from INTEGER;",
+    // 3: who and which way (issue 21): the customer key (an id, or `tel:` and a
+    // hash of the phone number) and the direction, for figures across calls.
+    "ALTER TABLE calls ADD COLUMN customer_key TEXT;
+    ALTER TABLE calls ADD COLUMN direction TEXT CHECK (direction IN ('inbound', 'outbound'));
+    CREATE INDEX calls_by_customer ON calls(customer_key, started_at);",
 ];
 
 /// The schema version this build writes.
@@ -145,6 +150,33 @@ mod tests {
             .query_row("SELECT force_from FROM runs", [], |r| r.get(0))
             .unwrap();
         assert_eq!(forced, None);
+    }
+
+    /// A store of schema version 2 keeps its calls, with no customer or
+    /// direction; a direction other than the two is refused.
+    #[test]
+    fn version_2_store_upgrades_without_customers() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.execute_batch(MIGRATIONS[1]).unwrap();
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO runs (id, started_at, input_dir, kuulas_version) VALUES (1, 't', 'i', 'v');
+             INSERT INTO calls (call_id, path, size_bytes, mtime_ns, sha256, status, run_id)
+             VALUES ('a', 'a.wav', 1, 1, 'ab', 'scored', 1);",
+        )
+        .unwrap();
+        apply(&mut conn, Path::new(":memory:")).unwrap();
+        let (key, direction): (Option<String>, Option<String>) = conn
+            .query_row("SELECT customer_key, direction FROM calls", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((key, direction), (None, None));
+        let sideways = conn.execute("UPDATE calls SET direction = 'sideways'", []);
+        assert!(sideways.is_err());
+        conn.execute("UPDATE calls SET direction = 'outbound'", [])
+            .unwrap();
     }
 
     #[test]

@@ -101,6 +101,11 @@ pub struct CallMetadata {
     pub agent_channel: Option<String>,
     /// ISO 639-1 language code.
     pub language: Option<String>,
+    /// Who called or was called: the customer id as given, or `tel:` and a hash
+    /// of the phone number (`batch::metadata::customer_key`); never the number.
+    pub customer_key: Option<String>,
+    /// `inbound` or `outbound`.
+    pub direction: Option<String>,
 }
 
 /// A call as the batch first records it: who it is and what content it had.
@@ -228,6 +233,19 @@ pub struct CallTable {
     pub rows: Vec<CallRow>,
 }
 
+/// A call as the figures across calls read it (`kuulas across`): its metadata
+/// and what scoring stored, never its transcript.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactRow {
+    pub call_id: String,
+    pub metadata: CallMetadata,
+    pub duration_s: Option<f64>,
+    /// The metrics stage's JSON; `None` before the call is scored.
+    pub metrics_json: Option<String>,
+    /// The rubric's moments as JSON; `None` before the call is scored.
+    pub moments_json: Option<String>,
+}
+
 /// How many calls of one run are in one status (and, for shared stores, were last
 /// handled by one worker), for `kuulas status`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -284,7 +302,14 @@ pub trait Store: Send {
     fn calls(&self, run: Option<RunId>) -> Result<CallTable, StoreError>;
     /// Call counts per run, worker and status, oldest run first.
     fn status_counts(&self) -> Result<Vec<StatusCount>, StoreError>;
+    /// Every call's metadata, metrics and moments, by call id.
+    fn contacts(&self) -> Result<Vec<ContactRow>, StoreError>;
 }
+
+/// SQL shared by both backends: what [`Store::contacts`] reads.
+const CONTACT_ROWS: &str = "SELECT call_id, agent, team, queue, started_at, agent_channel,
+    language, customer_key, direction, duration_s, metrics_json, moments_json
+    FROM calls ORDER BY call_id";
 
 /// SQL shared by both backends: the `force_from` of the newest `--force`, if no
 /// run that carries it out has finished.

@@ -29,8 +29,8 @@ use std::time::Duration;
 use postgres::{Client, Config, NoTls};
 
 use super::{
-    CallEntry, CallScores, CallStatus, CallTable, Fingerprint, KnownCall, NewRun, RunId, RunTotals,
-    StatusCount, Store, StoreError, UNFINISHED_FORCE, rename_statements,
+    CallEntry, CallScores, CallStatus, CallTable, ContactRow, Fingerprint, KnownCall, NewRun,
+    RunId, RunTotals, StatusCount, Store, StoreError, UNFINISHED_FORCE, rename_statements,
 };
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -337,6 +337,10 @@ impl Store for PostgresStore {
 
     fn status_counts(&self) -> Result<Vec<StatusCount>, StoreError> {
         self.counts()
+    }
+
+    fn contacts(&self) -> Result<Vec<ContactRow>, StoreError> {
+        self.contact_rows()
     }
 }
 

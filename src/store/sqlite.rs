@@ -9,8 +9,9 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use super::{
-    CallEntry, CallScores, CallStatus, CallTable, Fingerprint, KnownCall, NewRun, RunId, RunTotals,
-    StatusCount, Store, StoreError, UNFINISHED_FORCE, migrations, rename_statements,
+    CallEntry, CallScores, CallStatus, CallTable, ContactRow, Fingerprint, KnownCall, NewRun,
+    RunId, RunTotals, StatusCount, Store, StoreError, UNFINISHED_FORCE, migrations,
+    rename_statements,
 };
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -92,12 +93,13 @@ impl SqliteStore {
         let fp = &call.fingerprint;
         let sql = format!(
             "INSERT INTO calls (call_id, path, size_bytes, mtime_ns, sha256, status,
-                failure_reason, agent, team, queue, started_at, agent_channel, language, run_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                failure_reason, agent, team, queue, started_at, agent_channel, language, run_id,
+                customer_key, direction)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
              ON CONFLICT (call_id) DO UPDATE SET path = ?2, size_bytes = ?3, mtime_ns = ?4,
                 sha256 = ?5, status = ?6, failure_reason = ?7, agent = ?8, team = ?9,
                 queue = ?10, started_at = ?11, agent_channel = ?12, language = ?13,
-                run_id = ?14, {CLEAR_RESULTS}"
+                run_id = ?14, customer_key = ?15, direction = ?16, {CLEAR_RESULTS}"
         );
         tx.execute(
             &sql,
@@ -115,7 +117,9 @@ impl SqliteStore {
                 m.started_at,
                 m.agent_channel,
                 m.language,
-                run
+                run,
+                m.customer_key,
+                m.direction
             ],
         )
         .map_err(&err)?;
@@ -254,7 +258,7 @@ impl Store for SqliteStore {
         tx.execute(
             "UPDATE calls SET status = 'transcribed', run_id = ?2, overall_score = NULL,
                 path = ?3, agent = ?4, team = ?5, queue = ?6, started_at = ?7,
-                agent_channel = ?8, language = ?9
+                agent_channel = ?8, language = ?9, customer_key = ?10, direction = ?11
              WHERE call_id = ?1",
             params![
                 call.call_id,
@@ -265,7 +269,9 @@ impl Store for SqliteStore {
                 m.queue,
                 m.started_at,
                 m.agent_channel,
-                m.language
+                m.language,
+                m.customer_key,
+                m.direction
             ],
         )
         .map_err(&err)?;
@@ -361,6 +367,10 @@ impl Store for SqliteStore {
 
     fn status_counts(&self) -> Result<Vec<StatusCount>, StoreError> {
         self.counts()
+    }
+
+    fn contacts(&self) -> Result<Vec<ContactRow>, StoreError> {
+        self.contact_rows()
     }
 }
 

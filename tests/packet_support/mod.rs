@@ -190,6 +190,7 @@ fn entry(id: &str, wav: &Path, agent: &str) -> CallEntry {
             started_at: Some("2026-11-21T09:30:00+02:00".into()),
             agent_channel: Some("left".into()),
             language: Some("fi".into()),
+            ..CallMetadata::default()
         },
     }
 }

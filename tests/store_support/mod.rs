@@ -247,3 +247,21 @@ pub fn export_rows_follow_rubric_order_and_filter_by_run(store: &mut dyn Store) 
         ]
     );
 }
+
+/// Issue 21: the customer key and the direction are kept with the call, read back
+/// with it, and replaced by a rescore that brings new metadata.
+pub fn customer_and_direction_are_kept_and_follow_a_rescore(store: &mut dyn Store) {
+    let run = store.begin_run(&new_run()).unwrap();
+    let mut call = entry("c1");
+    call.metadata.customer_key = Some("tel:0123abcd".into());
+    call.metadata.direction = Some("inbound".into());
+    store.mark_running(run, &call).unwrap();
+    store.save_transcript("c1", "{}", 1.0, None).unwrap();
+    let read = |store: &dyn Store| store.calls(None).unwrap().rows[0].metadata.clone();
+    assert_eq!(read(store), call.metadata);
+
+    call.metadata.customer_key = Some("A-17".into());
+    call.metadata.direction = Some("outbound".into());
+    store.mark_rescoring(run, &call).unwrap();
+    assert_eq!(read(store), call.metadata);
+}

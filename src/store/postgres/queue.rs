@@ -67,7 +67,8 @@ pub struct Claim {
 }
 
 const RETURNED: &str = "c.call_id, c.path, c.size_bytes, c.mtime_ns, c.sha256, c.agent, c.team,
-    c.queue, c.started_at, c.agent_channel, c.language, c.run_id, c.work, c.claim, c.attempts";
+    c.queue, c.started_at, c.agent_channel, c.language, c.run_id, c.work, c.claim, c.attempts,
+    c.customer_key, c.direction";
 
 impl PostgresStore {
     /// Queues `call` for workers in `run`; false when a live worker holds it now.
@@ -83,11 +84,13 @@ impl PostgresStore {
             c.execute(
                 "INSERT INTO calls AS c (call_id, path, size_bytes, mtime_ns, sha256, status,
                     agent, team, queue, started_at, agent_channel, language, run_id, work,
-                    enqueued_at)
-                 VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10, $11, $12, $13, now())
+                    enqueued_at, customer_key, direction)
+                 VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10, $11, $12, $13, now(),
+                    $14, $15)
                  ON CONFLICT (call_id) DO UPDATE SET path = $2, size_bytes = $3, mtime_ns = $4,
                     agent = $6, team = $7, queue = $8, started_at = $9, agent_channel = $10,
                     language = $11, run_id = $12, work = $13, enqueued_at = now(),
+                    customer_key = $14, direction = $15,
                     prior_status = CASE WHEN c.status = 'pending' THEN c.prior_status
                                         ELSE c.status END,
                     status = 'pending', failure_reason = NULL, attempts = 0, worker = NULL,
@@ -107,6 +110,8 @@ impl PostgresStore {
                     &m.language,
                     &run,
                     &work.as_str(),
+                    &m.customer_key,
+                    &m.direction,
                 ],
             )
         })?;
@@ -175,6 +180,8 @@ impl PostgresStore {
                         started_at: r.get(8),
                         agent_channel: r.get(9),
                         language: r.get(10),
+                        customer_key: r.get(15),
+                        direction: r.get(16),
                     },
                 },
                 run_id: r.get(11),

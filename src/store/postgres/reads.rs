@@ -5,14 +5,15 @@ use postgres::Row;
 
 use super::PostgresStore;
 use crate::store::{
-    CallMetadata, CallRow, CallStatus, CallTable, DimensionScore, Fingerprint, KnownCall,
-    MetricSummary, RunId, StatusCount, StoreError,
+    CONTACT_ROWS, CallMetadata, CallRow, CallStatus, CallTable, ContactRow, DimensionScore,
+    Fingerprint, KnownCall, MetricSummary, RunId, StatusCount, StoreError,
 };
 
 /// Columns of `calls` that exports read, in the order [`call_row`] expects.
 const ROW_COLUMNS: &str = "call_id, path, run_id, agent, team, queue, started_at, agent_channel,
     language, duration_s, status, failure_reason, overall_score, talk_ratio_agent,
-    longest_silence_s, interruptions, customer_sentiment_start, customer_sentiment_end";
+    longest_silence_s, interruptions, customer_sentiment_start, customer_sentiment_end,
+    customer_key, direction";
 
 impl PostgresStore {
     pub(super) fn status(&self, call_id: &str, text: &str) -> Result<CallStatus, StoreError> {
@@ -121,6 +122,33 @@ impl PostgresStore {
     }
 }
 
+impl PostgresStore {
+    pub(in crate::store) fn contact_rows(&self) -> Result<Vec<ContactRow>, StoreError> {
+        let rows = self.with_client("reading calls across customers", |c| {
+            c.query(CONTACT_ROWS, &[])
+        })?;
+        Ok(rows
+            .iter()
+            .map(|r| ContactRow {
+                call_id: r.get(0),
+                metadata: CallMetadata {
+                    agent: r.get(1),
+                    team: r.get(2),
+                    queue: r.get(3),
+                    started_at: r.get(4),
+                    agent_channel: r.get(5),
+                    language: r.get(6),
+                    customer_key: r.get(7),
+                    direction: r.get(8),
+                },
+                duration_s: r.get(9),
+                metrics_json: r.get(10),
+                moments_json: r.get(11),
+            })
+            .collect())
+    }
+}
+
 /// Reads one [`ROW_COLUMNS`] row; the status is filled in by the caller.
 fn call_row(r: &Row) -> CallRow {
     CallRow {
@@ -134,6 +162,8 @@ fn call_row(r: &Row) -> CallRow {
             started_at: r.get(6),
             agent_channel: r.get(7),
             language: r.get(8),
+            customer_key: r.get(18),
+            direction: r.get(19),
         },
         duration_s: r.get(9),
         status: CallStatus::Pending,

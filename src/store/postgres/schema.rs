@@ -79,6 +79,11 @@ const MIGRATIONS: &[&str] = &[
     // 3: what a rerun must redo (as SQLite's migration 2).
     "ALTER TABLE calls ADD COLUMN transcribed_with TEXT;
     ALTER TABLE runs ADD COLUMN force_from BIGINT;",
+    // 4: who and which way (as SQLite's migration 3).
+    "ALTER TABLE calls
+        ADD COLUMN customer_key TEXT,
+        ADD COLUMN direction TEXT CHECK (direction IN ('inbound', 'outbound'));
+    CREATE INDEX calls_by_customer ON calls(customer_key, started_at);",
 ];
 
 /// The schema version this build writes.

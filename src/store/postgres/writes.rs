@@ -28,12 +28,13 @@ pub fn upsert_entry(
     let fp = &call.fingerprint;
     let sql = format!(
         "INSERT INTO calls (call_id, path, size_bytes, mtime_ns, sha256, status,
-            failure_reason, agent, team, queue, started_at, agent_channel, language, run_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+            failure_reason, agent, team, queue, started_at, agent_channel, language, run_id,
+            customer_key, direction)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
          ON CONFLICT (call_id) DO UPDATE SET path = $2, size_bytes = $3, mtime_ns = $4,
             sha256 = $5, status = $6, failure_reason = $7, agent = $8, team = $9,
             queue = $10, started_at = $11, agent_channel = $12, language = $13,
-            run_id = $14, {CLEAR_RESULTS}"
+            run_id = $14, customer_key = $15, direction = $16, {CLEAR_RESULTS}"
     );
     tx.execute(
         &sql,
@@ -52,6 +53,8 @@ pub fn upsert_entry(
             &m.agent_channel,
             &m.language,
             &run,
+            &m.customer_key,
+            &m.direction,
         ],
     )?;
     Ok(())
@@ -92,7 +95,7 @@ pub fn mark_rescoring(tx: &mut impl GenericClient, run: RunId, call: &CallEntry)
     tx.execute(
         "UPDATE calls SET status = 'transcribed', run_id = $2, overall_score = NULL,
             path = $3, agent = $4, team = $5, queue = $6, started_at = $7,
-            agent_channel = $8, language = $9
+            agent_channel = $8, language = $9, customer_key = $10, direction = $11
          WHERE call_id = $1",
         &[
             &call.call_id,
@@ -104,6 +107,8 @@ pub fn mark_rescoring(tx: &mut impl GenericClient, run: RunId, call: &CallEntry)
             &m.started_at,
             &m.agent_channel,
             &m.language,
+            &m.customer_key,
+            &m.direction,
         ],
     )?;
     Ok(())

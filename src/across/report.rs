@@ -1,0 +1,236 @@
+//! The figures as text for people and as versioned JSON for tools. The JSON is
+//! its own format (built here, `schema_version` 1), not a dump of the types.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::across::fcr::{Outcome, Rate};
+use crate::across::promises::{Promise, Status};
+use crate::across::{CallLinks, Figures, Settings};
+use crate::escape;
+
+/// Bumped whenever a JSON field changes meaning or disappears; additions keep it.
+pub const SCHEMA_VERSION: u32 = 1;
+
+fn time_text(t: Option<OffsetDateTime>) -> String {
+    t.and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_default()
+}
+
+fn percent(rate: &Rate) -> String {
+    rate.fcr()
+        .map_or("   –   ".into(), |r| format!("{:5.1} %", r * 100.0))
+}
+
+fn rate_line(rate: &Rate) -> String {
+    format!(
+        "{}  ({} of {} decided, {} pending, {} repeat calls; judged resolved in the call {}, of which {} called again)",
+        percent(rate),
+        rate.resolved,
+        rate.resolved + rate.repeated,
+        rate.pending,
+        rate.repeats,
+        rate.judged_resolved,
+        rate.judged_resolved_but_repeated
+    )
+}
+
+fn name(key: &Option<String>) -> String {
+    key.as_deref()
+        .map_or("(not given)".into(), |k| escape::escape(k).into_owned())
+}
+
+/// Counts of promises per status, in [`Status`] order.
+fn tally(promises: &[Promise]) -> Vec<(Status, usize)> {
+    [
+        Status::Kept,
+        Status::Tried,
+        Status::Open,
+        Status::Broken,
+        Status::NoTime,
+        Status::NoCustomer,
+    ]
+    .into_iter()
+    .map(|s| (s, promises.iter().filter(|p| p.status == s).count()))
+    .collect()
+}
+
+/// The figures for a terminal: rates, then the promises a manager must follow up.
+pub fn text(figures: &Figures, settings: &Settings) -> String {
+    let mut out = String::new();
+    let left = &figures.left_out;
+    let _ = writeln!(
+        out,
+        "Across {} calls with a customer (as of {}, repeat window {} days); left out: {} without a customer key, {} without a start time; {} without a direction counted as inbound",
+        figures.calls.len(),
+        time_text(Some(settings.as_of)),
+        settings.repeat_days,
+        left.no_customer,
+        left.no_start,
+        left.direction_unknown
+    );
+    let fcr = &figures.fcr;
+    let _ = writeln!(
+        out,
+        "\nFirst-contact resolution {}",
+        rate_line(&fcr.overall)
+    );
+    for (title, groups) in [
+        ("agent", &fcr.by_agent),
+        ("team", &fcr.by_team),
+        ("queue", &fcr.by_queue),
+        ("reason", &fcr.by_reason),
+    ] {
+        let _ = writeln!(out, "  by {title}:");
+        for (key, rate) in groups {
+            let _ = writeln!(out, "    {:<20} {}", name(key), rate_line(rate));
+        }
+    }
+    let counts: Vec<String> = tally(&figures.promises)
+        .iter()
+        .map(|(s, n)| format!("{} {n}", s.as_str()))
+        .collect();
+    let once = figures
+        .promises
+        .iter()
+        .filter(|p| p.status == Status::Tried && p.attempts.len() == 1)
+        .count();
+    let _ = writeln!(
+        out,
+        "\nCallback promises {}: {} ({once} tried only once)",
+        figures.promises.len(),
+        counts.join(", ")
+    );
+    let follow_up = figures
+        .promises
+        .iter()
+        .filter(|p| !matches!(p.status, Status::Kept));
+    for p in follow_up {
+        let _ = writeln!(out, "  {}", promise_line(p));
+    }
+    out
+}
+
+fn promise_line(p: &Promise) -> String {
+    let mut line = format!(
+        "{:<15} {}  {}  said {}",
+        p.status.as_str(),
+        escape::escape(&p.call_id),
+        name(&p.agent),
+        time_text(p.said_at)
+    );
+    if p.deadline.is_some() {
+        let _ = write!(line, "  due {}", time_text(p.deadline));
+    }
+    let _ = write!(line, "  \"{}\"", escape::escape(&p.quote));
+    if !p.attempts.is_empty() {
+        let _ = write!(line, "  unanswered attempts: {}", p.attempts.join(", "));
+    }
+    if let Some(late) = &p.late_call {
+        let _ = write!(line, "  late call: {}", escape::escape(late));
+    }
+    if let Some(called) = &p.customer_called {
+        let _ = write!(
+            line,
+            "  the customer called meanwhile: {}",
+            escape::escape(called)
+        );
+    }
+    line
+}
+
+fn rate_json(rate: &Rate) -> Value {
+    json!({
+        "fcr": rate.fcr(),
+        "first_contacts": rate.first_contacts,
+        "resolved": rate.resolved,
+        "repeated": rate.repeated,
+        "pending": rate.pending,
+        "repeat_calls": rate.repeats,
+        "judged_resolved": rate.judged_resolved,
+        "judged_resolved_but_repeated": rate.judged_resolved_but_repeated,
+    })
+}
+
+fn groups_json(groups: &BTreeMap<Option<String>, Rate>) -> Value {
+    Value::Array(
+        groups
+            .iter()
+            .map(|(key, rate)| {
+                let mut v = rate_json(rate);
+                v["name"] = json!(key);
+                v
+            })
+            .collect(),
+    )
+}
+
+/// The figures as versioned JSON.
+pub fn json(figures: &Figures, settings: &Settings) -> Value {
+    let fcr = &figures.fcr;
+    let promises: Vec<Value> = figures
+        .promises
+        .iter()
+        .map(|p| {
+            json!({
+                "call_id": p.call_id,
+                "agent": p.agent,
+                "customer": p.customer,
+                "quote": p.quote,
+                "said_at": p.said_at.map(|t| time_text(Some(t))),
+                "deadline": p.deadline.map(|t| time_text(Some(t))),
+                "status": p.status.as_str(),
+                "attempts": p.attempts,
+                "kept_by": p.kept_by,
+                "late_call": p.late_call,
+                "customer_called": p.customer_called,
+            })
+        })
+        .collect();
+    let counts: serde_json::Map<String, Value> = tally(&figures.promises)
+        .into_iter()
+        .map(|(s, n)| (s.as_str().replace(' ', "_"), json!(n)))
+        .collect();
+    json!({
+        "schema_version": SCHEMA_VERSION,
+        "kuulas_version": env!("CARGO_PKG_VERSION"),
+        "as_of": time_text(Some(settings.as_of)),
+        "repeat_days": settings.repeat_days,
+        "calls": figures.calls.len(),
+        "left_out": {
+            "no_customer_key": figures.left_out.no_customer,
+            "no_start_time": figures.left_out.no_start,
+        },
+        "direction_unknown_counted_inbound": figures.left_out.direction_unknown,
+        "first_contact_resolution": {
+            "overall": rate_json(&fcr.overall),
+            "by_agent": groups_json(&fcr.by_agent),
+            "by_team": groups_json(&fcr.by_team),
+            "by_queue": groups_json(&fcr.by_queue),
+            "by_reason": groups_json(&fcr.by_reason),
+        },
+        "promise_counts": counts,
+        "promises": promises,
+        "call_links": figures.calls.iter().map(links_json).collect::<Vec<_>>(),
+    })
+}
+
+fn links_json(c: &CallLinks) -> Value {
+    let (outcome, other) = match &c.outcome {
+        None => (None, None),
+        Some(Outcome::Resolved) => (Some("resolved"), None),
+        Some(Outcome::Pending) => (Some("pending"), None),
+        Some(Outcome::Repeated { by }) => (Some("repeated"), Some(by)),
+        Some(Outcome::Repeat { of }) => (Some("repeat"), Some(of)),
+    };
+    json!({
+        "call_id": c.call_id,
+        "previous": c.previous,
+        "next": c.next,
+        "first_contact": outcome,
+        "repeat_call": other,
+    })
+}

@@ -1,0 +1,61 @@
+//! `kuulas across`: first-contact resolution and callback promises across the
+//! store's calls (`kuulas::across`), as text or JSON. Reads the store's metadata
+//! and score moments only — never audio or transcripts — so the figures follow
+//! changed metadata without re-transcribing.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use kuulas::across::{self, Settings, report, rows};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::EXIT_OK;
+use super::run::{DEFAULT_OUT, open_for_reading};
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(clap::Args)]
+pub struct AcrossArgs {
+    /// The store: a SQLite file or a PostgreSQL URL [default: <out>/kuulas.sqlite].
+    #[arg(long)]
+    store: Option<PathBuf>,
+    /// The output directory of `kuulas run`.
+    #[arg(long, default_value = DEFAULT_OUT, conflicts_with = "store")]
+    out: PathBuf,
+    /// A repeat contact within this many days means the first was not resolved.
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=365))]
+    days: u32,
+    /// Compute as of this time (RFC 3339, e.g. 2026-11-27T12:00:00+02:00) instead
+    /// of now: deadlines and repeat windows after it are still open.
+    #[arg(long)]
+    as_of: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+pub fn execute(args: AcrossArgs) -> anyhow::Result<ExitCode> {
+    let as_of = match &args.as_of {
+        Some(text) => OffsetDateTime::parse(text, &Rfc3339).with_context(|| {
+            format!("--as-of {text}: not an RFC 3339 time such as 2026-11-27T12:00:00+02:00")
+        })?,
+        None => OffsetDateTime::now_utc(),
+    };
+    let settings = Settings {
+        repeat_days: args.days,
+        ..Settings::new(as_of)
+    };
+    let store = open_for_reading(args.store, &args.out)?;
+    let contacts: Vec<_> = store.contacts()?.iter().map(rows::contact).collect();
+    let figures = across::compute(&contacts, &settings);
+    match args.format {
+        Format::Text => print!("{}", report::text(&figures, &settings)),
+        Format::Json => println!("{}", report::json(&figures, &settings)),
+    }
+    Ok(ExitCode::from(EXIT_OK))
+}
