@@ -97,7 +97,10 @@ fn a_greeting_the_audio_contradicts_is_rejected_and_earns_nothing() {
     let r = rubric::default_rubric();
     // Greeting words nobody said, written over the agent's first turn (which
     // says only "Asiakaspalvelu."), as the domain prompt once wrote them.
-    let t = transcript("cold_refusal", &[("Asiakaspalvelu.", "Hyvää päivää, tervetuloa.")]);
+    let t = transcript(
+        "cold_refusal",
+        &[("Asiakaspalvelu.", "Hyvää päivää, tervetuloa.")],
+    );
     let from_text = score(&t, &r);
     assert!(
         from_text.has("greeting"),
