@@ -48,7 +48,7 @@ fn a_redacted_packet_leaves_nothing_of_an_unredacted_one_in_its_folder() {
     assert_eq!(code, 0, "{stderr}");
     let whole = out
         .join("audio")
-        .join(format!("{}.wav", kuulas::batch::file_name_for(COLD)));
+        .join(format!("{}.wav", kuulas::names::file_name_for(COLD)));
     assert!(
         whole.is_file(),
         "the unredacted packet carries the whole call"

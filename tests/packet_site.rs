@@ -67,7 +67,7 @@ fn full_packet_has_every_page_escapes_text_and_redacts_text_and_audio() {
 
     let wav = out
         .join("audio")
-        .join(format!("{}.wav", kuulas::batch::file_name_for(COLD)));
+        .join(format!("{}.wav", kuulas::names::file_name_for(COLD)));
     let (p0, p1) = PHONE_SPAN;
     assert!(
         peak(&wav, 1, 1.0, 2.0) > 10_000,
@@ -99,7 +99,7 @@ fn no_redact_keeps_the_data_and_warns_on_every_page() {
     }
     let wav = out
         .join("audio")
-        .join(format!("{}.wav", kuulas::batch::file_name_for(COLD)));
+        .join(format!("{}.wav", kuulas::names::file_name_for(COLD)));
     assert!(peak(&wav, 1, PHONE_SPAN.0, PHONE_SPAN.1) > 10_000);
 }
 

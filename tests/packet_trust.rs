@@ -8,7 +8,7 @@ mod packet_support;
 
 use std::path::Path;
 
-use kuulas::batch::file_name_for;
+use kuulas::names::file_name_for;
 use packet_support::*;
 use serde_json::json;
 

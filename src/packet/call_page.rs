@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::labels::{self, Lang};
 use super::view::{CallView, Moment};
 use super::{AudioFile, session, timeline};
-use crate::batch::file_name_for;
+use crate::names::file_name_for;
 use crate::redact::{self, TimeSpan};
 use crate::store::shown_status;
 use crate::transcript::{Segment, Transcript};

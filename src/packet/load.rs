@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::PacketError;
 use super::view::{CallView, Moment};
-use crate::batch::file_name_for;
+use crate::names::file_name_for;
 use crate::store::{RunId, SqliteStore, Store};
 use crate::transcript::Transcript;
 

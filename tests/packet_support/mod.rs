@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use kuulas::batch::file_name_for;
+use kuulas::names::file_name_for;
 use kuulas::store::{
     CallEntry, CallMetadata, CallScores, DimensionScore, Fingerprint, MetricSummary, NewRun,
     RunTotals, SqliteStore, Store,
