@@ -151,7 +151,7 @@ fn unverified_moments_are_shown_apart_and_counted_nowhere() {
     );
 
     let session = dir.path().join("session");
-    packet(&night, &session, &["--session"]);
+    packet(&night, &session, &["--session", "--audio", "clips"]);
     let html = read(&session.join("index.html"));
     assert!(html.contains("Ei kuulu meille."));
     assert!(!html.contains(UNVERIFIED) && !html.contains(POINTLESS));

@@ -129,6 +129,7 @@ mod tests {
         found.moments.push(greeting);
         Packet {
             title: "yö".into(),
+            night: None,
             calls: vec![found, call("c2", 50.0)],
             settings: Settings {
                 lang: Lang::Fi,

@@ -109,31 +109,29 @@ const UI: &[(&str, &str, &str)] = &[
     ("listen_for", "Kuuntele erityisesti", "Listen for"),
     ("questions", "Keskustelukysymykset", "Questions to discuss"),
     ("print", "Tulosta", "Print"),
+    ("row_agent", "Asiakaspalvelija", "Agent"),
+    ("row_customer", "Asiakas", "Customer"),
+    ("row_pauses", "Tauot", "Pauses"),
+    ("row_moments", "Havainnot", "Moments"),
     (
-        "no_pairs",
-        "Ei tarpeeksi pisteytettyjä puheluita vertailuun.",
-        "Not enough scored calls to compare.",
+        "empty_run",
+        "Tässä ajossa ei käsitelty yhtään puhelua (ei uusia tai muuttuneita äänitteitä).",
+        "This run processed no calls (no new or changed recordings).",
     ),
+    ("why_pair", "Miksi tämä pari", "Why this pair"),
+    ("warmth_gap", "lämpöpisteiden ero", "warmth points apart"),
     (
-        "q1",
-        "Mitä kuulit ensimmäisen puolen minuutin aikana kummassakin puhelussa?",
-        "What did you hear in the first half minute of each call?",
+        "opposite",
+        "havainnot vastakkain",
+        "evidence pointing opposite ways",
     ),
-    (
-        "q2",
-        "Miten kieltäytyminen perusteltiin — ja mitä asiakkaalle tarjottiin tilalle?",
-        "How was the refusal justified — and what was offered instead?",
-    ),
-    (
-        "q3",
-        "Kuka otti asian omakseen? Mistä sen kuuli?",
-        "Who took ownership? How could you hear it?",
-    ),
-    (
-        "q4",
-        "Mitä sanoisit toisin viileässä puhelussa? Kokeilkaa pareittain.",
-        "What would you say differently in the cold call? Try it in pairs.",
-    ),
+    ("same_queue", "sama jono", "same queue"),
+    ("other_queues", "eri jonoista", "from different queues"),
+    ("at", "kohdassa", "at"),
+    ("whole_call", "Koko puhelu", "The whole call"),
+    ("jump_to", "Hyppää kohtaan", "Jump to"),
+    ("in_cold", "viileässä", "cold"),
+    ("in_warm", "lämpimässä", "warm"),
     ("status_pending", "odottaa", "pending"),
     ("status_running", "kesken", "running"),
     ("status_transcribed", "litteroitu", "transcribed"),
@@ -251,6 +249,75 @@ const BEHAVIOURS: &[(&str, &str, &str)] = &[
         "Unexplained silence",
     ),
 ];
+
+/// Why a session has no pair, with the rule that found none.
+pub fn no_pairs(lang: Lang, calls: usize, min_gap: f64) -> String {
+    match lang {
+        Lang::Fi => format!(
+            "Ei vertailuparia {calls} puhelusta. Pariin tarvitaan viileä ja lämmin puhelu, \
+             joiden lämpöpisteet eroavat vähintään {min_gap:.0} pisteellä ja joiden havainnot \
+             kieltäytymisestä, asian omaksi ottamisesta tai lämmöstä ovat vastakkaiset \
+             (ei koskaan saman puhelun kahta tallennetta)."
+        ),
+        Lang::En => format!(
+            "No pair among {calls} calls. A pair needs a cold and a warm call at least \
+             {min_gap:.0} warmth points apart whose evidence on refusal, ownership or warmth \
+             points opposite ways (never two recordings of one call)."
+        ),
+    }
+}
+
+/// A discussion question for a pair that differs on `dimension`, quoting the
+/// cold call's and the warm call's moment (time, quote).
+pub fn question(lang: Lang, dimension: &str, cold: (&str, &str), warm: (&str, &str)) -> String {
+    let ((ct, cq), (wt, wq)) = (cold, warm);
+    match (lang, dimension) {
+        (Lang::Fi, "refusal") => format!(
+            "Kun vastaus on ei: viileässä puhelussa kohdassa {ct} kuultiin ”{cq}”, lämpimässä \
+             kohdassa {wt} ”{wq}”. Mitä asiakas sai jälkimmäisessä, mitä hän jäi kaipaamaan \
+             edellisessä — perustelua, vaihtoehtoa?"
+        ),
+        (Lang::Fi, "ownership") => format!(
+            "Kuka otti asian omakseen? Lämpimässä puhelussa kohdassa {wt}: ”{wq}”. Mitä \
+             viileässä puhelussa sanottiin tilalle (kohdassa {ct}: ”{cq}”), ja miltä se \
+             asiakkaasta kuulosti?"
+        ),
+        (Lang::Fi, "warmth") => format!(
+            "Miltä puhelu kuulosti? Vertaa viileän puhelun kohtaa {ct} ”{cq}” ja lämpimän \
+             kohtaa {wt} ”{wq}”. Mistä lämmön kuulee — sanoista vai äänestä?"
+        ),
+        (Lang::Fi, _) => format!(
+            "Vertaa viileän puhelun kohtaa {ct} ”{cq}” ja lämpimän kohtaa {wt} ”{wq}”. \
+             Mikä teki eron?"
+        ),
+        (Lang::En, "refusal") => format!(
+            "When the answer is no: the cold call at {ct} says “{cq}”, the warm one at {wt} \
+             “{wq}”. What did the customer get in the second, and miss in the first — a \
+             reason, an alternative?"
+        ),
+        (Lang::En, "ownership") => format!(
+            "Who took ownership? The warm call at {wt}: “{wq}”. What did the cold call say \
+             instead (at {ct}: “{cq}”), and how did it sound to the customer?"
+        ),
+        (Lang::En, "warmth") => format!(
+            "How did each call sound? Compare the cold call at {ct} “{cq}” with the warm call \
+             at {wt} “{wq}”. Where do you hear the warmth — in the words or the voice?"
+        ),
+        (Lang::En, _) => format!(
+            "Compare the cold call at {ct} “{cq}” with the warm call at {wt} “{wq}”. What \
+             made the difference?"
+        ),
+    }
+}
+
+/// The question every pair ends with.
+pub fn closing_question(lang: Lang) -> String {
+    lang.pick(
+        "Mitä sanoisit toisin viileässä puhelussa? Kokeilkaa pareittain.",
+        "What would you say differently in the cold call? Try it in pairs.",
+    )
+    .to_string()
+}
 
 /// All interface strings of `lang`, for the templates.
 pub fn ui(lang: Lang) -> BTreeMap<&'static str, &'static str> {

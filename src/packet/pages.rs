@@ -7,7 +7,7 @@ use super::call_page::{self, Prepared};
 use super::catalogue::{self, Rank};
 use super::labels::{self, Lang};
 use super::view::CallView;
-use super::{AudioMode, Packet, Page, Site, plots, session, templates};
+use super::{AudioMode, Packet, Page, Site, plots, session, templates, timeline};
 
 /// Lowest-scoring calls listed for a listen on the overview.
 const LOWEST: usize = 5;
@@ -190,48 +190,163 @@ fn catalogue_context(lang: Lang, calls: &[CallView], prepared: &[Prepared<'_>]) 
     })
 }
 
-/// The listening session: contrasting pairs with their key moments as clips, and
-/// the facilitator sheet. Carries only the clips, never whole calls.
+/// The listening session: contrasting pairs, each call whole in its own player
+/// with its moments on its timeline and as jump links (or, with `--audio clips`,
+/// the moments as clips), why the pair was chosen, and the facilitator sheet
+/// built from the pair's moments.
 fn session_page(packet: &Packet, prepared: &[Prepared<'_>], site: &mut Site) {
     let lang = packet.settings.lang;
-    let side = |i: usize, site: &mut Site| {
-        let p = &prepared[i];
-        let clips = match packet.settings.audio {
-            AudioMode::None => Vec::new(),
-            AudioMode::Full | AudioMode::Clips => p.clips(),
-        };
-        let moments: Vec<Value> = clips
-            .iter()
-            .map(|(m, f)| {
-                call_page::moment_json(lang, m, f.as_ref().map(|f| f.path.as_str()), None)
-            })
-            .collect();
-        site.audio.extend(clips.into_iter().filter_map(|(_, f)| f));
-        json!({
-            "call": call_page::meta(lang, p.call),
-            "scores": call_page::scores(lang, p.call, &p.moments),
-            "moments": moments,
-        })
-    };
-    let pairs: Vec<Value> = session::pairs(&packet.calls)
-        .into_iter()
-        .map(|pair| json!({"cold": side(pair.cold, site), "warm": side(pair.warm, site)}))
-        .collect();
-    let mut listen_for: Vec<String> = Vec::new();
-    for pair in &pairs {
-        for m in ["cold", "warm"]
-            .iter()
-            .flat_map(|k| pair[k]["moments"].as_array().into_iter().flatten())
-        {
-            if let Some(label) = m["label"]
-                .as_str()
-                .filter(|l| !listen_for.iter().any(|x| x == l))
-            {
-                listen_for.push(label.to_string());
-            }
-        }
+    let pairs = session::pairs(&packet.calls);
+    let mut shown = Vec::new();
+    let mut sheet = Vec::new();
+    for (n, pair) in pairs.iter().enumerate() {
+        let cold = session_side(
+            packet,
+            &prepared[pair.cold],
+            &format!("p{}-cold", n + 1),
+            site,
+        );
+        let warm = session_side(
+            packet,
+            &prepared[pair.warm],
+            &format!("p{}-warm", n + 1),
+            site,
+        );
+        let reason = session_reason(lang, pair, &prepared[pair.cold], &prepared[pair.warm]);
+        sheet.push(facilitator(
+            lang,
+            n + 1,
+            pair,
+            &prepared[pair.cold],
+            &prepared[pair.warm],
+        ));
+        shown.push(json!({"cold": cold, "warm": warm, "reason": reason}));
     }
-    let ctx = json!({ "pairs": pairs, "listen_for": listen_for });
+    let ctx = json!({
+        "pairs": shown,
+        "sheet": sheet,
+        "min_gap": session::MIN_GAP,
+        "no_pairs": labels::no_pairs(lang, packet.calls.len(), session::MIN_GAP),
+    });
     site.pages
         .push(page(packet, "index.html", "session.html", "", ctx));
+}
+
+/// One call of a pair: its whole recording in a player of its own (`player` is the
+/// element id), its timeline, scores and key moments as jump links.
+fn session_side(packet: &Packet, p: &Prepared<'_>, player: &str, site: &mut Site) -> Value {
+    let lang = packet.settings.lang;
+    let whole = p
+        .whole_audio()
+        .filter(|_| packet.settings.audio == AudioMode::Full);
+    let clips = match packet.settings.audio {
+        AudioMode::Clips => p.clips(),
+        AudioMode::Full | AudioMode::None => {
+            let view = CallView {
+                moments: p.moments.clone(),
+                ..p.call.clone()
+            };
+            session::key_moments(&view)
+                .into_iter()
+                .map(|m| (m.clone(), None))
+                .collect()
+        }
+    };
+    let moments: Vec<Value> = clips
+        .iter()
+        .map(|(m, f)| call_page::moment_json(lang, m, f.as_ref().map(|f| f.path.as_str()), None))
+        .collect();
+    let view = CallView {
+        moments: p.moments.clone(),
+        ..p.call.clone()
+    };
+    let ctx = json!({
+        "player": player,
+        "call": call_page::meta(lang, p.call),
+        "scores": call_page::scores(lang, p.call, &p.moments),
+        "moments": moments,
+        "audio": whole.as_ref().map(|f| f.path.clone()),
+        "timeline": timeline::build(&view, p.transcript.as_ref()),
+    });
+    site.audio.extend(whole);
+    site.audio.extend(clips.into_iter().filter_map(|(_, f)| f));
+    ctx
+}
+
+/// Why the pair was chosen, as the page says it.
+fn session_reason(
+    lang: Lang,
+    pair: &session::Pair,
+    cold: &Prepared<'_>,
+    warm: &Prepared<'_>,
+) -> Value {
+    let r = &pair.reason;
+    let contrasts: Vec<Value> = r
+        .contrasts
+        .iter()
+        .map(|c| {
+            json!({
+                "dimension": labels::dimension(lang, c.dimension),
+                "cold": call_page::moment_json(lang, &cold.moments[c.cold_moment], None, None),
+                "warm": call_page::moment_json(lang, &warm.moments[c.warm_moment], None, None),
+            })
+        })
+        .collect();
+    json!({
+        "cold": call_page::whole(r.cold_warmth),
+        "warm": call_page::whole(r.warm_warmth),
+        "gap": call_page::whole(r.warm_warmth - r.cold_warmth),
+        "queue": r.same_queue,
+        "contrasts": contrasts,
+    })
+}
+
+/// The facilitator's part for one pair: what to listen for and when (the pair's
+/// key moments, cold call first), and questions that quote the contrasting moments.
+fn facilitator(
+    lang: Lang,
+    n: usize,
+    pair: &session::Pair,
+    cold: &Prepared<'_>,
+    warm: &Prepared<'_>,
+) -> Value {
+    let listen = |p: &Prepared<'_>, kind: &str| {
+        let view = CallView {
+            moments: p.moments.clone(),
+            ..p.call.clone()
+        };
+        session::key_moments(&view)
+            .into_iter()
+            .map(|m| {
+                let mut v = call_page::moment_json(lang, m, None, None);
+                v["call"] = json!(p.call.call_id);
+                v["kind"] = json!(kind);
+                v
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut listen_for = listen(cold, "cold");
+    listen_for.extend(listen(warm, "warm"));
+    let mut questions: Vec<String> = pair
+        .reason
+        .contrasts
+        .iter()
+        .map(|c| {
+            let (cm, wm) = (&cold.moments[c.cold_moment], &warm.moments[c.warm_moment]);
+            labels::question(
+                lang,
+                c.dimension,
+                (&call_page::clock(cm.start), &cm.quote),
+                (&call_page::clock(wm.start), &wm.quote),
+            )
+        })
+        .collect();
+    questions.push(labels::closing_question(lang));
+    json!({
+        "n": n,
+        "cold": cold.call.call_id,
+        "warm": warm.call.call_id,
+        "listen_for": listen_for,
+        "questions": questions,
+    })
 }

@@ -6,7 +6,8 @@ use std::sync::LazyLock;
 
 use minijinja::{AutoEscape, Environment};
 
-const TEMPLATES: [(&str, &str); 7] = [
+const TEMPLATES: [(&str, &str); 8] = [
+    ("timeline.html", include_str!("templates/timeline.html")),
     ("base.html", include_str!("templates/base.html")),
     ("call.html", include_str!("templates/call.html")),
     ("overview.html", include_str!("templates/overview.html")),

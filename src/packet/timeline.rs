@@ -26,11 +26,47 @@ pub struct Bar {
     pub t: f64,
 }
 
+/// A mark on the time axis under the bars.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Tick {
+    pub x: f64,
+    /// `m:ss`.
+    pub label: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Timeline {
     pub width: f64,
+    /// Height of the bars' rows; the axis is drawn below, to `height + AXIS`.
     pub height: f64,
+    /// Seconds the width stands for (the playhead's scale).
+    pub duration: f64,
     pub bars: Vec<Bar>,
+    pub ticks: Vec<Tick>,
+    /// Row labels at the left (y of the row's middle, label key).
+    pub rows: Vec<(f64, &'static str)>,
+}
+
+/// Axis ticks every "round" step (5 s … 10 min) so a call shows 4–10 of them.
+pub fn ticks(duration: f64) -> Vec<Tick> {
+    const STEPS: [f64; 9] = [5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1200.0];
+    let step = STEPS
+        .iter()
+        .copied()
+        .find(|s| duration / s <= 10.0)
+        .unwrap_or(1800.0);
+    let scale = WIDTH / duration.max(1.0);
+    (0..)
+        .map(|i| f64::from(i) * step)
+        .take_while(|t| *t <= duration + 1e-9)
+        .map(|t| {
+            let s = t.round() as u64;
+            Tick {
+                x: t * scale,
+                label: format!("{}:{:02}", s / 60, s % 60),
+            }
+        })
+        .collect()
 }
 
 pub fn build(call: &CallView, transcript: Option<&Transcript>) -> Timeline {
@@ -79,10 +115,18 @@ pub fn build(call: &CallView, transcript: Option<&Transcript>) -> Timeline {
         };
         push(3.0, m.start, m.end, class, m.behaviour.clone());
     }
+    let rows = ["agent", "customer", "pauses", "moments"]
+        .iter()
+        .enumerate()
+        .map(|(i, key)| (i as f64 * ROW + ROW / 2.0, *key))
+        .collect();
     Timeline {
         width: WIDTH,
         height: 4.0 * ROW,
+        duration,
         bars,
+        ticks: ticks(duration),
+        rows,
     }
 }
 
@@ -161,6 +205,20 @@ mod tests {
         };
         assert_eq!(silences(&t), vec![(8.0, 20.0), (25.0, 30.0)]);
         assert_eq!(overlaps(&t), vec![(4.0, 5.0)]);
+    }
+
+    #[test]
+    fn the_axis_has_round_ticks_from_zero_to_the_end() {
+        let labels: Vec<String> = ticks(140.0).into_iter().map(|t| t.label).collect();
+        assert_eq!(
+            labels,
+            [
+                "0:00", "0:15", "0:30", "0:45", "1:00", "1:15", "1:30", "1:45", "2:00", "2:15"
+            ]
+        );
+        let long = ticks(3600.0);
+        assert_eq!(long.len(), 7, "every 10 minutes");
+        assert_eq!(long[6].x, WIDTH);
     }
 
     #[test]
