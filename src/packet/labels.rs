@@ -48,12 +48,27 @@ const UI: &[(&str, &str, &str)] = &[
     ("transcript", "Litteraatti", "Transcript"),
     ("moments", "Havainnot", "Moments"),
     ("timeline", "Aikajana", "Timeline"),
-    ("metrics", "Mittarit", "Metrics"),
+    ("metrics", "Puhelun mittarit", "The call in numbers"),
+    ("talk_split", "Kuka puhui", "Who talked"),
+    ("nobody", "ei kukaan", "nobody"),
+    (
+        "loudness",
+        "Äänenvoimakkuus neljänneksittäin",
+        "Loudness per quarter",
+    ),
+    ("mood", "Asiakkaan mieliala", "Customer's mood"),
+    ("start", "alku", "start"),
+    ("end", "loppu", "end"),
     ("clips", "Kuuntele", "Listen"),
     ("customer", "Asiakas", "Customer"),
     ("speech", "puhe", "speech"),
     ("silence", "hiljaisuus", "silence"),
-    ("hold", "pito", "hold"),
+    ("hold", "kerrottu pito", "announced hold"),
+    (
+        "unexplained",
+        "selittämätön hiljaisuus",
+        "unexplained silence",
+    ),
     ("overlap", "päällekkäin", "overlap"),
     (
         "no_audio",
@@ -118,6 +133,34 @@ const UI: &[(&str, &str, &str)] = &[
         "Tässä ajossa ei käsitelty yhtään puhelua (ei uusia tai muuttuneita äänitteitä).",
         "This run processed no calls (no new or changed recordings).",
     ),
+    (
+        "flag_failed",
+        "käsittely epäonnistui",
+        "could not be processed",
+    ),
+    ("flag_low", "matala kokonaispistemäärä", "low overall score"),
+    ("night", "Yö", "Night"),
+    ("audio_total", "ääntä", "of audio"),
+    ("attention", "Tarvitsevat huomiota", "Need attention"),
+    ("reasons", "Syyt", "Reasons"),
+    (
+        "more_calls",
+        "muuta puhelua, katso kaikki puhelut alta",
+        "more calls: see all calls below",
+    ),
+    (
+        "nothing_flagged",
+        "Yksikään puhelu ei tarvitse huomiota.",
+        "No call needs attention.",
+    ),
+    (
+        "by_agent",
+        "Asiakaspalvelijoittain (keskiarvo)",
+        "By agent (mean)",
+    ),
+    ("by_queue", "Jonoittain (keskiarvo)", "By queue (mean)"),
+    ("calls_n", "puhelua", "calls"),
+    ("open_call", "Avaa puhelu", "Open the call"),
     ("why_pair", "Miksi tämä pari", "Why this pair"),
     ("warmth_gap", "lämpöpisteiden ero", "warmth points apart"),
     (
@@ -319,6 +362,57 @@ pub fn closing_question(lang: Lang) -> String {
     .to_string()
 }
 
+/// One interface string; the key itself if there is none (a bug the tests catch).
+pub fn text(lang: Lang, key: &'static str) -> &'static str {
+    UI.iter()
+        .find(|(k, _, _)| *k == key)
+        .map_or(key, |(_, fi, en)| lang.pick(fi, en))
+}
+
+/// `2026-11-21T09:30:00+02:00` as `21.11.2026 klo 9.30` (Finnish) or
+/// `2026-11-21 09:30` (English); the local time as recorded, no time zone
+/// arithmetic. Text that is not such a timestamp is returned as it is.
+pub fn datetime(lang: Lang, iso: &str) -> String {
+    let Some((date, time)) = iso.get(..16).and_then(|s| s.split_once('T')) else {
+        return date(lang, iso);
+    };
+    let (h, m) = time.split_once(':').unwrap_or((time, "00"));
+    match lang {
+        Lang::Fi => format!(
+            "{} klo {}.{m}",
+            date_fi(date),
+            h.trim_start_matches('0').max("0")
+        ),
+        Lang::En => format!("{date} {h}:{m}"),
+    }
+}
+
+/// The date of a timestamp: `21.11.2026` (Finnish) or `2026-11-21` (English).
+pub fn date(lang: Lang, iso: &str) -> String {
+    match (lang, iso.get(..10)) {
+        (Lang::Fi, Some(d)) if d.as_bytes().get(4) == Some(&b'-') => date_fi(d),
+        (_, Some(d)) => d.to_string(),
+        (_, None) => iso.to_string(),
+    }
+}
+
+fn date_fi(iso_date: &str) -> String {
+    let parts: Vec<&str> = iso_date.split('-').collect();
+    match parts[..] {
+        [y, m, d] => format!(
+            "{}.{}.{y}",
+            d.trim_start_matches('0'),
+            m.trim_start_matches('0')
+        ),
+        _ => iso_date.to_string(),
+    }
+}
+
+/// What the timeline calls an announced hold and an unexplained silence.
+pub fn hold_names(lang: Lang) -> (&'static str, &'static str) {
+    (text(lang, "hold"), text(lang, "unexplained"))
+}
+
 /// All interface strings of `lang`, for the templates.
 pub fn ui(lang: Lang) -> BTreeMap<&'static str, &'static str> {
     UI.iter()
@@ -408,6 +502,24 @@ pub fn behaviour(lang: Lang, id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_read_as_people_write_them() {
+        assert_eq!(
+            datetime(Lang::Fi, "2026-11-21T09:30:00+02:00"),
+            "21.11.2026 klo 9.30"
+        );
+        assert_eq!(
+            datetime(Lang::Fi, "2026-11-21T00:05:00Z"),
+            "21.11.2026 klo 0.05"
+        );
+        assert_eq!(
+            datetime(Lang::En, "2026-11-21T09:30:00+02:00"),
+            "2026-11-21 09:30"
+        );
+        assert_eq!(date(Lang::Fi, "2026-01-02T22:00:00Z"), "2.1.2026");
+        assert_eq!(datetime(Lang::Fi, "eilen"), "eilen");
+    }
 
     #[test]
     fn unknown_ids_fall_back_to_the_id() {

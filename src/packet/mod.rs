@@ -11,15 +11,18 @@
 //! Architecture invariant: every text from a transcript or metadata reaches HTML
 //! only through the template engine's autoescaping.
 
+pub mod attention;
 pub mod calibration;
 mod call_page;
 pub mod catalogue;
+mod charts;
 pub mod fingerprint;
 mod folder;
 mod labels;
 mod load;
 mod pages;
 mod plots;
+mod quote;
 pub mod session;
 mod templates;
 mod timeline;

@@ -7,10 +7,12 @@ use super::call_page::{self, Prepared};
 use super::catalogue::{self, Rank};
 use super::labels::{self, Lang};
 use super::view::CallView;
-use super::{AudioMode, Packet, Page, Site, plots, session, templates, timeline};
+use super::{
+    AudioFile, AudioMode, Packet, Page, Site, attention, plots, session, templates, timeline,
+};
 
-/// Lowest-scoring calls listed for a listen on the overview.
-const LOWEST: usize = 5;
+/// Calls listed under "needs attention" on the overview; the rest are counted.
+const ATTENTION_SHOWN: usize = 30;
 /// A rise in customer sentiment at least this large is a turnaround.
 const MIN_TURNAROUND: f64 = 0.3;
 
@@ -30,6 +32,7 @@ pub fn render(packet: &Packet) -> Site {
         session_page(packet, &prepared, &mut site);
         return site;
     }
+    let mut all_clips = Vec::with_capacity(prepared.len());
     for p in &prepared {
         let whole = p.whole_audio().filter(|_| s.audio == AudioMode::Full);
         let clips = match s.audio {
@@ -45,12 +48,14 @@ pub fn render(packet: &Packet) -> Site {
             ctx,
         ));
         site.audio.extend(whole);
-        site.audio.extend(clips.into_iter().filter_map(|(_, f)| f));
+        site.audio
+            .extend(clips.iter().filter_map(|(_, f)| f.clone()));
+        all_clips.push(clips);
     }
-    let overview = overview(s.lang, &packet.calls, &prepared);
+    let overview = overview(s.lang, packet.night.as_deref(), &packet.calls, &prepared);
     site.pages
         .push(page(packet, "index.html", "overview.html", "", overview));
-    let catalogue = catalogue_context(s.lang, &packet.calls, &prepared);
+    let catalogue = catalogue_context(s.lang, &packet.calls, &prepared, &all_clips);
     site.pages.push(page(
         packet,
         "catalogue.html",
@@ -90,46 +95,100 @@ fn link(p: &Prepared<'_>) -> String {
     format!("calls/{}.html", p.name)
 }
 
-fn overview(lang: Lang, calls: &[CallView], prepared: &[Prepared<'_>]) -> Value {
+fn overview(
+    lang: Lang,
+    night: Option<&str>,
+    calls: &[CallView],
+    prepared: &[Prepared<'_>],
+) -> Value {
     let dims = plots::dimensions(calls);
     let row = |i: usize| {
         let mut m = call_page::meta(lang, &calls[i]);
         m["link"] = json!(link(&prepared[i]));
         m
     };
-    let mut scored: Vec<usize> = (0..calls.len())
-        .filter(|&i| calls[i].overall.is_some())
+    let flags: Vec<Vec<attention::Flag>> =
+        calls.iter().map(|c| attention::flags(lang, c)).collect();
+    let needing = attention::ranked(calls, &flags);
+    let attention_rows: Vec<Value> = needing
+        .iter()
+        .take(ATTENTION_SHOWN)
+        .map(|&i| {
+            let mut m = row(i);
+            m["flags"] = flags[i]
+                .iter()
+                .map(|f| {
+                    json!({
+                        "kind": f.kind,
+                        "text": f.text,
+                        "link": f.at.map(|t| format!("{}#t={t:.1}", link(&prepared[i]))),
+                    })
+                })
+                .collect();
+            m
+        })
         .collect();
-    scored.sort_by(|&a, &b| {
-        calls[a]
-            .overall
-            .unwrap_or(0.0)
-            .total_cmp(&calls[b].overall.unwrap_or(0.0))
-    });
-    let escalated = (0..calls.len()).filter(|&i| {
-        calls[i]
-            .moments
-            .iter()
-            .any(|m| m.verified && m.behaviour.contains("escalat"))
-    });
-    let failed = (0..calls.len()).filter(|&i| calls[i].status == crate::store::CallStatus::Failed);
+    let scored = calls.iter().filter(|c| c.overall.is_some()).count();
+    let failed = calls
+        .iter()
+        .filter(|c| c.status == crate::store::CallStatus::Failed)
+        .count();
+    let groups = [
+        (
+            "by_team",
+            plots::group_means(calls, &dims, |c| c.metadata.team.as_ref()),
+        ),
+        (
+            "by_agent",
+            plots::group_means(calls, &dims, |c| c.metadata.agent.as_ref()),
+        ),
+        (
+            "by_queue",
+            plots::group_means(calls, &dims, |c| c.metadata.queue.as_ref()),
+        ),
+    ];
     json!({
+        "night": night_label(lang, night, calls),
+        "audio_total": call_page::clock(calls.iter().map(|c| c.duration).sum()),
         "counts": {
             "total": calls.len(),
-            "scored": scored.len(),
-            "failed": failed.clone().count(),
+            "scored": scored,
+            "failed": failed,
+            "attention": needing.len(),
         },
         "dimension_labels": dims.iter().map(|d| labels::dimension(lang, d)).collect::<Vec<_>>(),
         "histograms": plots::histograms(lang, calls, &dims),
-        "teams": plots::team_means(calls, &dims),
-        "lowest": scored.iter().take(LOWEST).map(|&i| row(i)).collect::<Vec<_>>(),
-        "escalations": escalated.map(row).collect::<Vec<_>>(),
-        "failures": failed.map(row).collect::<Vec<_>>(),
+        "groups": groups.iter().map(|(title, rows)| json!({"title": title, "rows": rows})).collect::<Vec<_>>(),
+        "attention": attention_rows,
+        "attention_more": needing.len().saturating_sub(ATTENTION_SHOWN),
         "calls": (0..calls.len()).map(row).collect::<Vec<_>>(),
     })
 }
 
-fn catalogue_context(lang: Lang, calls: &[CallView], prepared: &[Prepared<'_>]) -> Value {
+/// The night's date: the calls' own dates (one, or the first and last), else the
+/// date the run started.
+fn night_label(lang: Lang, night: Option<&str>, calls: &[CallView]) -> Option<String> {
+    let mut dates: Vec<&str> = calls.iter().filter_map(CallView::date).collect();
+    dates.sort_unstable();
+    match (dates.first(), dates.last()) {
+        (Some(a), Some(b)) if a == b => Some(labels::date(lang, a)),
+        (Some(a), Some(b)) => Some(format!(
+            "{}–{}",
+            labels::date(lang, a),
+            labels::date(lang, b)
+        )),
+        _ => night.map(|n| labels::date(lang, n)),
+    }
+}
+
+/// The catalogue: every moment that counts, each with its quote in context, its
+/// clip where the packet carries one, and a link into its call's page.
+fn catalogue_context(
+    lang: Lang,
+    calls: &[CallView],
+    prepared: &[Prepared<'_>],
+    clips: &[Vec<(crate::packet::Moment, Option<AudioFile>)>],
+) -> Value {
     // Rank the redacted moments: the catalogue must not show what the call pages hide.
     let redacted: Vec<CallView> = prepared
         .iter()
@@ -147,8 +206,25 @@ fn catalogue_context(lang: Lang, calls: &[CallView], prepared: &[Prepared<'_>]) 
     let entries: Vec<Value> = catalogue::examples(&redacted, None, Rank::Exemplary, usize::MAX)
         .iter()
         .map(|e| {
-            let page = page_of(&e.call_id, e.moment.start);
-            let mut m = call_page::moment_json(lang, &e.moment, None, page.as_deref());
+            let i = prepared.iter().position(|p| p.call.call_id == e.call_id);
+            let quoted = i.and_then(|i| prepared[i].quoted(&e.moment));
+            let page = page_of(
+                &e.call_id,
+                quoted.as_ref().map_or(e.moment.start, |q| q.start),
+            );
+            let clip = i.and_then(|i| {
+                clips[i]
+                    .iter()
+                    .find(|(m, _)| *m == e.moment)
+                    .and_then(|(_, f)| f.as_ref())
+                    .map(|f| f.path.clone())
+            });
+            let mut m = match i {
+                Some(i) => {
+                    prepared[i].moment_json(lang, &e.moment, clip.as_deref(), page.as_deref())
+                }
+                None => call_page::moment_json(lang, &e.moment, clip.as_deref(), page.as_deref()),
+            };
             m["call_id"] = json!(e.call_id);
             m["agent"] = json!(e.agent);
             m["team"] = json!(e.team);
@@ -254,7 +330,7 @@ fn session_side(packet: &Packet, p: &Prepared<'_>, player: &str, site: &mut Site
     };
     let moments: Vec<Value> = clips
         .iter()
-        .map(|(m, f)| call_page::moment_json(lang, m, f.as_ref().map(|f| f.path.as_str()), None))
+        .map(|(m, f)| p.moment_json(lang, m, f.as_ref().map(|f| f.path.as_str()), None))
         .collect();
     let view = CallView {
         moments: p.moments.clone(),
@@ -266,7 +342,7 @@ fn session_side(packet: &Packet, p: &Prepared<'_>, player: &str, site: &mut Site
         "scores": call_page::scores(lang, p.call, &p.moments),
         "moments": moments,
         "audio": whole.as_ref().map(|f| f.path.clone()),
-        "timeline": timeline::build(&view, p.transcript.as_ref()),
+        "timeline": timeline::build(&view, p.transcript.as_ref(), labels::hold_names(lang)),
     });
     site.audio.extend(whole);
     site.audio.extend(clips.into_iter().filter_map(|(_, f)| f));
@@ -287,8 +363,8 @@ fn session_reason(
         .map(|c| {
             json!({
                 "dimension": labels::dimension(lang, c.dimension),
-                "cold": call_page::moment_json(lang, &cold.moments[c.cold_moment], None, None),
-                "warm": call_page::moment_json(lang, &warm.moments[c.warm_moment], None, None),
+                "cold": cold.moment_json(lang, &cold.moments[c.cold_moment], None, None),
+                "warm": warm.moment_json(lang, &warm.moments[c.warm_moment], None, None),
             })
         })
         .collect();
@@ -318,7 +394,7 @@ fn facilitator(
         session::key_moments(&view)
             .into_iter()
             .map(|m| {
-                let mut v = call_page::moment_json(lang, m, None, None);
+                let mut v = p.moment_json(lang, m, None, None);
                 v["call"] = json!(p.call.call_id);
                 v["kind"] = json!(kind);
                 v
@@ -333,11 +409,14 @@ fn facilitator(
         .iter()
         .map(|c| {
             let (cm, wm) = (&cold.moments[c.cold_moment], &warm.moments[c.warm_moment]);
+            let at = |p: &Prepared<'_>, m: &crate::packet::Moment| {
+                call_page::clock(p.quoted(m).map_or(m.start, |q| q.start))
+            };
             labels::question(
                 lang,
                 c.dimension,
-                (&call_page::clock(cm.start), &cm.quote),
-                (&call_page::clock(wm.start), &wm.quote),
+                (&at(cold, cm), &cm.quote),
+                (&at(warm, wm), &wm.quote),
             )
         })
         .collect();

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use minijinja::{AutoEscape, Environment};
 
 const TEMPLATES: [(&str, &str); 8] = [
-    ("timeline.html", include_str!("templates/timeline.html")),
+    ("parts.html", include_str!("templates/parts.html")),
     ("base.html", include_str!("templates/base.html")),
     ("call.html", include_str!("templates/call.html")),
     ("overview.html", include_str!("templates/overview.html")),

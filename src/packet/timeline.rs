@@ -19,7 +19,8 @@ pub struct Bar {
     pub y: f64,
     pub w: f64,
     pub h: f64,
-    /// CSS class: `agent`, `customer`, `silence`, `hold`, `overlap`, `moment-pos`, `moment-neg`, `moment-unverified`.
+    /// CSS class: `agent`, `customer`, `silence`, `hold` (announced), `unexplained`
+    /// (a hold nobody announced), `overlap`, `moment-pos`, `moment-neg`, `moment-unverified`.
     pub class: &'static str,
     pub title: String,
     /// Where clicking the bar seeks the player.
@@ -69,7 +70,8 @@ pub fn ticks(duration: f64) -> Vec<Tick> {
         .collect()
 }
 
-pub fn build(call: &CallView, transcript: Option<&Transcript>) -> Timeline {
+/// `names`: what the page calls an announced hold and an unexplained silence.
+pub fn build(call: &CallView, transcript: Option<&Transcript>, names: (&str, &str)) -> Timeline {
     let duration = call.duration.max(1.0);
     let scale = WIDTH / duration;
     let mut bars = Vec::new();
@@ -102,8 +104,21 @@ pub fn build(call: &CallView, transcript: Option<&Transcript>) -> Timeline {
             push(2.0, start, end, "overlap", format!("{:.1} s", end - start));
         }
     }
-    for (start, end) in holds(&call.metrics) {
-        push(2.0, start, end, "hold", format!("{:.0} s", end - start));
+    // One name for one thing: the rubric calls a hold nobody announced an
+    // unexplained silence, and so does the timeline.
+    for (start, end, announced) in holds(&call.metrics) {
+        let (class, what) = if announced {
+            ("hold", names.0)
+        } else {
+            ("unexplained", names.1)
+        };
+        push(
+            2.0,
+            start,
+            end,
+            class,
+            format!("{what} {:.0} s", end - start),
+        );
     }
     for m in &call.moments {
         let class = if !m.verified {
@@ -159,10 +174,11 @@ fn overlaps(t: &Transcript) -> Vec<(f64, f64)> {
     out
 }
 
-/// Hold spans from the metrics: any array under a key naming holds whose items
-/// have numeric `start` and `end`. The metrics format is the metrics stage's; this
-/// reads it leniently and shows nothing rather than fail.
-fn holds(metrics: &serde_json::Value) -> Vec<(f64, f64)> {
+/// Hold spans from the metrics, with whether the agent announced them: any array
+/// under a key naming holds whose items have numeric `start` and `end` (and
+/// `announced`, else false). The metrics format is the metrics stage's; this reads
+/// it leniently and shows nothing rather than fail.
+fn holds(metrics: &serde_json::Value) -> Vec<(f64, f64, bool)> {
     let Some(object) = metrics.as_object() else {
         return Vec::new();
     };
@@ -171,7 +187,14 @@ fn holds(metrics: &serde_json::Value) -> Vec<(f64, f64)> {
         .filter(|(key, _)| key.contains("hold"))
         .filter_map(|(_, value)| value.as_array())
         .flatten()
-        .filter_map(|item| Some((item.get("start")?.as_f64()?, item.get("end")?.as_f64()?)))
+        .filter_map(|item| {
+            let announced = item.get("announced").and_then(serde_json::Value::as_bool);
+            Some((
+                item.get("start")?.as_f64()?,
+                item.get("end")?.as_f64()?,
+                announced == Some(true),
+            ))
+        })
         .collect()
 }
 
@@ -224,10 +247,13 @@ mod tests {
     #[test]
     fn holds_are_read_leniently_from_metrics() {
         let metrics = serde_json::json!({
-            "holds": [{"start": 10.0, "end": 45.0}, {"start": "x"}],
+            "holds": [{"start": 10.0, "end": 45.0}, {"start": "x"}, {"start": 50.0, "end": 60.0, "announced": true}],
             "talk_time": {"agent": 12.0}
         });
-        assert_eq!(holds(&metrics), vec![(10.0, 45.0)]);
+        assert_eq!(
+            holds(&metrics),
+            vec![(10.0, 45.0, false), (50.0, 60.0, true)]
+        );
         assert!(holds(&serde_json::Value::Null).is_empty());
     }
 }

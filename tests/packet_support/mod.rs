@@ -172,7 +172,18 @@ pub fn build_into(root: &Path, store: &mut dyn Store) {
         let file = json!({
             "schema_version": 1, "call_id": id, "overall": overall,
             "moments": moments(cold),
-            "metrics": {"holds": [{"start": 8.0, "end": 9.0}], "talk_time": {"agent": 6.0, "customer": 5.0}},
+            // As the metrics stage writes them (src/metrics/mod.rs).
+            "metrics": {
+                "duration": DURATION,
+                "agent": {"talk_time": 6.0, "words": 8, "words_per_minute": 80.0},
+                "customer": {"talk_time": 5.0, "words": 9, "words_per_minute": 108.0},
+                "non_talk_time": 1.0,
+                "longest_silence": {"start": 8.0, "end": 9.0},
+                "holds": [{"start": 8.0, "end": 9.0, "announced": false}],
+                "interruptions": [{"by": "customer", "interrupted": "agent", "at": 2.5}],
+                "loudness": {"agent": [-20.0, -21.0, -19.5, -22.0], "customer": [-24.0, -23.0, null, -25.0]},
+                "sentiment": {"start": -0.5, "end": if cold { -0.6 } else { 0.4 }, "turnaround": 0.0},
+            },
         });
         let path = calls_dir.join(format!("{}.score.json", file_name_for(id)));
         std::fs::write(path, serde_json::to_vec_pretty(&file).unwrap()).unwrap();
