@@ -229,6 +229,7 @@ fn catalogue_context(
             m["agent"] = json!(e.agent);
             m["team"] = json!(e.team);
             m["date"] = json!(e.date);
+            m["date_shown"] = json!(e.date.as_deref().map(|d| labels::date(lang, d)));
             m["kind"] = json!(if e.weight < 0.0 {
                 "cautionary"
             } else {
@@ -252,7 +253,10 @@ fn catalogue_context(
         "behaviours": behaviours,
         "teams": distinct(&|e| e["team"].as_str().map(str::to_string)),
         "agents": distinct(&|e| e["agent"].as_str().map(str::to_string)),
-        "dates": distinct(&|e| e["date"].as_str().map(str::to_string)),
+        "dates": distinct(&|e| e["date"].as_str().map(str::to_string))
+            .into_iter()
+            .map(|d| json!({"label": labels::date(lang, &d), "value": d}))
+            .collect::<Vec<_>>(),
         "turnarounds": catalogue::turnarounds(calls, MIN_TURNAROUND).iter().map(|(c, rise)| {
             let p = prepared.iter().find(|p| p.call.call_id == c.call_id);
             json!({
