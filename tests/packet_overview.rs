@@ -133,3 +133,75 @@ fn the_catalogue_plays_its_moments() {
     assert!(out.join(&src).is_file(), "the clip {src} is in the packet");
     assert!(entry.contains("Avaa puhelu C-001 · 0:09"), "{entry}");
 }
+
+/// Issue 19, point 3: "change against the previous nights when the store has them".
+#[test]
+fn the_overview_compares_the_night_with_the_nights_before() {
+    use kuulas::store::{
+        CallEntry, CallMetadata, CallScores, Fingerprint, NewRun, RunTotals, SqliteStore, Store,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let night = build(dir.path());
+    // Tonight: one more call, scored 70, in run 2; the first night's two scored
+    // calls averaged (25 + 85) / 2 = 55.
+    let mut store = SqliteStore::open(&night.store).unwrap();
+    let transcript = store.transcript(COLD).unwrap().unwrap();
+    let run = store
+        .begin_run(&NewRun {
+            started_at: "2026-11-22T22:00:00Z".into(),
+            input_dir: "/rec".into(),
+            kuulas_version: "test".into(),
+            model_sha256: None,
+            rubric_sha256: None,
+        })
+        .unwrap();
+    let wav = dir
+        .path()
+        .join("rec")
+        .join(format!("{}.wav", kuulas::names::file_name_for(WARM)));
+    let entry = CallEntry {
+        call_id: "N2-001".into(),
+        path: wav.display().to_string(),
+        fingerprint: Fingerprint {
+            size: 1,
+            mtime_ns: 1,
+            sha256: "01".into(),
+        },
+        metadata: CallMetadata::default(),
+    };
+    store.mark_running(run, &entry).unwrap();
+    store
+        .save_transcript("N2-001", &transcript, DURATION, None)
+        .unwrap();
+    let scores = CallScores {
+        dimensions: Vec::new(),
+        overall: Some(70.0),
+        summary: Default::default(),
+        metrics_json: "{}".into(),
+        moments_json: "[]".into(),
+    };
+    store.save_scores("N2-001", &scores).unwrap();
+    store.finish_run(run, &RunTotals::default()).unwrap();
+    drop(store);
+
+    let out = dir.path().join("packet");
+    packet(&night, &out);
+    let index = read(&out.join("index.html"));
+    let trend = section(&index, "<table class=\"trend\">", "</table>");
+    let rows: Vec<&str> = trend.split("<tr").skip(2).collect();
+    assert_eq!(rows.len(), 2, "{trend}");
+    assert!(
+        rows[0].contains("21.11.2026") && rows[0].contains("> 55</td>"),
+        "{}",
+        rows[0]
+    );
+    assert!(
+        rows[1].contains("tämä yö") && rows[1].contains("> 70</td>"),
+        "{}",
+        rows[1]
+    );
+    assert!(
+        index.contains("muutos edelliseen yöhön: <strong>+15</strong>"),
+        "{index}"
+    );
+}

@@ -155,6 +155,7 @@ pub fn execute(args: PacketArgs) -> anyhow::Result<ExitCode> {
             args.source.run_label(settings.lang, loaded.run.as_ref())
         ),
         night: loaded.run.as_ref().map(|r| r.started_at.clone()),
+        history: loaded.history.clone(),
         calls,
         settings,
     };

@@ -130,6 +130,7 @@ mod tests {
         Packet {
             title: "yö".into(),
             night: None,
+            history: Vec::new(),
             calls: vec![found, call("c2", 50.0)],
             settings: Settings {
                 lang: Lang::Fi,

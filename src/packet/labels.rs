@@ -160,6 +160,18 @@ const UI: &[(&str, &str, &str)] = &[
     ),
     ("by_queue", "Jonoittain (keskiarvo)", "By queue (mean)"),
     ("calls_n", "puhelua", "calls"),
+    (
+        "trend",
+        "Kehitys öittäin (kokonaisuuden keskiarvo)",
+        "Night by night (mean overall score)",
+    ),
+    ("mean_overall", "Kokonaisuus, keskiarvo", "Overall, mean"),
+    ("tonight", "tämä yö", "this night"),
+    (
+        "change",
+        "muutos edelliseen yöhön",
+        "change since the night before",
+    ),
     ("open_call", "Avaa puhelu", "Open the call"),
     ("why_pair", "Miksi tämä pari", "Why this pair"),
     ("warmth_gap", "lämpöpisteiden ero", "warmth points apart"),

@@ -50,6 +50,21 @@ pub struct Loaded {
     pub skipped_runs: Vec<RunId>,
     /// Transcribed calls whose recording is gone: their pages carry no audio.
     pub missing: Vec<MissingRecording>,
+    /// The nights before the one shown (at most [`HISTORY`], oldest first), for
+    /// the overview's trend; empty for [`RunSelect::All`].
+    pub history: Vec<Night>,
+}
+
+/// How many earlier nights the overview compares with.
+pub const HISTORY: usize = 6;
+
+/// An earlier night as the trend shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Night {
+    pub run: RunInfo,
+    pub calls: usize,
+    /// Mean overall score of its scored calls.
+    pub mean_overall: Option<f64>,
 }
 
 /// The parts of a `.score.json` the packet reads; the rest is the rubric's business.
@@ -93,6 +108,22 @@ pub fn load(
         }),
         RunSelect::All => None,
     };
+    if let Some(shown) = &chosen {
+        let earlier: Vec<&(RunId, String)> = runs.iter().filter(|(r, _)| *r < shown.id).collect();
+        for (id, started_at) in earlier.into_iter().rev().take(HISTORY).rev() {
+            let rows = store.calls(Some(*id))?.rows;
+            let scores: Vec<f64> = rows.iter().filter_map(|r| r.overall).collect();
+            loaded.history.push(Night {
+                run: RunInfo {
+                    id: *id,
+                    started_at: started_at.clone(),
+                },
+                calls: rows.len(),
+                mean_overall: (!scores.is_empty())
+                    .then(|| scores.iter().sum::<f64>() / scores.len() as f64),
+            });
+        }
+    }
     let table = store.calls(chosen.as_ref().map(|r| r.id))?;
     loaded.run = chosen;
     for row in table.rows {

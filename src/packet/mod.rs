@@ -37,7 +37,7 @@ use std::path::PathBuf;
 pub use fingerprint::AudioPrint;
 pub use folder::{MARKER, Marker};
 pub use labels::Lang;
-pub use load::{Loaded, MissingRecording, RunInfo, RunSelect, load};
+pub use load::{Loaded, MissingRecording, Night, RunInfo, RunSelect, load};
 pub use view::{CallView, Moment};
 pub use write::{WriteReport, write};
 
@@ -84,6 +84,8 @@ pub struct Packet {
     pub title: String,
     /// When the night's run started (RFC 3339); `None` for several runs.
     pub night: Option<String>,
+    /// Earlier nights, oldest first, for the overview's trend.
+    pub history: Vec<Night>,
     pub calls: Vec<CallView>,
     pub settings: Settings,
 }

@@ -52,7 +52,8 @@ pub fn render(packet: &Packet) -> Site {
             .extend(clips.iter().filter_map(|(_, f)| f.clone()));
         all_clips.push(clips);
     }
-    let overview = overview(s.lang, packet.night.as_deref(), &packet.calls, &prepared);
+    let mut overview = overview(s.lang, packet.night.as_deref(), &packet.calls, &prepared);
+    overview["trend"] = trend(s.lang, &packet.history, &packet.calls);
     site.pages
         .push(page(packet, "index.html", "overview.html", "", overview));
     let catalogue = catalogue_context(s.lang, &packet.calls, &prepared, &all_clips);
@@ -163,6 +164,40 @@ fn overview(
         "attention_more": needing.len().saturating_sub(ATTENTION_SHOWN),
         "calls": (0..calls.len()).map(row).collect::<Vec<_>>(),
     })
+}
+
+/// The mean overall score of this night against the earlier ones: a row per
+/// night (date, calls, mean) with a bar, and the change against the night before.
+fn trend(lang: Lang, history: &[super::Night], calls: &[CallView]) -> Value {
+    if history.is_empty() {
+        return Value::Null;
+    }
+    let mean = |scores: Vec<f64>| {
+        (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64)
+    };
+    let tonight = mean(calls.iter().filter_map(|c| c.overall).collect());
+    let mut rows: Vec<Value> = history
+        .iter()
+        .map(|n| {
+            json!({
+                "night": labels::date(lang, &n.run.started_at),
+                "calls": n.calls,
+                "mean": n.mean_overall.map(call_page::whole),
+                "now": false,
+            })
+        })
+        .collect();
+    rows.push(json!({
+        "night": labels::text(lang, "tonight"),
+        "calls": calls.len(),
+        "mean": tonight.map(call_page::whole),
+        "now": true,
+    }));
+    let change = match (tonight, history.last().and_then(|n| n.mean_overall)) {
+        (Some(now), Some(before)) => Some(call_page::whole(now - before)),
+        _ => None,
+    };
+    json!({"rows": rows, "change": change})
 }
 
 /// The night's date: the calls' own dates (one, or the first and last), else the
