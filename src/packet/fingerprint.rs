@@ -1,7 +1,9 @@
 //! A content fingerprint of a recording, to tell two encodings of one call (the
 //! 8 kHz μ-law stereo and the 16 kHz mono copy of the same conversation) from two
 //! different calls: the loudness of the channels' mix in 100 ms frames, in dB
-//! around its own mean. A byte hash cannot do this (the files differ in every
+//! around its own mean, silence floored relative to the call's loud frames. On the
+//! demo's calls two encodings of one call differ by 0.5 dB a frame on average, two
+//! calls by 12 dB or more. A byte hash cannot do this (the files differ in every
 //! byte); the loudness envelope survives resampling, mixing the channels, μ-law
 //! and gain. The listening session never pairs a call with another encoding of
 //! itself ([`super::session`]).
@@ -15,8 +17,10 @@ use crate::audio::{self, AudioError, AudioLimits, SAMPLE_RATE};
 
 /// One envelope value per this many seconds.
 pub const FRAME_S: f64 = 0.1;
-/// Quieter frames count as this loud, so digital silence and line noise agree.
-const FLOOR_DB: f32 = -70.0;
+/// Frames more than this far below the call's loud frames (its 95th percentile)
+/// count as that quiet: the silence of a μ-law line and of a clean 16 kHz file
+/// differ by tens of dB, the speech between them does not.
+const RANGE_DB: f32 = 35.0;
 /// Two envelopes further apart than this (mean absolute difference, dB) are two calls.
 const MAX_MEAN_DIFF_DB: f32 = 3.0;
 /// Durations further apart than this fraction (or half a second) are two calls.
@@ -79,11 +83,18 @@ impl Frames {
         if self.filled > 0 {
             self.power.push((self.sum / self.filled as f64) as f32);
         }
-        let db: Vec<f32> = self
+        let raw: Vec<f32> = self
             .power
             .iter()
-            .map(|p| (10.0 * p.max(1e-12).log10()).max(FLOOR_DB))
+            .map(|p| 10.0 * p.max(1e-12).log10())
             .collect();
+        let mut sorted = raw.clone();
+        sorted.sort_by(f32::total_cmp);
+        let loud = sorted
+            .get((sorted.len().saturating_sub(1)) * 95 / 100)
+            .copied()
+            .unwrap_or(0.0);
+        let db: Vec<f32> = raw.iter().map(|d| d.max(loud - RANGE_DB)).collect();
         let mean = db.iter().sum::<f32>() / db.len().max(1) as f32;
         AudioPrint {
             duration: self.samples as f64 / f64::from(SAMPLE_RATE),

@@ -323,8 +323,40 @@ pub fn no_pairs(lang: Lang, calls: usize, min_gap: f64) -> String {
 }
 
 /// A discussion question for a pair that differs on `dimension`, quoting the
-/// cold call's and the warm call's moment (time, quote).
-pub fn question(lang: Lang, dimension: &str, cold: (&str, &str), warm: (&str, &str)) -> String {
+/// cold call's and the warm call's moment (time, quote) where each has one.
+pub fn question(
+    lang: Lang,
+    dimension: &str,
+    cold: Option<(&str, &str)>,
+    warm: Option<(&str, &str)>,
+) -> String {
+    match (cold, warm) {
+        (Some(c), Some(w)) => question_both(lang, dimension, c, w),
+        (Some((ct, cq)), None) => match lang {
+            Lang::Fi => format!(
+                "Viileässä puhelussa kohdassa {ct}: ”{cq}”. Miltä tämä kuulosti asiakkaasta, \
+                 ja mitä olisit sanonut tilalle?"
+            ),
+            Lang::En => format!(
+                "In the cold call at {ct}: “{cq}”. How did that sound to the customer, and \
+                 what would you have said instead?"
+            ),
+        },
+        (None, Some((wt, wq))) => match lang {
+            Lang::Fi => format!(
+                "Lämpimässä puhelussa kohdassa {wt}: ”{wq}”. Mitä tämä teki puhelulle — ja \
+                 missä kohtaa viileää puhelua se olisi auttanut?"
+            ),
+            Lang::En => format!(
+                "In the warm call at {wt}: “{wq}”. What did it do for the call — and where \
+                 in the cold call would it have helped?"
+            ),
+        },
+        (None, None) => closing_question(lang),
+    }
+}
+
+fn question_both(lang: Lang, dimension: &str, cold: (&str, &str), warm: (&str, &str)) -> String {
     let ((ct, cq), (wt, wq)) = (cold, warm);
     match (lang, dimension) {
         (Lang::Fi, "refusal") => format!(

@@ -402,8 +402,8 @@ fn session_reason(
         .map(|c| {
             json!({
                 "dimension": labels::dimension(lang, c.dimension),
-                "cold": cold.moment_json(lang, &cold.moments[c.cold_moment], None, None),
-                "warm": warm.moment_json(lang, &warm.moments[c.warm_moment], None, None),
+                "cold": c.cold_moment.map(|i| cold.moment_json(lang, &cold.moments[i], None, None)),
+                "warm": c.warm_moment.map(|i| warm.moment_json(lang, &warm.moments[i], None, None)),
             })
         })
         .collect();
@@ -442,20 +442,25 @@ fn facilitator(
     };
     let mut listen_for = listen(cold, "cold");
     listen_for.extend(listen(warm, "warm"));
+    let at = |p: &Prepared<'_>, i: usize| {
+        let m = &p.moments[i];
+        (
+            call_page::clock(p.quoted(m).map_or(m.start, |q| q.start)),
+            m.quote.clone(),
+        )
+    };
     let mut questions: Vec<String> = pair
         .reason
         .contrasts
         .iter()
         .map(|c| {
-            let (cm, wm) = (&cold.moments[c.cold_moment], &warm.moments[c.warm_moment]);
-            let at = |p: &Prepared<'_>, m: &crate::packet::Moment| {
-                call_page::clock(p.quoted(m).map_or(m.start, |q| q.start))
-            };
+            let cm = c.cold_moment.map(|i| at(cold, i));
+            let wm = c.warm_moment.map(|i| at(warm, i));
             labels::question(
                 lang,
                 c.dimension,
-                (&at(cold, cm), &cm.quote),
-                (&at(warm, wm), &wm.quote),
+                cm.as_ref().map(|(t, q)| (t.as_str(), q.as_str())),
+                wm.as_ref().map(|(t, q)| (t.as_str(), q.as_str())),
             )
         })
         .collect();

@@ -2,9 +2,13 @@
 //! against a clearly warm one — and the moments in each worth hearing.
 //!
 //! A pair must differ by at least [`MIN_GAP`] points of warmth, and the rubric's
-//! evidence must disagree on the behaviours that matter ([`CONTRASTED`]: refusal,
-//! ownership, warmth): in at least one of them the cold call's moments count
-//! against it and the warm call's for it, in none the other way round. A call is
+//! evidence must give opposite verdicts on the behaviours that matter
+//! ([`CONTRASTED`]: refusal, ownership, warmth): over them the cold call's verified
+//! moments count against it and the warm call's for it, and in none of them the
+//! other way round (a cold call that refused well against a warm one that refused
+//! bluntly is no pair). Real calls rarely show the same behaviour both ways — the
+//! cold call refuses bluntly where the warm one never needs to refuse — so a
+//! dimension contrasts when either side's evidence there points its way. A call is
 //! never paired with itself: not by id, and not with another encoding of its
 //! recording ([`AudioPrint::same_audio`](super::fingerprint::AudioPrint::same_audio)).
 //! Pairs from one queue come first. Every pair carries its [`Reason`].
@@ -41,13 +45,21 @@ pub struct Reason {
     pub contrasts: Vec<Contrast>,
 }
 
-/// One dimension where the cold call's evidence counts against it and the warm
-/// call's for it; the strongest moment of each, by index into the call's moments.
+/// One dimension where the cold call's evidence counts against it, or the warm
+/// call's for it, or both; the strongest such moment of each side, by index into
+/// the call's moments. At least one side is there.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Contrast {
     pub dimension: &'static str,
-    pub cold_moment: usize,
-    pub warm_moment: usize,
+    pub cold_moment: Option<usize>,
+    pub warm_moment: Option<usize>,
+}
+
+impl Contrast {
+    /// Both calls show the dimension, opposite ways: the clearest contrast.
+    pub fn both(&self) -> bool {
+        self.cold_moment.is_some() && self.warm_moment.is_some()
+    }
 }
 
 /// Picks up to [`MAX_PAIRS`] pairs for contrast (see the module's rules), from one
@@ -86,10 +98,12 @@ pub fn pairs(calls: &[CallView]) -> Vec<Pair> {
     }
     candidates.sort_by(|a, b| {
         let gap = |p: &Pair| p.reason.warm_warmth - p.reason.cold_warmth;
+        let both = |p: &Pair| p.reason.contrasts.iter().filter(|c| c.both()).count();
         b.reason
             .same_queue
             .is_some()
             .cmp(&a.reason.same_queue.is_some())
+            .then(both(b).cmp(&both(a)))
             .then(b.reason.contrasts.len().cmp(&a.reason.contrasts.len()))
             .then(gap(b).total_cmp(&gap(a)))
     });
@@ -114,25 +128,27 @@ fn same_call(a: &CallView, b: &CallView) -> bool {
         || matches!((&a.audio_print, &b.audio_print), (Some(x), Some(y)) if x.same_audio(y))
 }
 
-/// Where `cold`'s evidence counts against it and `warm`'s for it; `None` unless
-/// there is such a dimension, none points the other way, and each call's evidence
-/// over [`CONTRASTED`] leans its own way overall.
+/// Where `cold`'s evidence counts against it or `warm`'s for it; `None` unless each
+/// call's evidence over [`CONTRASTED`] leans its own way and no dimension points
+/// the other way round (the cold call for itself and the warm call against).
 fn contrasts(cold: &CallView, warm: &CallView) -> Option<Vec<Contrast>> {
     if lean(cold) >= 0.0 || lean(warm) <= 0.0 {
         return None;
     }
     let mut found = Vec::new();
     for dimension in CONTRASTED {
-        match (verdict(cold, dimension), verdict(warm, dimension)) {
-            (Some((c, cold_moment)), Some((w, warm_moment))) if c < 0.0 && w > 0.0 => {
-                found.push(Contrast {
-                    dimension,
-                    cold_moment,
-                    warm_moment,
-                })
-            }
-            (Some((c, _)), Some((w, _))) if c > 0.0 && w < 0.0 => return None,
-            _ => {}
+        let (c, w) = (verdict(cold, dimension), verdict(warm, dimension));
+        if matches!((c, w), (Some((c, _)), Some((w, _))) if c > 0.0 && w < 0.0) {
+            return None;
+        }
+        let cold_moment = c.filter(|(net, _)| *net < 0.0).map(|(_, m)| m);
+        let warm_moment = w.filter(|(net, _)| *net > 0.0).map(|(_, m)| m);
+        if cold_moment.is_some() || warm_moment.is_some() {
+            found.push(Contrast {
+                dimension,
+                cold_moment,
+                warm_moment,
+            });
         }
     }
     (!found.is_empty()).then_some(found)
@@ -245,11 +261,18 @@ mod tests {
         assert_eq!((reason.cold_warmth, reason.warm_warmth), (10.0, 95.0));
         assert_eq!(
             reason.contrasts,
-            vec![Contrast {
-                dimension: "refusal",
-                cold_moment: 0,
-                warm_moment: 1
-            }]
+            vec![
+                Contrast {
+                    dimension: "refusal",
+                    cold_moment: Some(0),
+                    warm_moment: Some(1)
+                },
+                Contrast {
+                    dimension: "warmth",
+                    cold_moment: None,
+                    warm_moment: Some(0)
+                }
+            ]
         );
     }
 
@@ -279,6 +302,18 @@ mod tests {
         );
         assert!(pairs(&[reversed, blunt]).is_empty());
         assert_eq!(pairs(&[cold("c", 20.0), warm("w", 80.0)]).len(), 1);
+        // A blunt refusal against a call that needed none but took ownership: the
+        // dimensions differ, the verdicts are still opposite.
+        let owner = with("owner", 85.0, &[("ownership", "ownership", 25.0)]);
+        let found = pairs(&[cold("c", 20.0), owner]);
+        assert_eq!(found.len(), 1);
+        let dims: Vec<&str> = found[0]
+            .reason
+            .contrasts
+            .iter()
+            .map(|c| c.dimension)
+            .collect();
+        assert_eq!(dims, ["refusal", "ownership"]);
     }
 
     /// Issue 19: the demo showed one call in two encodings as "cold vs warm".
