@@ -21,6 +21,9 @@ where
     let mut tmp = tempfile::Builder::new()
         .prefix(".kuulas-")
         .suffix(".tmp")
+        // The file it becomes is made as any program makes a file: the umask
+        // decides who may read it (a temporary file would be private to its owner).
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
         .tempfile_in(dir)?;
     fill(tmp.as_file_mut())?;
     tmp.as_file().sync_all()?;
@@ -43,6 +46,21 @@ mod tests {
         let err = write_with(&target, |_| Err(io::Error::other("boom")));
         assert!(err.is_err());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    /// Issue 19, point 5: packet and run files were 0600 whatever the umask.
+    #[test]
+    fn the_file_follows_the_umask() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.json");
+        write(&target, b"x").unwrap();
+        // This process's umask, as Linux reports it.
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let line = status.lines().find(|l| l.starts_with("Umask:")).unwrap();
+        let umask = u32::from_str_radix(line["Umask:".len()..].trim(), 8).unwrap();
+        let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o666 & !umask, "{mode:o} under umask {umask:o}");
     }
 
     #[test]

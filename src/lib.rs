@@ -12,6 +12,7 @@ pub mod escape;
 pub mod finnish;
 pub mod metrics;
 pub mod model;
+pub mod names;
 pub mod packet;
 pub mod redact;
 pub mod rubric;

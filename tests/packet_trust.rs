@@ -8,7 +8,7 @@ mod packet_support;
 
 use std::path::Path;
 
-use kuulas::batch::file_name_for;
+use kuulas::names::file_name_for;
 use packet_support::*;
 use serde_json::json;
 
@@ -151,7 +151,7 @@ fn unverified_moments_are_shown_apart_and_counted_nowhere() {
     );
 
     let session = dir.path().join("session");
-    packet(&night, &session, &["--session"]);
+    packet(&night, &session, &["--session", "--audio", "clips"]);
     let html = read(&session.join("index.html"));
     assert!(html.contains("Ei kuulu meille."));
     assert!(!html.contains(UNVERIFIED) && !html.contains(POINTLESS));

@@ -63,8 +63,11 @@ pub struct Discovered {
     pub problems: Vec<DiscoveryProblem>,
 }
 
-/// Walks `root` for recordings.
+/// Walks `root` for recordings. Their paths are absolute (the store keeps them, and
+/// `kuulas packet` reads them from wherever it runs), even for a relative `root`.
 pub fn discover(root: &Path) -> Discovered {
+    let absolute = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let root = absolute.as_path();
     let mut found = Discovered::default();
     let walk = WalkDir::new(root)
         .follow_links(true)

@@ -22,11 +22,12 @@ mod report;
 mod runner;
 mod worker;
 
+pub use crate::names::file_name_for;
 pub use discover::DiscoveryProblem;
 pub use export::{ExportFormat, write_export};
 pub use fixture::FixtureTranscriber;
 pub use metadata::MetadataError;
-pub use outputs::{SCORE_FILE_SCHEMA_VERSION, file_name_for};
+pub use outputs::SCORE_FILE_SCHEMA_VERSION;
 pub use pipeline::{Pipeline, Transcribe, call_options};
 pub use plan::Mode;
 pub use processor::{

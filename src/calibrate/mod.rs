@@ -19,7 +19,7 @@ use serde::Serialize;
 pub use kappa::Confusion;
 pub use labels::{Label, Labels, Problem};
 
-use crate::batch::file_name_for;
+use crate::names::file_name_for;
 
 /// Bumped whenever a field of the JSON report changes meaning or disappears.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;

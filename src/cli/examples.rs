@@ -33,7 +33,8 @@ pub struct ExamplesArgs {
 }
 
 pub fn execute(args: ExamplesArgs) -> anyhow::Result<ExitCode> {
-    let calls = args.source.load()?;
+    let loaded = args.source.load()?;
+    let calls = loaded.calls;
     let rank = if args.cautionary {
         Rank::Cautionary
     } else {
@@ -64,7 +65,7 @@ pub fn execute(args: ExamplesArgs) -> anyhow::Result<ExitCode> {
     if found.is_empty() {
         eprintln!(
             "kuulas examples: no moments found ({})",
-            args.source.run_label(Lang::En)
+            args.source.run_label(Lang::En, loaded.run.as_ref())
         );
     }
     Ok(ExitCode::from(EXIT_OK))

@@ -8,48 +8,62 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use kuulas::packet::{self, AudioMode, Lang, Packet, RunSelect, Settings};
 
+use kuulas::store::postgres::{is_postgres_url, redact};
+
+use super::run::open_for_reading;
 use super::{EXIT_OK, EXIT_SOME_FAILED};
 
-const DEFAULT_RUN_OUT: &str = "kuulas-out";
+const DEFAULT_RUN_DIR: &str = "kuulas-out";
 
-/// Where the calls come from: a store, or the output directory of `kuulas run`.
+/// Where the calls come from: a store (SQLite or PostgreSQL) and the output folder
+/// of `kuulas run` that holds the per-call score files.
 #[derive(Args)]
 pub struct SourceArgs {
-    /// The store to read; score files are looked up in `calls/` beside it.
+    /// The store: a SQLite file or a PostgreSQL URL [default: <run dir>/kuulas.sqlite].
     #[arg(long)]
     store: Option<PathBuf>,
-    /// The output directory of `kuulas run` (its store and `calls/`).
-    #[arg(long, default_value = DEFAULT_RUN_OUT, conflicts_with = "store")]
-    out_dir_of_run: PathBuf,
-    /// The run to show: a run id, `latest`, or `all`.
+    /// The output folder of `kuulas run` to read from: its kuulas.sqlite and calls/
+    /// [default: kuulas-out, or with a SQLite --store the folder that holds it].
+    #[arg(long, alias = "out-dir-of-run", value_name = "DIR")]
+    run_dir: Option<PathBuf>,
+    /// The run to show: a run id, `latest` (the newest run that processed calls), or `all`.
     #[arg(long, default_value = "latest", value_parser = parse_run)]
     run: RunSelect,
 }
 
 impl SourceArgs {
-    /// Loads the selected calls from the store and the score files beside it.
-    pub fn load(&self) -> anyhow::Result<Vec<packet::CallView>> {
-        let (store, calls_dir) = match &self.store {
-            Some(store) => {
-                let dir = store.parent().map(PathBuf::from).unwrap_or_default();
-                (store.clone(), dir.join("calls"))
-            }
-            None => (
-                self.out_dir_of_run.join("kuulas.sqlite"),
-                self.out_dir_of_run.join("calls"),
-            ),
+    /// Loads the selected calls from the store and the score files of the run dir.
+    pub fn load(&self) -> anyhow::Result<packet::Loaded> {
+        let postgres = self
+            .store
+            .as_deref()
+            .and_then(|s| s.to_str())
+            .filter(|s| is_postgres_url(s));
+        let run_dir = match (&self.run_dir, &self.store, postgres) {
+            (Some(dir), _, _) => dir.clone(),
+            (None, Some(file), None) => file.parent().map(PathBuf::from).unwrap_or_default(),
+            (None, _, _) => PathBuf::from(DEFAULT_RUN_DIR),
         };
-        Ok(packet::load(&store, &calls_dir, self.run)?)
+        let name = match (postgres, &self.store) {
+            (Some(url), _) => redact(url),
+            (None, Some(file)) => file.display().to_string(),
+            (None, None) => run_dir.join("kuulas.sqlite").display().to_string(),
+        };
+        let store = open_for_reading(self.store.clone(), &run_dir)?;
+        Ok(packet::load(
+            store.as_ref(),
+            &name,
+            &run_dir.join("calls"),
+            self.run,
+        )?)
     }
 
-    pub fn run_label(&self, lang: Lang) -> String {
-        match (self.run, lang) {
-            (RunSelect::Latest, Lang::Fi) => "viimeisin ajo".into(),
-            (RunSelect::Latest, Lang::En) => "latest run".into(),
-            (RunSelect::Id(id), Lang::Fi) => format!("ajo {id}"),
-            (RunSelect::Id(id), Lang::En) => format!("run {id}"),
-            (RunSelect::All, Lang::Fi) => "kaikki ajot".into(),
-            (RunSelect::All, Lang::En) => "all runs".into(),
+    pub fn run_label(&self, lang: Lang, shown: Option<&packet::RunInfo>) -> String {
+        match (shown, lang) {
+            (Some(run), Lang::Fi) => format!("ajo {}", run.id),
+            (Some(run), Lang::En) => format!("run {}", run.id),
+            (None, Lang::Fi) => "kaikki ajot".into(),
+            (None, Lang::En) => "all runs".into(),
         }
     }
 }
@@ -116,7 +130,7 @@ pub enum AudioArg {
 }
 
 pub fn execute(args: PacketArgs) -> anyhow::Result<ExitCode> {
-    let calls = args.source.load()?;
+    let loaded = args.source.load()?;
     let settings = Settings {
         lang: args.lang.into(),
         redact: !args.no_redact,
@@ -130,8 +144,18 @@ pub fn execute(args: PacketArgs) -> anyhow::Result<ExitCode> {
     if !settings.redact {
         tracing::warn!("--no-redact: the packet contains personal data; handle it as confidential");
     }
+    report_source(&loaded, settings.audio);
+    let mut calls = loaded.calls;
+    if settings.session {
+        measure_recordings(&mut calls);
+    }
     let packet = Packet {
-        title: format!("kuulas · {}", args.source.run_label(settings.lang)),
+        title: format!(
+            "kuulas · {}",
+            args.source.run_label(settings.lang, loaded.run.as_ref())
+        ),
+        night: loaded.run.as_ref().map(|r| r.started_at.clone()),
+        history: loaded.history.clone(),
         calls,
         settings,
     };
@@ -175,12 +199,65 @@ pub fn execute(args: PacketArgs) -> anyhow::Result<ExitCode> {
             kuulas::escape::controls(reason, &[])
         );
     }
-    let code = if report.audio_failures.is_empty() {
+    let lost = loaded.missing.len() * usize::from(settings.audio != AudioMode::None);
+    let code = if report.audio_failures.is_empty() && lost == 0 {
         EXIT_OK
     } else {
         EXIT_SOME_FAILED
     };
     Ok(ExitCode::from(code))
+}
+
+/// Says which run the packet shows when `latest` skipped runs that processed
+/// nothing, and warns about every call whose recording is gone (the packet carries
+/// no audio for it; `execute` exits with 1).
+fn report_source(loaded: &packet::Loaded, audio: AudioMode) {
+    if let (Some(run), Some(last)) = (&loaded.run, loaded.skipped_runs.last()) {
+        eprintln!(
+            "kuulas packet: run {last} processed no calls (nothing new); showing run {} \
+             (started {}), the latest run that did. Pass --run {last} for an empty packet.",
+            run.id,
+            kuulas::escape::controls(&run.started_at, &[])
+        );
+    }
+    if loaded.calls.is_empty() {
+        eprintln!("kuulas packet: the run holds no calls; the packet says so");
+    }
+    if audio == AudioMode::None {
+        return;
+    }
+    for m in &loaded.missing {
+        let hint = if m.path.is_relative() {
+            "it was stored as a relative path by an older kuulas run: run `kuulas packet` \
+             from the folder `kuulas run` was started in, or rerun `kuulas run --force`"
+        } else {
+            "put the recording back at that path, or pass --audio none for a packet without audio"
+        };
+        eprintln!(
+            "warning: call {}: recording {} not found; its page has no audio. Fix: {hint}",
+            kuulas::escape::controls(&m.call_id, &[]),
+            kuulas::escape::controls(&m.path.display().to_string(), &[]),
+        );
+    }
+}
+
+/// Measures what each recording sounds like, so the session never pairs two
+/// encodings of one call; a recording that cannot be decoded is left unmeasured
+/// (and its call paired by id only), with a warning.
+fn measure_recordings(calls: &mut [packet::CallView]) {
+    for call in calls.iter_mut() {
+        let Some(path) = &call.audio_path else {
+            continue;
+        };
+        match packet::fingerprint::measure(path) {
+            Ok(print) => call.audio_print = Some(print),
+            Err(e) => tracing::warn!(
+                "{}: cannot compare the recording with the others ({e}); the session tells it \
+                 apart from them by call id only",
+                path.display()
+            ),
+        }
+    }
 }
 
 /// The calibration page for `--labels`: the packet's calls against the labels in

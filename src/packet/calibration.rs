@@ -129,6 +129,8 @@ mod tests {
         found.moments.push(greeting);
         Packet {
             title: "yö".into(),
+            night: None,
+            history: Vec::new(),
             calls: vec![found, call("c2", 50.0)],
             settings: Settings {
                 lang: Lang::Fi,

@@ -5,15 +5,18 @@
 use serde_json::{Value, json};
 
 use super::labels::{self, Lang};
+use super::quote::{self, Quoted};
 use super::view::{CallView, Moment};
-use super::{AudioFile, session, timeline};
-use crate::batch::file_name_for;
+use super::{AudioFile, charts, session, timeline};
+use crate::names::file_name_for;
 use crate::redact::{self, TimeSpan};
 use crate::store::shown_status;
 use crate::transcript::{Segment, Transcript};
 
-/// Seconds of context around a moment in its clip.
-const CLIP_MARGIN_S: f64 = 2.0;
+/// A clip starts this long before the matched words…
+const CLIP_LEAD_S: f64 = 0.75;
+/// …and ends this long after the moment.
+const CLIP_TAIL_S: f64 = 1.5;
 
 /// A call prepared for rendering: redacted if asked, with its file names.
 pub struct Prepared<'a> {
@@ -54,6 +57,30 @@ pub fn prepare(call: &CallView, redact_on: bool) -> Prepared<'_> {
 }
 
 impl Prepared<'_> {
+    /// `m`'s quote in its line of the (redacted) transcript.
+    pub fn quoted(&self, m: &Moment) -> Option<Quoted> {
+        quote::locate(self.transcript.as_ref()?, m)
+    }
+
+    /// [`moment_json`] with the quote in its context and the time its words begin.
+    pub fn moment_json(
+        &self,
+        lang: Lang,
+        m: &Moment,
+        clip: Option<&str>,
+        page: Option<&str>,
+    ) -> Value {
+        let mut v = moment_json(lang, m, clip, page);
+        if let Some(q) = self.quoted(m) {
+            v["before"] = json!(q.before);
+            v["mark"] = json!(q.mark);
+            v["after"] = json!(q.after);
+            v["start"] = json!((q.start * 10.0).round() / 10.0);
+            v["time"] = json!(clock(q.start));
+        }
+        v
+    }
+
     /// The call's audio for its page's player; none for a call that never got a
     /// transcript (a failed call's recording is usually the reason it failed).
     pub fn whole_audio(&self) -> Option<AudioFile> {
@@ -76,6 +103,7 @@ impl Prepared<'_> {
             .into_iter()
             .enumerate()
             .map(|(i, m)| {
+                let from = self.quoted(m).map_or(m.start, |q| q.start);
                 let file = self.call.audio_path.clone().map(|source| AudioFile {
                     // `~` never occurs in a call's own name ([`file_name_for`]), so a clip
                     // cannot take the name of another call's audio (`x~m1` vs `x-m1`).
@@ -83,8 +111,8 @@ impl Prepared<'_> {
                     source,
                     mute: self.mute.clone(),
                     clip: Some(TimeSpan {
-                        start: (m.start - CLIP_MARGIN_S).max(0.0),
-                        end: m.end + CLIP_MARGIN_S,
+                        start: (from - CLIP_LEAD_S).max(0.0),
+                        end: m.end.max(from) + CLIP_TAIL_S,
                     }),
                 });
                 (m.clone(), file)
@@ -119,7 +147,7 @@ pub fn meta(lang: Lang, call: &CallView) -> Value {
         "agent": call.metadata.agent,
         "team": call.metadata.team,
         "queue": call.metadata.queue,
-        "date": call.metadata.started_at.as_deref().map(|s| s.replace('T', " ")),
+        "date": call.metadata.started_at.as_deref().map(|s| labels::datetime(lang, s)),
         "duration": clock(call.duration),
         "status": shown_status(call.status, call.overall, &call.scores),
         "failure": call.failure_reason.as_deref().map(redact::text),
@@ -188,6 +216,9 @@ pub fn moment_json(lang: Lang, m: &Moment, clip: Option<&str>, page: Option<&str
         "start": m.start,
         "time": clock(m.start),
         "quote": m.quote,
+        "before": "",
+        "mark": m.quote,
+        "after": "",
         "points": number(m.points),
         "confidence": whole(m.confidence * 100.0),
         "cls": if m.points < 0.0 { "neg" } else { "pos" },
@@ -241,36 +272,6 @@ fn pieces(s: &Segment, hits: &[&Moment]) -> Vec<Value> {
     }
 }
 
-/// Top-level metrics as key/value text; nested objects are flattened one level.
-fn metrics(value: &Value) -> Vec<(String, String)> {
-    let mut rows = Vec::new();
-    let Some(object) = value.as_object() else {
-        return rows;
-    };
-    for (key, v) in object {
-        match v {
-            Value::Object(inner) => {
-                for (k, iv) in inner {
-                    rows.push((format!("{key}.{k}"), short(iv)));
-                }
-            }
-            _ => rows.push((key.clone(), short(v))),
-        }
-    }
-    rows
-}
-
-fn short(v: &Value) -> String {
-    match v {
-        Value::Number(n) => n
-            .as_f64()
-            .map_or_else(|| n.to_string(), |f| format!("{:.2}", f)),
-        Value::String(s) => s.clone(),
-        Value::Array(a) => format!("[{}]", a.len()),
-        other => other.to_string(),
-    }
-}
-
 /// The context of `calls/<name>.html`.
 pub fn context(
     lang: Lang,
@@ -284,7 +285,7 @@ pub fn context(
             .find(|(c, _)| c == m)
             .and_then(|(_, f)| f.as_ref())
             .map(|f| format!("../{}", f.path));
-        moment_json(lang, m, clip.as_deref(), None)
+        p.moment_json(lang, m, clip.as_deref(), None)
     };
     let (verified, unverified): (Vec<&Moment>, Vec<&Moment>) =
         p.moments.iter().partition(|m| m.verified);
@@ -298,8 +299,8 @@ pub fn context(
         "moments": verified.into_iter().map(moment).collect::<Vec<_>>(),
         "unverified": unverified.into_iter().map(moment).collect::<Vec<_>>(),
         "lanes": p.transcript.as_ref().map(|t| lanes(lang, t, &p.moments)),
-        "timeline": timeline::build(&view, p.transcript.as_ref()),
-        "metrics": metrics(&p.call.metrics),
+        "timeline": timeline::build(&view, p.transcript.as_ref(), labels::hold_names(lang)),
+        "charts": charts::build(lang, &p.call.metrics, p.call.duration),
         "audio": whole.map(|f| format!("../{}", f.path)),
     })
 }

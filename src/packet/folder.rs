@@ -143,6 +143,9 @@ fn temp_dir(parent: &Path, name: &OsString) -> io::Result<tempfile::TempDir> {
         .prefix(&prefix)
         .suffix(".tmp")
         .rand_bytes(RANDOM_CHARS)
+        // It becomes the packet folder: made as `mkdir` makes one (the umask applies),
+        // not private as a temporary folder would be.
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o777))
         .tempdir_in(parent)
 }
 

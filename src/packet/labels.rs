@@ -48,12 +48,27 @@ const UI: &[(&str, &str, &str)] = &[
     ("transcript", "Litteraatti", "Transcript"),
     ("moments", "Havainnot", "Moments"),
     ("timeline", "Aikajana", "Timeline"),
-    ("metrics", "Mittarit", "Metrics"),
+    ("metrics", "Puhelun mittarit", "The call in numbers"),
+    ("talk_split", "Kuka puhui", "Who talked"),
+    ("nobody", "ei kukaan", "nobody"),
+    (
+        "loudness",
+        "Äänenvoimakkuus neljänneksittäin",
+        "Loudness per quarter",
+    ),
+    ("mood", "Asiakkaan mieliala", "Customer's mood"),
+    ("start", "alku", "start"),
+    ("end", "loppu", "end"),
     ("clips", "Kuuntele", "Listen"),
     ("customer", "Asiakas", "Customer"),
     ("speech", "puhe", "speech"),
     ("silence", "hiljaisuus", "silence"),
-    ("hold", "pito", "hold"),
+    ("hold", "kerrottu pito", "announced hold"),
+    (
+        "unexplained",
+        "selittämätön hiljaisuus",
+        "unexplained silence",
+    ),
     ("overlap", "päällekkäin", "overlap"),
     (
         "no_audio",
@@ -109,31 +124,69 @@ const UI: &[(&str, &str, &str)] = &[
     ("listen_for", "Kuuntele erityisesti", "Listen for"),
     ("questions", "Keskustelukysymykset", "Questions to discuss"),
     ("print", "Tulosta", "Print"),
+    ("row_agent", "Asiakaspalvelija", "Agent"),
+    ("row_customer", "Asiakas", "Customer"),
+    ("row_pauses", "Tauot", "Pauses"),
+    ("row_moments", "Havainnot", "Moments"),
     (
-        "no_pairs",
-        "Ei tarpeeksi pisteytettyjä puheluita vertailuun.",
-        "Not enough scored calls to compare.",
+        "empty_run",
+        "Tässä ajossa ei käsitelty yhtään puhelua (ei uusia tai muuttuneita äänitteitä).",
+        "This run processed no calls (no new or changed recordings).",
     ),
     (
-        "q1",
-        "Mitä kuulit ensimmäisen puolen minuutin aikana kummassakin puhelussa?",
-        "What did you hear in the first half minute of each call?",
+        "flag_failed",
+        "käsittely epäonnistui",
+        "could not be processed",
+    ),
+    ("flag_low", "matala kokonaispistemäärä", "low overall score"),
+    ("night", "Yö", "Night"),
+    ("audio_total", "ääntä", "of audio"),
+    ("attention", "Tarvitsevat huomiota", "Need attention"),
+    ("reasons", "Syyt", "Reasons"),
+    (
+        "more_calls",
+        "muuta puhelua, katso kaikki puhelut alta",
+        "more calls: see all calls below",
     ),
     (
-        "q2",
-        "Miten kieltäytyminen perusteltiin — ja mitä asiakkaalle tarjottiin tilalle?",
-        "How was the refusal justified — and what was offered instead?",
+        "nothing_flagged",
+        "Yksikään puhelu ei tarvitse huomiota.",
+        "No call needs attention.",
     ),
     (
-        "q3",
-        "Kuka otti asian omakseen? Mistä sen kuuli?",
-        "Who took ownership? How could you hear it?",
+        "by_agent",
+        "Asiakaspalvelijoittain (keskiarvo)",
+        "By agent (mean)",
     ),
+    ("by_queue", "Jonoittain (keskiarvo)", "By queue (mean)"),
+    ("calls_n", "puhelua", "calls"),
     (
-        "q4",
-        "Mitä sanoisit toisin viileässä puhelussa? Kokeilkaa pareittain.",
-        "What would you say differently in the cold call? Try it in pairs.",
+        "trend",
+        "Kehitys öittäin (kokonaisuuden keskiarvo)",
+        "Night by night (mean overall score)",
     ),
+    ("mean_overall", "Kokonaisuus, keskiarvo", "Overall, mean"),
+    ("tonight", "tämä yö", "this night"),
+    (
+        "change",
+        "muutos edelliseen yöhön",
+        "change since the night before",
+    ),
+    ("open_call", "Avaa puhelu", "Open the call"),
+    ("why_pair", "Miksi tämä pari", "Why this pair"),
+    ("warmth_gap", "lämpöpisteiden ero", "warmth points apart"),
+    (
+        "opposite",
+        "havainnot vastakkain",
+        "evidence pointing opposite ways",
+    ),
+    ("same_queue", "sama jono", "same queue"),
+    ("other_queues", "eri jonoista", "from different queues"),
+    ("at", "kohdassa", "at"),
+    ("whole_call", "Koko puhelu", "The whole call"),
+    ("jump_to", "Hyppää kohtaan", "Jump to"),
+    ("in_cold", "viileässä", "cold"),
+    ("in_warm", "lämpimässä", "warm"),
     ("status_pending", "odottaa", "pending"),
     ("status_running", "kesken", "running"),
     ("status_transcribed", "litteroitu", "transcribed"),
@@ -252,6 +305,158 @@ const BEHAVIOURS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Why a session has no pair, with the rule that found none.
+pub fn no_pairs(lang: Lang, calls: usize, min_gap: f64) -> String {
+    match lang {
+        Lang::Fi => format!(
+            "Ei vertailuparia {calls} puhelusta. Pariin tarvitaan viileä ja lämmin puhelu, \
+             joiden lämpöpisteet eroavat vähintään {min_gap:.0} pisteellä ja joiden havainnot \
+             kieltäytymisestä, asian omaksi ottamisesta tai lämmöstä ovat vastakkaiset \
+             (ei koskaan saman puhelun kahta tallennetta)."
+        ),
+        Lang::En => format!(
+            "No pair among {calls} calls. A pair needs a cold and a warm call at least \
+             {min_gap:.0} warmth points apart whose evidence on refusal, ownership or warmth \
+             points opposite ways (never two recordings of one call)."
+        ),
+    }
+}
+
+/// A discussion question for a pair that differs on `dimension`, quoting the
+/// cold call's and the warm call's moment (time, quote) where each has one.
+pub fn question(
+    lang: Lang,
+    dimension: &str,
+    cold: Option<(&str, &str)>,
+    warm: Option<(&str, &str)>,
+) -> String {
+    match (cold, warm) {
+        (Some(c), Some(w)) => question_both(lang, dimension, c, w),
+        (Some((ct, cq)), None) => match lang {
+            Lang::Fi => format!(
+                "Viileässä puhelussa kohdassa {ct}: ”{cq}”. Miltä tämä kuulosti asiakkaasta, \
+                 ja mitä olisit sanonut tilalle?"
+            ),
+            Lang::En => format!(
+                "In the cold call at {ct}: “{cq}”. How did that sound to the customer, and \
+                 what would you have said instead?"
+            ),
+        },
+        (None, Some((wt, wq))) => match lang {
+            Lang::Fi => format!(
+                "Lämpimässä puhelussa kohdassa {wt}: ”{wq}”. Mitä tämä teki puhelulle — ja \
+                 missä kohtaa viileää puhelua se olisi auttanut?"
+            ),
+            Lang::En => format!(
+                "In the warm call at {wt}: “{wq}”. What did it do for the call — and where \
+                 in the cold call would it have helped?"
+            ),
+        },
+        (None, None) => closing_question(lang),
+    }
+}
+
+fn question_both(lang: Lang, dimension: &str, cold: (&str, &str), warm: (&str, &str)) -> String {
+    let ((ct, cq), (wt, wq)) = (cold, warm);
+    match (lang, dimension) {
+        (Lang::Fi, "refusal") => format!(
+            "Kun vastaus on ei: viileässä puhelussa kohdassa {ct} kuultiin ”{cq}”, lämpimässä \
+             kohdassa {wt} ”{wq}”. Mitä asiakas sai jälkimmäisessä, mitä hän jäi kaipaamaan \
+             edellisessä — perustelua, vaihtoehtoa?"
+        ),
+        (Lang::Fi, "ownership") => format!(
+            "Kuka otti asian omakseen? Lämpimässä puhelussa kohdassa {wt}: ”{wq}”. Mitä \
+             viileässä puhelussa sanottiin tilalle (kohdassa {ct}: ”{cq}”), ja miltä se \
+             asiakkaasta kuulosti?"
+        ),
+        (Lang::Fi, "warmth") => format!(
+            "Miltä puhelu kuulosti? Vertaa viileän puhelun kohtaa {ct} ”{cq}” ja lämpimän \
+             kohtaa {wt} ”{wq}”. Mistä lämmön kuulee — sanoista vai äänestä?"
+        ),
+        (Lang::Fi, _) => format!(
+            "Vertaa viileän puhelun kohtaa {ct} ”{cq}” ja lämpimän kohtaa {wt} ”{wq}”. \
+             Mikä teki eron?"
+        ),
+        (Lang::En, "refusal") => format!(
+            "When the answer is no: the cold call at {ct} says “{cq}”, the warm one at {wt} \
+             “{wq}”. What did the customer get in the second, and miss in the first — a \
+             reason, an alternative?"
+        ),
+        (Lang::En, "ownership") => format!(
+            "Who took ownership? The warm call at {wt}: “{wq}”. What did the cold call say \
+             instead (at {ct}: “{cq}”), and how did it sound to the customer?"
+        ),
+        (Lang::En, "warmth") => format!(
+            "How did each call sound? Compare the cold call at {ct} “{cq}” with the warm call \
+             at {wt} “{wq}”. Where do you hear the warmth — in the words or the voice?"
+        ),
+        (Lang::En, _) => format!(
+            "Compare the cold call at {ct} “{cq}” with the warm call at {wt} “{wq}”. What \
+             made the difference?"
+        ),
+    }
+}
+
+/// The question every pair ends with.
+pub fn closing_question(lang: Lang) -> String {
+    lang.pick(
+        "Mitä sanoisit toisin viileässä puhelussa? Kokeilkaa pareittain.",
+        "What would you say differently in the cold call? Try it in pairs.",
+    )
+    .to_string()
+}
+
+/// One interface string; the key itself if there is none (a bug the tests catch).
+pub fn text(lang: Lang, key: &'static str) -> &'static str {
+    UI.iter()
+        .find(|(k, _, _)| *k == key)
+        .map_or(key, |(_, fi, en)| lang.pick(fi, en))
+}
+
+/// `2026-11-21T09:30:00+02:00` as `21.11.2026 klo 9.30` (Finnish) or
+/// `2026-11-21 09:30` (English); the local time as recorded, no time zone
+/// arithmetic. Text that is not such a timestamp is returned as it is.
+pub fn datetime(lang: Lang, iso: &str) -> String {
+    let Some((date, time)) = iso.get(..16).and_then(|s| s.split_once('T')) else {
+        return date(lang, iso);
+    };
+    let (h, m) = time.split_once(':').unwrap_or((time, "00"));
+    match lang {
+        Lang::Fi => format!(
+            "{} klo {}.{m}",
+            date_fi(date),
+            h.trim_start_matches('0').max("0")
+        ),
+        Lang::En => format!("{date} {h}:{m}"),
+    }
+}
+
+/// The date of a timestamp: `21.11.2026` (Finnish) or `2026-11-21` (English).
+pub fn date(lang: Lang, iso: &str) -> String {
+    match (lang, iso.get(..10)) {
+        (Lang::Fi, Some(d)) if d.as_bytes().get(4) == Some(&b'-') => date_fi(d),
+        (_, Some(d)) => d.to_string(),
+        (_, None) => iso.to_string(),
+    }
+}
+
+fn date_fi(iso_date: &str) -> String {
+    let parts: Vec<&str> = iso_date.split('-').collect();
+    match parts[..] {
+        [y, m, d] => format!(
+            "{}.{}.{y}",
+            d.trim_start_matches('0'),
+            m.trim_start_matches('0')
+        ),
+        _ => iso_date.to_string(),
+    }
+}
+
+/// What the timeline calls an announced hold and an unexplained silence.
+pub fn hold_names(lang: Lang) -> (&'static str, &'static str) {
+    (text(lang, "hold"), text(lang, "unexplained"))
+}
+
 /// All interface strings of `lang`, for the templates.
 pub fn ui(lang: Lang) -> BTreeMap<&'static str, &'static str> {
     UI.iter()
@@ -341,6 +546,24 @@ pub fn behaviour(lang: Lang, id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_read_as_people_write_them() {
+        assert_eq!(
+            datetime(Lang::Fi, "2026-11-21T09:30:00+02:00"),
+            "21.11.2026 klo 9.30"
+        );
+        assert_eq!(
+            datetime(Lang::Fi, "2026-11-21T00:05:00Z"),
+            "21.11.2026 klo 0.05"
+        );
+        assert_eq!(
+            datetime(Lang::En, "2026-11-21T09:30:00+02:00"),
+            "2026-11-21 09:30"
+        );
+        assert_eq!(date(Lang::Fi, "2026-01-02T22:00:00Z"), "2.1.2026");
+        assert_eq!(datetime(Lang::Fi, "eilen"), "eilen");
+    }
 
     #[test]
     fn unknown_ids_fall_back_to_the_id() {

@@ -1,7 +1,8 @@
 //! Reading the calls of a run back from the store and the per-call score files, into
 //! [`CallView`]s. A call whose transcript or score file cannot be read is still
 //! shown (without them) and a warning is logged: one broken file must not cost the
-//! team the whole night's packet.
+//! team the whole night's packet. A recording that is not where the store says is
+//! reported in [`Loaded::missing`], never dropped in silence.
 
 use std::path::{Path, PathBuf};
 
@@ -9,16 +10,61 @@ use serde::Deserialize;
 
 use super::PacketError;
 use super::view::{CallView, Moment};
-use crate::batch::file_name_for;
-use crate::store::{RunId, SqliteStore, Store};
+use crate::names::file_name_for;
+use crate::store::{CallStatus, RunId, Store};
 use crate::transcript::Transcript;
 
 /// Which run's calls to load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunSelect {
+    /// The newest run that processed at least one call.
     Latest,
     Id(RunId),
     All,
+}
+
+/// The run a packet shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunInfo {
+    pub id: RunId,
+    /// When the run started (RFC 3339), as the store recorded it.
+    pub started_at: String,
+}
+
+/// A call whose recording is not where the store says it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingRecording {
+    pub call_id: String,
+    /// The path as stored.
+    pub path: PathBuf,
+}
+
+/// What [`load`] found.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    pub calls: Vec<CallView>,
+    /// The run shown; `None` for [`RunSelect::All`].
+    pub run: Option<RunInfo>,
+    /// For [`RunSelect::Latest`]: newer runs that processed no call (a rerun that
+    /// found nothing new), which the packet skipped.
+    pub skipped_runs: Vec<RunId>,
+    /// Transcribed calls whose recording is gone: their pages carry no audio.
+    pub missing: Vec<MissingRecording>,
+    /// The nights before the one shown (at most [`HISTORY`], oldest first), for
+    /// the overview's trend; empty for [`RunSelect::All`].
+    pub history: Vec<Night>,
+}
+
+/// How many earlier nights the overview compares with.
+pub const HISTORY: usize = 6;
+
+/// An earlier night as the trend shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Night {
+    pub run: RunInfo,
+    pub calls: usize,
+    /// Mean overall score of its scored calls.
+    pub mean_overall: Option<f64>,
 }
 
 /// The parts of a `.score.json` the packet reads; the rest is the rubric's business.
@@ -30,23 +76,56 @@ struct ScoreFileView {
     metrics: serde_json::Value,
 }
 
-/// Loads the calls of `run` from the store at `store_path`; score files are looked
-/// up in `calls_dir` (`<out>/calls`).
+/// Loads the calls of `run` from `store` (named `store_name` in messages); score
+/// files are looked up in `calls_dir` (`<run dir>/calls`).
 pub fn load(
-    store_path: &Path,
+    store: &dyn Store,
+    store_name: &str,
     calls_dir: &Path,
     run: RunSelect,
-) -> Result<Vec<CallView>, PacketError> {
-    let store = SqliteStore::open_existing(store_path)?;
-    let run = match run {
-        RunSelect::Latest => Some(store.latest_run()?.ok_or_else(|| PacketError::NoRun {
-            store: store_path.to_path_buf(),
-        })?),
-        RunSelect::Id(id) => Some(id),
+) -> Result<Loaded, PacketError> {
+    let mut loaded = Loaded::default();
+    let runs = runs_with_calls(store)?;
+    let chosen = match run {
+        RunSelect::Latest => {
+            let newest = store.latest_run()?.ok_or_else(|| PacketError::NoRun {
+                store: store_name.to_string(),
+            })?;
+            let (id, started_at) = runs.last().cloned().ok_or_else(|| PacketError::NoCalls {
+                store: store_name.to_string(),
+                latest: newest,
+            })?;
+            loaded.skipped_runs = ((id + 1)..=newest).collect();
+            Some(RunInfo { id, started_at })
+        }
+        RunSelect::Id(id) => Some(RunInfo {
+            id,
+            started_at: runs
+                .iter()
+                .find(|(r, _)| *r == id)
+                .map(|(_, at)| at.clone())
+                .unwrap_or_default(),
+        }),
         RunSelect::All => None,
     };
-    let table = store.calls(run)?;
-    let mut views = Vec::with_capacity(table.rows.len());
+    if let Some(shown) = &chosen {
+        let earlier: Vec<&(RunId, String)> = runs.iter().filter(|(r, _)| *r < shown.id).collect();
+        for (id, started_at) in earlier.into_iter().rev().take(HISTORY).rev() {
+            let rows = store.calls(Some(*id))?.rows;
+            let scores: Vec<f64> = rows.iter().filter_map(|r| r.overall).collect();
+            loaded.history.push(Night {
+                run: RunInfo {
+                    id: *id,
+                    started_at: started_at.clone(),
+                },
+                calls: rows.len(),
+                mean_overall: (!scores.is_empty())
+                    .then(|| scores.iter().sum::<f64>() / scores.len() as f64),
+            });
+        }
+    }
+    let table = store.calls(chosen.as_ref().map(|r| r.id))?;
+    loaded.run = chosen;
     for row in table.rows {
         let transcript = match store.transcript(&row.call_id)? {
             Some(json) => parse_transcript(&row.call_id, &json),
@@ -55,7 +134,14 @@ pub fn load(
         let score_path = calls_dir.join(format!("{}.score.json", file_name_for(&row.call_id)));
         let (moments, metrics) = read_score_file(&score_path);
         let recording = PathBuf::from(&row.path);
-        views.push(CallView {
+        let found = recording.is_file();
+        if !found && transcript.is_some() && row.status != CallStatus::Failed {
+            loaded.missing.push(MissingRecording {
+                call_id: row.call_id.clone(),
+                path: recording.clone(),
+            });
+        }
+        loaded.calls.push(CallView {
             duration: row
                 .duration_s
                 .or(transcript.as_ref().map(|t| t.duration))
@@ -70,10 +156,23 @@ pub fn load(
             moments,
             metrics,
             summary: row.summary,
-            audio_path: recording.is_file().then_some(recording),
+            audio_path: found.then_some(recording),
+            audio_print: None,
         });
     }
-    Ok(views)
+    Ok(loaded)
+}
+
+/// The runs that calls were last processed in, with their start time, oldest first.
+fn runs_with_calls(store: &dyn Store) -> Result<Vec<(RunId, String)>, PacketError> {
+    let mut runs: Vec<(RunId, String)> = Vec::new();
+    for count in store.status_counts()? {
+        if count.calls > 0 && !runs.iter().any(|(r, _)| *r == count.run_id) {
+            runs.push((count.run_id, count.run_started_at));
+        }
+    }
+    runs.sort();
+    Ok(runs)
 }
 
 fn parse_transcript(call_id: &str, json: &str) -> Option<Transcript> {

@@ -11,14 +11,18 @@
 //! Architecture invariant: every text from a transcript or metadata reaches HTML
 //! only through the template engine's autoescaping.
 
+pub mod attention;
 pub mod calibration;
 mod call_page;
 pub mod catalogue;
+mod charts;
+pub mod fingerprint;
 mod folder;
 mod labels;
 mod load;
 mod pages;
 mod plots;
+mod quote;
 pub mod session;
 mod templates;
 mod timeline;
@@ -30,9 +34,10 @@ mod testdata;
 
 use std::path::PathBuf;
 
+pub use fingerprint::AudioPrint;
 pub use folder::{MARKER, Marker};
 pub use labels::Lang;
-pub use load::{RunSelect, load};
+pub use load::{Loaded, MissingRecording, Night, RunInfo, RunSelect, load};
 pub use view::{CallView, Moment};
 pub use write::{WriteReport, write};
 
@@ -77,6 +82,10 @@ impl Default for Settings {
 #[derive(Debug, Clone)]
 pub struct Packet {
     pub title: String,
+    /// When the night's run started (RFC 3339); `None` for several runs.
+    pub night: Option<String>,
+    /// Earlier nights, oldest first, for the overview's trend.
+    pub history: Vec<Night>,
     pub calls: Vec<CallView>,
     pub settings: Settings,
 }
@@ -119,7 +128,16 @@ pub enum PacketError {
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
     #[error("the store {store} holds no run yet; run `kuulas run` first or pass --run")]
-    NoRun { store: PathBuf },
+    NoRun { store: String },
+    #[error(
+        "no run in the store {store} processed a call (the latest, run {latest}, found nothing \
+         new); there is nothing to put in a packet: run `kuulas run --input DIR` on a folder \
+         with recordings, or pass --run all"
+    )]
+    NoCalls {
+        store: String,
+        latest: crate::store::RunId,
+    },
     #[error("cannot write the packet file {path}: {source}; check that the directory is writable")]
     Write {
         path: PathBuf,

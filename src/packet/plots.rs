@@ -1,5 +1,6 @@
 //! The overview's plots as data: a histogram of each dimension's scores and the
-//! mean score per team and dimension. The template draws them as SVG.
+//! mean score per dimension for each team, agent or queue. The template draws them
+//! as SVG.
 
 use std::collections::BTreeMap;
 
@@ -61,22 +62,28 @@ pub fn histograms(lang: Lang, calls: &[CallView], dims: &[String]) -> Vec<Histog
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct TeamRow {
-    pub team: String,
+pub struct GroupRow {
+    /// The team, agent or queue; `—` for calls without one.
+    pub name: String,
     pub calls: usize,
     /// Mean per dimension, in the order of the dimensions given; `None` if no score.
     pub means: Vec<Option<i64>>,
 }
 
-pub fn team_means(calls: &[CallView], dims: &[String]) -> Vec<TeamRow> {
-    let mut teams: BTreeMap<String, Vec<&CallView>> = BTreeMap::new();
+/// Calls and mean score per dimension for each value of `key` (team, agent, queue).
+pub fn group_means(
+    calls: &[CallView],
+    dims: &[String],
+    key: impl Fn(&CallView) -> Option<&String>,
+) -> Vec<GroupRow> {
+    let mut groups: BTreeMap<String, Vec<&CallView>> = BTreeMap::new();
     for c in calls {
-        let team = c.metadata.team.clone().unwrap_or_else(|| "—".into());
-        teams.entry(team).or_default().push(c);
+        let name = key(c).cloned().unwrap_or_else(|| "—".into());
+        groups.entry(name).or_default().push(c);
     }
-    teams
+    groups
         .into_iter()
-        .map(|(team, members)| TeamRow {
+        .map(|(name, members)| GroupRow {
             calls: members.len(),
             means: dims
                 .iter()
@@ -85,7 +92,7 @@ pub fn team_means(calls: &[CallView], dims: &[String]) -> Vec<TeamRow> {
                     (!s.is_empty()).then(|| (s.iter().sum::<f64>() / s.len() as f64).round() as i64)
                 })
                 .collect(),
-            team,
+            name,
         })
         .collect()
 }
@@ -106,12 +113,12 @@ mod tests {
     }
 
     #[test]
-    fn team_means_group_calls_by_team() {
+    fn group_means_group_calls_by_team() {
         let mut calls = [call("a", 40.0), call("b", 60.0), call("c", 90.0)];
         calls[0].metadata.team = Some("Tuki".into());
         calls[1].metadata.team = Some("Tuki".into());
-        let rows = team_means(&calls, &["overall".into()]);
-        assert_eq!(rows[0].team, "Tuki");
+        let rows = group_means(&calls, &["overall".into()], |c| c.metadata.team.as_ref());
+        assert_eq!(rows[0].name, "Tuki");
         assert_eq!(rows[0].means, vec![Some(50)]);
         assert_eq!(rows[1].calls, 1);
     }

@@ -6,7 +6,8 @@ use std::sync::LazyLock;
 
 use minijinja::{AutoEscape, Environment};
 
-const TEMPLATES: [(&str, &str); 7] = [
+const TEMPLATES: [(&str, &str); 8] = [
+    ("parts.html", include_str!("templates/parts.html")),
     ("base.html", include_str!("templates/base.html")),
     ("call.html", include_str!("templates/call.html")),
     ("overview.html", include_str!("templates/overview.html")),

@@ -17,6 +17,7 @@ pub fn call(id: &str, overall: f64) -> CallView {
         metrics: serde_json::Value::Null,
         summary: MetricSummary::default(),
         audio_path: None,
+        audio_print: None,
     }
 }
 

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::fingerprint::AudioPrint;
 use crate::store::{CallMetadata, CallStatus, DimensionScore, MetricSummary};
 use crate::transcript::Transcript;
 
@@ -71,6 +72,9 @@ pub struct CallView {
     pub summary: MetricSummary,
     /// The recording, when the packet should carry its audio.
     pub audio_path: Option<PathBuf>,
+    /// What the recording sounds like, to tell two encodings of one call apart from
+    /// two calls ([`super::fingerprint`]); `None` when not measured.
+    pub audio_print: Option<AudioPrint>,
 }
 
 impl CallView {

@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use kuulas::batch::file_name_for;
+use kuulas::names::file_name_for;
 use kuulas::store::{
     CallEntry, CallMetadata, CallScores, DimensionScore, Fingerprint, MetricSummary, NewRun,
     RunTotals, SqliteStore, Store,
@@ -31,8 +31,10 @@ pub struct Night {
     pub store: PathBuf,
 }
 
-/// A 440 Hz tone on the agent (left) and 660 Hz on the customer (right) channel.
-pub fn write_recording(path: &Path) {
+/// A 440 Hz tone on the agent (left) and 660 Hz on the customer (right) channel;
+/// `turns` (the warm call) makes it quieter in every other half second, so the
+/// two calls do not sound the same (the session never pairs one call with itself).
+pub fn write_recording(path: &Path, turns: bool) {
     let spec = hound::WavSpec {
         channels: 2,
         sample_rate: RATE,
@@ -42,8 +44,13 @@ pub fn write_recording(path: &Path) {
     let mut w = hound::WavWriter::create(path, spec).unwrap();
     for i in 0..(DURATION * f64::from(RATE)) as usize {
         let t = i as f32 / RATE as f32;
+        let gain = if turns && (t * 2.0) as usize % 2 == 1 {
+            0.1
+        } else {
+            0.5
+        };
         for hz in [440.0f32, 660.0] {
-            let s = 0.5 * (std::f32::consts::TAU * hz * t).sin();
+            let s = gain * (std::f32::consts::TAU * hz * t).sin();
             w.write_sample((s * 32767.0) as i16).unwrap();
         }
     }
@@ -54,7 +61,7 @@ fn word(text: &str, start: f64, end: f64) -> serde_json::Value {
     json!({"text": text, "start": start, "end": end, "probability": 0.9})
 }
 
-fn transcript(cold: bool) -> serde_json::Value {
+pub fn transcript(cold: bool) -> serde_json::Value {
     let (p0, p1) = PHONE_SPAN;
     let customer = if cold {
         json!({"party": "customer", "start": 5.0, "end": 8.0,
@@ -78,7 +85,7 @@ fn transcript(cold: bool) -> serde_json::Value {
     })
 }
 
-fn moments(cold: bool) -> serde_json::Value {
+pub fn moments(cold: bool) -> serde_json::Value {
     if cold {
         json!([
             {"behaviour": "greeting", "dimension": "warmth", "party": "agent", "start": 0.5, "end": 3.0, "quote": "No?", "points": -5, "confidence": 0.6},
@@ -92,7 +99,7 @@ fn moments(cold: bool) -> serde_json::Value {
     }
 }
 
-fn scores(overall: f64, warmth: f64, cold: bool) -> CallScores {
+pub fn scores(overall: f64, warmth: f64, cold: bool) -> CallScores {
     let dims = [
         ("warmth", warmth),
         ("ownership", overall),
@@ -122,12 +129,23 @@ fn scores(overall: f64, warmth: f64, cold: bool) -> CallScores {
 /// Builds the night under `root`; returns where `kuulas run` would have left it.
 pub fn build(root: &Path) -> Night {
     let out_dir = root.join("out");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let store_path = out_dir.join("kuulas.sqlite");
+    let mut store = SqliteStore::open(&store_path).unwrap();
+    build_into(root, &mut store);
+    Night {
+        out_dir,
+        store: store_path,
+    }
+}
+
+/// [`build`] into any store (PostgreSQL too); the files go under `root` as there.
+pub fn build_into(root: &Path, store: &mut dyn Store) {
+    let out_dir = root.join("out");
     let calls_dir = out_dir.join("calls");
     let recordings = root.join("rec");
     std::fs::create_dir_all(&calls_dir).unwrap();
     std::fs::create_dir_all(&recordings).unwrap();
-    let store_path = out_dir.join("kuulas.sqlite");
-    let mut store = SqliteStore::open(&store_path).unwrap();
     let run = store
         .begin_run(&NewRun {
             started_at: "2026-11-21T22:00:00Z".into(),
@@ -142,7 +160,7 @@ pub fn build(root: &Path) -> Night {
         (WARM, "Eero", 85.0, 90.0, false),
     ] {
         let wav = recordings.join(format!("{}.wav", file_name_for(id)));
-        write_recording(&wav);
+        write_recording(&wav, !cold);
         let entry = entry(id, &wav, agent);
         store.mark_running(run, &entry).unwrap();
         let t = transcript(cold);
@@ -154,7 +172,18 @@ pub fn build(root: &Path) -> Night {
         let file = json!({
             "schema_version": 1, "call_id": id, "overall": overall,
             "moments": moments(cold),
-            "metrics": {"holds": [{"start": 8.0, "end": 9.0}], "talk_time": {"agent": 6.0, "customer": 5.0}},
+            // As the metrics stage writes them (src/metrics/mod.rs).
+            "metrics": {
+                "duration": DURATION,
+                "agent": {"talk_time": 6.0, "words": 8, "words_per_minute": 80.0},
+                "customer": {"talk_time": 5.0, "words": 9, "words_per_minute": 108.0},
+                "non_talk_time": 1.0,
+                "longest_silence": {"start": 8.0, "end": 9.0},
+                "holds": [{"start": 8.0, "end": 9.0, "announced": false}],
+                "interruptions": [{"by": "customer", "interrupted": "agent", "at": 2.5}],
+                "loudness": {"agent": [-20.0, -21.0, -19.5, -22.0], "customer": [-24.0, -23.0, null, -25.0]},
+                "sentiment": {"start": -0.5, "end": if cold { -0.6 } else { 0.4 }, "turnaround": 0.0},
+            },
         });
         let path = calls_dir.join(format!("{}.score.json", file_name_for(id)));
         std::fs::write(path, serde_json::to_vec_pretty(&file).unwrap()).unwrap();
@@ -168,13 +197,9 @@ pub fn build(root: &Path) -> Night {
         .mark_failed(run, &failed, &format!("truncated WAV {SCRIPT}"))
         .unwrap();
     store.finish_run(run, &RunTotals::default()).unwrap();
-    Night {
-        out_dir,
-        store: store_path,
-    }
 }
 
-fn entry(id: &str, wav: &Path, agent: &str) -> CallEntry {
+pub fn entry(id: &str, wav: &Path, agent: &str) -> CallEntry {
     CallEntry {
         call_id: id.into(),
         path: wav.display().to_string(),
