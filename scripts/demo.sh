@@ -25,8 +25,8 @@ echo "== kuulas run"
 status=0
 "$KUULAS_BIN" run --input "$input" --out out || status=$?
 "$KUULAS_BIN" export --run-dir out --format csv --output out/calls.csv
-"$KUULAS_BIN" packet --out-dir-of-run out --run all --out out/packet
-"$KUULAS_BIN" packet --out-dir-of-run out --run all --out out/session --session
+"$KUULAS_BIN" packet --run-dir out --run all --out out/packet
+"$KUULAS_BIN" packet --run-dir out --run all --out out/session --session
 echo
 echo "== scores (out/calls.csv)"
 python3 - out/calls.csv <<'PY'

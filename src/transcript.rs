@@ -204,6 +204,28 @@ fn within(duration: f64) -> String {
     format!("is not a time from 0 to the duration ({duration} s)")
 }
 
+/// A transcript of the agent saying `lines`, a 3 s segment every 10 s (tests).
+#[cfg(test)]
+pub(crate) fn agent_says(lines: &[&str]) -> Transcript {
+    Transcript {
+        schema_version: TRANSCRIPT_SCHEMA_VERSION,
+        duration: 10.0 * lines.len() as f64,
+        language: "fi".to_string(),
+        attribution: Attribution::Channels,
+        segments: lines
+            .iter()
+            .enumerate()
+            .map(|(i, text)| Segment {
+                party: Party::Agent,
+                start: 10.0 * i as f64,
+                end: 10.0 * i as f64 + 3.0,
+                text: text.to_string(),
+                words: Vec::new(),
+            })
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

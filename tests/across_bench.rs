@@ -16,23 +16,11 @@ use kuulas::store::{SqliteStore, Store};
 use time::macros::datetime;
 use time::{Duration, format_description::well_known::Rfc3339};
 
+mod bench_support;
+use bench_support::Rng;
+
 const CALLS: usize = 100_000;
 const CUSTOMERS: usize = 20_000;
-
-/// A small deterministic generator (xorshift), so runs are comparable.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 const PROMISES: [&str; 6] = [
     "Soitan teille tänään kolmeen mennessä.",

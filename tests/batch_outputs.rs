@@ -27,7 +27,7 @@ fn a_call_id_equal_to_another_calls_file_name_gets_files_of_its_own() {
     let files = b.files();
     assert_eq!(files.len(), 4, "two files per call: {:?}", files.keys());
     for id in ["sub/c", crafted.as_str()] {
-        let name = kuulas::batch::file_name_for(id);
+        let name = kuulas::names::file_name_for(id);
         let score: serde_json::Value =
             serde_json::from_slice(&files[&format!("{name}.score.json")]).unwrap();
         assert_eq!(score["call_id"], id, "{name}.score.json belongs to {id}");

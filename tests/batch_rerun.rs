@@ -133,7 +133,7 @@ fn a_manifest_added_after_a_first_run_renames_calls_without_transcribing_again()
     assert!(rows.values().all(|r| r.status == CallStatus::Scored));
     let files = b.files();
     assert_eq!(files.len(), 4, "{:?}", files.keys());
-    let name = kuulas::batch::file_name_for("CALL-1");
+    let name = kuulas::names::file_name_for("CALL-1");
     let score: serde_json::Value =
         serde_json::from_slice(&files[&format!("{name}.score.json")]).unwrap();
     assert_eq!(score["call_id"], "CALL-1");

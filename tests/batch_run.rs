@@ -51,7 +51,7 @@ fn first_run_scores_every_call_and_writes_its_files() {
         "measured from the audio"
     );
     let files = b.files();
-    let name = kuulas::batch::file_name_for("day/2/c2");
+    let name = kuulas::names::file_name_for("day/2/c2");
     let score: serde_json::Value =
         serde_json::from_slice(&files[&format!("{name}.score.json")]).unwrap();
     assert_eq!(score["call_id"], "day/2/c2");

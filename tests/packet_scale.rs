@@ -148,6 +148,7 @@ fn night(root: &Path) -> std::path::PathBuf {
                 )),
                 agent_channel: Some("left".into()),
                 language: Some("fi".into()),
+                ..CallMetadata::default()
             },
         };
         store.mark_running(run, &entry).unwrap();

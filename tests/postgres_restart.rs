@@ -133,7 +133,7 @@ fn three_workers_ride_out_three_database_restarts_and_score_every_call_once() {
     assert_eq!(per_call, vec![dimensions; CALLS], "one result per call");
     let files = b.files();
     for row in &rows {
-        let name = kuulas::batch::file_name_for(row.get::<_, &str>(0));
+        let name = kuulas::names::file_name_for(row.get::<_, &str>(0));
         for kind in ["transcript", "score"] {
             let bytes = &files[&format!("{name}.{kind}.json")];
             assert!(serde_json::from_slice::<serde_json::Value>(bytes).is_ok());

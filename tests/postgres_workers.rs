@@ -94,7 +94,7 @@ fn a_killed_workers_call_is_taken_over_and_every_call_has_one_result() {
     let files = b.files();
     for row in &rows {
         let id: String = row.get(0);
-        let name = kuulas::batch::file_name_for(&id);
+        let name = kuulas::names::file_name_for(&id);
         for kind in ["transcript", "score"] {
             let bytes = &files[&format!("{name}.{kind}.json")];
             assert!(serde_json::from_slice::<serde_json::Value>(bytes).is_ok());

@@ -16,23 +16,11 @@ use kuulas::metrics;
 use kuulas::rubric;
 use kuulas::transcript::{Attribution, Party, Segment, Transcript};
 
+mod bench_support;
+use bench_support::Rng;
+
 const CALLS: usize = 10_000;
 const TURNS: usize = 50;
-
-/// A small deterministic generator (xorshift), so runs are comparable.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 fn sentences() -> Vec<String> {
     let mut out = Vec::new();

@@ -22,7 +22,6 @@ mod report;
 mod runner;
 mod worker;
 
-pub use crate::names::file_name_for;
 pub use discover::DiscoveryProblem;
 pub use export::{ExportFormat, write_export};
 pub use fixture::FixtureTranscriber;

@@ -394,32 +394,12 @@ pub fn rescore(card: &mut Scorecard, r: &Rubric) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transcript::{Segment, TRANSCRIPT_SCHEMA_VERSION};
-
-    fn call(lines: &[&str]) -> Transcript {
-        Transcript {
-            schema_version: TRANSCRIPT_SCHEMA_VERSION,
-            duration: 10.0 * lines.len() as f64,
-            language: "fi".to_string(),
-            attribution: Attribution::Channels,
-            segments: lines
-                .iter()
-                .enumerate()
-                .map(|(i, text)| Segment {
-                    party: Party::Agent,
-                    start: 10.0 * i as f64,
-                    end: 10.0 * i as f64 + 3.0,
-                    text: text.to_string(),
-                    words: Vec::new(),
-                })
-                .collect(),
-        }
-    }
+    use crate::transcript::agent_says;
 
     #[test]
     fn unverified_moments_keep_their_points_but_earn_nothing() {
         let r = crate::rubric::default_rubric();
-        let t = call(&["Hyvää päivää, asiakaspalvelu.", "Pahoittelen tilannetta."]);
+        let t = agent_says(&["Hyvää päivää, asiakaspalvelu.", "Pahoittelen tilannetta."]);
         let m = crate::metrics::compute(&t, None);
         let mut card = score(&t, &m, &r);
         let warmth = card.dimension("warmth").expect("warmth");
@@ -451,7 +431,7 @@ mod tests {
     #[test]
     fn a_verified_moment_takes_the_place_of_an_unverified_one_under_max_count() {
         let r = crate::rubric::default_rubric();
-        let t = call(&["Pahoittelen viivettä.", "Pahoittelen vielä kerran."]);
+        let t = agent_says(&["Pahoittelen viivettä.", "Pahoittelen vielä kerran."]);
         let m = crate::metrics::compute(&t, None);
         let mut card = score(&t, &m, &r);
         let apologies: Vec<usize> = (0..card.moments.len())

@@ -252,7 +252,7 @@ fn dice(a: &[(char, char)], b: &[(char, char)]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transcript::{Attribution, Segment, TRANSCRIPT_SCHEMA_VERSION};
+    use crate::transcript::agent_says;
 
     const REFUSALS: &str = r#"
 schema_version = 1
@@ -296,26 +296,6 @@ when = "refusal"
 with_all = ["reason"]
 turns_after = 1
 "#;
-
-    fn agent_says(lines: &[&str]) -> Transcript {
-        Transcript {
-            schema_version: TRANSCRIPT_SCHEMA_VERSION,
-            duration: 5.0 * lines.len() as f64,
-            language: "fi".to_string(),
-            attribution: Attribution::Channels,
-            segments: lines
-                .iter()
-                .enumerate()
-                .map(|(i, text)| Segment {
-                    party: Party::Agent,
-                    start: 5.0 * i as f64,
-                    end: 5.0 * i as f64 + 3.0,
-                    text: text.to_string(),
-                    words: Vec::new(),
-                })
-                .collect(),
-        }
-    }
 
     #[test]
     fn a_bare_refusal_is_not_spotted_where_the_text_found_a_justified_one() {
