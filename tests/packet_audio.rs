@@ -15,7 +15,7 @@ use std::path::Path;
 use std::process::Command;
 
 use kuulas::names::file_name_for;
-use kuulas::store::{NewRun, PostgresStore, RunTotals, SqliteStore, Store};
+use kuulas::store::{PostgresStore, RunTotals, SqliteStore, Store};
 use packet_support::*;
 
 fn bin() -> std::path::PathBuf {
@@ -116,15 +116,7 @@ fn a_missing_recording_is_named_per_call_and_exits_1() {
 }
 
 fn begin_empty_run(store: &mut dyn Store) -> i64 {
-    let run = store
-        .begin_run(&NewRun {
-            started_at: "2026-11-22T22:00:00Z".into(),
-            input_dir: "/rec".into(),
-            kuulas_version: "test".into(),
-            model_sha256: None,
-            rubric_sha256: None,
-        })
-        .unwrap();
+    let run = begin_next_night(store);
     store.finish_run(run, &RunTotals::default()).unwrap();
     run
 }

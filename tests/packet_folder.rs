@@ -7,9 +7,6 @@ mod packet_support;
 
 use std::path::{Path, PathBuf};
 
-use kuulas::store::{
-    CallEntry, CallMetadata, CallScores, Fingerprint, NewRun, RunTotals, SqliteStore, Store,
-};
 use packet_support::*;
 
 fn packet(night: &Night, dir: &Path, extra: &[&str]) -> (i32, String) {
@@ -82,41 +79,7 @@ fn the_next_nights_packet_does_not_keep_the_first_nights_calls() {
     assert!(page_of(&out, COLD).is_file());
 
     // The second night: one new call, in run 2.
-    let mut store = SqliteStore::open(&night.store).unwrap();
-    let transcript = store.transcript(COLD).unwrap().unwrap();
-    let run = store
-        .begin_run(&NewRun {
-            started_at: "2026-11-22T22:00:00Z".into(),
-            input_dir: "/rec".into(),
-            kuulas_version: "test".into(),
-            model_sha256: None,
-            rubric_sha256: None,
-        })
-        .unwrap();
-    let entry = CallEntry {
-        call_id: "N2-001".into(),
-        path: "/nowhere/n2.wav".into(),
-        fingerprint: Fingerprint {
-            size: 1,
-            mtime_ns: 1,
-            sha256: "01".into(),
-        },
-        metadata: CallMetadata::default(),
-    };
-    store.mark_running(run, &entry).unwrap();
-    store
-        .save_transcript("N2-001", &transcript, DURATION, None)
-        .unwrap();
-    let scores = CallScores {
-        dimensions: Vec::new(),
-        overall: Some(60.0),
-        summary: Default::default(),
-        metrics_json: "{}".into(),
-        moments_json: "[]".into(),
-    };
-    store.save_scores("N2-001", &scores).unwrap();
-    store.finish_run(run, &RunTotals::default()).unwrap();
-    drop(store);
+    add_second_night(&night, Path::new("/nowhere/n2.wav"), 60.0);
 
     // Its recording is not on this machine: no audio asked, none missed.
     let (code, stderr) = packet(&night, &out, &["--run", "2", "--audio", "none"]);

@@ -137,52 +137,15 @@ fn the_catalogue_plays_its_moments() {
 /// Issue 19, point 3: "change against the previous nights when the store has them".
 #[test]
 fn the_overview_compares_the_night_with_the_nights_before() {
-    use kuulas::store::{
-        CallEntry, CallMetadata, CallScores, Fingerprint, NewRun, RunTotals, SqliteStore, Store,
-    };
     let dir = tempfile::tempdir().unwrap();
     let night = build(dir.path());
     // Tonight: one more call, scored 70, in run 2; the first night's two scored
     // calls averaged (25 + 85) / 2 = 55.
-    let mut store = SqliteStore::open(&night.store).unwrap();
-    let transcript = store.transcript(COLD).unwrap().unwrap();
-    let run = store
-        .begin_run(&NewRun {
-            started_at: "2026-11-22T22:00:00Z".into(),
-            input_dir: "/rec".into(),
-            kuulas_version: "test".into(),
-            model_sha256: None,
-            rubric_sha256: None,
-        })
-        .unwrap();
-    let wav = dir
+    let recording = dir
         .path()
         .join("rec")
         .join(format!("{}.wav", kuulas::names::file_name_for(WARM)));
-    let entry = CallEntry {
-        call_id: "N2-001".into(),
-        path: wav.display().to_string(),
-        fingerprint: Fingerprint {
-            size: 1,
-            mtime_ns: 1,
-            sha256: "01".into(),
-        },
-        metadata: CallMetadata::default(),
-    };
-    store.mark_running(run, &entry).unwrap();
-    store
-        .save_transcript("N2-001", &transcript, DURATION, None)
-        .unwrap();
-    let scores = CallScores {
-        dimensions: Vec::new(),
-        overall: Some(70.0),
-        summary: Default::default(),
-        metrics_json: "{}".into(),
-        moments_json: "[]".into(),
-    };
-    store.save_scores("N2-001", &scores).unwrap();
-    store.finish_run(run, &RunTotals::default()).unwrap();
-    drop(store);
+    add_second_night(&night, &recording, 70.0);
 
     let out = dir.path().join("packet");
     packet(&night, &out);

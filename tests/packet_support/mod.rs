@@ -220,6 +220,50 @@ pub fn entry(id: &str, wav: &Path, agent: &str) -> CallEntry {
     }
 }
 
+/// Begins the next night's run (22 Nov) in `store`, as `kuulas run` records one.
+pub fn begin_next_night(store: &mut dyn Store) -> i64 {
+    store
+        .begin_run(&NewRun {
+            started_at: "2026-11-22T22:00:00Z".into(),
+            input_dir: "/rec".into(),
+            kuulas_version: "test".into(),
+            model_sha256: None,
+            rubric_sha256: None,
+        })
+        .unwrap()
+}
+
+/// A second night in `night`'s store: run 2 with one call, `N2-001`, recorded
+/// at `recording`, with the cold call's transcript and an overall score.
+pub fn add_second_night(night: &Night, recording: &Path, overall: f64) {
+    let mut store = SqliteStore::open(&night.store).unwrap();
+    let transcript = store.transcript(COLD).unwrap().unwrap();
+    let run = begin_next_night(&mut store);
+    let entry = CallEntry {
+        call_id: "N2-001".into(),
+        path: recording.display().to_string(),
+        fingerprint: Fingerprint {
+            size: 1,
+            mtime_ns: 1,
+            sha256: "01".into(),
+        },
+        metadata: CallMetadata::default(),
+    };
+    store.mark_running(run, &entry).unwrap();
+    store
+        .save_transcript("N2-001", &transcript, DURATION, None)
+        .unwrap();
+    let scores = CallScores {
+        dimensions: Vec::new(),
+        overall: Some(overall),
+        summary: Default::default(),
+        metrics_json: "{}".into(),
+        moments_json: "[]".into(),
+    };
+    store.save_scores("N2-001", &scores).unwrap();
+    store.finish_run(run, &RunTotals::default()).unwrap();
+}
+
 /// Runs `kuulas` with `args`; returns the exit code, stdout and stderr.
 /// `KUULAS_TEST_BIN` points the tests at another binary: in a target directory
 /// shared by several checkouts, `target/debug/kuulas` may be another's build.
