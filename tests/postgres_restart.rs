@@ -13,7 +13,7 @@ use std::process::Output;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use batch_support::{Batch, bare_run, code, stderr};
+use batch_support::{Batch, code, stderr};
 use kuulas::store::WorkOutcome;
 use kuulas::store::postgres::Reconnect;
 use kuulas::store::{CallScores, MetricSummary, PostgresStore, Store, StoreError};
@@ -57,12 +57,7 @@ fn three_workers_ride_out_three_database_restarts_and_score_every_call_once() {
     for i in 0..CALLS {
         b.call(&format!("night/call{i:02}.wav"), "hyvää päivää");
     }
-    let queued = bare_run(0)
-        .args(["--enqueue", "--store", url])
-        .arg("--input")
-        .arg(&b.input)
-        .output()
-        .unwrap();
+    let queued = b.enqueue(url, &[]);
     assert_eq!(code(&queued), 0, "{}", stderr(&queued));
 
     let worker = || b.worker(url, DELAY_MS, 2, LEASE_SECS);

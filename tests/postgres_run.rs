@@ -94,13 +94,7 @@ fn enqueue_and_work_with(
     extra: &[&str],
     worker_args: &[&str],
 ) -> (String, String) {
-    let queued = batch_support::bare_run(0)
-        .args(["--enqueue", "--store", url])
-        .arg("--input")
-        .arg(&b.input)
-        .args(extra)
-        .output()
-        .unwrap();
+    let queued = b.enqueue(url, extra);
     assert!(code(&queued) <= 1, "{}", stderr(&queued));
     let worked = batch_support::bare_run(0)
         .args(["--worker", "--store", url])

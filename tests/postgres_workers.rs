@@ -8,7 +8,7 @@ mod postgres_support;
 
 use std::time::{Duration, Instant};
 
-use batch_support::{Batch, bare_run, code, dimensions, stderr};
+use batch_support::{Batch, code, dimensions, stderr};
 
 const CALLS: usize = 12;
 // Long enough that the victim is surely still inside the call it was caught holding.
@@ -36,12 +36,7 @@ fn a_killed_workers_call_is_taken_over_and_every_call_has_one_result() {
     for i in 0..CALLS {
         b.call(&format!("night/call{i:02}.wav"), "hyvää päivää");
     }
-    let queued = bare_run(0)
-        .args(["--enqueue", "--store", url])
-        .arg("--input")
-        .arg(&b.input)
-        .output()
-        .unwrap();
+    let queued = b.enqueue(url, &[]);
     assert_eq!(code(&queued), 0, "{}", stderr(&queued));
     assert!(stderr(&queued).contains(&format!("{CALLS} queued")));
 
@@ -122,12 +117,7 @@ fn the_heartbeat_keeps_a_call_longer_than_the_lease() {
     let b = Batch::new();
     b.call("slow1.wav", "moi");
     b.call("slow2.wav", "moi");
-    let queued = bare_run(0)
-        .args(["--enqueue", "--store", url])
-        .arg("--input")
-        .arg(&b.input)
-        .output()
-        .unwrap();
+    let queued = b.enqueue(url, &[]);
     assert_eq!(code(&queued), 0, "{}", stderr(&queued));
     // Each call takes 3 lease lengths; only the heartbeat keeps it ours.
     let worker = b.worker(url, 3000, 2, 1);

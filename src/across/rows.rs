@@ -9,23 +9,11 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::across::contact::{Contact, Direction, PromiseMoment};
+use crate::rubric::scorecard::StoredMoment;
 use crate::store::ContactRow;
 
 /// The rubric behaviour whose moments are callback promises.
 pub const PROMISE_BEHAVIOUR: &str = "callback_promise";
-
-#[derive(Deserialize)]
-struct StoredMoment {
-    behaviour: String,
-    start: f64,
-    quote: String,
-    #[serde(default = "verified_by_default")]
-    verified: bool,
-}
-
-fn verified_by_default() -> bool {
-    true
-}
 
 #[derive(Deserialize)]
 struct StoredMetrics {

@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use kuulas::batch::Transcribed;
 use kuulas::calibrate::{self, Evidence, Report, ScoredCall};
+use kuulas::rubric::scorecard::StoredMoment;
 use kuulas::rubric::{self, Rubric};
 use kuulas::store::Store;
 use kuulas::{escape, metrics};
@@ -158,20 +159,7 @@ fn read(path: &Path) -> anyhow::Result<String> {
 struct ScoreFileView {
     call_id: String,
     #[serde(default)]
-    moments: Vec<MomentView>,
-}
-
-#[derive(Deserialize)]
-struct MomentView {
-    behaviour: String,
-    start: f64,
-    quote: String,
-    #[serde(default = "verified_by_default")]
-    verified: bool,
-}
-
-fn verified_by_default() -> bool {
-    true
+    moments: Vec<StoredMoment>,
 }
 
 /// A score file's call; moments the audio did not support do not count, as in

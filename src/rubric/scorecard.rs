@@ -72,6 +72,18 @@ fn verified_by_default() -> bool {
     true
 }
 
+/// What readers of stored moments need (score files, the store's rows): the
+/// behaviour, the time, the quote and whether the audio verified it. Other
+/// fields are ignored, so partial and older moments read too.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct StoredMoment {
+    pub behaviour: String,
+    pub start: f64,
+    pub quote: String,
+    #[serde(default = "verified_by_default")]
+    pub verified: bool,
+}
+
 impl Scorecard {
     pub fn dimension(&self, id: &str) -> Option<f64> {
         self.scores

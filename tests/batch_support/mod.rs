@@ -208,6 +208,17 @@ pub fn bare_run(delay_ms: u64) -> Command {
 }
 
 impl Batch {
+    /// `kuulas run --enqueue` of this batch's input into the queue at `url`.
+    pub fn enqueue(&self, url: &str, extra: &[&str]) -> Output {
+        bare_run(0)
+            .args(["--enqueue", "--store", url])
+            .arg("--input")
+            .arg(&self.input)
+            .args(extra)
+            .output()
+            .unwrap()
+    }
+
     /// A `kuulas run --worker` process on the queue at `url`, writing under this
     /// batch's output directory; its stderr is piped for the test to read.
     pub fn worker(&self, url: &str, delay_ms: u64, jobs: u32, lease_secs: u32) -> Child {
