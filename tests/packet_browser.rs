@@ -206,17 +206,20 @@ fn assert_offline_and_clean(page: &Path, seen: &serde_json::Value) {
     }
 }
 
+/// A browser test that cannot run here: fails when KUULAS_REQUIRE_BROWSER is set
+/// (CI), else says loudly that `test` was skipped for want of `missing`.
+fn skip(test: &str, missing: &str) {
+    assert!(
+        std::env::var_os("KUULAS_REQUIRE_BROWSER").is_none(),
+        "KUULAS_REQUIRE_BROWSER is set but {missing} is missing (scripts/setup-browser.sh)"
+    );
+    eprintln!("\n\n*** SKIPPED {test}: {missing} missing; run scripts/setup-browser.sh ***\n\n");
+}
+
 #[test]
 fn packet_pages_work_in_headless_chromium() {
     let Some(exe) = chromium() else {
-        assert!(
-            std::env::var_os("KUULAS_REQUIRE_BROWSER").is_none(),
-            "KUULAS_REQUIRE_BROWSER is set but chromium is not installed (scripts/setup-browser.sh)"
-        );
-        eprintln!(
-            "\n\n*** SKIPPED packet browser test: chromium not installed; run scripts/setup-browser.sh ***\n\n"
-        );
-        return;
+        return skip("packet browser test", "chromium");
     };
     let dir = tempfile::tempdir().unwrap();
     let night = build(dir.path());
@@ -339,14 +342,10 @@ fn axe_source() -> Option<String> {
 #[test]
 fn every_page_fits_a_phone_and_passes_axe() {
     let (Some(exe), Some(axe)) = (chromium(), axe_source()) else {
-        assert!(
-            std::env::var_os("KUULAS_REQUIRE_BROWSER").is_none(),
-            "KUULAS_REQUIRE_BROWSER is set but chromium or axe-core is missing (scripts/setup-browser.sh)"
+        return skip(
+            "packet accessibility test",
+            "chromium or axe-core (tests/axe/node_modules)",
         );
-        eprintln!(
-            "\n\n*** SKIPPED packet accessibility test: chromium or tests/axe/node_modules missing; run scripts/setup-browser.sh ***\n\n"
-        );
-        return;
     };
     let dir = tempfile::tempdir().unwrap();
     let night = build(dir.path());
@@ -405,14 +404,7 @@ fn every_page_fits_a_phone_and_passes_axe() {
 fn the_session_prints_on_a4_one_call_a_page() {
     let pdftotext = Command::new("pdftotext").arg("-v").output().is_ok();
     let (Some(exe), true) = (chromium(), pdftotext) else {
-        assert!(
-            std::env::var_os("KUULAS_REQUIRE_BROWSER").is_none(),
-            "KUULAS_REQUIRE_BROWSER is set but chromium or pdftotext is missing (scripts/setup-browser.sh)"
-        );
-        eprintln!(
-            "\n\n*** SKIPPED packet print test: chromium or pdftotext missing; run scripts/setup-browser.sh ***\n\n"
-        );
-        return;
+        return skip("packet print test", "chromium or pdftotext");
     };
     let dir = tempfile::tempdir().unwrap();
     let night = build(dir.path());
