@@ -563,7 +563,7 @@ pub struct Scorer {
     /// `[sot, language, transcribe, notimestamps]`.
     prefix: Vec<i32>,
     language: String,
-    /// Log-probabilities of the first text token after the prefix, on the
+    /// Logits (text tokens) of the first token after the prefix, on the
     /// stretch heard last (`None` before the first).
     first: Option<Vec<f32>>,
 }
@@ -678,7 +678,7 @@ impl Scorer {
             .get_logits()
             .map_err(|e| fail("read the logits", e))?;
         let text = &logits[..(self.session.first_special_token as usize).min(logits.len())];
-        self.first = Some(log_softmax(text));
+        self.first = Some(text.to_vec());
         Ok((decode && n > 0).then(|| sum / n as f32))
     }
 
@@ -703,8 +703,7 @@ impl Scorer {
         // Token 0 is predicted after the prefix; token i after token i - 1, whose
         // row one forced pass over all but the last token gives.
         let (mut sum, mut n) = if context.is_empty() {
-            let after_prefix = first.get(tokens[0] as usize).copied();
-            (after_prefix.unwrap_or(f32::NEG_INFINITY), 1usize)
+            (log_prob(first, tokens[0]), 1usize)
         } else {
             (0.0f32, 0usize)
         };
@@ -763,13 +762,6 @@ fn log_prob(logits: &[f32], token: i32) -> f32 {
     let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let sum: f32 = logits.iter().map(|&l| (l - max).exp()).sum();
     chosen - (max + sum.ln())
-}
-
-fn log_softmax(logits: &[f32]) -> Vec<f32> {
-    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let sum: f32 = logits.iter().map(|&l| (l - max).exp()).sum();
-    let log_sum = max + sum.ln();
-    logits.iter().map(|&l| l - log_sum).collect()
 }
 
 #[cfg(test)]
