@@ -40,7 +40,9 @@ PY
 echo
 first=$(ls out/calls/*.ulaw8k.score.json | head -1)
 echo "== one call in detail: $first"
-"$KUULAS_BIN" score "${first%.score.json}.transcript.json" | head -40
+# Scored with its recording, as the run did (verified moments, phrases spotted in the audio).
+"$KUULAS_BIN" score "${first%.score.json}.transcript.json" \
+  --audio "$input/$(basename "$first" .score.json).wav" | head -40
 echo
 echo "== open out/packet/index.html (the night's packet) and out/session/index.html (listening session) in a browser"
 exit $status
