@@ -234,3 +234,46 @@ fn a_language_whisper_lacks_is_a_start_up_error_naming_the_model() {
     assert!(message.contains("ggml-base"), "{message}");
     assert!(message.contains("\"xx\""), "{message}");
 }
+
+/// A sequence's score depends on the audio and the tokens alone: not on what
+/// the scorer heard or decoded before (the score of a quote's first token was
+/// once read from a row of logits an earlier decode had left behind, and moved
+/// by 0.3 nats with it).
+#[test]
+fn a_score_does_not_depend_on_what_the_scorer_did_before() {
+    let t = transcriber();
+    let recording = fixtures().join("cold_refusal.ulaw8k.wav");
+    let audio = kuulas::audio::load(&recording, &t.settings().limits).unwrap();
+    let agent: Vec<_> = truth("cold_refusal")
+        .into_iter()
+        .filter(|u| u.party == "agent")
+        .collect();
+    let stretch = |i: usize| {
+        let u = &agent[i];
+        let at = |s: f64| (s * f64::from(kuulas::audio::SAMPLE_RATE)) as usize;
+        (
+            audio.channels[0][at(u.start)..at(u.end)].to_vec(),
+            t.tokenize(&u.text).unwrap(),
+        )
+    };
+    let (first, first_words) = stretch(0);
+    let (second, second_words) = stretch(1);
+
+    let mut fresh = t.scorer("fi").unwrap();
+    fresh.hear(&first, true).unwrap();
+    let expected = fresh.score(&[], &first_words).unwrap().unwrap();
+
+    let mut used = t.scorer("fi").unwrap();
+    used.hear(&second, true).unwrap();
+    used.score(&[], &second_words).unwrap();
+    used.hear(&first, false).unwrap();
+    let after_other_audio = used.score(&[], &first_words).unwrap().unwrap();
+    used.score(&first_words[..1], &second_words).unwrap();
+    let after_other_words = used.score(&[], &first_words).unwrap().unwrap();
+
+    assert_eq!(
+        after_other_audio, expected,
+        "encode-only vs decoded, other audio before"
+    );
+    assert_eq!(after_other_words, expected, "after scoring other tokens");
+}

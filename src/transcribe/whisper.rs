@@ -672,13 +672,13 @@ impl Scorer {
             .state
             .decode(&prefix, 0, 1)
             .map_err(|e| fail("decode the verification prefix", e))?;
-        let logits = self
-            .session
-            .state
-            .get_logits()
+        // The prediction after the prefix is the row of its last token, not the
+        // first row (which holds whatever an earlier decode left there).
+        let rows = logit_rows(&self.session.state, prefix.len())
             .map_err(|e| fail("read the logits", e))?;
-        let text = &logits[..(self.session.first_special_token as usize).min(logits.len())];
-        self.first = Some(text.to_vec());
+        let last = rows.chunks_exact(rows.len() / prefix.len()).next_back();
+        let n_text = self.session.first_special_token as usize;
+        self.first = last.map(|row| row[..n_text.min(row.len())].to_vec());
         Ok((decode && n > 0).then(|| sum / n as f32))
     }
 
@@ -734,17 +734,9 @@ impl Scorer {
         let decoded = self.session.state.decode(fed, self.prefix.len(), 1);
         unsafe { whisper_rs_sys::whisper_kuulas_logits_for_every_token(false) };
         decoded.map_err(|e| fail("decode forced tokens", e))?;
-        let first_row = self
-            .session
-            .state
-            .get_logits()
-            .map_err(|e| fail("read the logits", e))?;
-        let n_vocab = first_row.len();
-        // SAFETY: with the switch on, whisper.cpp resizes the state's logits
-        // buffer to n_tokens × n_vocab and fills every row (vendor/kuulas.patch,
-        // whisper_decode_internal); whisper-rs's slice is that buffer's first
-        // row, and nothing writes the buffer while `self` is borrowed here.
-        let all = unsafe { std::slice::from_raw_parts(first_row.as_ptr(), n_vocab * fed.len()) };
+        let all =
+            logit_rows(&self.session.state, fed.len()).map_err(|e| fail("read the logits", e))?;
+        let n_vocab = all.len() / fed.len();
         let n_text = (self.session.first_special_token as usize).min(n_vocab);
         Ok(all
             .chunks_exact(n_vocab)
@@ -752,6 +744,19 @@ impl Scorer {
             .map(|(row, &next)| log_prob(&row[..n_text], next))
             .collect())
     }
+}
+
+/// The logits buffer of the last decode of `n_tokens` tokens: row `i` (of
+/// `n_vocab`) belongs to token `i`, and only rows whose token asked for logits
+/// are written (the last one; every one under
+/// `whisper_kuulas_logits_for_every_token`).
+fn logit_rows(state: &WhisperState, n_tokens: usize) -> Result<&[f32], whisper_rs::WhisperError> {
+    let first_row = state.get_logits()?;
+    // SAFETY: whisper_decode_internal resizes the state's logits buffer to
+    // n_tokens × n_vocab for every decode (vendor/whisper.cpp, kept by
+    // vendor/kuulas.patch); whisper-rs's slice is that buffer's first row, and
+    // nothing writes the buffer while `state` is borrowed.
+    Ok(unsafe { std::slice::from_raw_parts(first_row.as_ptr(), first_row.len() * n_tokens) })
 }
 
 /// Log-probability of `token` under `logits` (text tokens only).
