@@ -103,6 +103,16 @@ pub fn load(path: &Path, limits: &AudioLimits) -> Result<Audio, AudioError> {
     collect(open(path, limits)?)
 }
 
+/// The 16 kHz audio of a few spans of a recording (seconds, `(start, end)`), one
+/// Vec per channel each; see [`AudioStream::read_spans`].
+pub fn load_spans(
+    path: &Path,
+    limits: &AudioLimits,
+    spans: &[(f64, f64)],
+) -> Result<Vec<Vec<Vec<f32>>>, AudioError> {
+    open(path, limits)?.read_spans(spans)
+}
+
 /// Decodes a recording held in memory (any supported format); `name` stands in for the
 /// path in errors. Used by the fuzz target and by callers that receive uploads.
 pub fn decode_bytes(bytes: &[u8], name: &Path, limits: &AudioLimits) -> Result<Audio, AudioError> {

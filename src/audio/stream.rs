@@ -26,6 +26,20 @@ pub(super) trait Source: Send {
 /// Length of the blocks [`AudioStream::next_block`] yields: 5 s at 16 kHz.
 const BLOCK_FRAMES: usize = 5 * SAMPLE_RATE as usize;
 
+/// Audio kept on either side of a span read by [`AudioStream::read_spans`], so
+/// that the resampler's edges fall outside it.
+const SPAN_EDGE_S: f64 = 0.05;
+
+/// `frames` at `rate` as 16 kHz, in one go.
+fn resample_whole(rate: u32, channels: usize, frames: Frames) -> Result<Frames, String> {
+    let mut resampler = To16k::new(rate, channels).map_err(|e| e.to_string())?;
+    let mut out = resampler.push(frames)?;
+    for (o, tail) in out.iter_mut().zip(resampler.finish()?) {
+        o.extend(tail);
+    }
+    Ok(out)
+}
+
 /// A recording being decoded; see [`super::open`].
 pub struct AudioStream {
     info: SourceInfo,
@@ -114,6 +128,74 @@ impl AudioStream {
         }
     }
 
+    /// The 16 kHz audio of each span (seconds from the start, `(start, end)`),
+    /// one Vec per channel. Only the spans are resampled, each on its own (with
+    /// [`SPAN_EDGE_S`] more on either side, cut off again), and decoding stops
+    /// after the last span: cutting a few clips out of a long call costs a
+    /// fraction of decoding it whole. Spans past the end come out short or empty.
+    pub fn read_spans(mut self, spans: &[(f64, f64)]) -> Result<Vec<Frames>, AudioError> {
+        let rate = f64::from(self.info.sample_rate);
+        let channels = usize::from(self.info.channels);
+        let edge = SPAN_EDGE_S * rate;
+        let ranges: Vec<(u64, u64)> = spans
+            .iter()
+            .map(|&(start, end)| {
+                let from = (start * rate - edge).max(0.0) as u64;
+                (from, ((end * rate + edge).ceil() as u64).max(from))
+            })
+            .collect();
+        let last = ranges.iter().map(|&(_, to)| to).max().unwrap_or(0);
+        let mut kept: Vec<Frames> = vec![vec![Vec::new(); channels]; spans.len()];
+        while self.frames_in < last {
+            let Some(mut frames) = self.source.next_frames()? else {
+                break;
+            };
+            self.check(&mut frames)?;
+            let at = self.frames_in;
+            let len = frames[0].len() as u64;
+            self.frames_in += len;
+            for (&(from, to), keep) in ranges.iter().zip(&mut kept) {
+                let a = from.clamp(at, at + len) - at;
+                let b = to.clamp(at, at + len) - at;
+                if a < b {
+                    for (k, f) in keep.iter_mut().zip(&frames) {
+                        k.extend_from_slice(&f[a as usize..b as usize]);
+                    }
+                }
+            }
+        }
+        if self.frames_in == 0 {
+            return Err(AudioError::Empty {
+                path: self.info.path.clone(),
+                detail: "no audio frames could be decoded".into(),
+            });
+        }
+        let out_rate = f64::from(SAMPLE_RATE);
+        spans
+            .iter()
+            .zip(&ranges)
+            .zip(kept)
+            .map(|((&(start, end), &(from, _)), frames)| {
+                let resampled =
+                    resample_whole(self.info.sample_rate, channels, frames).map_err(|e| {
+                        AudioError::Malformed {
+                            path: self.info.path.clone(),
+                            detail: format!("resampling to 16 kHz failed: {e}"),
+                        }
+                    })?;
+                let skip = ((start - from as f64 / rate) * out_rate).round().max(0.0) as usize;
+                let n = ((end - start).max(0.0) * out_rate).round() as usize;
+                Ok(resampled
+                    .into_iter()
+                    .map(|c| {
+                        let a = skip.min(c.len());
+                        c[a..(a + n).min(c.len())].to_vec()
+                    })
+                    .collect())
+            })
+            .collect()
+    }
+
     fn take(&mut self, frames: usize) -> Vec<Vec<f32>> {
         self.ready
             .iter_mut()
@@ -176,6 +258,73 @@ impl AudioStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn wav_pcm16(rate: u32, channels: &[Vec<f32>]) -> Vec<u8> {
+        let spec = hound::WavSpec {
+            channels: channels.len() as u16,
+            sample_rate: rate,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        let mut writer = hound::WavWriter::new(&mut bytes, spec).unwrap();
+        for i in 0..channels[0].len() {
+            for c in channels {
+                writer.write_sample((c[i] * 32767.0) as i16).unwrap();
+            }
+        }
+        writer.finalize().unwrap();
+        bytes.into_inner()
+    }
+
+    /// A span read on its own matches the same span of the whole recording
+    /// (away from the resampler's edges), at 8 kHz as at 16 kHz.
+    #[test]
+    fn spans_match_the_whole_recording() {
+        for rate in [8_000u32, 16_000] {
+            let seconds = 12.0;
+            let n = (seconds * f64::from(rate)) as usize;
+            let tone = |f: f64| -> Vec<f32> {
+                (0..n)
+                    .map(|i| {
+                        (0.3 * (2.0 * std::f64::consts::PI * f * i as f64 / f64::from(rate)).sin())
+                            as f32
+                    })
+                    .collect()
+            };
+            let wav = wav_pcm16(rate, &[tone(440.0), tone(997.0)]);
+            let name = std::path::Path::new("tones.wav");
+            let limits = AudioLimits::default();
+            let whole = crate::audio::decode_bytes(&wav, name, &limits).unwrap();
+            let spans = [(1.0, 2.5), (7.25, 9.0), (11.5, 13.0)];
+            let input = super::super::Input::Memory(std::io::Cursor::new(wav.clone()));
+            let stream = super::super::stream_from(input, wav.len() as u64, name, &limits).unwrap();
+            let cut = stream.read_spans(&spans).unwrap();
+            let sr = f64::from(SAMPLE_RATE);
+            for (&(start, end), channels) in spans.iter().zip(&cut) {
+                assert_eq!(channels.len(), 2);
+                let from = (start * sr).round() as usize;
+                let expected_len = (((end.min(seconds) - start) * sr).round()) as usize;
+                for (c, samples) in channels.iter().enumerate() {
+                    assert_eq!(
+                        samples.len(),
+                        expected_len,
+                        "span {start}–{end} at {rate} Hz"
+                    );
+                    // Compare the middle: the span's own edges are resampled alone.
+                    let middle = samples.len() - 1600;
+                    let pairs = samples.iter().zip(&whole.channels[c][from..]);
+                    for (i, (a, b)) in pairs.enumerate().skip(800).take(middle) {
+                        let d = (a - b).abs();
+                        assert!(
+                            d < 0.01,
+                            "span {start} at {rate} Hz, channel {c}, sample {i}: {d}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 
     /// `batch` moves streams onto blocking threads.
     #[test]

@@ -12,7 +12,7 @@ use std::path::Path;
 use super::folder::{MARKER, Marker, PacketFolder};
 use super::{AudioFile, PacketError, Site};
 use crate::audio::{self, Audio, AudioLimits, SAMPLE_RATE};
-use crate::redact;
+use crate::redact::{self, TimeSpan};
 
 /// What [`write`] did.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -67,8 +67,8 @@ fn write_site(
             .push(file);
     }
     for (source, audio_files) in by_source {
-        let decoded = match audio::load(source, &AudioLimits::default()) {
-            Ok(decoded) => decoded,
+        let wavs = match decode_for(source, &audio_files) {
+            Ok(wavs) => wavs,
             Err(e) => {
                 tracing::warn!("packet audio from {}: {e}", source.display());
                 for f in audio_files {
@@ -77,8 +77,8 @@ fn write_site(
                 continue;
             }
         };
-        for file in audio_files {
-            put(&dir.join(&file.path), &wav_bytes(&decoded, file))?;
+        for (file, wav) in audio_files.iter().zip(wavs) {
+            put(&dir.join(&file.path), &wav)?;
             files.push(file.path.clone());
             report.audio_files += 1;
         }
@@ -117,22 +117,56 @@ fn sync_all(dir: &Path) -> Result<(), PacketError> {
     Ok(())
 }
 
-/// The WAV of one file: the channels (or their mono mix for a clip), cut, muted.
-fn wav_bytes(decoded: &Audio, file: &AudioFile) -> Vec<u8> {
-    let rate = f64::from(SAMPLE_RATE);
-    // A clip is cut first and only its span mixed to mono: a call has several.
-    let mut channels: Vec<Vec<f32>> = match file.clip {
-        None => decoded.channels.clone(),
-        Some(clip) => {
-            let cut: Vec<&[f32]> = decoded
-                .channels
+/// The WAVs of `files`, all from `source`, in their order. Clips alone are read
+/// span by span (a night's packet cuts a few seconds out of every call); a whole
+/// call decodes the recording once for all its files.
+fn decode_for(source: &Path, files: &[&AudioFile]) -> Result<Vec<Vec<u8>>, audio::AudioError> {
+    let limits = AudioLimits::default();
+    let clips: Option<Vec<TimeSpan>> = files.iter().map(|f| f.clip).collect();
+    match clips {
+        Some(clips) => {
+            let spans: Vec<(f64, f64)> = clips.iter().map(|c| (c.start, c.end)).collect();
+            let cut = audio::load_spans(source, &limits, &spans)?;
+            Ok(files
                 .iter()
-                .map(|samples| {
-                    let from = ((clip.start * rate) as usize).min(samples.len());
-                    let to = ((clip.end * rate) as usize).clamp(from, samples.len());
-                    &samples[from..to]
-                })
-                .collect();
+                .zip(cut)
+                .map(|(file, channels)| wav_bytes(&channels, file))
+                .collect())
+        }
+        None => {
+            let decoded = audio::load(source, &limits)?;
+            Ok(files
+                .iter()
+                .map(|file| wav_bytes(&cut(&decoded, file.clip), file))
+                .collect())
+        }
+    }
+}
+
+/// The channels of `clip` (all of them without one).
+fn cut(decoded: &Audio, clip: Option<TimeSpan>) -> Vec<Vec<f32>> {
+    let Some(clip) = clip else {
+        return decoded.channels.clone();
+    };
+    let rate = f64::from(SAMPLE_RATE);
+    decoded
+        .channels
+        .iter()
+        .map(|samples| {
+            let from = ((clip.start * rate) as usize).min(samples.len());
+            let to = ((clip.end * rate) as usize).clamp(from, samples.len());
+            samples[from..to].to_vec()
+        })
+        .collect()
+}
+
+/// The WAV of one file from its audio (`channels`: the clip's span, or the
+/// whole call): a clip is mixed to mono; muted spans beep.
+fn wav_bytes(channels: &[Vec<f32>], file: &AudioFile) -> Vec<u8> {
+    let mut channels: Vec<Vec<f32>> = match file.clip {
+        None => channels.to_vec(),
+        Some(_) => {
+            let cut: Vec<&[f32]> = channels.iter().map(Vec::as_slice).collect();
             vec![mono(&cut)]
         }
     };
@@ -227,7 +261,7 @@ mod tests {
             }],
             clip: None,
         };
-        let (spec, samples) = read(wav_bytes(&decoded(), &file));
+        let (spec, samples) = read(wav_bytes(&cut(&decoded(), file.clip), &file));
         assert_eq!((spec.channels, spec.sample_rate), (2, SAMPLE_RATE));
         assert_eq!(samples.len(), 2 * 4 * SAMPLE_RATE as usize);
         let at = |t: f64, ch: usize| samples[2 * (t * f64::from(SAMPLE_RATE)) as usize + ch];
@@ -253,7 +287,7 @@ mod tests {
                 end: 3.5,
             }),
         };
-        let (spec, samples) = read(wav_bytes(&decoded(), &file));
+        let (spec, samples) = read(wav_bytes(&cut(&decoded(), file.clip), &file));
         assert_eq!(spec.channels, 1);
         assert_eq!(samples.len(), (1.5 * f64::from(SAMPLE_RATE)) as usize);
         assert_eq!(samples[100], (0.125 * 32767.0) as i16);
