@@ -205,7 +205,11 @@ impl FormTest {
                 // them, where gradation strikes ("hoita" → "hoi" ~ "hoidan").
                 let head = s.trim_end_matches(|c: char| "aeiouyäö".contains(c));
                 let head = &head[..head.len() - head.chars().last().map_or(0, char::len_utf8)];
+                // Or the whole stem begins the word ("tila" ~ "tilasin").
                 **s == *stem
+                    || (s.chars().count() >= 4
+                        && word.starts_with(&**s)
+                        && word.chars().count() <= s.chars().count() + 5)
                     || (head.chars().count() >= 3
                         && word.starts_with(head)
                         && word.chars().count() <= s.chars().count() + 4)
@@ -234,6 +238,9 @@ fn guess(word: &str) -> Features {
     }
     if ends(&["tiin"]) {
         return f.with("pass").with("past").with("ind");
+    }
+    if ends(&["kaa", "kää"]) {
+        return f.with("2pl").with("imp");
     }
     if ends(&["isin"]) {
         return f.with("1sg").with("cond");
@@ -335,6 +342,17 @@ mod tests {
         assert!(conneg.may_match("muuteta"), "Voikko is asked about it");
         assert!(conneg.guess("muuteta", &text::stem("muuteta")));
         assert!(!conneg.guess("muutetaan", &text::stem("muutetaan")));
+        let past = FormTest::parse("tilata:1sg.past").unwrap();
+        assert!(
+            past.guess("tilasin", &text::stem("tilasin")),
+            "the whole stem begins it"
+        );
+        let imp = FormTest::parse("näyttää:2pl.imp").unwrap();
+        assert!(imp.guess("näyttäkää", &text::stem("näyttäkää")));
+        assert!(
+            !imp.guess("näytän", &text::stem("näytän")),
+            "not the imperative"
+        );
         let olla = FormTest::parse("olla").unwrap();
         assert!(
             olla.may_match("on"),
