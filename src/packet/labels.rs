@@ -469,6 +469,26 @@ const BEHAVIOURS: &[(&str, &str, &str)] = &[
         "Selittämätön hiljaisuus",
         "Unexplained silence",
     ),
+    (
+        "feedback_forwarded",
+        "Palaute viedään eteenpäin",
+        "Feedback passed on",
+    ),
+    (
+        "unforwarded_complaint",
+        "Valitus jäi välittämättä",
+        "Complaint not passed on",
+    ),
+    (
+        "unforwarded_suggestion",
+        "Ehdotus jäi välittämättä",
+        "Suggestion not passed on",
+    ),
+    (
+        "unforwarded_praise",
+        "Kiitos jäi välittämättä",
+        "Praise not passed on",
+    ),
 ];
 
 /// Why a session has no pair, with the rule that found none.
