@@ -299,10 +299,13 @@ fn packet_pages_work_in_headless_chromium() {
         target > 0.0 && (now - target).abs() < 1.0,
         "a session jump button seeks its own call's player: {seen}"
     );
+    let across = out.join("across.html");
+    assert_offline_and_clean(&across, &probe(&exe, &across));
     for (page, name) in [
         (call, "packet-call.png"),
         (out.join("index.html"), "packet-overview.png"),
         (catalogue, "packet-catalogue.png"),
+        (across, "packet-across.png"),
         (session.join("index.html"), "packet-session.png"),
     ] {
         eprintln!("screenshot: {}", screenshot(&exe, &page, name).display());
@@ -369,6 +372,7 @@ fn every_page_fits_a_phone_and_passes_axe() {
         (out.join("index.html"), "overview"),
         (page_of(&out, COLD), "call"),
         (out.join("catalogue.html"), "catalogue"),
+        (out.join("across.html"), "across"),
         (session.join("index.html"), "session"),
     ];
     let mut problems = Vec::new();

@@ -2,7 +2,8 @@
 //! written through the store API, and score files with hand-made moments. Two
 //! scored calls from one queue (a cold and a warm one) and a failed call whose id
 //! is no safe file name. The cold call's customer says a phone number and its
-//! transcript carries HTML that must render as text.
+//! transcript carries HTML that must render as text. Both calls are one customer's
+//! (`A-17`, inbound): the warm call is a repeat contact of the cold one.
 
 #![allow(dead_code)]
 
@@ -215,6 +216,9 @@ pub fn entry(id: &str, wav: &Path, agent: &str) -> CallEntry {
             started_at: Some("2026-11-21T09:30:00+02:00".into()),
             agent_channel: Some("left".into()),
             language: Some("fi".into()),
+            // One customer: the warm call is their repeat contact.
+            customer_key: Some("A-17".into()),
+            direction: Some("inbound".into()),
             ..CallMetadata::default()
         },
     }
