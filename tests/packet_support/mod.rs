@@ -219,7 +219,6 @@ pub fn entry(id: &str, wav: &Path, agent: &str) -> CallEntry {
             // One customer: the warm call is their repeat contact.
             customer_key: Some("A-17".into()),
             direction: Some("inbound".into()),
-            ..CallMetadata::default()
         },
     }
 }
