@@ -8,7 +8,7 @@
 #
 # Usage: scripts/make-week.sh [OUT_DIR]   (default: fixtures/generated/week/, gitignored)
 #
-# Writes NAME.wav (8 kHz stereo, agent left), NAME.transcript.json (the script's
+# Writes NAME.wav (8 kHz, stereo with the agent left, a few mono), NAME.transcript.json (the script's
 # words, for the fixture transcriber) and manifest.csv. Rebuilt only when the
 # scripts changed (reruns are instant); concurrent runs serialise on a lock.
 #

@@ -8,7 +8,9 @@ every figure of `kuulas across` has something to show; the plan is the CALLS lis
 below, and tests/across_week.rs asserts what it was designed to show. For each
 call it writes:
 
-  NAME.wav              8 kHz 16-bit stereo (agent left, customer right)
+  NAME.wav              8 kHz 16-bit stereo (agent left, customer right); every
+                        third one-off call (MONO) is a mono mix, as a telephony
+                        system without separate channels records it
   NAME.transcript.json  the script's own words at their measured times, for the
                         fixture transcriber (KUULAS_TEST_FIXTURE_TRANSCRIBER=1)
 
@@ -186,6 +188,8 @@ SINGLES = [
     ("C62", 16, "16:00", "Liisa", "vika"), ("C63", 18, "11:00", "Maija", "sopimus"),
     ("C64", 20, "16:30", "Aino", "toimitus"),
 ]
+# One-off calls recorded as a mono mix (their figures need no channels).
+MONO = {"w" + customer[1:] + "a" for customer, *_ in SINGLES[::3]}
 for customer, d, hm, agent, need in SINGLES:
     add("w" + customer[1:] + "a", customer, day(d, hm), "inbound", agent, inbound(agent, need, RESOLVED))
 
@@ -198,7 +202,7 @@ def utterances(lines):
     return [line for line in lines if line.startswith(("agent:", "customer:"))]
 
 
-def build(name, lines, out, work):
+def build(name, lines, out, work, mono):
     script = os.path.join(work, f"{name}.call")
     with open(script, "w", encoding="utf-8") as f:
         f.write(script_text(lines))
@@ -206,7 +210,8 @@ def build(name, lines, out, work):
     stereo = os.path.join(work, f"{name}.stereo16k.wav")
     tmp = os.path.join(out, f"{name}.tmp.wav")
     # -D: no dither, so reruns are byte-identical.
-    subprocess.run(["sox", "-D", stereo, "-r", "8000", "-b", "16", tmp], check=True)
+    channels = ["-c", "1"] if mono else []
+    subprocess.run(["sox", "-D", stereo, "-r", "8000", "-b", "16", *channels, tmp], check=True)
     os.replace(tmp, os.path.join(out, f"{name}.wav"))
     with open(os.path.join(work, f"{name}.truth.json"), encoding="utf-8") as f:
         truth = json.load(f)
@@ -244,7 +249,7 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory() as work:
         for name, customer, phone, direction, when, agent, lines in CALLS:
-            duration, truth = build(name, lines, out, work)
+            duration, truth = build(name, lines, out, work, name in MONO)
             check(name, direction, lines, duration, truth)
             team, queue = AGENTS[agent]
             rows.append({
