@@ -9,8 +9,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Value, json};
-use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use time::{OffsetDateTime, UtcOffset};
 
 use super::call_page::Prepared;
 use super::labels::{self, Lang};
@@ -38,31 +38,54 @@ pub struct Across {
     pub figures: Figures,
     pub settings: Settings,
     calls: HashMap<String, Known>,
+    /// The offset of the latest call's start: "as of" is shown in it (the time
+    /// the calls are in), not in UTC.
+    local: Option<UtcOffset>,
 }
 
-#[derive(Debug, Clone)]
+/// What a page needs of one stored call.
+#[derive(Debug, Clone, Default)]
 struct Known {
     started_at: Option<OffsetDateTime>,
     resolved_in_call: Option<bool>,
+    /// Its place in `Figures::calls`, if it is in the figures.
+    links: Option<usize>,
+    /// Its promises' places in `Figures::promises`.
+    promises: Vec<usize>,
 }
 
 impl Across {
     /// The figures across `contacts` (every call the store holds, not only the
     /// packet's), as `settings` say.
     pub fn compute(contacts: &[Contact], settings: Settings) -> Across {
+        let figures = compute(contacts, &settings);
+        let mut calls: HashMap<String, Known> = contacts
+            .iter()
+            .map(|c| {
+                let known = Known {
+                    started_at: c.started_at,
+                    resolved_in_call: c.resolved_in_call,
+                    ..Known::default()
+                };
+                (c.call_id.clone(), known)
+            })
+            .collect();
+        for (i, links) in figures.calls.iter().enumerate() {
+            calls.entry(links.call_id.clone()).or_default().links = Some(i);
+        }
+        for (i, p) in figures.promises.iter().enumerate() {
+            calls.entry(p.call_id.clone()).or_default().promises.push(i);
+        }
+        let local = contacts
+            .iter()
+            .filter_map(|c| c.started_at)
+            .max()
+            .map(OffsetDateTime::offset);
         Across {
-            figures: compute(contacts, &settings),
-            calls: contacts
-                .iter()
-                .map(|c| {
-                    let known = Known {
-                        started_at: c.started_at,
-                        resolved_in_call: c.resolved_in_call,
-                    };
-                    (c.call_id.clone(), known)
-                })
-                .collect(),
+            figures,
             settings,
+            calls,
+            local,
         }
     }
 
@@ -226,7 +249,7 @@ pub fn page(
         .map(|p| promise_json(lang, across, pages, "", p, redact_on))
         .collect();
     json!({
-        "as_of": when(lang, Some(across.settings.as_of)),
+        "as_of": when(lang, Some(across.local.map_or(across.settings.as_of, |o| across.settings.as_of.to_offset(o)))),
         "repeat_days": across.settings.repeat_days,
         "calls": f.calls.len(),
         "overall": rate_json(&fcr.overall),
@@ -296,12 +319,12 @@ fn feedback(lang: Lang, prepared: &[Prepared<'_>]) -> Value {
 pub fn call(lang: Lang, across: &Across, pages: &Pages, call_id: &str, redact_on: bool) -> Value {
     let f = &across.figures;
     let root = "../";
-    let links = f.calls.iter().find(|c| c.call_id == call_id);
-    let promises: Vec<Value> = f
-        .promises
+    let known = across.calls.get(call_id);
+    let links = known.and_then(|k| k.links).map(|i| &f.calls[i]);
+    let promises: Vec<Value> = known
+        .map_or(&[][..], |k| &k.promises)
         .iter()
-        .filter(|p| p.call_id == call_id)
-        .map(|p| promise_json(lang, across, pages, root, p, redact_on))
+        .map(|&i| promise_json(lang, across, pages, root, &f.promises[i], redact_on))
         .collect();
     let Some(links) = links else {
         return json!({"left_out": true, "promises": promises});

@@ -154,3 +154,16 @@ fn a_packet_without_figures_has_no_across_page_or_link() {
     assert!(site.pages.iter().all(|p| p.path != "across.html"));
     assert!(!page(&site, "index.html").contains("across.html"));
 }
+
+#[test]
+fn as_of_is_shown_in_the_calls_own_time() {
+    let mut p = packet(Lang::Fi, true);
+    let a1 = contact("A1", Some("A"), datetime!(2026-11-16 09:00 +02:00));
+    p.across = Some(Across::compute(
+        &[a1],
+        Settings::new(datetime!(2026-11-27 10:00 UTC)),
+    ));
+    let site = render(&p);
+    let html = page(&site, "across.html");
+    assert!(html.contains("Tilanne 27.11.2026 klo 12.00"), "{html}");
+}
