@@ -296,3 +296,42 @@ pub fn page_of(packet: &Path, id: &str) -> PathBuf {
         .join("calls")
         .join(format!("{}.html", file_name_for(id)))
 }
+
+/// The id of [`add_promise_night`]'s call.
+pub const PROMISED: &str = "N2-002";
+
+/// A second night in `night`'s store for the "Across calls" page's lists: run 2
+/// with one call of the same customer (`A-17`) on 22 Nov, in which the agent
+/// promises a callback "huomenna aamupäivällä" that no call keeps and the
+/// customer's complaint is not passed on (HTML in both quotes).
+pub fn add_promise_night(night: &Night) {
+    let mut store = SqliteStore::open(&night.store).unwrap();
+    let transcript = store.transcript(WARM).unwrap().unwrap();
+    let run = begin_next_night(&mut store);
+    let mut entry = entry(PROMISED, Path::new("/nowhere/n2-002.wav"), "Eero");
+    entry.metadata.started_at = Some("2026-11-22T10:00:00+02:00".into());
+    entry.fingerprint.sha256 = "02".into();
+    store.mark_running(run, &entry).unwrap();
+    store
+        .save_transcript(PROMISED, &transcript, DURATION, None)
+        .unwrap();
+    let moments = json!([
+        {"behaviour": "unforwarded_complaint", "dimension": "ownership", "party": "customer", "start": 2.5, "end": 4.5,
+         "quote": format!("Tää on surkeaa palvelua {SCRIPT}"), "points": -2, "confidence": 0.9},
+        {"behaviour": "callback_promise", "dimension": "ownership", "party": "agent", "start": 9.0, "end": 11.5,
+         "quote": format!("Soitan teille huomenna aamupäivällä {IMG}"), "points": 20, "confidence": 0.9},
+    ]);
+    let scores = CallScores {
+        moments_json: moments.to_string(),
+        ..scores(60.0, 60.0, false)
+    };
+    store.save_scores(PROMISED, &scores).unwrap();
+    store.finish_run(run, &RunTotals::default()).unwrap();
+    let file =
+        json!({"schema_version": 1, "call_id": PROMISED, "overall": 60.0, "moments": moments});
+    let path = night
+        .out_dir
+        .join("calls")
+        .join(format!("{}.score.json", file_name_for(PROMISED)));
+    std::fs::write(path, serde_json::to_vec_pretty(&file).unwrap()).unwrap();
+}
