@@ -6,127 +6,13 @@
 //!
 //! The whole week runs through the production pipeline with the fixture
 //! transcriber (the script's own words at their measured times): real Whisper
-//! takes about 8 s a call on two cores, 8 minutes for the week. A subset of eight
-//! calls (a repeat pair, a kept and a broken promise, a promise tried) goes through
-//! real Whisper (`models/ggml-base-q8_0.bin` or `$KUULAS_MODEL`), so the audio path
-//! is tested end to end: who said how much comes from the channels, and whether a
-//! callback reached the customer hangs on it.
+//! takes about 8 s a call on two cores, 8 minutes for the week.
+//! `tests/across_week_whisper.rs` runs eight of its calls through real Whisper.
 
-#[path = "audio_support/mod.rs"]
-mod audio_support;
+mod across_support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::OnceLock;
-
+use across_support::*;
 use serde_json::Value;
-
-/// The end of the week: later deadlines and repeat windows are still open.
-const END_OF_WEEK: &str = "2026-11-22T18:00:00+02:00";
-/// A week later: every repeat window of the week has ended.
-const WEEK_LATER: &str = "2026-11-30T12:00:00+02:00";
-
-/// The generated week (built on first use; a no-op when fresh).
-fn week() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let out = root.join("fixtures/generated/week");
-        let status = Command::new(root.join("scripts/make-week.sh"))
-            .arg(&out)
-            .status()
-            .expect("run scripts/make-week.sh (needs bash, espeak-ng, sox, python3)");
-        assert!(status.success(), "scripts/make-week.sh failed");
-        out
-    })
-}
-
-fn kuulas() -> Command {
-    let mut cmd = match std::env::var_os("KUULAS_TEST_BIN") {
-        Some(bin) => Command::new(bin),
-        None => Command::new(env!("CARGO_BIN_EXE_kuulas")),
-    };
-    cmd.env_remove("KUULAS_LOG");
-    cmd
-}
-
-fn ok(out: Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// `kuulas run` over `input` into `out` with the fixture transcriber.
-fn run_fixture(input: &Path, out: &Path) {
-    ok(kuulas()
-        .env("KUULAS_TEST_FIXTURE_TRANSCRIBER", "1")
-        .arg("run")
-        .arg("--input")
-        .arg(input)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap());
-}
-
-fn across(out: &Path, extra: &[&str]) -> String {
-    ok(kuulas()
-        .arg("across")
-        .arg("--out")
-        .arg(out)
-        .args(extra)
-        .output()
-        .unwrap())
-}
-
-fn across_json(out: &Path, extra: &[&str]) -> Value {
-    let text = across(out, &[&["--format", "json"], extra].concat());
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
-}
-
-/// The week's run, once for all the tests that read it.
-fn week_run() -> &'static Path {
-    static OUT: OnceLock<tempfile::TempDir> = OnceLock::new();
-    OUT.get_or_init(|| {
-        let out = tempfile::tempdir().unwrap();
-        run_fixture(week(), out.path());
-        out
-    })
-    .path()
-}
-
-fn promise<'a>(figures: &'a Value, call: &str) -> &'a Value {
-    figures["promises"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["call_id"] == call)
-        .unwrap_or_else(|| panic!("no promise of {call}: {figures:#}"))
-}
-
-/// A call's first-contact outcome and the call it points to.
-fn outcome(figures: &Value, call: &str) -> (Value, Value) {
-    let links = figures["call_links"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["call_id"] == call)
-        .unwrap_or_else(|| panic!("no links of {call}"));
-    (links["first_contact"].clone(), links["repeat_call"].clone())
-}
-
-fn ids(v: &Value) -> Vec<&str> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_str().unwrap())
-        .collect()
-}
 
 /// The customers who called again about the same matter within the week, by
 /// their first call and the repeat.
@@ -365,19 +251,7 @@ fn the_packet_shows_the_week_across_calls() {
 /// call with a message naming the file; the rest of the week is processed.
 #[test]
 fn a_contradictory_direction_names_the_file() {
-    let input = tempfile::tempdir().unwrap();
-    for name in ["w14a", "w14b"] {
-        for ext in ["wav", "transcript.json"] {
-            let file = format!("{name}.{ext}");
-            std::fs::copy(week().join(&file), input.path().join(&file)).unwrap();
-        }
-    }
-    let manifest = std::fs::read_to_string(week().join("manifest.csv")).unwrap();
-    let rows: Vec<&str> = manifest
-        .lines()
-        .filter(|l| l.starts_with("path,") || l.starts_with("w14"))
-        .collect();
-    std::fs::write(input.path().join("manifest.csv"), rows.join("\n") + "\n").unwrap();
+    let input = subset(&["w14a", "w14b"], true);
     std::fs::write(
         input.path().join("w14b.meta.json"),
         r#"{"direction": "inbound"}"#,
@@ -421,60 +295,4 @@ fn bad_across_flags_are_refused_with_the_fix() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-}
-
-/// The audio path end to end, with real Whisper on eight calls of the week: the
-/// figures that hang on the audio (who spoke, how long) come out as designed.
-/// Espeak's voices at 8 kHz are hard on Whisper base, so promise words are not
-/// asserted here (the fixture run above covers them); whether each callback
-/// reached the customer is, and so is first-contact resolution.
-#[test]
-fn eight_calls_of_the_week_through_whisper() {
-    let model = audio_support::model("ggml-base-q8_0.bin");
-    let calls = [
-        "w01a", "w01b", "w14a", "w14b", "w16a", "w16b", "w18a", "w18b",
-    ];
-    let input = tempfile::tempdir().unwrap();
-    for name in calls {
-        let file = format!("{name}.wav");
-        std::fs::copy(week().join(&file), input.path().join(&file)).unwrap();
-    }
-    let manifest = std::fs::read_to_string(week().join("manifest.csv")).unwrap();
-    let rows: Vec<&str> = manifest
-        .lines()
-        .filter(|l| {
-            l.starts_with("path,") || calls.iter().any(|c| l.starts_with(&format!("{c}.wav,")))
-        })
-        .collect();
-    std::fs::write(input.path().join("manifest.csv"), rows.join("\n") + "\n").unwrap();
-    let out = tempfile::tempdir().unwrap();
-    ok(kuulas()
-        .env_remove("KUULAS_TEST_FIXTURE_TRANSCRIBER")
-        .arg("run")
-        .arg("--model")
-        .arg(&model)
-        .arg("--input")
-        .arg(input.path())
-        .arg("--out")
-        .arg(out.path())
-        .output()
-        .unwrap());
-    let f = across_json(out.path(), &["--as-of", WEEK_LATER]);
-    assert_eq!(f["calls"], 8);
-    assert_eq!(outcome(&f, "w01a"), ("repeated".into(), "w01b".into()));
-    assert_eq!(outcome(&f, "w01b"), ("repeat".into(), "w01a".into()));
-    for first in ["w14a", "w16a", "w18a"] {
-        assert_eq!(outcome(&f, first).0, "resolved", "{first}");
-    }
-    // The answered callbacks reach the customer (over 20 s, the customer talks);
-    // the unanswered attempt has no customer speech.
-    let words = |name: &str| {
-        let path = out.path().join(format!("calls/{name}.score.json"));
-        let card: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-        card["metrics"]["customer"]["words"].as_u64().unwrap()
-    };
-    for answered in ["w14b", "w18b"] {
-        assert!(words(answered) >= 5, "{answered}: {}", words(answered));
-    }
-    assert_eq!(words("w16b"), 0);
 }
