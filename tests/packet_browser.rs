@@ -299,10 +299,13 @@ fn packet_pages_work_in_headless_chromium() {
         target > 0.0 && (now - target).abs() < 1.0,
         "a session jump button seeks its own call's player: {seen}"
     );
+    let across = out.join("across.html");
+    assert_offline_and_clean(&across, &probe(&exe, &across));
     for (page, name) in [
         (call, "packet-call.png"),
         (out.join("index.html"), "packet-overview.png"),
         (catalogue, "packet-catalogue.png"),
+        (across, "packet-across.png"),
         (session.join("index.html"), "packet-session.png"),
     ] {
         eprintln!("screenshot: {}", screenshot(&exe, &page, name).display());
@@ -363,12 +366,40 @@ fn every_page_fits_a_phone_and_passes_axe() {
         let (code, _, stderr) = kuulas(&args);
         assert_eq!(code, 0, "{stderr}");
     }
+    // The across page with its lists: a second night with a broken promise and a
+    // complaint not passed on, every run in the packet.
+    let rich = tempfile::tempdir().unwrap();
+    let rich_night = build(rich.path());
+    add_promise_night(&rich_night);
+    let across = rich.path().join("packet");
+    let args = [
+        "packet",
+        "--store",
+        rich_night.store.to_str().unwrap(),
+        "--run",
+        "all",
+        "--audio",
+        "none",
+        "--as-of",
+        "2026-11-27T12:00:00+02:00",
+        "--out",
+        across.to_str().unwrap(),
+    ];
+    let (code, _, stderr) = kuulas(&args);
+    assert_eq!(code, 0, "{stderr}");
+    let across_html = std::fs::read_to_string(across.join("across.html")).unwrap();
+    assert!(
+        across_html.contains("rikottu") && across_html.contains("Valitus"),
+        "{across_html}"
+    );
     // The script is inlined, as the packet's own are: a page loads nothing.
     let script = format!("<script>{axe}</script>{AXE_RUN}");
     let pages = [
         (out.join("index.html"), "overview"),
         (page_of(&out, COLD), "call"),
         (out.join("catalogue.html"), "catalogue"),
+        (across.join("across.html"), "across"),
+        (page_of(&across, PROMISED), "call-with-promise"),
         (session.join("index.html"), "session"),
     ];
     let mut problems = Vec::new();

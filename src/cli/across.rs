@@ -39,17 +39,23 @@ pub struct AcrossArgs {
     format: Format,
 }
 
-pub fn execute(args: AcrossArgs) -> anyhow::Result<ExitCode> {
-    let as_of = match &args.as_of {
+/// The figures' settings from `--days` and `--as-of` (now when not given);
+/// `kuulas packet` takes the same two flags.
+pub fn settings(days: u32, as_of: Option<&str>) -> anyhow::Result<Settings> {
+    let as_of = match as_of {
         Some(text) => OffsetDateTime::parse(text, &Rfc3339).with_context(|| {
             format!("--as-of {text}: not an RFC 3339 time such as 2026-11-27T12:00:00+02:00")
         })?,
         None => OffsetDateTime::now_utc(),
     };
-    let settings = Settings {
-        repeat_days: args.days,
+    Ok(Settings {
+        repeat_days: days,
         ..Settings::new(as_of)
-    };
+    })
+}
+
+pub fn execute(args: AcrossArgs) -> anyhow::Result<ExitCode> {
+    let settings = settings(args.days, args.as_of.as_deref())?;
     let store = open_for_reading(args.store, &args.out)?;
     let contacts: Vec<_> = store.contacts()?.iter().map(rows::contact).collect();
     let figures = across::compute(&contacts, &settings);

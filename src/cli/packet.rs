@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use kuulas::packet::{self, AudioMode, Lang, Packet, RunSelect, Settings};
+use kuulas::packet::{self, Across, AudioMode, Lang, Packet, RunSelect, Settings};
 
 use kuulas::store::postgres::{is_postgres_url, redact};
 
@@ -120,6 +120,14 @@ pub struct PacketArgs {
     /// `clips` (moment clips only) or `none`.
     #[arg(long, value_enum, default_value = "full")]
     audio: AudioArg,
+    /// For the "Across calls" page: a repeat contact within this many days means
+    /// the first was not resolved (as `kuulas across --days`).
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=365))]
+    days: u32,
+    /// For the "Across calls" page: compute as of this time (RFC 3339) instead of
+    /// now (as `kuulas across --as-of`).
+    #[arg(long)]
+    as_of: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -130,6 +138,7 @@ pub enum AudioArg {
 }
 
 pub fn execute(args: PacketArgs) -> anyhow::Result<ExitCode> {
+    let across_settings = super::across::settings(args.days, args.as_of.as_deref())?;
     let loaded = args.source.load()?;
     let settings = Settings {
         lang: args.lang.into(),
@@ -158,6 +167,7 @@ pub fn execute(args: PacketArgs) -> anyhow::Result<ExitCode> {
         history: loaded.history.clone(),
         calls,
         settings,
+        across: (!settings.session).then(|| Across::compute(&loaded.contacts, across_settings)),
     };
     let mut site = packet::render(&packet);
     if let Some(path) = &args.labels {

@@ -132,6 +132,7 @@ mod tests {
             night: None,
             history: Vec::new(),
             calls: vec![found, call("c2", 50.0)],
+            across: None,
             settings: Settings {
                 lang: Lang::Fi,
                 redact,

@@ -10,6 +10,8 @@ use serde::Deserialize;
 
 use super::PacketError;
 use super::view::{CallView, Moment};
+use crate::across::contact::Contact;
+use crate::across::rows;
 use crate::names::file_name_for;
 use crate::store::{CallStatus, RunId, Store};
 use crate::transcript::Transcript;
@@ -53,6 +55,10 @@ pub struct Loaded {
     /// The nights before the one shown (at most [`HISTORY`], oldest first), for
     /// the overview's trend; empty for [`RunSelect::All`].
     pub history: Vec<Night>,
+    /// Every call the store holds, as the figures across calls read them
+    /// ([`crate::across::rows::contact`]): a customer's other calls may be in
+    /// other runs than the one shown.
+    pub contacts: Vec<Contact>,
 }
 
 /// How many earlier nights the overview compares with.
@@ -126,6 +132,7 @@ pub fn load(
     }
     let table = store.calls(chosen.as_ref().map(|r| r.id))?;
     loaded.run = chosen;
+    loaded.contacts = store.contacts()?.iter().map(rows::contact).collect();
     for row in table.rows {
         let transcript = match store.transcript(&row.call_id)? {
             Some(json) => parse_transcript(&row.call_id, &json),

@@ -11,6 +11,7 @@
 //! Architecture invariant: every text from a transcript or metadata reaches HTML
 //! only through the template engine's autoescaping.
 
+mod across_page;
 pub mod attention;
 pub mod calibration;
 mod call_page;
@@ -34,6 +35,7 @@ mod testdata;
 
 use std::path::PathBuf;
 
+pub use across_page::Across;
 pub use fingerprint::AudioPrint;
 pub use folder::{MARKER, Marker};
 pub use labels::Lang;
@@ -88,6 +90,9 @@ pub struct Packet {
     pub history: Vec<Night>,
     pub calls: Vec<CallView>,
     pub settings: Settings,
+    /// The figures across every stored call (issue 21): an "Across calls" page
+    /// and each call page's previous and next call; `None`: neither.
+    pub across: Option<Across>,
 }
 
 /// A rendered page; `path` is relative to the packet directory.

@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use super::across_page;
 use super::call_page::{self, Prepared};
 use super::catalogue::{self, Rank};
 use super::labels::{self, Lang};
@@ -33,13 +34,18 @@ pub fn render(packet: &Packet) -> Site {
         return site;
     }
     let mut all_clips = Vec::with_capacity(prepared.len());
+    let call_pages = across_page::pages(&prepared);
     for p in &prepared {
         let whole = p.whole_audio().filter(|_| s.audio == AudioMode::Full);
         let clips = match s.audio {
             AudioMode::None => Vec::new(),
             AudioMode::Full | AudioMode::Clips => p.clips(),
         };
-        let ctx = call_page::context(s.lang, p, whole.as_ref(), &clips);
+        let mut ctx = call_page::context(s.lang, p, whole.as_ref(), &clips);
+        if let Some(across) = &packet.across {
+            ctx["across"] =
+                across_page::call(s.lang, across, &call_pages, &p.call.call_id, s.redact);
+        }
         site.pages.push(page(
             packet,
             &format!("calls/{}.html", p.name),
@@ -64,6 +70,11 @@ pub fn render(packet: &Packet) -> Site {
         "",
         catalogue,
     ));
+    if let Some(across) = &packet.across {
+        let ctx = across_page::page(s.lang, across, &call_pages, &prepared, s.redact);
+        site.pages
+            .push(page(packet, "across.html", "across.html", "", ctx));
+    }
     site
 }
 
@@ -85,6 +96,7 @@ pub(super) fn page(
         map.insert("privacy".into(), json!(labels::redaction_on(s.lang)));
         map.insert("root".into(), json!(root));
         map.insert("session".into(), json!(s.session));
+        map.insert("has_across".into(), json!(packet.across.is_some()));
     }
     Page {
         path: path.into(),

@@ -6,13 +6,14 @@ use std::sync::LazyLock;
 
 use minijinja::{AutoEscape, Environment};
 
-const TEMPLATES: [(&str, &str); 8] = [
+const TEMPLATES: [(&str, &str); 9] = [
     ("parts.html", include_str!("templates/parts.html")),
     ("base.html", include_str!("templates/base.html")),
     ("call.html", include_str!("templates/call.html")),
     ("overview.html", include_str!("templates/overview.html")),
     ("catalogue.html", include_str!("templates/catalogue.html")),
     ("session.html", include_str!("templates/session.html")),
+    ("across.html", include_str!("templates/across.html")),
     (
         "calibration.html",
         include_str!("templates/calibration.html"),

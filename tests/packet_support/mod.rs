@@ -2,7 +2,8 @@
 //! written through the store API, and score files with hand-made moments. Two
 //! scored calls from one queue (a cold and a warm one) and a failed call whose id
 //! is no safe file name. The cold call's customer says a phone number and its
-//! transcript carries HTML that must render as text.
+//! transcript carries HTML that must render as text. Both calls are one customer's
+//! (`A-17`, inbound): the warm call is a repeat contact of the cold one.
 
 #![allow(dead_code)]
 
@@ -25,6 +26,10 @@ pub const PHONE: &str = "040 123 4567";
 pub const PHONE_SPAN: (f64, f64) = (6.0, 7.5);
 pub const SCRIPT: &str = "<script>alert(1)</script>";
 pub const IMG: &str = "\"><img src=x onerror=alert(2)>";
+
+/// The metrics the store holds for a scored call (a part of the score file's).
+pub const STORED_METRICS: &str =
+    r#"{"duration": 12.0, "customer": {"talk_time": 5.0, "words": 9}}"#;
 
 pub struct Night {
     pub out_dir: PathBuf,
@@ -121,7 +126,9 @@ pub fn scores(overall: f64, warmth: f64, cold: bool) -> CallScores {
             customer_sentiment_start: Some(-0.5),
             customer_sentiment_end: Some(if cold { -0.6 } else { 0.4 }),
         },
-        metrics_json: "{}".into(),
+        // As the store keeps them: the metrics stage's object (the packet's figures
+        // across calls read the customer's words from it).
+        metrics_json: STORED_METRICS.into(),
         moments_json: moments(cold).to_string(),
     }
 }
@@ -215,7 +222,9 @@ pub fn entry(id: &str, wav: &Path, agent: &str) -> CallEntry {
             started_at: Some("2026-11-21T09:30:00+02:00".into()),
             agent_channel: Some("left".into()),
             language: Some("fi".into()),
-            ..CallMetadata::default()
+            // One customer: the warm call is their repeat contact.
+            customer_key: Some("A-17".into()),
+            direction: Some("inbound".into()),
         },
     }
 }
@@ -257,7 +266,9 @@ pub fn add_second_night(night: &Night, recording: &Path, overall: f64) {
         dimensions: Vec::new(),
         overall: Some(overall),
         summary: Default::default(),
-        metrics_json: "{}".into(),
+        // As the store keeps them: the metrics stage's object (the packet's figures
+        // across calls read the customer's words from it).
+        metrics_json: STORED_METRICS.into(),
         moments_json: "[]".into(),
     };
     store.save_scores("N2-001", &scores).unwrap();
@@ -284,4 +295,43 @@ pub fn page_of(packet: &Path, id: &str) -> PathBuf {
     packet
         .join("calls")
         .join(format!("{}.html", file_name_for(id)))
+}
+
+/// The id of [`add_promise_night`]'s call.
+pub const PROMISED: &str = "N2-002";
+
+/// A second night in `night`'s store for the "Across calls" page's lists: run 2
+/// with one call of the same customer (`A-17`) on 22 Nov, in which the agent
+/// promises a callback "huomenna aamupäivällä" that no call keeps and the
+/// customer's complaint is not passed on (HTML in both quotes).
+pub fn add_promise_night(night: &Night) {
+    let mut store = SqliteStore::open(&night.store).unwrap();
+    let transcript = store.transcript(WARM).unwrap().unwrap();
+    let run = begin_next_night(&mut store);
+    let mut entry = entry(PROMISED, Path::new("/nowhere/n2-002.wav"), "Eero");
+    entry.metadata.started_at = Some("2026-11-22T10:00:00+02:00".into());
+    entry.fingerprint.sha256 = "02".into();
+    store.mark_running(run, &entry).unwrap();
+    store
+        .save_transcript(PROMISED, &transcript, DURATION, None)
+        .unwrap();
+    let moments = json!([
+        {"behaviour": "unforwarded_complaint", "dimension": "ownership", "party": "customer", "start": 2.5, "end": 4.5,
+         "quote": format!("Tää on surkeaa palvelua {SCRIPT}"), "points": -2, "confidence": 0.9},
+        {"behaviour": "callback_promise", "dimension": "ownership", "party": "agent", "start": 9.0, "end": 11.5,
+         "quote": format!("Soitan teille huomenna aamupäivällä {IMG}"), "points": 20, "confidence": 0.9},
+    ]);
+    let scores = CallScores {
+        moments_json: moments.to_string(),
+        ..scores(60.0, 60.0, false)
+    };
+    store.save_scores(PROMISED, &scores).unwrap();
+    store.finish_run(run, &RunTotals::default()).unwrap();
+    let file =
+        json!({"schema_version": 1, "call_id": PROMISED, "overall": 60.0, "moments": moments});
+    let path = night
+        .out_dir
+        .join("calls")
+        .join(format!("{}.score.json", file_name_for(PROMISED)));
+    std::fs::write(path, serde_json::to_vec_pretty(&file).unwrap()).unwrap();
 }
