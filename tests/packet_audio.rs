@@ -55,7 +55,7 @@ fn a_run_with_a_relative_input_gives_a_packet_with_audio_from_any_folder() {
     let packet = dir.path().join("packet");
     let made = Command::new(bin())
         .current_dir(elsewhere.path())
-        .args(["packet", "--run-dir"])
+        .args(["packet", "--audio", "full", "--run-dir"])
         .arg(dir.path().join("out"))
         .arg("--out")
         .arg(&packet)
@@ -79,6 +79,8 @@ fn a_missing_recording_is_named_per_call_and_exits_1() {
     let run_dir = night.out_dir.to_str().unwrap();
     let (code, _, stderr) = kuulas(&[
         "packet",
+        "--audio",
+        "full",
         "--run-dir",
         run_dir,
         "--out",

@@ -226,6 +226,8 @@ fn packet_pages_work_in_headless_chromium() {
     let out = dir.path().join("packet");
     let (code, _, stderr) = kuulas(&[
         "packet",
+        "--audio",
+        "full",
         "--store",
         night.store.to_str().unwrap(),
         "--out",

@@ -41,7 +41,7 @@ fn a_redacted_packet_leaves_nothing_of_an_unredacted_one_in_its_folder() {
     let dir = tempfile::tempdir().unwrap();
     let night = build(dir.path());
     let out = dir.path().join("packet");
-    let (code, stderr) = packet(&night, &out, &["--no-redact"]);
+    let (code, stderr) = packet(&night, &out, &["--no-redact", "--audio", "full"]);
     assert_eq!(code, 0, "{stderr}");
     let whole = out
         .join("audio")

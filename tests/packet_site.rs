@@ -37,7 +37,7 @@ fn full_packet_has_every_page_escapes_text_and_redacts_text_and_audio() {
     let dir = tempfile::tempdir().unwrap();
     let night = build(dir.path());
     let out = dir.path().join("packet");
-    let (code, stderr) = packet(&night, &out, &[]);
+    let (code, stderr) = packet(&night, &out, &["--audio", "full"]);
     // The failed call's recording is broken: its audio is not asked for at all.
     assert_eq!(code, 0, "{stderr}");
 
@@ -85,7 +85,7 @@ fn no_redact_keeps_the_data_and_warns_on_every_page() {
     let dir = tempfile::tempdir().unwrap();
     let night = build(dir.path());
     let out = dir.path().join("packet");
-    let (code, stderr) = packet(&night, &out, &["--no-redact", "--lang", "en"]);
+    let (code, stderr) = packet(&night, &out, &["--no-redact", "--lang", "en", "--audio", "full"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(read(&page_of(&out, COLD)).contains(PHONE));
     for page in [
@@ -150,23 +150,39 @@ fn examples_rank_one_behaviour_by_points_times_confidence() {
     );
 }
 
+/// A night's packet goes to managers on a share: clips by default, whole calls
+/// (and their players) only when asked for.
 #[test]
-fn audio_clips_only_drops_the_whole_calls_and_their_players() {
+fn a_nights_packet_carries_clips_unless_whole_calls_are_asked_for() {
     let dir = tempfile::tempdir().unwrap();
     let night = build(dir.path());
+    let names = |out: &std::path::Path| -> Vec<String> {
+        std::fs::read_dir(out.join("audio"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
+    };
     let out = dir.path().join("packet");
-    let (code, stderr) = packet(&night, &out, &["--audio", "clips"]);
+    let (code, stderr) = packet(&night, &out, &[]);
     assert_eq!(code, 0, "{stderr}");
-    let names: Vec<String> = std::fs::read_dir(out.join("audio"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    let clips = names(&out);
     assert!(
-        !names.is_empty() && names.iter().all(|n| n.contains("~m")),
-        "{names:?}"
+        !clips.is_empty() && clips.iter().all(|n| n.contains("~m")),
+        "{clips:?}"
     );
     let cold = read(&page_of(&out, COLD));
     assert!(!cold.contains("id=\"player\"") && cold.contains("~m1.wav"));
+
+    let full = dir.path().join("full");
+    let (code, stderr) = packet(&night, &full, &["--audio", "full"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        names(&full).iter().any(|n| !n.contains("~m")),
+        "{:?}",
+        names(&full)
+    );
+    assert!(read(&page_of(&full, COLD)).contains("id=\"player\""));
+
     let (code, stderr) = packet(&night, &dir.path().join("silent"), &["--audio", "none"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(!dir.path().join("silent/audio").exists());

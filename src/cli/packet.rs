@@ -117,9 +117,11 @@ pub struct PacketArgs {
     #[arg(long, value_name = "FILE.csv", conflicts_with = "session")]
     labels: Option<PathBuf>,
     /// Which audio to carry: `full` (each call, for the player, and moment clips),
-    /// `clips` (moment clips only) or `none`.
-    #[arg(long, value_enum, default_value = "full")]
-    audio: AudioArg,
+    /// `clips` (moment clips only) or `none`. Default: `clips` for a night's
+    /// packet (a few hundred kB a call instead of megabytes), `full` for a
+    /// listening session (its calls play whole).
+    #[arg(long, value_enum)]
+    audio: Option<AudioArg>,
     /// For the "Across calls" page: a repeat contact within this many days means
     /// the first was not resolved (as `kuulas across --days`).
     #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=365))]
@@ -145,9 +147,11 @@ pub fn execute(args: PacketArgs) -> anyhow::Result<ExitCode> {
         redact: !args.no_redact,
         session: args.session,
         audio: match args.audio {
-            AudioArg::Full => AudioMode::Full,
-            AudioArg::Clips => AudioMode::Clips,
-            AudioArg::None => AudioMode::None,
+            Some(AudioArg::Full) => AudioMode::Full,
+            Some(AudioArg::Clips) => AudioMode::Clips,
+            Some(AudioArg::None) => AudioMode::None,
+            None if args.session => AudioMode::Full,
+            None => AudioMode::Clips,
         },
     };
     if !settings.redact {
