@@ -123,6 +123,7 @@ pub fn scores(overall: f64, warmth: f64, cold: bool) -> CallScores {
         },
         metrics_json: "{}".into(),
         moments_json: moments(cold).to_string(),
+        reason: None,
     }
 }
 
@@ -259,6 +260,7 @@ pub fn add_second_night(night: &Night, recording: &Path, overall: f64) {
         summary: Default::default(),
         metrics_json: "{}".into(),
         moments_json: "[]".into(),
+        reason: None,
     };
     store.save_scores("N2-001", &scores).unwrap();
     store.finish_run(run, &RunTotals::default()).unwrap();
