@@ -92,16 +92,30 @@ fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-/// Reason id and quote of every call, from the store itself.
-fn stored(b: &Batch) -> BTreeMap<String, (Option<String>, Option<String>, Option<f64>)> {
+/// A call's reason columns as stored.
+struct StoredTag {
+    reason: Option<String>,
+    quote: Option<String>,
+    at_s: Option<f64>,
+}
+
+/// Every call's reason, quote and time, from the store itself.
+fn stored(b: &Batch) -> BTreeMap<String, StoredTag> {
     let conn = rusqlite::Connection::open(b.store_path()).unwrap();
     let mut stmt = conn
         .prepare("SELECT call_id, reason_id, reason_quote, reason_at_s FROM calls")
         .unwrap();
-    stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+    stmt.query_map([], |r| {
+        let tag = StoredTag {
+            reason: r.get(1)?,
+            quote: r.get(2)?,
+            at_s: r.get(3)?,
+        };
+        Ok((r.get(0)?, tag))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
 }
 
 /// The built-in taxonomy, changed as an organisation would: moving house gets a
@@ -149,13 +163,13 @@ fn reasons_are_tagged_stored_retagged_exported_and_resolved_per_reason() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
 
     let tags = stored(&b);
-    let reason = |id: &str| tags[id].0.as_deref();
+    let reason = |id: &str| tags[id].reason.as_deref();
     assert_eq!(reason("c1"), Some("invoice_payment"));
     assert_eq!(reason("c2"), Some("invoice_payment"));
     assert_eq!(reason("c3"), Some("fault_outage"));
     assert_eq!(reason("c4"), Some("contract_change"));
     assert_eq!(reason("c5"), None, "thanks are no reason");
-    let (_, quote, at_s) = &tags["c1"];
+    let StoredTag { quote, at_s, .. } = &tags["c1"];
     assert_eq!(
         quote.as_deref(),
         Some("Hei. Mun lasku on ihan väärin, siinä on liikaa.")
@@ -201,8 +215,8 @@ fn reasons_are_tagged_stored_retagged_exported_and_resolved_per_reason() {
         stderr(&retag)
     );
     let tags = stored(&b);
-    assert_eq!(tags["c4"].0.as_deref(), Some("moving"));
-    assert_eq!(tags["c1"].0.as_deref(), Some("invoice_payment"));
+    assert_eq!(tags["c4"].reason.as_deref(), Some("moving"));
+    assert_eq!(tags["c1"].reason.as_deref(), Some("invoice_payment"));
 
     // The export: reason, customer and the call's place among the customer's calls.
     let export = b.export(&["--format", "csv"]);
