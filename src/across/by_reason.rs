@@ -95,3 +95,79 @@ pub fn compute(contacts: &[Contact], as_of: OffsetDateTime) -> ByReason {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::across::contact::Direction;
+    use time::macros::datetime;
+
+    fn call(reason: Option<&str>, at: OffsetDateTime, duration_s: f64) -> Contact {
+        Contact {
+            reason: reason.map(str::to_string),
+            started_at: Some(at),
+            duration_s: Some(duration_s),
+            ..Contact::default()
+        }
+    }
+
+    #[test]
+    fn inbound_calls_per_reason_by_week_with_the_reasons_that_rise() {
+        let as_of = datetime!(2026-11-23 12:00 +02:00);
+        let outbound = Contact {
+            direction: Some(Direction::Outbound),
+            ..call(Some("fault_outage"), as_of, 60.0)
+        };
+        let contacts = [
+            call(
+                Some("fault_outage"),
+                datetime!(2026-11-20 09:00 +02:00),
+                100.0,
+            ),
+            call(
+                Some("fault_outage"),
+                datetime!(2026-11-22 09:00 +02:00),
+                200.0,
+            ),
+            call(
+                Some("fault_outage"),
+                datetime!(2026-11-10 09:00 +02:00),
+                300.0,
+            ),
+            call(
+                Some("invoice_payment"),
+                datetime!(2026-11-12 09:00 +02:00),
+                50.0,
+            ),
+            call(
+                Some("invoice_payment"),
+                datetime!(2026-11-16 12:00 +02:00),
+                70.0,
+            ),
+            call(
+                Some("invoice_payment"),
+                datetime!(2026-11-01 09:00 +02:00),
+                90.0,
+            ),
+            call(None, datetime!(2026-11-22 09:00 +02:00), 10.0),
+            outbound,
+        ];
+        let by = compute(&contacts, as_of);
+        assert_eq!(by.untagged, 1);
+        let fault = &by.reasons["fault_outage"];
+        assert_eq!(
+            (fault.calls, fault.this_week, fault.previous_week),
+            (3, 2, 1)
+        );
+        assert_eq!(fault.mean_duration_s(), Some(200.0));
+        // The 16th at noon is this week's start: it belongs to the week before.
+        let invoice = &by.reasons["invoice_payment"];
+        assert_eq!(
+            (invoice.calls, invoice.this_week, invoice.previous_week),
+            (3, 0, 2)
+        );
+        assert_eq!(by.top()[0].0, "fault_outage");
+        let rising: Vec<_> = by.rising().iter().map(|(r, c)| (*r, c.rise())).collect();
+        assert_eq!(rising, [("fault_outage", 1)]);
+    }
+}
