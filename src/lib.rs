@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod model;
 pub mod names;
 pub mod packet;
+pub mod reasons;
 pub mod redact;
 pub mod rubric;
 pub mod settings;

@@ -6,12 +6,15 @@
 //! `cargo test --release --test across_bench -- --ignored --nocapture`
 //!
 //! Eight weeks of calls by 20,000 customers: four in five inbound, one call in ten
-//! with a callback promise (phrasings from the parser's tests), metrics and
-//! moments JSON shaped as the pipeline stores them.
+//! with a callback promise (phrasings from the parser's tests), nine in ten
+//! tagged with one of the built-in taxonomy's reasons, metrics and moments JSON
+//! shaped as the pipeline stores them. The JSON report (`kuulas across --format
+//! json`) is built inside the timing too; then the command itself is timed on
+//! the same store, start to exit.
 
 use std::time::Instant;
 
-use kuulas::across::{self, Settings, rows};
+use kuulas::across::{self, Settings, report, rows};
 use kuulas::store::{SqliteStore, Store};
 use time::macros::datetime;
 use time::{Duration, format_description::well_known::Rfc3339};
@@ -21,6 +24,17 @@ use bench_support::Rng;
 
 const CALLS: usize = 100_000;
 const CUSTOMERS: usize = 20_000;
+
+const REASONS: [&str; 8] = [
+    "invoice_payment",
+    "delivery_returns",
+    "fault_outage",
+    "contract_change",
+    "complaint_compensation",
+    "account_access",
+    "booking_appointment",
+    "information_request",
+];
 
 const PROMISES: [&str; 6] = [
     "Soitan teille tänään kolmeen mennessä.",
@@ -70,8 +84,8 @@ fn generate(path: &std::path::Path) {
             .prepare(
                 "INSERT INTO calls (call_id, path, size_bytes, mtime_ns, sha256, status, agent,
                     team, queue, started_at, customer_key, direction, duration_s, metrics_json,
-                    moments_json, run_id)
-                 VALUES (?1, ?1, 1, 1, '', 'scored', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1)",
+                    moments_json, reason_id, run_id)
+                 VALUES (?1, ?1, 1, 1, '', 'scored', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1)",
             )
             .unwrap();
         for i in 0..CALLS {
@@ -100,6 +114,7 @@ fn generate(path: &std::path::Path) {
                     30.0 + rng.below(600) as f64,
                     metrics_json(words),
                     moments_json(&mut rng),
+                    (rng.below(10) > 0).then(|| REASONS[rng.below(REASONS.len())]),
                 ])
                 .unwrap();
         }
@@ -123,16 +138,17 @@ fn figures_for_100000_stored_calls() {
         .map(rows::contact)
         .collect();
     let loaded = started.elapsed();
-    let figures = across::compute(
-        &contacts,
-        &Settings::new(datetime!(2026-12-01 12:00 +02:00)),
-    );
+    let settings = Settings::new(datetime!(2026-12-01 12:00 +02:00));
+    let figures = across::compute(&contacts, &settings);
+    let json = report::json(&figures, &settings).to_string();
     let total = started.elapsed();
 
     assert_eq!(figures.calls.len(), CALLS);
     let promises = figures.promises.len();
     assert!((8_000..12_000).contains(&promises), "{promises}");
     let fcr = figures.fcr.overall.fcr().unwrap();
+    assert_eq!(figures.reasons.reasons.len(), REASONS.len());
+    assert!(json.contains("\"by_reason\""));
     println!(
         "{CALLS} calls: loaded in {:.2} s, figures in {:.2} s, total {:.2} s; FCR {:.1} %, {promises} promises",
         loaded.as_secs_f64(),
@@ -141,4 +157,23 @@ fn figures_for_100000_stored_calls() {
         fcr * 100.0
     );
     assert!(total.as_secs_f64() < 5.0, "{total:?}");
+
+    let started = Instant::now();
+    let command = std::process::Command::new(env!("CARGO_BIN_EXE_kuulas"))
+        .args([
+            "across",
+            "--format",
+            "json",
+            "--as-of",
+            "2026-12-01T12:00:00+02:00",
+        ])
+        .arg("--store")
+        .arg(&path)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    let command_s = started.elapsed().as_secs_f64();
+    assert!(command.success());
+    println!("kuulas across --format json on the same store: {command_s:.2} s");
+    assert!(command_s < 5.0, "{command_s}");
 }

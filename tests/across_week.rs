@@ -132,12 +132,25 @@ fn a_week_later_every_first_contact_is_decided() {
         .find(|g| g["name"] == "Aino")
         .unwrap();
     assert_eq!(aino["repeated"], 3, "{aino:#}");
-    // Reasons are not known yet: one group, "not given".
-    let reasons = f["first_contact_resolution"]["by_reason"]
+    // Each call is tagged with its reason from the customer's words (the built-in
+    // taxonomy): the week's five needs, and no call without one.
+    let mut reasons: Vec<&str> = f["first_contact_resolution"]["by_reason"]
         .as_array()
-        .unwrap();
-    assert_eq!(reasons.len(), 1);
-    assert_eq!(reasons[0]["name"], Value::Null);
+        .unwrap()
+        .iter()
+        .map(|g| g["name"].as_str().unwrap_or("(none)"))
+        .collect();
+    reasons.sort_unstable();
+    assert_eq!(
+        reasons,
+        [
+            "account_access",
+            "contract_change",
+            "delivery_returns",
+            "fault_outage",
+            "invoice_payment"
+        ]
+    );
     // The open promise's Monday has passed without a callback.
     assert_eq!(promise(&f, "w20a")["status"], "broken");
 
@@ -199,7 +212,10 @@ fn the_packet_shows_the_week_across_calls() {
     ok(stderr);
     let html = std::fs::read_to_string(dir.join("across.html")).unwrap();
     assert!(html.contains("<h1>Puheluiden yli</h1>"));
-    assert!(html.contains(r#"id="no-reasons""#), "syy ei tiedossa");
+    assert!(
+        !html.contains(r#"id="no-reasons""#) && html.contains("fault_outage"),
+        "a table of the week's reasons: {html}"
+    );
     assert!(
         html.contains("<span class=\"tag neg\">rikottu</span> 2"),
         "{html}"

@@ -235,6 +235,8 @@ fn a_postgres_store_gives_the_same_packet() {
     let out = dir.path().join("packet");
     let (code, _, stderr) = kuulas(&[
         "packet",
+        "--audio",
+        "full",
         "--store",
         &db.url,
         "--run-dir",

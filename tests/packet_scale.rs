@@ -173,6 +173,7 @@ fn night(root: &Path) -> std::path::PathBuf {
                     summary: MetricSummary::default(),
                     metrics_json: metrics_json.clone(),
                     moments_json: moments.clone(),
+                    reason: None,
                 },
             )
             .unwrap();

@@ -85,7 +85,11 @@ fn no_redact_keeps_the_data_and_warns_on_every_page() {
     let dir = tempfile::tempdir().unwrap();
     let night = build(dir.path());
     let out = dir.path().join("packet");
-    let (code, stderr) = packet(&night, &out, &["--no-redact", "--lang", "en", "--audio", "full"]);
+    let (code, stderr) = packet(
+        &night,
+        &out,
+        &["--no-redact", "--lang", "en", "--audio", "full"],
+    );
     assert_eq!(code, 0, "{stderr}");
     assert!(read(&page_of(&out, COLD)).contains(PHONE));
     for page in [

@@ -39,6 +39,7 @@ fn scored(worker: &str) -> Vec<WorkOutcome> {
             summary: MetricSummary::default(),
             metrics_json: "{}".into(),
             moments_json: "[]".into(),
+            reason: None,
         }),
     ]
 }

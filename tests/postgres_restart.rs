@@ -143,6 +143,7 @@ fn scored() -> Vec<WorkOutcome> {
         summary: MetricSummary::default(),
         metrics_json: "{}".into(),
         moments_json: "[]".into(),
+        reason: None,
     })]
 }
 

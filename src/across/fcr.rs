@@ -26,6 +26,26 @@ pub enum Outcome {
     Repeat { of: String },
 }
 
+impl Outcome {
+    /// `resolved`, `repeated`, `pending` or `repeat`, as reports and exports name it.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Outcome::Resolved => "resolved",
+            Outcome::Repeated { .. } => "repeated",
+            Outcome::Pending => "pending",
+            Outcome::Repeat { .. } => "repeat",
+        }
+    }
+
+    /// The other call it names: the repeat call, or the call it repeats.
+    pub fn other_call(&self) -> Option<&str> {
+        match self {
+            Outcome::Repeated { by: call } | Outcome::Repeat { of: call } => Some(call),
+            Outcome::Resolved | Outcome::Pending => None,
+        }
+    }
+}
+
 /// First contacts and how they ended, with the rubric's in-call judgement beside.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rate {

@@ -1,10 +1,12 @@
 //! Across calls: what a single call cannot show. Whether a matter was settled on
 //! the first contact (the customer did not call again about it, [`fcr`]), whether
 //! promised callbacks were made ([`promises`], deadlines from the promise's words
-//! by [`when`]), and each customer's previous and next call — from plain call
+//! by [`when`]), why customers call ([`by_reason`]: calls, handling time and
+//! the reasons that rise), and each customer's previous and next call — from plain call
 //! rows ([`Contact`]: metadata plus what the rubric found), never from audio or
 //! transcripts. Pure: no IO, cannot fail. Entry point: [`compute`].
 
+pub mod by_reason;
 pub mod contact;
 pub mod fcr;
 pub mod promises;
@@ -17,6 +19,7 @@ use std::collections::HashMap;
 
 use time::{Duration, OffsetDateTime};
 
+use crate::across::by_reason::ByReason;
 use crate::across::contact::Contact;
 use crate::across::fcr::{Fcr, Outcome};
 use crate::across::promises::{Promise, Reached};
@@ -73,12 +76,17 @@ pub struct Figures {
     pub fcr: Fcr,
     /// Every callback promise, in the order of the calls that made them.
     pub promises: Vec<Promise>,
+    /// Inbound calls per contact reason (all calls, with a customer key or not).
+    pub reasons: ByReason,
     pub left_out: LeftOut,
 }
 
 /// The figures across `contacts`.
 pub fn compute(contacts: &[Contact], settings: &Settings) -> Figures {
-    let mut figures = Figures::default();
+    let mut figures = Figures {
+        reasons: by_reason::compute(contacts, settings.as_of),
+        ..Figures::default()
+    };
     let mut timed: Vec<(&Contact, OffsetDateTime)> = Vec::with_capacity(contacts.len());
     for c in contacts {
         figures.left_out.direction_unknown += u64::from(c.direction.is_none());

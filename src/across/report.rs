@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::across::by_reason::{self, ReasonCalls};
 use crate::across::fcr::{Outcome, Rate};
 use crate::across::promises::{Promise, Status};
 use crate::across::{CallLinks, Figures, Settings};
@@ -89,6 +90,7 @@ pub fn text(figures: &Figures, settings: &Settings) -> String {
             let _ = writeln!(out, "    {:<20} {}", name(key), rate_line(rate));
         }
     }
+    reasons_text(&mut out, figures, settings);
     let counts: Vec<String> = tally(&figures.promises)
         .iter()
         .map(|(s, n)| format!("{} {n}", s.as_str()))
@@ -112,6 +114,56 @@ pub fn text(figures: &Figures, settings: &Settings) -> String {
         let _ = writeln!(out, "  {}", promise_line(p));
     }
     out
+}
+
+/// Seconds as `m:ss`.
+fn minutes(seconds: Option<f64>) -> String {
+    seconds.map_or("–".into(), |s| {
+        let s = s.round() as u64;
+        format!("{}:{:02}", s / 60, s % 60)
+    })
+}
+
+/// The top reasons with their resolution and handling time, then those that rise.
+fn reasons_text(out: &mut String, figures: &Figures, settings: &Settings) {
+    let reasons = &figures.reasons;
+    let (this_from, previous_from) = by_reason::weeks(settings.as_of);
+    let _ = writeln!(
+        out,
+        "\nWhy customers call ({} inbound calls without a reason; this week from {}, the week before from {}):",
+        reasons.untagged,
+        time_text(Some(this_from)),
+        time_text(Some(previous_from))
+    );
+    let none = Rate::default();
+    for (reason, calls) in reasons.top() {
+        let rate = figures
+            .fcr
+            .by_reason
+            .get(&Some(reason.to_string()))
+            .unwrap_or(&none);
+        let _ = writeln!(
+            out,
+            "  {:<24} {:>6} calls  FCR {}  mean handling {:>6}  this week {} (the week before {})",
+            escape::escape(reason),
+            calls.calls,
+            percent(rate),
+            minutes(calls.mean_duration_s()),
+            calls.this_week,
+            calls.previous_week
+        );
+    }
+    let rising: Vec<String> = reasons
+        .rising()
+        .iter()
+        .map(|(reason, calls)| format!("{} +{}", escape::escape(reason), calls.rise()))
+        .collect();
+    let rising = if rising.is_empty() {
+        "none".to_string()
+    } else {
+        rising.join(", ")
+    };
+    let _ = writeln!(out, "  rising: {rising}");
 }
 
 fn promise_line(p: &Promise) -> String {
@@ -212,25 +264,52 @@ pub fn json(figures: &Figures, settings: &Settings) -> Value {
             "by_queue": groups_json(&fcr.by_queue),
             "by_reason": groups_json(&fcr.by_reason),
         },
+        "reasons": reasons_json(figures, settings),
         "promise_counts": counts,
         "promises": promises,
         "call_links": figures.calls.iter().map(links_json).collect::<Vec<_>>(),
     })
 }
 
+fn reason_json(reason: &str, calls: &ReasonCalls, figures: &Figures) -> Value {
+    let rate = figures.fcr.by_reason.get(&Some(reason.to_string()));
+    json!({
+        "reason": reason,
+        "calls": calls.calls,
+        "mean_duration_s": calls.mean_duration_s(),
+        "this_week": calls.this_week,
+        "previous_week": calls.previous_week,
+        "rise": calls.rise(),
+        "first_contact_resolution": rate_json(rate.unwrap_or(&Rate::default())),
+    })
+}
+
+fn reasons_json(figures: &Figures, settings: &Settings) -> Value {
+    let reasons = &figures.reasons;
+    let (this_from, previous_from) = by_reason::weeks(settings.as_of);
+    json!({
+        "this_week_from": time_text(Some(this_from)),
+        "previous_week_from": time_text(Some(previous_from)),
+        "untagged_inbound_calls": reasons.untagged,
+        "by_reason": reasons
+            .top()
+            .into_iter()
+            .map(|(reason, calls)| reason_json(reason, calls, figures))
+            .collect::<Vec<_>>(),
+        "rising": reasons
+            .rising()
+            .into_iter()
+            .map(|(reason, calls)| json!({"reason": reason, "rise": calls.rise()}))
+            .collect::<Vec<_>>(),
+    })
+}
+
 fn links_json(c: &CallLinks) -> Value {
-    let (outcome, other) = match &c.outcome {
-        None => (None, None),
-        Some(Outcome::Resolved) => (Some("resolved"), None),
-        Some(Outcome::Pending) => (Some("pending"), None),
-        Some(Outcome::Repeated { by }) => (Some("repeated"), Some(by)),
-        Some(Outcome::Repeat { of }) => (Some("repeat"), Some(of)),
-    };
     json!({
         "call_id": c.call_id,
         "previous": c.previous,
         "next": c.next,
-        "first_contact": outcome,
-        "repeat_call": other,
+        "first_contact": c.outcome.as_ref().map(Outcome::as_str),
+        "repeat_call": c.outcome.as_ref().and_then(Outcome::other_call),
     })
 }

@@ -1,8 +1,8 @@
-//! Store rows to [`Contact`]s: the metadata as it is, and from the stored score
-//! moments and metrics only what the figures need — the `callback_promise`
-//! moments (quote and time), the in-call `resolved` / `unresolved` judgement and
-//! how many words the customer said. Moments the audio did not verify are not
-//! used, as the scores do not use them.
+//! Store rows to [`Contact`]s: the metadata as it is, the contact reason the call
+//! was tagged with, and from the stored score moments and metrics only what the
+//! figures need — the `callback_promise` moments (quote and time), the in-call
+//! `resolved` / `unresolved` judgement and how many words the customer said.
+//! Moments the audio did not verify are not used, as the scores do not use them.
 
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -58,7 +58,7 @@ pub fn contact(row: &ContactRow) -> Contact {
         agent: m.agent.clone(),
         team: m.team.clone(),
         queue: m.queue.clone(),
-        reason: None,
+        reason: row.reason_id.clone(),
         resolved_in_call,
         customer_words: metrics.map(|m| m.customer.words),
         duration_s: row.duration_s,
@@ -107,6 +107,7 @@ mod tests {
                     {"behaviour": "resolved", "start": 80.0, "quote": "Nyt se on hoidettu."}]"#
                     .into(),
             ),
+            reason_id: Some("invoice_payment".into()),
         };
         let c = contact(&row);
         assert_eq!(c.customer.as_deref(), Some("A-17"));
@@ -114,6 +115,7 @@ mod tests {
         assert_eq!(c.started_at, Some(datetime!(2026-11-18 10:00 +02:00)));
         assert_eq!(c.customer_words, Some(57));
         assert_eq!(c.resolved_in_call, Some(true));
+        assert_eq!(c.reason.as_deref(), Some("invoice_payment"));
         assert_eq!(
             c.promises,
             [PromiseMoment {
@@ -131,6 +133,7 @@ mod tests {
             duration_s: None,
             metrics_json: Some("{not json".into()),
             moments_json: None,
+            reason_id: None,
         };
         let c = contact(&row);
         assert_eq!(

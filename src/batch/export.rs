@@ -3,15 +3,25 @@
 //! follow rubric order; a call without a dimension gets an empty cell (CSV) or
 //! `null` (JSONL).
 //!
+//! The last columns place the call among its customer's calls (issue 21): the
+//! customer key (an id, or `tel:` and a hash — never a phone number), the
+//! direction, the contact reason and its confidence, the call's first-contact
+//! outcome (`resolved`, `repeated`, `pending`, `repeat`, empty for outbound
+//! calls and calls left out) and the customer's previous and next call, from
+//! the figures across calls ([`CallLinks`]) that the caller computed from the store.
+//!
 //! Numbers are rounded to a fixed precision (documented in docs/operations.md) so
 //! that a score of 60⅔ reads `60.67`, not `60.666666666666664`: seconds and scores
 //! to [`SECONDS_DECIMALS`] / [`SCORE_DECIMALS`] places, ratios and sentiment to
 //! [`RATIO_DECIMALS`].
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 use serde_json::Value;
 
+use crate::across::CallLinks;
+use crate::across::fcr::Outcome;
 use crate::store::{CallRow, CallTable, shown_status};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,14 +60,25 @@ const TRAILING: &[&str] = &[
     "interruptions",
     "customer_sentiment_start",
     "customer_sentiment_end",
+    "customer_key",
+    "direction",
+    "reason_id",
+    "reason_confidence",
+    "fcr_outcome",
+    "previous_call_id",
+    "next_call_id",
 ];
 
-/// Writes every row of `table` to `out`.
+/// Writes every row of `table` to `out`, each with its place among its
+/// customer's calls from `links` (calls not in it get empty cells).
 pub fn write_export(
     table: &CallTable,
+    links: &[CallLinks],
     format: ExportFormat,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    let links: HashMap<&str, &CallLinks> = links.iter().map(|l| (l.call_id.as_str(), l)).collect();
+    let values = |row: &CallRow| values(row, &table.dimensions, links.get(row.call_id.as_str()));
     let header: Vec<String> = LEADING
         .iter()
         .map(|c| c.to_string())
@@ -69,7 +90,7 @@ pub fn write_export(
             let mut w = csv::Writer::from_writer(out);
             w.write_record(&header)?;
             for row in &table.rows {
-                w.write_record(values(row, &table.dimensions).iter().map(cell))?;
+                w.write_record(values(row).iter().map(cell))?;
             }
             w.flush()
         }
@@ -77,7 +98,7 @@ pub fn write_export(
             for row in &table.rows {
                 let fields: Vec<String> = header
                     .iter()
-                    .zip(values(row, &table.dimensions))
+                    .zip(values(row))
                     .map(|(k, v)| format!("{}:{v}", Value::from(k.as_str())))
                     .collect();
                 writeln!(out, "{{{}}}", fields.join(","))?;
@@ -88,7 +109,7 @@ pub fn write_export(
 }
 
 /// The row's values in header order.
-fn values(row: &CallRow, dimensions: &[String]) -> Vec<Value> {
+fn values(row: &CallRow, dimensions: &[String], links: Option<&&CallLinks>) -> Vec<Value> {
     let text = |v: &Option<String>| v.as_deref().map_or(Value::Null, Value::from);
     let num = |v: Option<f64>, decimals: i32| {
         v.map_or(Value::Null, |v| {
@@ -127,6 +148,16 @@ fn values(row: &CallRow, dimensions: &[String]) -> Vec<Value> {
         s.interruptions.map_or(Value::Null, Value::from),
         num(s.customer_sentiment_start, RATIO_DECIMALS),
         num(s.customer_sentiment_end, RATIO_DECIMALS),
+        text(&m.customer_key),
+        text(&m.direction),
+        text(&row.reason_id),
+        num(row.reason_confidence, RATIO_DECIMALS),
+    ]);
+    let outcome = links.and_then(|l| l.outcome.as_ref());
+    out.extend([
+        outcome.map_or(Value::Null, |o| Value::from(Outcome::as_str(o))),
+        text(&links.and_then(|l| l.previous.clone())),
+        text(&links.and_then(|l| l.next.clone())),
     ]);
     out
 }
@@ -162,6 +193,8 @@ mod tests {
                 interruptions: Some(2),
                 ..MetricSummary::default()
             },
+            reason_id: None,
+            reason_confidence: None,
         };
         let d = |name: &str, score| DimensionScore {
             dimension: name.into(),
@@ -182,7 +215,7 @@ mod tests {
     #[test]
     fn csv_has_stable_columns_and_empty_cells_for_missing_values() {
         let mut out = Vec::new();
-        write_export(&table(), ExportFormat::Csv, &mut out).unwrap();
+        write_export(&table(), &[], ExportFormat::Csv, &mut out).unwrap();
         let mut r = csv::Reader::from_reader(out.as_slice());
         let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
         assert_eq!(
@@ -208,7 +241,7 @@ mod tests {
     #[test]
     fn jsonl_has_one_object_per_call_with_the_same_keys() {
         let mut out = Vec::new();
-        write_export(&table(), ExportFormat::Jsonl, &mut out).unwrap();
+        write_export(&table(), &[], ExportFormat::Jsonl, &mut out).unwrap();
         let lines: Vec<Value> = String::from_utf8(out)
             .unwrap()
             .lines()
@@ -225,7 +258,7 @@ mod tests {
         let mut t = table();
         t.rows[1].overall = None;
         let mut out = Vec::new();
-        write_export(&t, ExportFormat::Csv, &mut out).unwrap();
+        write_export(&t, &[], ExportFormat::Csv, &mut out).unwrap();
         let mut r = csv::Reader::from_reader(out.as_slice());
         let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
         assert_eq!(&rows[0][10], "scored");
@@ -244,7 +277,7 @@ mod tests {
         row.summary.longest_silence_s = Some(0.1 + 0.2);
         row.summary.customer_sentiment_end = Some(-1.0 / 7.0);
         let mut out = Vec::new();
-        write_export(&t, ExportFormat::Csv, &mut out).unwrap();
+        write_export(&t, &[], ExportFormat::Csv, &mut out).unwrap();
         let mut r = csv::Reader::from_reader(out.as_slice());
         let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
         let first = r.records().next().unwrap().unwrap();
@@ -257,9 +290,40 @@ mod tests {
         assert_eq!(col("customer_sentiment_end"), "-0.143");
 
         let mut out = Vec::new();
-        write_export(&t, ExportFormat::Jsonl, &mut out).unwrap();
+        write_export(&t, &[], ExportFormat::Jsonl, &mut out).unwrap();
         let line = String::from_utf8(out).unwrap();
         assert!(line.contains("\"score_overall\":60.67,"), "{line}");
         assert!(line.contains("\"talk_ratio_agent\":0.667,"), "{line}");
+    }
+
+    #[test]
+    fn each_call_has_its_customer_reason_and_place_among_the_customers_calls() {
+        let mut t = table();
+        t.rows[0].metadata.customer_key = Some("tel:3f2a".into());
+        t.rows[0].metadata.direction = Some("inbound".into());
+        t.rows[0].reason_id = Some("invoice_payment".into());
+        t.rows[0].reason_confidence = Some(0.9);
+        let links = [CallLinks {
+            call_id: "c1".into(),
+            previous: None,
+            next: Some("c9".into()),
+            outcome: Some(Outcome::Repeated { by: "c9".into() }),
+        }];
+        let mut out = Vec::new();
+        write_export(&t, &links, ExportFormat::Jsonl, &mut out).unwrap();
+        let lines: Vec<Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines[0]["customer_key"], "tel:3f2a");
+        assert_eq!(lines[0]["direction"], "inbound");
+        assert_eq!(lines[0]["reason_id"], "invoice_payment");
+        assert_eq!(lines[0]["reason_confidence"], 0.9);
+        assert_eq!(lines[0]["fcr_outcome"], "repeated");
+        assert_eq!(lines[0]["previous_call_id"], Value::Null);
+        assert_eq!(lines[0]["next_call_id"], "c9");
+        assert_eq!(lines[1]["fcr_outcome"], Value::Null);
+        assert_eq!(lines[1]["customer_key"], Value::Null);
     }
 }

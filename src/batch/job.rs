@@ -167,6 +167,7 @@ fn call_scores(scored: ScoredCall) -> CallScores {
         summary: scored.summary,
         metrics_json: scored.metrics.to_string(),
         moments_json: scored.moments.to_string(),
+        reason: scored.reason,
     }
 }
 

@@ -19,6 +19,7 @@ mod pipeline;
 mod plan;
 mod processor;
 mod report;
+mod retag;
 mod runner;
 mod worker;
 
@@ -33,6 +34,7 @@ pub use processor::{
     CallInput, CallProcessor, ProcessError, ProcessorIdentity, ScoredCall, Transcribed,
 };
 pub use report::{CallOutcome, FailedCall, Progress, Reporter, Summary};
+pub use retag::{Retagged, retag};
 pub use worker::{Enqueued, WorkerSettings, WorkerSummary, enqueue, work};
 
 use std::path::{Path, PathBuf};

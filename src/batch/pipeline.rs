@@ -1,5 +1,6 @@
 //! The [`CallProcessor`]: audio → transcribe (+ loudness) → metrics → rubric →
-//! verify (every moment checked against the audio, rubric phrases spotted).
+//! verify (every moment checked against the audio, rubric phrases spotted), and
+//! the contact reason tagged from the customer's words (`crate::reasons`).
 //!
 //! What it needs from a transcriber is the [`Transcribe`] trait: a recording and
 //! its options in, the transcript and each party's loudness out. The whisper
@@ -15,8 +16,9 @@ use crate::batch::processor::{
     CallInput, CallProcessor, ProcessError, ProcessorIdentity, ScoredCall, Transcribed,
 };
 use crate::metrics::{self, LoudnessMeter, Metrics};
+use crate::reasons::{self, Taxonomy};
 use crate::rubric::{self, Rubric, Scorecard};
-use crate::store::{CallMetadata, DimensionScore, MetricSummary};
+use crate::store::{CallMetadata, DimensionScore, MetricSummary, StoredReason};
 use crate::transcribe::{
     self, AgentChannel, AudioObserver, CallOptions, TranscribeError, Transcriber,
 };
@@ -42,6 +44,8 @@ pub trait Transcribe: Send + Sync {
 pub struct Pipeline {
     transcriber: Box<dyn Transcribe>,
     rubric: Rubric,
+    /// Why customers call; the built-in taxonomy unless [`Pipeline::with_taxonomy`].
+    taxonomy: Taxonomy,
     model_sha256: Option<String>,
     /// For calls whose metadata does not say.
     defaults: CallOptions,
@@ -59,10 +63,17 @@ impl Pipeline {
         Pipeline {
             transcriber,
             rubric,
+            taxonomy: reasons::default_taxonomy(),
             model_sha256,
             defaults,
             verify: true,
         }
+    }
+
+    /// Tags contact reasons with `taxonomy` instead of the built-in one.
+    pub fn with_taxonomy(mut self, taxonomy: Taxonomy) -> Pipeline {
+        self.taxonomy = taxonomy;
+        self
     }
 
     /// Scores from the text alone: no acoustic verification or spotting.
@@ -158,7 +169,9 @@ impl CallProcessor for Pipeline {
                 .map_err(|e| ProcessError::from_error(&e))?
                 .card;
         }
-        finish(transcript, &card, &metrics)
+        let mut scored = finish(transcript, &card, &metrics)?;
+        scored.reason = reasons::tag(transcript, &self.taxonomy).map(stored_reason);
+        Ok(scored)
     }
 
     fn identity(&self) -> ProcessorIdentity {
@@ -204,7 +217,19 @@ fn scored_call(card: &Scorecard, metrics: &Metrics) -> Result<ScoredCall, Proces
         summary,
         metrics: serde_json::to_value(metrics).map_err(|e| ProcessError::from_error(&e))?,
         moments: serde_json::to_value(&card.moments).map_err(|e| ProcessError::from_error(&e))?,
+        reason: None,
     })
+}
+
+/// A tag in the store's terms (`kuulas run` and `kuulas reasons retag` store it alike).
+pub fn stored_reason(tag: reasons::Tag) -> StoredReason {
+    StoredReason {
+        reason_id: tag.reason,
+        confidence: tag.confidence,
+        quote: tag.quote,
+        at_s: tag.at_s,
+        secondary: tag.secondary,
+    }
 }
 
 #[cfg(test)]

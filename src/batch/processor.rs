@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::metrics::Loudness;
 use crate::rubric::Rubric;
-use crate::store::{CallMetadata, DimensionScore, MetricSummary};
+use crate::store::{CallMetadata, DimensionScore, MetricSummary, StoredReason};
 use crate::transcript::{Transcript, TranscriptError};
 
 /// One call as the processor sees it.
@@ -75,12 +75,15 @@ pub struct ScoredCall {
     pub metrics: serde_json::Value,
     /// Timestamped evidence as the rubric stage serialises it.
     pub moments: serde_json::Value,
+    /// Why the customer called (`crate::reasons`); `None`: no reason found.
+    pub reason: Option<StoredReason>,
 }
 
 impl ScoredCall {
     /// The same call with nothing scored, for a transcript with no speech: every
     /// dimension and the overall score unset and no moments, so that a silent
-    /// recording is never counted as a call of the rubric's base scores. The
+    /// recording is never counted as a call of the rubric's base scores (nor
+    /// given a reason). The
     /// metrics stay (talk time 0, silence throughout). Exports and packets show
     /// such a call as `no_speech` ([`crate::store::shown_status`]).
     pub fn no_speech(self) -> ScoredCall {
@@ -92,6 +95,7 @@ impl ScoredCall {
                 .collect(),
             overall: None,
             moments: serde_json::json!([]),
+            reason: None,
             ..self
         }
     }

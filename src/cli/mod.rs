@@ -8,6 +8,7 @@ mod calibrate;
 mod examples;
 mod model;
 mod packet;
+mod reasons;
 mod rubric;
 mod run;
 mod score;
@@ -47,6 +48,9 @@ enum Command {
     /// Show, check or self-test a rubric.
     #[command(subcommand)]
     Rubric(rubric::RubricCommand),
+    /// Show, check or self-test the contact-reason taxonomy; tag stored calls again.
+    #[command(subcommand)]
+    Reasons(reasons::ReasonsCommand),
     /// Process a directory of recordings: the nightly batch.
     Run(run::RunArgs),
     /// Export per-call results for BI tools.
@@ -100,6 +104,7 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Transcribe(a) => transcribe::execute(a),
         Command::Score(a) => score::execute(a),
         Command::Rubric(c) => rubric::execute(c),
+        Command::Reasons(c) => reasons::execute(c),
         Command::Run(a) => run::execute_run(a),
         Command::Export(a) => run::execute_export(a),
         Command::Status(a) => status::execute(a),

@@ -14,7 +14,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use time::OffsetDateTime;
 
+use kuulas::across::{self, rows};
 use kuulas::batch::{
     self, CallProcessor, ExportFormat, FixtureTranscriber, Mode, Settings, Summary,
 };
@@ -73,6 +75,9 @@ pub struct RunArgs {
     /// Rubric file (TOML).
     #[arg(long)]
     rubric: Option<PathBuf>,
+    /// Contact-reason taxonomy file (TOML) [default: the built-in one].
+    #[arg(long)]
+    taxonomy: Option<PathBuf>,
     /// Score from the text alone: do not check moments against the audio or
     /// spot the rubric's phrases in it (faster, and evidence is not verified).
     #[arg(long)]
@@ -125,6 +130,7 @@ impl From<FormatArg> for ExportFormat {
 struct StageConfig {
     whisper: WhisperArgs,
     rubric: Option<PathBuf>,
+    taxonomy: Option<PathBuf>,
     /// Calls processed at once: the transcriber's decoders serve them all.
     jobs: usize,
     verify: bool,
@@ -141,6 +147,7 @@ pub fn execute_run(args: RunArgs) -> anyhow::Result<ExitCode> {
         bail!("--enqueue and --worker need a shared store: --store postgres://user@host/database");
     }
     let rubric = super::score::load_rubric(stages.rubric.as_deref())?;
+    let taxonomy = super::reasons::load_taxonomy(stages.taxonomy.as_deref())?;
     let options = stages.whisper.options();
     let identity = ProcessorIdentity::new(&rubric, sha256_file(&options.model).ok());
     settings.transcription = Some(options.fingerprint(identity.model_sha256.as_deref())?);
@@ -149,7 +156,7 @@ pub fn execute_run(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     // The model is loaded and the rubric checked against it before the output
     // directory or the store is touched: a bad setting leaves nothing behind.
-    let processor = processor(&stages, rubric, identity.model_sha256)?;
+    let processor = processor(&stages, rubric, taxonomy, identity.model_sha256)?;
     if let Some(url) = url.as_deref().filter(|_| worker) {
         return execute_worker(&settings, processor, url, Duration::from_secs(lease.into()));
     }
@@ -275,6 +282,7 @@ fn resolve(mut args: RunArgs) -> anyhow::Result<(Settings, StageConfig, PathBuf)
     for (flag, path) in [
         ("--manifest", &args.manifest),
         ("--rubric", &args.rubric),
+        ("--taxonomy", &args.taxonomy),
         ("--model", &args.whisper.model),
     ] {
         if let Some(path) = path.as_ref().filter(|p| !p.is_file()) {
@@ -315,6 +323,7 @@ fn resolve(mut args: RunArgs) -> anyhow::Result<(Settings, StageConfig, PathBuf)
         StageConfig {
             whisper: args.whisper,
             rubric: args.rubric,
+            taxonomy: args.taxonomy,
             jobs,
             verify: !args.no_verify,
         },
@@ -327,6 +336,7 @@ fn resolve(mut args: RunArgs) -> anyhow::Result<(Settings, StageConfig, PathBuf)
 fn processor(
     stages: &StageConfig,
     rubric: kuulas::rubric::Rubric,
+    taxonomy: kuulas::reasons::Taxonomy,
     model_sha: Option<String>,
 ) -> anyhow::Result<Arc<dyn CallProcessor>> {
     let (transcriber, model_sha): (Box<dyn Transcribe>, _) = if std::env::var(FIXTURE_ENV)
@@ -353,7 +363,8 @@ fn processor(
         rubric,
         model_sha,
         stages.whisper.options().call_options(),
-    );
+    )
+    .with_taxonomy(taxonomy);
     Ok(Arc::new(if stages.verify {
         pipeline
     } else {
@@ -418,13 +429,19 @@ pub fn execute_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         ),
     };
     let table = store.calls(run)?;
+    // Every call of the store, not only the run's: a call's previous or next
+    // call may be in another run. Seven days' repeat window, as of now.
+    let contacts: Vec<_> = store.contacts()?.iter().map(rows::contact).collect();
+    let links = across::compute(&contacts, &across::Settings::new(OffsetDateTime::now_utc())).calls;
     let format = ExportFormat::from(args.format);
     match &args.output {
-        Some(file) => kuulas::atomic::write_with(file, |f| batch::write_export(&table, format, f))
-            .with_context(|| format!("cannot write {}", file.display()))?,
+        Some(file) => {
+            kuulas::atomic::write_with(file, |f| batch::write_export(&table, &links, format, f))
+                .with_context(|| format!("cannot write {}", file.display()))?
+        }
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            batch::write_export(&table, format, &mut out)
+            batch::write_export(&table, &links, format, &mut out)
                 .context("cannot write to standard output")?;
             out.flush().context("cannot write to standard output")?;
         }

@@ -14,7 +14,7 @@ use super::{
 const ROW_COLUMNS: &str = "call_id, path, run_id, agent, team, queue, started_at, agent_channel,
     language, duration_s, status, failure_reason, overall_score, talk_ratio_agent,
     longest_silence_s, interruptions, customer_sentiment_start, customer_sentiment_end,
-    customer_key, direction";
+    customer_key, direction, reason_id, reason_confidence";
 
 impl SqliteStore {
     pub(super) fn call_table(&self, run: Option<RunId>) -> Result<CallTable, StoreError> {
@@ -110,6 +110,7 @@ impl SqliteStore {
                 duration_s: r.get(9)?,
                 metrics_json: r.get(10)?,
                 moments_json: r.get(11)?,
+                reason_id: r.get(12)?,
             })
         })
         .map_err(&err)?
@@ -165,6 +166,8 @@ fn call_row(r: &Row<'_>) -> rusqlite::Result<(CallRow, String)> {
             customer_sentiment_start: r.get(16)?,
             customer_sentiment_end: r.get(17)?,
         },
+        reason_id: r.get(20)?,
+        reason_confidence: r.get(21)?,
     };
     Ok((row, r.get(10)?))
 }

@@ -73,6 +73,14 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE calls ADD COLUMN customer_key TEXT;
     ALTER TABLE calls ADD COLUMN direction TEXT CHECK (direction IN ('inbound', 'outbound'));
     CREATE INDEX calls_by_customer ON calls(customer_key, started_at);",
+    // 4: why the customer called (issue 21, `crate::reasons`): the primary
+    // reason's id, confidence, quote and time, and the secondary reasons' ids
+    // (comma-separated); all NULL when no reason was found or none tagged yet.
+    "ALTER TABLE calls ADD COLUMN reason_id TEXT;
+    ALTER TABLE calls ADD COLUMN reason_confidence REAL;
+    ALTER TABLE calls ADD COLUMN reason_quote TEXT;
+    ALTER TABLE calls ADD COLUMN reason_at_s REAL;
+    ALTER TABLE calls ADD COLUMN reasons_secondary TEXT;",
 ];
 
 /// The schema version this build writes.
@@ -177,6 +185,30 @@ mod tests {
         assert!(sideways.is_err());
         conn.execute("UPDATE calls SET direction = 'outbound'", [])
             .unwrap();
+    }
+
+    /// A store of schema version 3 keeps its calls, untagged: no reason until
+    /// `kuulas reasons retag` or a rescore tags them.
+    #[test]
+    fn version_3_store_upgrades_without_reasons() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..3] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 3).unwrap();
+        conn.execute_batch(
+            "INSERT INTO runs (id, started_at, input_dir, kuulas_version) VALUES (1, 't', 'i', 'v');
+             INSERT INTO calls (call_id, path, size_bytes, mtime_ns, sha256, status, run_id)
+             VALUES ('a', 'a.wav', 1, 1, 'ab', 'scored', 1);",
+        )
+        .unwrap();
+        apply(&mut conn, Path::new(":memory:")).unwrap();
+        let (reason, confidence): (Option<String>, Option<f64>) = conn
+            .query_row("SELECT reason_id, reason_confidence FROM calls", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((reason, confidence), (None, None));
     }
 
     #[test]

@@ -177,6 +177,20 @@ pub struct MetricSummary {
     pub customer_sentiment_end: Option<f64>,
 }
 
+/// Why the customer called, as tagged from the transcript (`crate::reasons`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredReason {
+    pub reason_id: String,
+    /// 0–1 (`docs/reasons.md`).
+    pub confidence: f64,
+    /// The customer's words it was found in.
+    pub quote: String,
+    /// When they were said, seconds from the start of the recording.
+    pub at_s: f64,
+    /// Other reasons the customer gave, most confident first.
+    pub secondary: Vec<String>,
+}
+
 /// The scoring result of one call, in rubric order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallScores {
@@ -187,6 +201,8 @@ pub struct CallScores {
     pub metrics_json: String,
     /// Timestamped evidence, as the rubric stage serialises it.
     pub moments_json: String,
+    /// `None`: the customer's words gave no reason.
+    pub reason: Option<StoredReason>,
 }
 
 /// A run as it starts.
@@ -223,6 +239,8 @@ pub struct CallRow {
     pub scores: Vec<DimensionScore>,
     pub overall: Option<f64>,
     pub summary: MetricSummary,
+    pub reason_id: Option<String>,
+    pub reason_confidence: Option<f64>,
 }
 
 /// Calls for an export, with every dimension seen across them in a stable order
@@ -244,6 +262,8 @@ pub struct ContactRow {
     pub metrics_json: Option<String>,
     /// The rubric's moments as JSON; `None` before the call is scored.
     pub moments_json: Option<String>,
+    /// The primary reason the call was tagged with, if any.
+    pub reason_id: Option<String>,
 }
 
 /// How many calls of one run are in one status (and, for shared stores, were last
@@ -304,12 +324,51 @@ pub trait Store: Send {
     fn status_counts(&self) -> Result<Vec<StatusCount>, StoreError>;
     /// Every call's metadata, metrics and moments, by call id.
     fn contacts(&self) -> Result<Vec<ContactRow>, StoreError>;
+    /// Replaces the call's reason tag (`kuulas reasons retag`); `None`: no reason.
+    fn save_reason(
+        &mut self,
+        call_id: &str,
+        reason: Option<&StoredReason>,
+    ) -> Result<(), StoreError>;
 }
 
 /// SQL shared by both backends: what [`Store::contacts`] reads.
 const CONTACT_ROWS: &str = "SELECT call_id, agent, team, queue, started_at, agent_channel,
-    language, customer_key, direction, duration_s, metrics_json, moments_json
+    language, customer_key, direction, duration_s, metrics_json, moments_json, reason_id
     FROM calls ORDER BY call_id";
+
+/// SQL shared by both backends (`p` the dialect's placeholder prefix, `?` or
+/// `$`): sets the reason columns of call `1` from parameters `2`–`6` in the
+/// order [`reason_params`] gives them.
+fn save_reason_statement(p: char) -> String {
+    format!(
+        "UPDATE calls SET reason_id = {p}2, reason_confidence = {p}3, reason_quote = {p}4,
+            reason_at_s = {p}5, reasons_secondary = {p}6 WHERE call_id = {p}1"
+    )
+}
+
+/// The reason columns' values: id, confidence, quote, time, and the secondary
+/// ids comma-separated (`None` when there are none).
+type ReasonParams<'a> = (
+    Option<&'a str>,
+    Option<f64>,
+    Option<&'a str>,
+    Option<f64>,
+    Option<String>,
+);
+
+fn reason_params(reason: Option<&StoredReason>) -> ReasonParams<'_> {
+    match reason {
+        None => (None, None, None, None, None),
+        Some(r) => (
+            Some(&r.reason_id),
+            Some(r.confidence),
+            Some(&r.quote),
+            Some(r.at_s),
+            (!r.secondary.is_empty()).then(|| r.secondary.join(",")),
+        ),
+    }
+}
 
 /// SQL shared by both backends: the `force_from` of the newest `--force`, if no
 /// run that carries it out has finished.

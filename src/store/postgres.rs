@@ -30,7 +30,8 @@ use postgres::{Client, Config, NoTls};
 
 use super::{
     CallEntry, CallScores, CallStatus, CallTable, ContactRow, Fingerprint, KnownCall, NewRun,
-    RunId, RunTotals, StatusCount, Store, StoreError, UNFINISHED_FORCE, rename_statements,
+    RunId, RunTotals, StatusCount, Store, StoreError, StoredReason, UNFINISHED_FORCE,
+    rename_statements,
 };
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -341,6 +342,16 @@ impl Store for PostgresStore {
 
     fn contacts(&self) -> Result<Vec<ContactRow>, StoreError> {
         self.contact_rows()
+    }
+
+    fn save_reason(
+        &mut self,
+        call_id: &str,
+        reason: Option<&StoredReason>,
+    ) -> Result<(), StoreError> {
+        self.in_transaction("saving a reason", |tx| {
+            writes::save_reason(tx, call_id, reason)
+        })
     }
 }
 

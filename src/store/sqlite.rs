@@ -10,8 +10,8 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use super::{
     CallEntry, CallScores, CallStatus, CallTable, ContactRow, Fingerprint, KnownCall, NewRun,
-    RunId, RunTotals, StatusCount, Store, StoreError, UNFINISHED_FORCE, migrations,
-    rename_statements,
+    RunId, RunTotals, StatusCount, Store, StoreError, StoredReason, UNFINISHED_FORCE, migrations,
+    reason_params, rename_statements, save_reason_statement,
 };
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -20,7 +20,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 const CLEAR_RESULTS: &str = "duration_s = NULL, transcript_json = NULL, overall_score = NULL,
     talk_ratio_agent = NULL, longest_silence_s = NULL, interruptions = NULL,
     customer_sentiment_start = NULL, customer_sentiment_end = NULL, metrics_json = NULL,
-    moments_json = NULL, transcribed_with = NULL";
+    moments_json = NULL, transcribed_with = NULL, reason_id = NULL, reason_confidence = NULL,
+    reason_quote = NULL, reason_at_s = NULL, reasons_secondary = NULL";
 
 pub struct SqliteStore {
     pub(super) conn: Connection,
@@ -310,6 +311,12 @@ impl Store for SqliteStore {
             ],
         )
         .map_err(&err)?;
+        let (id, confidence, quote, at_s, secondary) = reason_params(scores.reason.as_ref());
+        tx.execute(
+            &save_reason_statement('?'),
+            params![call_id, id, confidence, quote, at_s, secondary],
+        )
+        .map_err(&err)?;
         tx.commit().map_err(&err)
     }
 
@@ -371,6 +378,21 @@ impl Store for SqliteStore {
 
     fn contacts(&self) -> Result<Vec<ContactRow>, StoreError> {
         self.contact_rows()
+    }
+
+    fn save_reason(
+        &mut self,
+        call_id: &str,
+        reason: Option<&StoredReason>,
+    ) -> Result<(), StoreError> {
+        let (id, confidence, quote, at_s, secondary) = reason_params(reason);
+        self.conn
+            .execute(
+                &save_reason_statement('?'),
+                params![call_id, id, confidence, quote, at_s, secondary],
+            )
+            .map_err(self.err("saving a reason"))?;
+        Ok(())
     }
 }
 

@@ -130,6 +130,7 @@ pub fn scores(overall: f64, warmth: f64, cold: bool) -> CallScores {
         // across calls read the customer's words from it).
         metrics_json: STORED_METRICS.into(),
         moments_json: moments(cold).to_string(),
+        reason: None,
     }
 }
 
@@ -270,6 +271,7 @@ pub fn add_second_night(night: &Night, recording: &Path, overall: f64) {
         // across calls read the customer's words from it).
         metrics_json: STORED_METRICS.into(),
         moments_json: "[]".into(),
+        reason: None,
     };
     store.save_scores("N2-001", &scores).unwrap();
     store.finish_run(run, &RunTotals::default()).unwrap();

@@ -49,6 +49,7 @@ pub fn scores(dims: &[(&str, Option<f64>)]) -> CallScores {
         },
         metrics_json: "{}".into(),
         moments_json: "[]".into(),
+        reason: None,
     }
 }
 

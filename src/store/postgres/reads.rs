@@ -13,7 +13,7 @@ use crate::store::{
 const ROW_COLUMNS: &str = "call_id, path, run_id, agent, team, queue, started_at, agent_channel,
     language, duration_s, status, failure_reason, overall_score, talk_ratio_agent,
     longest_silence_s, interruptions, customer_sentiment_start, customer_sentiment_end,
-    customer_key, direction";
+    customer_key, direction, reason_id, reason_confidence";
 
 impl PostgresStore {
     pub(super) fn status(&self, call_id: &str, text: &str) -> Result<CallStatus, StoreError> {
@@ -144,6 +144,7 @@ impl PostgresStore {
                 duration_s: r.get(9),
                 metrics_json: r.get(10),
                 moments_json: r.get(11),
+                reason_id: r.get(12),
             })
             .collect())
     }
@@ -179,5 +180,7 @@ fn call_row(r: &Row) -> CallRow {
             customer_sentiment_start: r.get(16),
             customer_sentiment_end: r.get(17),
         },
+        reason_id: r.get(20),
+        reason_confidence: r.get(21),
     }
 }

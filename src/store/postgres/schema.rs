@@ -84,6 +84,13 @@ const MIGRATIONS: &[&str] = &[
         ADD COLUMN customer_key TEXT,
         ADD COLUMN direction TEXT CHECK (direction IN ('inbound', 'outbound'));
     CREATE INDEX calls_by_customer ON calls(customer_key, started_at);",
+    // 5: why the customer called (as SQLite's migration 4).
+    "ALTER TABLE calls
+        ADD COLUMN reason_id TEXT,
+        ADD COLUMN reason_confidence DOUBLE PRECISION,
+        ADD COLUMN reason_quote TEXT,
+        ADD COLUMN reason_at_s DOUBLE PRECISION,
+        ADD COLUMN reasons_secondary TEXT;",
 ];
 
 /// The schema version this build writes.

@@ -5,7 +5,10 @@
 
 use postgres::GenericClient;
 
-use crate::store::{CallEntry, CallScores, CallStatus, Fingerprint, RunId};
+use crate::store::{
+    CallEntry, CallScores, CallStatus, Fingerprint, RunId, StoredReason, reason_params,
+    save_reason_statement,
+};
 
 type Result<T> = std::result::Result<T, postgres::Error>;
 
@@ -13,7 +16,8 @@ type Result<T> = std::result::Result<T, postgres::Error>;
 const CLEAR_RESULTS: &str = "duration_s = NULL, transcript_json = NULL, overall_score = NULL,
     talk_ratio_agent = NULL, longest_silence_s = NULL, interruptions = NULL,
     customer_sentiment_start = NULL, customer_sentiment_end = NULL, metrics_json = NULL,
-    moments_json = NULL, transcribed_with = NULL";
+    moments_json = NULL, transcribed_with = NULL, reason_id = NULL, reason_confidence = NULL,
+    reason_quote = NULL, reason_at_s = NULL, reasons_secondary = NULL";
 
 /// Inserts or replaces the identity of a call and sets its status, clearing results.
 pub fn upsert_entry(
@@ -140,6 +144,20 @@ pub fn save_scores(tx: &mut impl GenericClient, call_id: &str, scores: &CallScor
             &scores.metrics_json,
             &scores.moments_json,
         ],
+    )?;
+    save_reason(tx, call_id, scores.reason.as_ref())
+}
+
+/// Sets the call's reason columns (`None`: no reason).
+pub fn save_reason(
+    tx: &mut impl GenericClient,
+    call_id: &str,
+    reason: Option<&StoredReason>,
+) -> Result<()> {
+    let (id, confidence, quote, at_s, secondary) = reason_params(reason);
+    tx.execute(
+        &save_reason_statement('$'),
+        &[&call_id, &id, &confidence, &quote, &at_s, &secondary],
     )?;
     Ok(())
 }
