@@ -30,7 +30,7 @@ pub struct Margins {
 
 /// A moment's quote, found by the text matcher. Measured on the fixture
 /// `cold_refusal` (8 kHz μ-law): true quotes 2.96–3.76 over the null; a
-/// greeting written over a refusal 0.20 over the null. On author d's 40 calls
+/// greeting written over a refusal −0.05 over the null. On author d's 40 calls
 /// (8 kHz μ-law, `scripts/asr/eval-from-audio.sh`) the 73 moments of behaviours
 /// the calls show were all ≥ 1.07 over the null, but down to −4.97 under the
 /// free decode: a garbled quote decoded in its packed window scores far below
