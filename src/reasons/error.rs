@@ -4,6 +4,8 @@
 
 use thiserror::Error;
 
+use crate::rubric::error::file_lines;
+
 /// What is wrong at one place of a taxonomy file.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum ProblemKind {
@@ -31,7 +33,7 @@ pub struct Problem {
 
 #[derive(Debug, Error)]
 pub enum TaxonomyError {
-    #[error("{}", list(file, problems))]
+    #[error("{}", file_lines(file, problems.iter().map(|p| (p.line, &p.kind))))]
     Invalid {
         file: String,
         problems: Vec<Problem>,
@@ -42,12 +44,4 @@ pub enum TaxonomyError {
         #[source]
         source: std::io::Error,
     },
-}
-
-fn list(file: &str, problems: &[Problem]) -> String {
-    let lines: Vec<String> = problems
-        .iter()
-        .map(|p| format!("{file}:{}: {}", p.line, p.kind))
-        .collect();
-    lines.join("\n")
 }

@@ -58,7 +58,7 @@ pub struct Problem {
 
 #[derive(Debug, Error)]
 pub enum RubricError {
-    #[error("{}", list(file, problems))]
+    #[error("{}", file_lines(file, problems.iter().map(|p| (p.line, &p.kind))))]
     Invalid {
         file: String,
         problems: Vec<Problem>,
@@ -71,10 +71,13 @@ pub enum RubricError {
     },
 }
 
-fn list(file: &str, problems: &[Problem]) -> String {
+/// One `file:line: problem` line per problem (the rubric's and the taxonomy's).
+pub fn file_lines<K: std::fmt::Display>(
+    file: &str,
+    problems: impl Iterator<Item = (usize, K)>,
+) -> String {
     let lines: Vec<String> = problems
-        .iter()
-        .map(|p| format!("{file}:{}: {}", p.line, p.kind))
+        .map(|(line, kind)| format!("{file}:{line}: {kind}"))
         .collect();
     lines.join("\n")
 }
