@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::io::Cursor;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::folder::{MARKER, Marker, PacketFolder};
 use super::{AudioFile, PacketError, Site};
@@ -58,7 +59,8 @@ fn write_site(
         files.push(page.path.clone());
         report.pages += 1;
     }
-    // Several clips come from one recording: decode each once, one at a time.
+    // Several clips come from one recording: each recording is decoded once, by
+    // one of a few threads (a night has a thousand recordings to cut clips from).
     let mut by_source: HashMap<&Path, Vec<&AudioFile>> = HashMap::new();
     for file in &site.audio {
         by_source
@@ -66,21 +68,40 @@ fn write_site(
             .or_default()
             .push(file);
     }
-    for (source, audio_files) in by_source {
-        let wavs = match decode_for(source, &audio_files) {
-            Ok(wavs) => wavs,
-            Err(e) => {
-                tracing::warn!("packet audio from {}: {e}", source.display());
-                for f in audio_files {
-                    report.audio_failures.push((f.path.clone(), e.to_string()));
+    let sources: Vec<(&Path, Vec<&AudioFile>)> = by_source.into_iter().collect();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(sources.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let written: Vec<Result<Vec<AudioWritten>, PacketError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    while let Some((source, files)) =
+                        sources.get(next.fetch_add(1, Ordering::Relaxed))
+                    {
+                        done.extend(write_audio(source, files, dir)?);
+                    }
+                    Ok(done)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a packet audio thread panicked"))
+            .collect()
+    });
+    for result in written {
+        for (path, outcome) in result? {
+            match outcome {
+                Ok(()) => {
+                    files.push(path);
+                    report.audio_files += 1;
                 }
-                continue;
+                Err(reason) => report.audio_failures.push((path, reason)),
             }
-        };
-        for (file, wav) in audio_files.iter().zip(wavs) {
-            put(&dir.join(&file.path), &wav)?;
-            files.push(file.path.clone());
-            report.audio_files += 1;
         }
     }
     files.sort();
@@ -115,6 +136,35 @@ fn sync_all(dir: &Path) -> Result<(), PacketError> {
         return Err(err(std::io::Error::last_os_error()));
     }
     Ok(())
+}
+
+/// A packet audio file's path, and whether it was written (or why not).
+type AudioWritten = (String, Result<(), String>);
+
+/// Writes the audio `files` cut from `source` under `dir`. A recording that
+/// cannot be decoded costs only its own files; failing to write one stops all.
+fn write_audio(
+    source: &Path,
+    files: &[&AudioFile],
+    dir: &Path,
+) -> Result<Vec<AudioWritten>, PacketError> {
+    match decode_for(source, files) {
+        Ok(wavs) => files
+            .iter()
+            .zip(wavs)
+            .map(|(file, wav)| {
+                put(&dir.join(&file.path), &wav)?;
+                Ok((file.path.clone(), Ok(())))
+            })
+            .collect(),
+        Err(e) => {
+            tracing::warn!("packet audio from {}: {e}", source.display());
+            Ok(files
+                .iter()
+                .map(|f| (f.path.clone(), Err(e.to_string())))
+                .collect())
+        }
+    }
 }
 
 /// The WAVs of `files`, all from `source`, in their order. Clips alone are read
