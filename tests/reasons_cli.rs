@@ -264,6 +264,8 @@ fn reasons_are_tagged_stored_retagged_exported_and_resolved_per_reason() {
         store.to_str().unwrap(),
         "--as-of",
         "2026-11-23T12:00:00+02:00",
+        "--taxonomy",
+        &taxonomy,
         "--format",
         "json",
     ]);
@@ -278,6 +280,8 @@ fn reasons_are_tagged_stored_retagged_exported_and_resolved_per_reason() {
         .map(|r| (r["reason"].as_str().unwrap().to_string(), r))
         .collect();
     let invoice = by_reason["invoice_payment"];
+    assert_eq!(invoice["label"], "Lasku ja maksu");
+    assert_eq!(by_reason["moving"]["label"], "Muutto");
     assert_eq!(invoice["calls"], 2);
     assert_eq!(invoice["first_contact_resolution"]["repeated"], 1);
     assert_eq!(invoice["first_contact_resolution"]["repeat_calls"], 1);
@@ -302,17 +306,34 @@ fn reasons_are_tagged_stored_retagged_exported_and_resolved_per_reason() {
     let by_reason_fcr = figures["first_contact_resolution"]["by_reason"]
         .as_array()
         .unwrap();
-    assert!(by_reason_fcr.iter().any(|r| r["name"] == "moving"));
-    let text = stdout(&kuulas(&[
-        "across",
-        "--store",
-        store.to_str().unwrap(),
-        "--as-of",
-        "2026-11-23T12:00:00+02:00",
-    ]));
+    assert!(
+        by_reason_fcr
+            .iter()
+            .any(|r| r["name"] == "moving" && r["label"] == "Muutto")
+    );
+    // The text names reasons by the given taxonomy's labels; the built-in
+    // taxonomy has no `moving`, so without --taxonomy it reads as its id.
+    let across_text = |taxonomy: &[&str]| {
+        let mut args = vec![
+            "across",
+            "--store",
+            store.to_str().unwrap(),
+            "--as-of",
+            "2026-11-23T12:00:00+02:00",
+        ];
+        args.extend_from_slice(taxonomy);
+        stdout(&kuulas(&args))
+    };
+    let text = across_text(&["--taxonomy", &taxonomy]);
     assert!(text.contains("Why customers call"), "{text}");
     assert!(
-        text.contains("rising: fault_outage +1, moving +1"),
+        text.contains("rising: Vika tai katko +1, Muutto +1"),
+        "{text}"
+    );
+    assert!(!text.contains("fault_outage"), "{text}");
+    let text = across_text(&[]);
+    assert!(
+        text.contains("rising: Vika tai katko +1, moving +1"),
         "{text}"
     );
 }

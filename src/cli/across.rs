@@ -1,13 +1,15 @@
 //! `kuulas across`: first-contact resolution and callback promises across the
 //! store's calls (`kuulas::across`), as text or JSON. Reads the store's metadata
 //! and score moments only — never audio or transcripts — so the figures follow
-//! changed metadata without re-transcribing.
+//! changed metadata without re-transcribing. Reasons are named by the labels of
+//! `--taxonomy` (the built-in one by default).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use kuulas::across::{self, Settings, report, rows};
+use kuulas::reasons::Labels;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -35,6 +37,10 @@ pub struct AcrossArgs {
     /// of now: deadlines and repeat windows after it are still open.
     #[arg(long)]
     as_of: Option<String>,
+    /// The taxonomy the calls were tagged with (TOML), for the reasons' names
+    /// [default: the built-in one].
+    #[arg(long)]
+    taxonomy: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
 }
@@ -56,12 +62,13 @@ pub fn settings(days: u32, as_of: Option<&str>) -> anyhow::Result<Settings> {
 
 pub fn execute(args: AcrossArgs) -> anyhow::Result<ExitCode> {
     let settings = settings(args.days, args.as_of.as_deref())?;
+    let labels = Labels::of(&super::reasons::load_taxonomy(args.taxonomy.as_deref())?);
     let store = open_for_reading(args.store, &args.out)?;
     let contacts: Vec<_> = store.contacts()?.iter().map(rows::contact).collect();
     let figures = across::compute(&contacts, &settings);
     match args.format {
-        Format::Text => print!("{}", report::text(&figures, &settings)),
-        Format::Json => println!("{}", report::json(&figures, &settings)),
+        Format::Text => print!("{}", report::text(&figures, &settings, &labels)),
+        Format::Json => println!("{}", report::json(&figures, &settings, &labels)),
     }
     Ok(ExitCode::from(EXIT_OK))
 }
