@@ -2,7 +2,8 @@
 //! transcriber, built-in taxonomy) stores each call's reason; `kuulas reasons
 //! retag` with a changed copy of the built-in taxonomy tags the stored
 //! transcripts again without audio; `kuulas export` carries the reason, the
-//! customer key and the call's place among its customer's calls; `kuulas across
+//! customer key and the call's place among its customer's calls (its outcome
+//! with `--days` and `--as-of` as well); `kuulas across
 //! --format json` gives first-contact resolution per reason.
 
 use std::collections::BTreeMap;
@@ -240,6 +241,30 @@ fn reasons_are_tagged_stored_retagged_exported_and_resolved_per_reason() {
         .map(|id| cell(id, "fcr_outcome"))
         .collect();
     assert_eq!(outcomes, ["repeated", "repeat", "resolved", "resolved", ""]);
+    // The outcome follows --days and --as-of, as `kuulas across` does: in a one-day
+    // window c2 (two days after c1) is a first contact of its own; as of c4's
+    // afternoon the fault and the move are still within their seven days.
+    let outcomes = |extra: &[&str]| {
+        let export = b.export(&[&["--format", "csv"], extra].concat());
+        assert_eq!(code(&export), 0, "{}", stderr(&export));
+        let rows = csv_rows(&stdout(&export));
+        ["c1", "c2", "c3", "c4", "c5"].map(|id| rows[id]["fcr_outcome"].clone())
+    };
+    assert_eq!(
+        outcomes(&["--days", "1"]),
+        ["resolved", "resolved", "resolved", "resolved", ""]
+    );
+    assert_eq!(
+        outcomes(&["--as-of", "2026-11-19T13:00:00+02:00"]),
+        ["repeated", "repeat", "pending", "pending", ""]
+    );
+    let bad = b.export(&["--format", "csv", "--as-of", "tomorrow"]);
+    assert_eq!(code(&bad), 2);
+    assert!(
+        stderr(&bad).contains("--as-of tomorrow: not an RFC 3339 time"),
+        "{}",
+        stderr(&bad)
+    );
     assert_eq!(
         (cell("c2", "previous_call_id"), cell("c2", "next_call_id")),
         ("c1".to_string(), "c5".to_string())

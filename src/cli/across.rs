@@ -46,7 +46,7 @@ pub struct AcrossArgs {
 }
 
 /// The figures' settings from `--days` and `--as-of` (now when not given);
-/// `kuulas packet` takes the same two flags.
+/// `kuulas packet` and `kuulas export` take the same two flags.
 pub fn settings(days: u32, as_of: Option<&str>) -> anyhow::Result<Settings> {
     let as_of = match as_of {
         Some(text) => OffsetDateTime::parse(text, &Rfc3339).with_context(|| {
