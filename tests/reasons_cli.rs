@@ -195,12 +195,29 @@ fn reasons_are_tagged_stored_retagged_exported_and_resolved_per_reason() {
     let test = kuulas(&["reasons", "test", &taxonomy]);
     assert_eq!(code(&test), 0, "{}", stdout(&test));
 
+    // The run recorded the built-in taxonomy: `status` is quiet about it, and
+    // given the changed taxonomy says the stored tags are not its own.
+    let store = b.store_path();
+    let status = |taxonomy: &[&str]| {
+        let out = kuulas(&[&["status", "--store", store.to_str().unwrap()], taxonomy].concat());
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        stderr(&out)
+    };
+    assert!(!status(&[]).contains("warning"), "{}", status(&[]));
+    let warned = status(&["--taxonomy", &taxonomy]);
+    assert!(
+        warned.contains(
+            "warning: 5 scored calls were tagged with taxonomy kuulas-fi-reasons 1 (sha256 "
+        ),
+        "{warned}"
+    );
+    assert!(warned.contains("run `kuulas reasons retag`"), "{warned}");
+
     // Retag from the stored transcripts: the recordings are gone, so nothing
     // could have been heard again.
     for (id, _, _) in CALLS {
         std::fs::remove_file(b.input.join(format!("{id}.wav"))).unwrap();
     }
-    let store = b.store_path();
     let retag = kuulas(&[
         "reasons",
         "retag",
@@ -218,6 +235,13 @@ fn reasons_are_tagged_stored_retagged_exported_and_resolved_per_reason() {
     let tags = stored(&b);
     assert_eq!(tags["c4"].reason.as_deref(), Some("moving"));
     assert_eq!(tags["c1"].reason.as_deref(), Some("invoice_payment"));
+    // The retag recorded its taxonomy: now the built-in one is the other one.
+    assert!(
+        !status(&["--taxonomy", &taxonomy]).contains("warning"),
+        "{}",
+        status(&["--taxonomy", &taxonomy])
+    );
+    assert!(status(&[]).contains("warning: 5 scored calls"));
 
     // The export: reason, customer and the call's place among the customer's calls.
     let export = b.export(&["--format", "csv"]);
@@ -295,6 +319,7 @@ fn reasons_are_tagged_stored_retagged_exported_and_resolved_per_reason() {
         "json",
     ]);
     assert_eq!(code(&across), 0, "{}", stderr(&across));
+    assert!(!stderr(&across).contains("warning"), "{}", stderr(&across));
     let figures: Value = serde_json::from_str(&stdout(&across)).unwrap();
     let reasons = &figures["reasons"];
     assert_eq!(reasons["untagged_inbound_calls"], 0);

@@ -2,7 +2,8 @@
 //! store's calls (`kuulas::across`), as text or JSON. Reads the store's metadata
 //! and score moments only — never audio or transcripts — so the figures follow
 //! changed metadata without re-transcribing. Reasons are named by the labels of
-//! `--taxonomy` (the built-in one by default).
+//! `--taxonomy` (the built-in one by default), with a warning when the stored
+//! tags came from another taxonomy.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,8 +38,8 @@ pub struct AcrossArgs {
     /// of now: deadlines and repeat windows after it are still open.
     #[arg(long)]
     as_of: Option<String>,
-    /// The taxonomy the calls were tagged with (TOML), for the reasons' names
-    /// [default: the built-in one].
+    /// The taxonomy the calls were tagged with (TOML), for the reasons' names; a
+    /// warning says when the stored tags came from another [default: the built-in one].
     #[arg(long)]
     taxonomy: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "text")]
@@ -62,8 +63,10 @@ pub fn settings(days: u32, as_of: Option<&str>) -> anyhow::Result<Settings> {
 
 pub fn execute(args: AcrossArgs) -> anyhow::Result<ExitCode> {
     let settings = settings(args.days, args.as_of.as_deref())?;
-    let labels = Labels::of(&super::reasons::load_taxonomy(args.taxonomy.as_deref())?);
+    let taxonomy = super::reasons::load_taxonomy(args.taxonomy.as_deref())?;
     let store = open_for_reading(args.store, &args.out)?;
+    super::reasons::warn_if_tagged_otherwise(store.as_ref(), &taxonomy)?;
+    let labels = Labels::of(&taxonomy);
     let contacts: Vec<_> = store.contacts()?.iter().map(rows::contact).collect();
     let figures = across::compute(&contacts, &settings);
     match args.format {

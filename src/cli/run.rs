@@ -156,7 +156,7 @@ pub fn execute_run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let rubric = super::score::load_rubric(stages.rubric.as_deref())?;
     let taxonomy = super::reasons::load_taxonomy(stages.taxonomy.as_deref())?;
     let options = stages.whisper.options();
-    let identity = ProcessorIdentity::new(&rubric, sha256_file(&options.model).ok());
+    let identity = ProcessorIdentity::new(&rubric, &taxonomy, sha256_file(&options.model).ok());
     settings.transcription = Some(options.fingerprint(identity.model_sha256.as_deref())?);
     if let Some(url) = url.as_deref().filter(|_| enqueue) {
         return execute_enqueue(&settings, &identity, url);
