@@ -15,6 +15,7 @@
 use std::time::Instant;
 
 use kuulas::across::{self, Settings, report, rows};
+use kuulas::reasons::{Labels, default_taxonomy};
 use kuulas::store::{SqliteStore, Store};
 use time::macros::datetime;
 use time::{Duration, format_description::well_known::Rfc3339};
@@ -128,6 +129,7 @@ fn figures_for_100000_stored_calls() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("k.sqlite");
     generate(&path);
+    let labels = Labels::of(&default_taxonomy());
 
     let started = Instant::now();
     let store = SqliteStore::open_existing(&path).unwrap();
@@ -140,7 +142,7 @@ fn figures_for_100000_stored_calls() {
     let loaded = started.elapsed();
     let settings = Settings::new(datetime!(2026-12-01 12:00 +02:00));
     let figures = across::compute(&contacts, &settings);
-    let json = report::json(&figures, &settings).to_string();
+    let json = report::json(&figures, &settings, &labels).to_string();
     let total = started.elapsed();
 
     assert_eq!(figures.calls.len(), CALLS);

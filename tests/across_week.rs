@@ -213,8 +213,10 @@ fn the_packet_shows_the_week_across_calls() {
     let html = std::fs::read_to_string(dir.join("across.html")).unwrap();
     assert!(html.contains("<h1>Puheluiden yli</h1>"));
     assert!(
-        !html.contains(r#"id="no-reasons""#) && html.contains("fault_outage"),
-        "a table of the week's reasons: {html}"
+        !html.contains(r#"id="no-reasons""#)
+            && html.contains("<td>Vika tai katko</td>")
+            && !html.contains("fault_outage"),
+        "a table of the week's reasons, by the built-in taxonomy's labels: {html}"
     );
     assert!(
         html.contains("<span class=\"tag neg\">rikottu</span> 2"),

@@ -120,6 +120,7 @@ fn night(root: &Path) -> std::path::PathBuf {
             kuulas_version: "bench".into(),
             model_sha256: None,
             rubric_sha256: None,
+            taxonomy: None,
         })
         .unwrap();
     for c in 0..CALLS {

@@ -56,6 +56,15 @@ fn an_unfinished_force_is_remembered_until_a_run_finishes_it() {
 }
 
 #[test]
+fn a_runs_taxonomy_tells_which_taxonomy_tagged_its_calls() {
+    let Some(db) = postgres_support::database("postgres_store") else {
+        return;
+    };
+    let mut store = PostgresStore::connect(&db.url).unwrap();
+    store_support::a_runs_taxonomy_tells_which_taxonomy_tagged_its_calls(&mut store);
+}
+
+#[test]
 fn export_rows_follow_rubric_order_and_filter_by_run() {
     let Some(db) = postgres_support::database("postgres_store") else {
         return;

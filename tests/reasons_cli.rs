@@ -2,7 +2,8 @@
 //! transcriber, built-in taxonomy) stores each call's reason; `kuulas reasons
 //! retag` with a changed copy of the built-in taxonomy tags the stored
 //! transcripts again without audio; `kuulas export` carries the reason, the
-//! customer key and the call's place among its customer's calls; `kuulas across
+//! customer key and the call's place among its customer's calls (its outcome
+//! with `--days` and `--as-of` as well); `kuulas across
 //! --format json` gives first-contact resolution per reason.
 
 use std::collections::BTreeMap;
@@ -194,12 +195,29 @@ fn reasons_are_tagged_stored_retagged_exported_and_resolved_per_reason() {
     let test = kuulas(&["reasons", "test", &taxonomy]);
     assert_eq!(code(&test), 0, "{}", stdout(&test));
 
+    // The run recorded the built-in taxonomy: `status` is quiet about it, and
+    // given the changed taxonomy says the stored tags are not its own.
+    let store = b.store_path();
+    let status = |taxonomy: &[&str]| {
+        let out = kuulas(&[&["status", "--store", store.to_str().unwrap()], taxonomy].concat());
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        stderr(&out)
+    };
+    assert!(!status(&[]).contains("warning"), "{}", status(&[]));
+    let warned = status(&["--taxonomy", &taxonomy]);
+    assert!(
+        warned.contains(
+            "warning: 5 scored calls were tagged with taxonomy kuulas-fi-reasons 1 (sha256 "
+        ),
+        "{warned}"
+    );
+    assert!(warned.contains("run `kuulas reasons retag`"), "{warned}");
+
     // Retag from the stored transcripts: the recordings are gone, so nothing
     // could have been heard again.
     for (id, _, _) in CALLS {
         std::fs::remove_file(b.input.join(format!("{id}.wav"))).unwrap();
     }
-    let store = b.store_path();
     let retag = kuulas(&[
         "reasons",
         "retag",
@@ -217,6 +235,13 @@ fn reasons_are_tagged_stored_retagged_exported_and_resolved_per_reason() {
     let tags = stored(&b);
     assert_eq!(tags["c4"].reason.as_deref(), Some("moving"));
     assert_eq!(tags["c1"].reason.as_deref(), Some("invoice_payment"));
+    // The retag recorded its taxonomy: now the built-in one is the other one.
+    assert!(
+        !status(&["--taxonomy", &taxonomy]).contains("warning"),
+        "{}",
+        status(&["--taxonomy", &taxonomy])
+    );
+    assert!(status(&[]).contains("warning: 5 scored calls"));
 
     // The export: reason, customer and the call's place among the customer's calls.
     let export = b.export(&["--format", "csv"]);
@@ -240,6 +265,30 @@ fn reasons_are_tagged_stored_retagged_exported_and_resolved_per_reason() {
         .map(|id| cell(id, "fcr_outcome"))
         .collect();
     assert_eq!(outcomes, ["repeated", "repeat", "resolved", "resolved", ""]);
+    // The outcome follows --days and --as-of, as `kuulas across` does: in a one-day
+    // window c2 (two days after c1) is a first contact of its own; as of c4's
+    // afternoon the fault and the move are still within their seven days.
+    let outcomes = |extra: &[&str]| {
+        let export = b.export(&[&["--format", "csv"], extra].concat());
+        assert_eq!(code(&export), 0, "{}", stderr(&export));
+        let rows = csv_rows(&stdout(&export));
+        ["c1", "c2", "c3", "c4", "c5"].map(|id| rows[id]["fcr_outcome"].clone())
+    };
+    assert_eq!(
+        outcomes(&["--days", "1"]),
+        ["resolved", "resolved", "resolved", "resolved", ""]
+    );
+    assert_eq!(
+        outcomes(&["--as-of", "2026-11-19T13:00:00+02:00"]),
+        ["repeated", "repeat", "pending", "pending", ""]
+    );
+    let bad = b.export(&["--format", "csv", "--as-of", "tomorrow"]);
+    assert_eq!(code(&bad), 2);
+    assert!(
+        stderr(&bad).contains("--as-of tomorrow: not an RFC 3339 time"),
+        "{}",
+        stderr(&bad)
+    );
     assert_eq!(
         (cell("c2", "previous_call_id"), cell("c2", "next_call_id")),
         ("c1".to_string(), "c5".to_string())
@@ -264,10 +313,13 @@ fn reasons_are_tagged_stored_retagged_exported_and_resolved_per_reason() {
         store.to_str().unwrap(),
         "--as-of",
         "2026-11-23T12:00:00+02:00",
+        "--taxonomy",
+        &taxonomy,
         "--format",
         "json",
     ]);
     assert_eq!(code(&across), 0, "{}", stderr(&across));
+    assert!(!stderr(&across).contains("warning"), "{}", stderr(&across));
     let figures: Value = serde_json::from_str(&stdout(&across)).unwrap();
     let reasons = &figures["reasons"];
     assert_eq!(reasons["untagged_inbound_calls"], 0);
@@ -278,6 +330,8 @@ fn reasons_are_tagged_stored_retagged_exported_and_resolved_per_reason() {
         .map(|r| (r["reason"].as_str().unwrap().to_string(), r))
         .collect();
     let invoice = by_reason["invoice_payment"];
+    assert_eq!(invoice["label"], "Lasku ja maksu");
+    assert_eq!(by_reason["moving"]["label"], "Muutto");
     assert_eq!(invoice["calls"], 2);
     assert_eq!(invoice["first_contact_resolution"]["repeated"], 1);
     assert_eq!(invoice["first_contact_resolution"]["repeat_calls"], 1);
@@ -302,17 +356,34 @@ fn reasons_are_tagged_stored_retagged_exported_and_resolved_per_reason() {
     let by_reason_fcr = figures["first_contact_resolution"]["by_reason"]
         .as_array()
         .unwrap();
-    assert!(by_reason_fcr.iter().any(|r| r["name"] == "moving"));
-    let text = stdout(&kuulas(&[
-        "across",
-        "--store",
-        store.to_str().unwrap(),
-        "--as-of",
-        "2026-11-23T12:00:00+02:00",
-    ]));
+    assert!(
+        by_reason_fcr
+            .iter()
+            .any(|r| r["name"] == "moving" && r["label"] == "Muutto")
+    );
+    // The text names reasons by the given taxonomy's labels; the built-in
+    // taxonomy has no `moving`, so without --taxonomy it reads as its id.
+    let across_text = |taxonomy: &[&str]| {
+        let mut args = vec![
+            "across",
+            "--store",
+            store.to_str().unwrap(),
+            "--as-of",
+            "2026-11-23T12:00:00+02:00",
+        ];
+        args.extend_from_slice(taxonomy);
+        stdout(&kuulas(&args))
+    };
+    let text = across_text(&["--taxonomy", &taxonomy]);
     assert!(text.contains("Why customers call"), "{text}");
     assert!(
-        text.contains("rising: fault_outage +1, moving +1"),
+        text.contains("rising: Vika tai katko +1, Muutto +1"),
+        "{text}"
+    );
+    assert!(!text.contains("fault_outage"), "{text}");
+    let text = across_text(&[]);
+    assert!(
+        text.contains("rising: Vika tai katko +1, moving +1"),
         "{text}"
     );
 }

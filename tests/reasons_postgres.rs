@@ -1,7 +1,9 @@
 //! Contact reasons on a PostgreSQL store: a store of the schema before reasons
 //! is migrated (its calls untagged), `kuulas run` stores each call's reason as
 //! with SQLite, and `kuulas reasons retag` with a changed taxonomy rewrites the
-//! tags from the stored transcripts.
+//! tags from the stored transcripts; each run records the taxonomy it tagged
+//! with, a retag its own, and `kuulas across` warns when the stored tags are
+//! another taxonomy's than the one given.
 
 mod batch_support;
 mod postgres_support;
@@ -10,7 +12,9 @@ use std::collections::BTreeMap;
 use std::process::Command;
 
 use batch_support::{Batch, code, recording, stderr};
-use kuulas::store::{PostgresStore, Store};
+use kuulas::batch::stamp;
+use kuulas::reasons::{default_taxonomy, resolve};
+use kuulas::store::{PostgresStore, Store, TaggedWith};
 
 /// The customer's statement of need per call.
 const NEEDS: &[(&str, &str)] = &[
@@ -47,15 +51,17 @@ fn reasons_migrate_run_and_retag_on_postgres() {
     let Some(db) = postgres_support::database("reasons_postgres") else {
         return;
     };
-    // A store as the schema before reasons left it: the reason columns gone and
-    // the version one back. Connecting migrates it again.
+    // A store as the schema before reasons left it: the reason and taxonomy
+    // columns gone and the version two back. Connecting migrates it again.
     drop(PostgresStore::connect(&db.url).unwrap());
     let mut client = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
     client
         .batch_execute(
             "ALTER TABLE calls DROP COLUMN reason_id, DROP COLUMN reason_confidence,
                 DROP COLUMN reason_quote, DROP COLUMN reason_at_s, DROP COLUMN reasons_secondary;
-             UPDATE kuulas_schema SET version = version - 1;",
+             ALTER TABLE runs DROP COLUMN taxonomy_id, DROP COLUMN taxonomy_version,
+                DROP COLUMN taxonomy_sha256;
+             UPDATE kuulas_schema SET version = version - 2;",
         )
         .unwrap();
     drop(client);
@@ -74,6 +80,19 @@ fn reasons_migrate_run_and_retag_on_postgres() {
     let tagged = reasons(&db.url);
     assert_eq!(tagged["c1"].as_deref(), Some("fault_outage"));
     assert_eq!(tagged["c2"].as_deref(), Some("contract_change"));
+    let tagged_with = || {
+        PostgresStore::connect(&db.url)
+            .unwrap()
+            .tagged_with()
+            .unwrap()
+    };
+    assert_eq!(
+        tagged_with(),
+        [TaggedWith {
+            taxonomy: Some(stamp(&default_taxonomy())),
+            calls: 2
+        }]
+    );
 
     // Moving house becomes a reason of its own; contract changes lose "muutan".
     let taxonomy = kuulas::reasons::DEFAULT_TAXONOMY
@@ -84,7 +103,8 @@ fn reasons_migrate_run_and_retag_on_postgres() {
         )
         + "\n[[reason]]\nid = \"moving\"\nlabel = \"Muutto\"\npatterns = [\"=muutan\"]\n";
     let file = b.dir.path().join("reasons.toml");
-    std::fs::write(&file, taxonomy).unwrap();
+    std::fs::write(&file, &taxonomy).unwrap();
+    let changed = stamp(&resolve(&file.display().to_string(), &taxonomy).unwrap());
     let retag = Command::new(env!("CARGO_BIN_EXE_kuulas"))
         .args(["reasons", "retag", "--store", &db.url, "--taxonomy"])
         .arg(&file)
@@ -99,4 +119,30 @@ fn reasons_migrate_run_and_retag_on_postgres() {
     let retagged = reasons(&db.url);
     assert_eq!(retagged["c1"].as_deref(), Some("fault_outage"));
     assert_eq!(retagged["c2"].as_deref(), Some("moving"));
+    assert_eq!(
+        tagged_with(),
+        [TaggedWith {
+            taxonomy: Some(changed),
+            calls: 2
+        }]
+    );
+    // Across calls with the built-in taxonomy: the stored tags are the changed one's.
+    let across = |taxonomy: &[&std::ffi::OsStr]| {
+        Command::new(env!("CARGO_BIN_EXE_kuulas"))
+            .args(["across", "--store", &db.url])
+            .args(taxonomy)
+            .output()
+            .unwrap()
+    };
+    let warned = across(&[]);
+    assert_eq!(code(&warned), 0, "{}", stderr(&warned));
+    assert!(
+        stderr(&warned)
+            .contains("warning: 2 scored calls were tagged with taxonomy kuulas-fi-reasons"),
+        "{}",
+        stderr(&warned)
+    );
+    assert!(stderr(&warned).contains("kuulas reasons retag"));
+    let quiet = across(&["--taxonomy".as_ref(), file.as_os_str()]);
+    assert!(!stderr(&quiet).contains("warning"), "{}", stderr(&quiet));
 }

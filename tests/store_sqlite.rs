@@ -52,6 +52,13 @@ fn export_rows_follow_rubric_order_and_filter_by_run() {
 }
 
 #[test]
+fn a_runs_taxonomy_tells_which_taxonomy_tagged_its_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("k.sqlite")).unwrap();
+    store_support::a_runs_taxonomy_tells_which_taxonomy_tagged_its_calls(&mut store);
+}
+
+#[test]
 fn export_never_creates_a_store() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("none.sqlite");

@@ -1,5 +1,7 @@
 //! The figures as text for people and as versioned JSON for tools. The JSON is
 //! its own format (built here, `schema_version` 1), not a dump of the types.
+//! The text names reasons by their taxonomy's labels; the JSON keys them by id,
+//! with the label beside (an id the taxonomy does not know is its own label).
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -13,6 +15,7 @@ use crate::across::fcr::{Outcome, Rate};
 use crate::across::promises::{Promise, Status};
 use crate::across::{CallLinks, Figures, Settings};
 use crate::escape;
+use crate::reasons::Labels;
 
 /// Bumped whenever a JSON field changes meaning or disappears; additions keep it.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -59,8 +62,9 @@ fn tally(promises: &[Promise]) -> Vec<(Status, usize)> {
     .collect()
 }
 
-/// The figures for a terminal: rates, then the promises a manager must follow up.
-pub fn text(figures: &Figures, settings: &Settings) -> String {
+/// The figures for a terminal: rates, then the promises a manager must follow up;
+/// reasons by their `labels`.
+pub fn text(figures: &Figures, settings: &Settings, labels: &Labels) -> String {
     let mut out = String::new();
     let left = &figures.left_out;
     let _ = writeln!(
@@ -83,14 +87,18 @@ pub fn text(figures: &Figures, settings: &Settings) -> String {
         ("agent", &fcr.by_agent),
         ("team", &fcr.by_team),
         ("queue", &fcr.by_queue),
-        ("reason", &fcr.by_reason),
     ] {
         let _ = writeln!(out, "  by {title}:");
         for (key, rate) in groups {
             let _ = writeln!(out, "    {:<20} {}", name(key), rate_line(rate));
         }
     }
-    reasons_text(&mut out, figures, settings);
+    let _ = writeln!(out, "  by reason:");
+    for (key, rate) in &fcr.by_reason {
+        let key = key.as_deref().map(|id| labels.label(id).to_string());
+        let _ = writeln!(out, "    {:<20} {}", name(&key), rate_line(rate));
+    }
+    reasons_text(&mut out, figures, settings, labels);
     let counts: Vec<String> = tally(&figures.promises)
         .iter()
         .map(|(s, n)| format!("{} {n}", s.as_str()))
@@ -125,7 +133,7 @@ fn minutes(seconds: Option<f64>) -> String {
 }
 
 /// The top reasons with their resolution and handling time, then those that rise.
-fn reasons_text(out: &mut String, figures: &Figures, settings: &Settings) {
+fn reasons_text(out: &mut String, figures: &Figures, settings: &Settings, labels: &Labels) {
     let reasons = &figures.reasons;
     let (this_from, previous_from) = by_reason::weeks(settings.as_of);
     let _ = writeln!(
@@ -145,7 +153,7 @@ fn reasons_text(out: &mut String, figures: &Figures, settings: &Settings) {
         let _ = writeln!(
             out,
             "  {:<24} {:>6} calls  FCR {}  mean handling {:>6}  this week {} (the week before {})",
-            escape::escape(reason),
+            escape::escape(labels.label(reason)),
             calls.calls,
             percent(rate),
             minutes(calls.mean_duration_s()),
@@ -156,7 +164,9 @@ fn reasons_text(out: &mut String, figures: &Figures, settings: &Settings) {
     let rising: Vec<String> = reasons
         .rising()
         .iter()
-        .map(|(reason, calls)| format!("{} +{}", escape::escape(reason), calls.rise()))
+        .map(|(reason, calls)| {
+            format!("{} +{}", escape::escape(labels.label(reason)), calls.rise())
+        })
         .collect();
     let rising = if rising.is_empty() {
         "none".to_string()
@@ -220,8 +230,8 @@ fn groups_json(groups: &BTreeMap<Option<String>, Rate>) -> Value {
     )
 }
 
-/// The figures as versioned JSON.
-pub fn json(figures: &Figures, settings: &Settings) -> Value {
+/// The figures as versioned JSON; each reason with its label from `labels`.
+pub fn json(figures: &Figures, settings: &Settings, labels: &Labels) -> Value {
     let fcr = &figures.fcr;
     let promises: Vec<Value> = figures
         .promises
@@ -262,19 +272,36 @@ pub fn json(figures: &Figures, settings: &Settings) -> Value {
             "by_agent": groups_json(&fcr.by_agent),
             "by_team": groups_json(&fcr.by_team),
             "by_queue": groups_json(&fcr.by_queue),
-            "by_reason": groups_json(&fcr.by_reason),
+            "by_reason": reason_groups_json(&fcr.by_reason, labels),
         },
-        "reasons": reasons_json(figures, settings),
+        "reasons": reasons_json(figures, settings, labels),
         "promise_counts": counts,
         "promises": promises,
         "call_links": figures.calls.iter().map(links_json).collect::<Vec<_>>(),
     })
 }
 
-fn reason_json(reason: &str, calls: &ReasonCalls, figures: &Figures) -> Value {
+/// First-contact resolution per reason: as [`groups_json`], each with its label
+/// (`null` for the calls without a reason).
+fn reason_groups_json(groups: &BTreeMap<Option<String>, Rate>, labels: &Labels) -> Value {
+    Value::Array(
+        groups
+            .iter()
+            .map(|(key, rate)| {
+                let mut v = rate_json(rate);
+                v["name"] = json!(key);
+                v["label"] = json!(key.as_deref().map(|id| labels.label(id)));
+                v
+            })
+            .collect(),
+    )
+}
+
+fn reason_json(reason: &str, calls: &ReasonCalls, figures: &Figures, labels: &Labels) -> Value {
     let rate = figures.fcr.by_reason.get(&Some(reason.to_string()));
     json!({
         "reason": reason,
+        "label": labels.label(reason),
         "calls": calls.calls,
         "mean_duration_s": calls.mean_duration_s(),
         "this_week": calls.this_week,
@@ -284,7 +311,7 @@ fn reason_json(reason: &str, calls: &ReasonCalls, figures: &Figures) -> Value {
     })
 }
 
-fn reasons_json(figures: &Figures, settings: &Settings) -> Value {
+fn reasons_json(figures: &Figures, settings: &Settings, labels: &Labels) -> Value {
     let reasons = &figures.reasons;
     let (this_from, previous_from) = by_reason::weeks(settings.as_of);
     json!({
@@ -294,12 +321,14 @@ fn reasons_json(figures: &Figures, settings: &Settings) -> Value {
         "by_reason": reasons
             .top()
             .into_iter()
-            .map(|(reason, calls)| reason_json(reason, calls, figures))
+            .map(|(reason, calls)| reason_json(reason, calls, figures, labels))
             .collect::<Vec<_>>(),
         "rising": reasons
             .rising()
             .into_iter()
-            .map(|(reason, calls)| json!({"reason": reason, "rise": calls.rise()}))
+            .map(|(reason, calls)| {
+                json!({"reason": reason, "label": labels.label(reason), "rise": calls.rise()})
+            })
             .collect::<Vec<_>>(),
     })
 }

@@ -34,7 +34,7 @@ pub use processor::{
     CallInput, CallProcessor, ProcessError, ProcessorIdentity, ScoredCall, Transcribed,
 };
 pub use report::{CallOutcome, FailedCall, Progress, Reporter, Summary};
-pub use retag::{Retagged, retag};
+pub use retag::{Retagged, retag, stamp, tagged_otherwise};
 pub use worker::{Enqueued, WorkerSettings, WorkerSummary, enqueue, work};
 
 use std::path::{Path, PathBuf};
@@ -137,6 +137,7 @@ pub fn run(
         kuulas_version: env!("CARGO_PKG_VERSION").to_string(),
         model_sha256: identity.model_sha256.clone(),
         rubric_sha256: identity.rubric_sha256.clone(),
+        taxonomy: identity.taxonomy.clone(),
     })?;
     match (settings.mode, found.resume_force) {
         (Mode::Force, _) => store.mark_forced(run_id, run_id)?,

@@ -175,7 +175,7 @@ impl CallProcessor for Pipeline {
     }
 
     fn identity(&self) -> ProcessorIdentity {
-        ProcessorIdentity::new(&self.rubric, self.model_sha256.clone())
+        ProcessorIdentity::new(&self.rubric, &self.taxonomy, self.model_sha256.clone())
     }
 }
 

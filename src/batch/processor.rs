@@ -14,8 +14,9 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::metrics::Loudness;
+use crate::reasons::Taxonomy;
 use crate::rubric::Rubric;
-use crate::store::{CallMetadata, DimensionScore, MetricSummary, StoredReason};
+use crate::store::{CallMetadata, DimensionScore, MetricSummary, StoredReason, TaxonomyStamp};
 use crate::transcript::{Transcript, TranscriptError};
 
 /// One call as the processor sees it.
@@ -101,20 +102,27 @@ impl ScoredCall {
     }
 }
 
-/// Hashes that say which model and rubric produced a run's results.
+/// Hashes that say which model, rubric and taxonomy produced a run's results.
 #[derive(Debug, Clone, Default)]
 pub struct ProcessorIdentity {
     pub model_sha256: Option<String>,
     pub rubric_sha256: Option<String>,
+    pub taxonomy: Option<TaxonomyStamp>,
 }
 
 impl ProcessorIdentity {
     /// The one way a run's identity is made (a run, `--enqueue`, the pipeline):
-    /// the resolved rubric's hash, and the model file's when it was read.
-    pub fn new(rubric: &Rubric, model_sha256: Option<String>) -> ProcessorIdentity {
+    /// the resolved rubric's hash, the taxonomy's id, version and hash, and the
+    /// model file's hash when it was read.
+    pub fn new(
+        rubric: &Rubric,
+        taxonomy: &Taxonomy,
+        model_sha256: Option<String>,
+    ) -> ProcessorIdentity {
         ProcessorIdentity {
             model_sha256,
             rubric_sha256: Some(rubric.sha256.clone()),
+            taxonomy: Some(super::retag::stamp(taxonomy)),
         }
     }
 }

@@ -1,13 +1,16 @@
 //! `kuulas reasons retag`: the contact reasons of every scored call tagged again
 //! from its stored transcript with a (changed) taxonomy — no audio, no Whisper,
 //! no rescoring. The caller holds the store as a run would (a lock file or the
-//! PostgreSQL run lock), so no run writes a tag meanwhile.
+//! PostgreSQL run lock), so no run writes a tag meanwhile. Each run records the
+//! taxonomy it tags with ([`stamp`]), a retag records its own on the runs whose
+//! calls it tagged, and [`tagged_otherwise`] tells which stored tags came from
+//! another taxonomy than a given one.
 
 use std::collections::HashMap;
 
 use crate::batch::pipeline::stored_reason;
 use crate::reasons::{self, Taxonomy};
-use crate::store::{CallStatus, Store, StoreError};
+use crate::store::{CallStatus, Store, StoreError, TaggedWith, TaxonomyStamp};
 use crate::transcript::Transcript;
 
 /// What a retag did.
@@ -23,7 +26,32 @@ pub struct Retagged {
     pub unreadable: u64,
 }
 
-/// Tags every scored call of `store` with `taxonomy` and stores the tags.
+/// What the store keeps of `taxonomy` to tell later which taxonomy tagged a call.
+pub fn stamp(taxonomy: &Taxonomy) -> TaxonomyStamp {
+    TaxonomyStamp {
+        id: taxonomy.id.clone(),
+        version: taxonomy.version.clone(),
+        sha256: taxonomy.sha256.clone(),
+    }
+}
+
+/// The scored calls whose tags came from another taxonomy than `taxonomy` (or
+/// from one not recorded), per taxonomy; empty when every tag is `taxonomy`'s.
+pub fn tagged_otherwise(
+    store: &dyn Store,
+    taxonomy: &Taxonomy,
+) -> Result<Vec<TaggedWith>, StoreError> {
+    let this = stamp(taxonomy);
+    Ok(store
+        .tagged_with()?
+        .into_iter()
+        .filter(|t| t.taxonomy.as_ref() != Some(&this))
+        .collect())
+}
+
+/// Tags every scored call of `store` with `taxonomy` and stores the tags; when
+/// every one was read, records `taxonomy` on their runs (a call whose transcript
+/// could not be read keeps its old tag, so its run keeps its old taxonomy).
 pub fn retag(store: &mut dyn Store, taxonomy: &Taxonomy) -> Result<Retagged, StoreError> {
     let before: HashMap<String, Option<String>> = store
         .contacts()?
@@ -53,6 +81,9 @@ pub fn retag(store: &mut dyn Store, taxonomy: &Taxonomy) -> Result<Retagged, Sto
         let old = before.get(&call.call_id).cloned().flatten();
         done.changed += u64::from(old.as_deref() != reason.as_ref().map(|r| r.reason_id.as_str()));
         store.save_reason(&call.call_id, reason.as_ref())?;
+    }
+    if done.unreadable == 0 {
+        store.retagged_with(&stamp(taxonomy))?;
     }
     Ok(done)
 }

@@ -93,6 +93,7 @@ pub fn enqueue(
         kuulas_version: env!("CARGO_PKG_VERSION").to_string(),
         model_sha256: identity.model_sha256.clone(),
         rubric_sha256: identity.rubric_sha256.clone(),
+        taxonomy: identity.taxonomy.clone(),
     })?;
     let mut done = Enqueued {
         run_id,

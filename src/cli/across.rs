@@ -1,13 +1,16 @@
 //! `kuulas across`: first-contact resolution and callback promises across the
 //! store's calls (`kuulas::across`), as text or JSON. Reads the store's metadata
 //! and score moments only — never audio or transcripts — so the figures follow
-//! changed metadata without re-transcribing.
+//! changed metadata without re-transcribing. Reasons are named by the labels of
+//! `--taxonomy` (the built-in one by default), with a warning when the stored
+//! tags came from another taxonomy.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use kuulas::across::{self, Settings, report, rows};
+use kuulas::reasons::Labels;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -35,12 +38,16 @@ pub struct AcrossArgs {
     /// of now: deadlines and repeat windows after it are still open.
     #[arg(long)]
     as_of: Option<String>,
+    /// The taxonomy the calls were tagged with (TOML), for the reasons' names; a
+    /// warning says when the stored tags came from another [default: the built-in one].
+    #[arg(long)]
+    taxonomy: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
 }
 
 /// The figures' settings from `--days` and `--as-of` (now when not given);
-/// `kuulas packet` takes the same two flags.
+/// `kuulas packet` and `kuulas export` take the same two flags.
 pub fn settings(days: u32, as_of: Option<&str>) -> anyhow::Result<Settings> {
     let as_of = match as_of {
         Some(text) => OffsetDateTime::parse(text, &Rfc3339).with_context(|| {
@@ -56,12 +63,15 @@ pub fn settings(days: u32, as_of: Option<&str>) -> anyhow::Result<Settings> {
 
 pub fn execute(args: AcrossArgs) -> anyhow::Result<ExitCode> {
     let settings = settings(args.days, args.as_of.as_deref())?;
+    let taxonomy = super::reasons::load_taxonomy(args.taxonomy.as_deref())?;
     let store = open_for_reading(args.store, &args.out)?;
+    super::reasons::warn_if_tagged_otherwise(store.as_ref(), &taxonomy)?;
+    let labels = Labels::of(&taxonomy);
     let contacts: Vec<_> = store.contacts()?.iter().map(rows::contact).collect();
     let figures = across::compute(&contacts, &settings);
     match args.format {
-        Format::Text => print!("{}", report::text(&figures, &settings)),
-        Format::Json => println!("{}", report::json(&figures, &settings)),
+        Format::Text => print!("{}", report::text(&figures, &settings, &labels)),
+        Format::Json => println!("{}", report::json(&figures, &settings, &labels)),
     }
     Ok(ExitCode::from(EXIT_OK))
 }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use kuulas::packet::{self, Across, AudioMode, Lang, Packet, RunSelect, Settings};
+use kuulas::reasons::Labels;
 
 use kuulas::store::postgres::{is_postgres_url, redact};
 
@@ -130,6 +131,10 @@ pub struct PacketArgs {
     /// now (as `kuulas across --as-of`).
     #[arg(long)]
     as_of: Option<String>,
+    /// For the "Across calls" page: the taxonomy the calls were tagged with (TOML),
+    /// for the reasons' names [default: the built-in one].
+    #[arg(long)]
+    taxonomy: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -141,6 +146,7 @@ pub enum AudioArg {
 
 pub fn execute(args: PacketArgs) -> anyhow::Result<ExitCode> {
     let across_settings = super::across::settings(args.days, args.as_of.as_deref())?;
+    let labels = Labels::of(&super::reasons::load_taxonomy(args.taxonomy.as_deref())?);
     let loaded = args.source.load()?;
     let settings = Settings {
         lang: args.lang.into(),
@@ -171,7 +177,8 @@ pub fn execute(args: PacketArgs) -> anyhow::Result<ExitCode> {
         history: loaded.history.clone(),
         calls,
         settings,
-        across: (!settings.session).then(|| Across::compute(&loaded.contacts, across_settings)),
+        across: (!settings.session)
+            .then(|| Across::compute(&loaded.contacts, across_settings, labels)),
     };
     let mut site = packet::render(&packet);
     if let Some(path) = &args.labels {

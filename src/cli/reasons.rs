@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use kuulas::batch;
+use kuulas::escape;
 use kuulas::reasons::{self, Taxonomy, TaxonomyError, selftest};
 use kuulas::store::postgres::is_postgres_url;
 use kuulas::store::{PostgresStore, RunLock, SqliteStore, Store};
@@ -53,6 +54,41 @@ pub fn execute(command: ReasonsCommand) -> anyhow::Result<ExitCode> {
             &load_taxonomy(taxonomy.as_deref())?,
         ),
     }
+}
+
+/// Warns when stored tags came from another taxonomy than `taxonomy` (the one
+/// given with `--taxonomy`, or the built-in one): their reasons are that
+/// taxonomy's, and `kuulas reasons retag` tags them with this one.
+pub fn warn_if_tagged_otherwise(store: &dyn Store, taxonomy: &Taxonomy) -> anyhow::Result<()> {
+    let others = batch::tagged_otherwise(store, taxonomy)?;
+    if others.is_empty() {
+        return Ok(());
+    }
+    let name = |id: &str, version: &str, sha256: &str| {
+        format!(
+            "{} {} (sha256 {})",
+            escape::controls(id, &[]),
+            escape::controls(version, &[]),
+            sha256.get(..12).unwrap_or(sha256)
+        )
+    };
+    for other in &others {
+        let source = match &other.taxonomy {
+            Some(t) => format!("taxonomy {}", name(&t.id, &t.version, &t.sha256)),
+            None => "a taxonomy kuulas did not record (scored before it did)".into(),
+        };
+        eprintln!(
+            "warning: {} scored call{} tagged with {source}, not with the taxonomy given, {}",
+            other.calls,
+            if other.calls == 1 { " was" } else { "s were" },
+            name(&taxonomy.id, &taxonomy.version, &taxonomy.sha256)
+        );
+    }
+    eprintln!(
+        "  the figures count the stored tags; to tag the calls with the taxonomy given, run \
+         `kuulas reasons retag` with the same --store and --taxonomy"
+    );
+    Ok(())
 }
 
 /// The taxonomy at `path`, or the built-in one.

@@ -14,7 +14,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use time::OffsetDateTime;
 
 use kuulas::across::{self, rows};
 use kuulas::batch::{
@@ -108,6 +107,14 @@ pub struct ExportArgs {
     /// Write here instead of standard output.
     #[arg(long)]
     output: Option<PathBuf>,
+    /// For `fcr_outcome`: a repeat contact within this many days means the first
+    /// was not resolved (as `kuulas across --days`).
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=365))]
+    days: u32,
+    /// For `fcr_outcome`: as of this time (RFC 3339) instead of now (as `kuulas
+    /// across --as-of`); repeat windows that end after it are still pending.
+    #[arg(long)]
+    as_of: Option<String>,
 }
 
 /// `--format` of `kuulas export`.
@@ -149,7 +156,7 @@ pub fn execute_run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let rubric = super::score::load_rubric(stages.rubric.as_deref())?;
     let taxonomy = super::reasons::load_taxonomy(stages.taxonomy.as_deref())?;
     let options = stages.whisper.options();
-    let identity = ProcessorIdentity::new(&rubric, sha256_file(&options.model).ok());
+    let identity = ProcessorIdentity::new(&rubric, &taxonomy, sha256_file(&options.model).ok());
     settings.transcription = Some(options.fingerprint(identity.model_sha256.as_deref())?);
     if let Some(url) = url.as_deref().filter(|_| enqueue) {
         return execute_enqueue(&settings, &identity, url);
@@ -419,6 +426,7 @@ fn print_summary(s: &Summary) {
 }
 
 pub fn execute_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    let settings = super::across::settings(args.days, args.as_of.as_deref())?;
     let store = open_for_reading(args.store, &args.run_dir)?;
     let run = match args.run.as_deref() {
         None => None,
@@ -430,9 +438,9 @@ pub fn execute_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     };
     let table = store.calls(run)?;
     // Every call of the store, not only the run's: a call's previous or next
-    // call may be in another run. Seven days' repeat window, as of now.
+    // call may be in another run.
     let contacts: Vec<_> = store.contacts()?.iter().map(rows::contact).collect();
-    let links = across::compute(&contacts, &across::Settings::new(OffsetDateTime::now_utc())).calls;
+    let links = across::compute(&contacts, &settings).calls;
     let format = ExportFormat::from(args.format);
     match &args.output {
         Some(file) => {

@@ -1,6 +1,8 @@
 //! `kuulas status`: how far each night's run has come — calls queued, running,
 //! done and failed per run, and per worker for a shared (PostgreSQL) store — so an
 //! operator can watch a fleet from any machine. Reads only; works on SQLite too.
+//! Warns when the stored contact reasons were tagged with another taxonomy than
+//! `--taxonomy` (the built-in one by default).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -20,6 +22,10 @@ pub struct StatusArgs {
     #[arg(long, value_name = "DIR", alias = "out", default_value = DEFAULT_OUT,
           conflicts_with = "store")]
     run_dir: PathBuf,
+    /// The contact-reason taxonomy the calls should carry tags of: a warning says
+    /// when stored tags came from another [default: the built-in one].
+    #[arg(long)]
+    taxonomy: Option<PathBuf>,
 }
 
 /// Calls in each of the four states an operator cares about.
@@ -74,6 +80,7 @@ fn group(counts: &[StatusCount]) -> BTreeMap<RunId, RunView> {
 }
 
 pub fn execute(args: StatusArgs) -> anyhow::Result<ExitCode> {
+    let taxonomy = super::reasons::load_taxonomy(args.taxonomy.as_deref())?;
     let store = open_for_reading(args.store, &args.run_dir)?;
     let runs = group(&store.status_counts()?);
     if runs.is_empty() {
@@ -89,6 +96,7 @@ pub fn execute(args: StatusArgs) -> anyhow::Result<ExitCode> {
             println!("  worker {worker:<34} {}", tally.line());
         }
     }
+    super::reasons::warn_if_tagged_otherwise(store.as_ref(), &taxonomy)?;
     Ok(ExitCode::from(EXIT_OK))
 }
 

@@ -2,9 +2,12 @@
 //! customer's calls: first-contact resolution with the in-call judgement beside
 //! it, the promises a manager must follow up (with the promising moment's quote,
 //! its deadline and the call), the calls left out and why, and the customer
-//! feedback of the packet's calls as themes with quotes. The figures come from
-//! [`crate::across::compute`] over the store's contact rows — never from audio —
-//! and are turned here into template data in the packet's language.
+//! feedback of the packet's calls as themes with quotes; per contact reason (by
+//! the taxonomy's label) the inbound calls, their resolution, mean handling time
+//! and this week against the week before, with the reasons that rise. The
+//! figures come from [`crate::across::compute`] over the store's contact rows —
+//! never from audio — and are turned here into template data in the packet's
+//! language.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -18,6 +21,7 @@ use crate::across::contact::Contact;
 use crate::across::fcr::{Outcome, Rate};
 use crate::across::promises::{Promise, Status};
 use crate::across::{Figures, Settings, compute};
+use crate::reasons::Labels;
 use crate::redact;
 
 /// The rubric's feedback behaviours (`src/rubric/default.toml`): the customer's
@@ -37,6 +41,8 @@ pub const FORWARDED: &str = "feedback_forwarded";
 pub struct Across {
     pub figures: Figures,
     pub settings: Settings,
+    /// The names of the reasons, from the taxonomy the calls were tagged with.
+    labels: Labels,
     calls: HashMap<String, Known>,
     /// The offset of the latest call's start: "as of" is shown in it (the time
     /// the calls are in), not in UTC.
@@ -56,8 +62,8 @@ struct Known {
 
 impl Across {
     /// The figures across `contacts` (every call the store holds, not only the
-    /// packet's), as `settings` say.
-    pub fn compute(contacts: &[Contact], settings: Settings) -> Across {
+    /// packet's), as `settings` say; reasons are shown by their `labels`.
+    pub fn compute(contacts: &[Contact], settings: Settings, labels: Labels) -> Across {
         let figures = compute(contacts, &settings);
         let mut calls: HashMap<String, Known> = contacts
             .iter()
@@ -84,6 +90,7 @@ impl Across {
         Across {
             figures,
             settings,
+            labels,
             calls,
             local,
         }
@@ -216,7 +223,6 @@ pub fn page(
 ) -> Value {
     let f = &across.figures;
     let fcr = &f.fcr;
-    let has_reasons = fcr.by_reason.keys().any(Option::is_some);
     let judged_but_repeated: Vec<Value> = f
         .calls
         .iter()
@@ -258,7 +264,7 @@ pub fn page(
             {"title": "fcr_by_team", "rows": groups_json(lang, &fcr.by_team)},
             {"title": "fcr_by_queue", "rows": groups_json(lang, &fcr.by_queue)},
         ],
-        "reasons": has_reasons.then(|| groups_json(lang, &fcr.by_reason)),
+        "reasons": reasons(across),
         "judged_but_repeated": judged_but_repeated,
         "promise_counts": counts,
         "promises_total": f.promises.len(),
@@ -271,6 +277,41 @@ pub fn page(
         },
         "feedback": feedback(lang, prepared),
     })
+}
+
+/// The per-reason table, `None` when no inbound call carries a reason: each
+/// reason by its label, most calls first, with its first-contact resolution, mean
+/// handling time and this week's calls against the week before's; then the
+/// reasons that rise, most first.
+fn reasons(across: &Across) -> Option<Value> {
+    let f = &across.figures;
+    if f.reasons.reasons.is_empty() {
+        return None;
+    }
+    let none = Rate::default();
+    let rows: Vec<Value> = f
+        .reasons
+        .top()
+        .into_iter()
+        .map(|(id, calls)| {
+            let rate = f.fcr.by_reason.get(&Some(id.to_string())).unwrap_or(&none);
+            let mut v = rate_json(rate);
+            v["name"] = json!(across.labels.label(id));
+            v["calls"] = json!(calls.calls);
+            v["mean_duration"] = json!(calls.mean_duration_s().map(super::call_page::clock));
+            v["this_week"] = json!(calls.this_week);
+            v["previous_week"] = json!(calls.previous_week);
+            v["rise"] = json!(calls.rise());
+            v
+        })
+        .collect();
+    let rising: Vec<Value> = f
+        .reasons
+        .rising()
+        .into_iter()
+        .map(|(id, calls)| json!({"name": across.labels.label(id), "rise": calls.rise()}))
+        .collect();
+    Some(json!({"rows": rows, "rising": rising, "untagged": f.reasons.untagged}))
 }
 
 /// The packet's customer feedback as themes: per kind the feedback no one said

@@ -8,6 +8,7 @@
 //! taxonomy is built in ([`DEFAULT_TAXONOMY`]).
 
 pub mod error;
+pub mod labels;
 pub mod schema;
 pub mod selftest;
 pub mod tag;
@@ -16,6 +17,7 @@ pub mod taxonomy;
 use std::path::Path;
 
 pub use error::TaxonomyError;
+pub use labels::Labels;
 pub use tag::{Tag, tag};
 pub use taxonomy::{Reason, Taxonomy, resolve};
 

@@ -81,6 +81,12 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE calls ADD COLUMN reason_quote TEXT;
     ALTER TABLE calls ADD COLUMN reason_at_s REAL;
     ALTER TABLE calls ADD COLUMN reasons_secondary TEXT;",
+    // 5: which taxonomy tagged a run's calls (issue 21): its id, version and
+    // SHA-256, as the rubric's hash is kept; `kuulas reasons retag` sets them on
+    // the runs whose calls it tagged again. NULL: not recorded (before this).
+    "ALTER TABLE runs ADD COLUMN taxonomy_id TEXT;
+    ALTER TABLE runs ADD COLUMN taxonomy_version TEXT;
+    ALTER TABLE runs ADD COLUMN taxonomy_sha256 TEXT;",
 ];
 
 /// The schema version this build writes.
@@ -209,6 +215,27 @@ mod tests {
             })
             .unwrap();
         assert_eq!((reason, confidence), (None, None));
+    }
+
+    /// A store of schema version 4 keeps its runs, with no taxonomy recorded.
+    #[test]
+    fn version_4_store_upgrades_without_taxonomies() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..4] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 4).unwrap();
+        conn.execute_batch(
+            "INSERT INTO runs (id, started_at, input_dir, kuulas_version) VALUES (1, 't', 'i', 'v');",
+        )
+        .unwrap();
+        apply(&mut conn, Path::new(":memory:")).unwrap();
+        let taxonomy: (Option<String>, Option<String>) = conn
+            .query_row("SELECT taxonomy_id, taxonomy_sha256 FROM runs", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(taxonomy, (None, None));
     }
 
     #[test]

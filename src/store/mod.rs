@@ -213,6 +213,25 @@ pub struct NewRun {
     pub kuulas_version: String,
     pub model_sha256: Option<String>,
     pub rubric_sha256: Option<String>,
+    /// The contact-reason taxonomy the run tags calls with.
+    pub taxonomy: Option<TaxonomyStamp>,
+}
+
+/// Which contact-reason taxonomy tagged calls: its id, version and SHA-256
+/// (`crate::reasons::Taxonomy`), kept with each run as the rubric's hash is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TaxonomyStamp {
+    pub id: String,
+    pub version: String,
+    pub sha256: String,
+}
+
+/// How many scored calls carry tags of one taxonomy (`None`: not recorded, the
+/// calls were scored by a kuulas from before taxonomies were recorded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaggedWith {
+    pub taxonomy: Option<TaxonomyStamp>,
+    pub calls: u64,
 }
 
 /// What a run did, written when it finishes.
@@ -330,6 +349,49 @@ pub trait Store: Send {
         call_id: &str,
         reason: Option<&StoredReason>,
     ) -> Result<(), StoreError>;
+    /// The taxonomies the scored calls' tags came from (their runs'), with how
+    /// many calls each.
+    fn tagged_with(&self) -> Result<Vec<TaggedWith>, StoreError>;
+    /// Records that every scored call's tags now come from `taxonomy` (`kuulas
+    /// reasons retag` tagged them all again): sets it on their runs.
+    fn retagged_with(&mut self, taxonomy: &TaxonomyStamp) -> Result<(), StoreError>;
+}
+
+/// SQL shared by both backends: the taxonomy of each scored call's run, with
+/// how many calls.
+const TAGGED_WITH: &str = "SELECT r.taxonomy_id, r.taxonomy_version, r.taxonomy_sha256, COUNT(*)
+    FROM calls c JOIN runs r ON r.id = c.run_id WHERE c.status = 'scored'
+    GROUP BY r.taxonomy_id, r.taxonomy_version, r.taxonomy_sha256
+    ORDER BY COUNT(*) DESC, r.taxonomy_id, r.taxonomy_version, r.taxonomy_sha256";
+
+/// SQL shared by both backends (`p` the dialect's placeholder prefix): sets the
+/// taxonomy (`1` id, `2` version, `3` hash) of every run that holds a scored call.
+fn retagged_statement(p: char) -> String {
+    format!(
+        "UPDATE runs SET taxonomy_id = {p}1, taxonomy_version = {p}2, taxonomy_sha256 = {p}3
+            WHERE id IN (SELECT run_id FROM calls WHERE status = 'scored')"
+    )
+}
+
+/// A [`TaggedWith`] from the columns [`TAGGED_WITH`] reads.
+fn tagged_with(
+    id: Option<String>,
+    version: Option<String>,
+    sha256: Option<String>,
+    calls: i64,
+) -> TaggedWith {
+    let taxonomy = match (id, version, sha256) {
+        (Some(id), Some(version), Some(sha256)) => Some(TaxonomyStamp {
+            id,
+            version,
+            sha256,
+        }),
+        _ => None,
+    };
+    TaggedWith {
+        taxonomy,
+        calls: calls.max(0) as u64,
+    }
 }
 
 /// SQL shared by both backends: what [`Store::contacts`] reads.

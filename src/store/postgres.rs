@@ -30,8 +30,8 @@ use postgres::{Client, Config, NoTls};
 
 use super::{
     CallEntry, CallScores, CallStatus, CallTable, ContactRow, Fingerprint, KnownCall, NewRun,
-    RunId, RunTotals, StatusCount, Store, StoreError, StoredReason, UNFINISHED_FORCE,
-    rename_statements,
+    RunId, RunTotals, StatusCount, Store, StoreError, StoredReason, TAGGED_WITH, TaggedWith,
+    TaxonomyStamp, UNFINISHED_FORCE, rename_statements, retagged_statement, tagged_with,
 };
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -206,14 +206,18 @@ impl Store for PostgresStore {
 
     fn begin_run(&mut self, run: &NewRun) -> Result<RunId, StoreError> {
         let row = self.with_client("starting a run", |c| c.query_one(
-                "INSERT INTO runs (started_at, input_dir, kuulas_version, model_sha256, rubric_sha256)
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                "INSERT INTO runs (started_at, input_dir, kuulas_version, model_sha256, rubric_sha256,
+                     taxonomy_id, taxonomy_version, taxonomy_sha256)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                 &[
                     &run.started_at,
                     &run.input_dir,
                     &run.kuulas_version,
                     &run.model_sha256,
                     &run.rubric_sha256,
+                    &run.taxonomy.as_ref().map(|t| &t.id),
+                    &run.taxonomy.as_ref().map(|t| &t.version),
+                    &run.taxonomy.as_ref().map(|t| &t.sha256),
                 ],
             ))?;
         Ok(row.get(0))
@@ -352,6 +356,26 @@ impl Store for PostgresStore {
         self.in_transaction("saving a reason", |tx| {
             writes::save_reason(tx, call_id, reason)
         })
+    }
+
+    fn tagged_with(&self) -> Result<Vec<TaggedWith>, StoreError> {
+        let rows = self.with_client("reading which taxonomy tagged the calls", |c| {
+            c.query(TAGGED_WITH, &[])
+        })?;
+        Ok(rows
+            .iter()
+            .map(|r| tagged_with(r.get(0), r.get(1), r.get(2), r.get(3)))
+            .collect())
+    }
+
+    fn retagged_with(&mut self, taxonomy: &TaxonomyStamp) -> Result<(), StoreError> {
+        self.with_client("recording the taxonomy of the retagged calls", |c| {
+            c.execute(
+                &retagged_statement('$'),
+                &[&taxonomy.id, &taxonomy.version, &taxonomy.sha256],
+            )
+        })?;
+        Ok(())
     }
 }
 

@@ -10,8 +10,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use super::{
     CallEntry, CallScores, CallStatus, CallTable, ContactRow, Fingerprint, KnownCall, NewRun,
-    RunId, RunTotals, StatusCount, Store, StoreError, StoredReason, UNFINISHED_FORCE, migrations,
-    reason_params, rename_statements, save_reason_statement,
+    RunId, RunTotals, StatusCount, Store, StoreError, StoredReason, TAGGED_WITH, TaggedWith,
+    TaxonomyStamp, UNFINISHED_FORCE, migrations, reason_params, rename_statements,
+    retagged_statement, save_reason_statement, tagged_with,
 };
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -143,14 +144,18 @@ impl Store for SqliteStore {
     fn begin_run(&mut self, run: &NewRun) -> Result<RunId, StoreError> {
         self.conn
             .execute(
-                "INSERT INTO runs (started_at, input_dir, kuulas_version, model_sha256, rubric_sha256)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO runs (started_at, input_dir, kuulas_version, model_sha256, rubric_sha256,
+                     taxonomy_id, taxonomy_version, taxonomy_sha256)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     run.started_at,
                     run.input_dir,
                     run.kuulas_version,
                     run.model_sha256,
-                    run.rubric_sha256
+                    run.rubric_sha256,
+                    run.taxonomy.as_ref().map(|t| &t.id),
+                    run.taxonomy.as_ref().map(|t| &t.version),
+                    run.taxonomy.as_ref().map(|t| &t.sha256),
                 ],
             )
             .map_err(self.err("starting a run"))?;
@@ -392,6 +397,27 @@ impl Store for SqliteStore {
                 params![call_id, id, confidence, quote, at_s, secondary],
             )
             .map_err(self.err("saving a reason"))?;
+        Ok(())
+    }
+
+    fn tagged_with(&self) -> Result<Vec<TaggedWith>, StoreError> {
+        let err = self.err("reading which taxonomy tagged the calls");
+        let mut stmt = self.conn.prepare(TAGGED_WITH).map_err(&err)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(tagged_with(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .map_err(&err)?;
+        rows.collect::<Result<_, _>>().map_err(err)
+    }
+
+    fn retagged_with(&mut self, taxonomy: &TaxonomyStamp) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                &retagged_statement('?'),
+                params![taxonomy.id, taxonomy.version, taxonomy.sha256],
+            )
+            .map_err(self.err("recording the taxonomy of the retagged calls"))?;
         Ok(())
     }
 }

@@ -161,6 +161,7 @@ pub fn build_into(root: &Path, store: &mut dyn Store) {
             kuulas_version: "test".into(),
             model_sha256: None,
             rubric_sha256: None,
+            taxonomy: None,
         })
         .unwrap();
     for (id, agent, overall, warmth, cold) in [
@@ -239,6 +240,7 @@ pub fn begin_next_night(store: &mut dyn Store) -> i64 {
             kuulas_version: "test".into(),
             model_sha256: None,
             rubric_sha256: None,
+            taxonomy: None,
         })
         .unwrap()
 }

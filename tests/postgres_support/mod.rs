@@ -99,6 +99,7 @@ pub fn queue(store: &mut kuulas::store::PostgresStore, ids: &[&str]) {
             kuulas_version: "test".into(),
             model_sha256: None,
             rubric_sha256: None,
+            taxonomy: None,
         })
         .unwrap();
     for id in ids {

@@ -4,7 +4,7 @@
 
 use kuulas::store::{
     CallEntry, CallMetadata, CallScores, CallStatus, DimensionScore, Fingerprint, KnownCall,
-    MetricSummary, NewRun, RunTotals, Store,
+    MetricSummary, NewRun, RunTotals, Store, TaggedWith, TaxonomyStamp,
 };
 
 pub fn new_run() -> NewRun {
@@ -14,7 +14,45 @@ pub fn new_run() -> NewRun {
         kuulas_version: "test".into(),
         model_sha256: Some("m".into()),
         rubric_sha256: None,
+        taxonomy: None,
     }
+}
+
+fn taxonomy(sha256: &str) -> TaxonomyStamp {
+    TaxonomyStamp {
+        id: "reasons".into(),
+        version: "1".into(),
+        sha256: sha256.into(),
+    }
+}
+
+/// Issue 21: each run records the taxonomy it tags with; the scored calls are
+/// counted by their run's taxonomy (a run from before: not recorded), and a
+/// retag records its taxonomy on the runs of every scored call.
+pub fn a_runs_taxonomy_tells_which_taxonomy_tagged_its_calls(store: &mut dyn Store) {
+    let old = store.begin_run(&new_run()).unwrap();
+    let tagged = store
+        .begin_run(&NewRun {
+            taxonomy: Some(taxonomy("t1")),
+            ..new_run()
+        })
+        .unwrap();
+    for (run, id) in [(old, "a"), (tagged, "b"), (tagged, "c"), (tagged, "d")] {
+        store.mark_running(run, &entry(id)).unwrap();
+        store.save_transcript(id, "{}", 1.0, None).unwrap();
+        store.save_scores(id, &scores(&[])).unwrap();
+    }
+    store.mark_failed(tagged, &entry("d"), "bad").unwrap();
+    let with = |t: Option<TaxonomyStamp>, calls| TaggedWith { taxonomy: t, calls };
+    assert_eq!(
+        store.tagged_with().unwrap(),
+        [with(Some(taxonomy("t1")), 2), with(None, 1)]
+    );
+    store.retagged_with(&taxonomy("t2")).unwrap();
+    assert_eq!(
+        store.tagged_with().unwrap(),
+        [with(Some(taxonomy("t2")), 3)]
+    );
 }
 
 pub fn entry(id: &str) -> CallEntry {

@@ -7,6 +7,7 @@ use crate::across::Settings;
 use crate::across::contact::{Contact, Direction, PromiseMoment};
 use crate::packet::testdata::{call, moment};
 use crate::packet::{AudioMode, Lang, Packet, Settings as PacketSettings, render};
+use crate::reasons::{Labels, resolve};
 
 fn contact(id: &str, customer: Option<&str>, at: time::OffsetDateTime) -> Contact {
     Contact {
@@ -37,7 +38,7 @@ fn packet(lang: Lang, redact: bool) -> Packet {
         ..contact("C1", None, datetime!(2026-11-16 11:00 +02:00))
     };
     let settings = Settings::new(datetime!(2026-11-27 12:00 +02:00));
-    let across = Across::compute(&[a1, a2, b1, c1], settings);
+    let across = Across::compute(&[a1, a2, b1, c1], settings, Labels::default());
     let mut b = call("B1", 60.0);
     let mut complaint = moment("unforwarded_complaint", -2.0, 0.9, 12.0);
     complaint.party = "customer".into();
@@ -115,19 +116,71 @@ fn the_across_page_shows_rates_promises_feedback_and_calls_left_out() {
     assert!(page(&site, "index.html").contains(r#"href="across.html""#));
 }
 
+/// The taxonomy the calls were tagged with: a label that needs escaping.
+const TAXONOMY: &str = r#"
+schema_version = 1
+id = "t"
+version = "1"
+[[reason]]
+id = "fault_outage"
+label = "Vika <tai> katko"
+patterns = ["vika"]
+"#;
+
 #[test]
-fn per_reason_rates_appear_once_a_call_carries_a_reason() {
+fn reasons_are_named_by_label_with_handling_time_and_the_weeks() {
     let mut p = packet(Lang::En, true);
-    let mut with_reason = contact("R1", Some("R"), datetime!(2026-11-16 09:00 +02:00));
-    with_reason.reason = Some("lasku".into());
+    let tagged = |id: &str, reason: &str, at| Contact {
+        reason: Some(reason.into()),
+        ..contact(id, Some(id), at)
+    };
+    // As of the 27th noon: this week from the 20th noon, the week before from the 13th.
+    let r3 = Contact {
+        duration_s: Some(150.0),
+        ..tagged("R3", "fault_outage", datetime!(2026-11-25 09:00 +02:00))
+    };
+    let contacts = [
+        tagged("R1", "fault_outage", datetime!(2026-11-16 09:00 +02:00)),
+        tagged("R2", "fault_outage", datetime!(2026-11-24 09:00 +02:00)),
+        r3,
+        // Not in the taxonomy: shown by its id.
+        tagged("R4", "lasku", datetime!(2026-11-24 10:00 +02:00)),
+        contact("R5", Some("R5"), datetime!(2026-11-24 11:00 +02:00)),
+    ];
+    let taxonomy = resolve("t.toml", TAXONOMY).unwrap();
     p.across = Some(Across::compute(
-        &[with_reason],
+        &contacts,
         Settings::new(datetime!(2026-11-27 12:00 +02:00)),
+        Labels::of(&taxonomy),
     ));
     let site = render(&p);
     let html = page(&site, "across.html");
     assert!(!html.contains("id=\"no-reasons\""), "{html}");
+    // By label, escaped, never by id; three calls, mean (90 + 90 + 150) s.
+    assert!(
+        html.contains("<td>Vika &lt;tai&gt; katko</td><td class=\"num\">3</td>"),
+        "{html}"
+    );
+    assert!(!html.contains("fault_outage"), "{html}");
+    assert!(html.contains("<td class=\"num\">1:50</td>"), "{html}");
+    // Two this week against one the week before: rising.
+    assert!(
+        html.contains(
+            "<td class=\"num\">2 <span class=\"tag neg\">+1</span></td><td class=\"num\">1</td>"
+        ),
+        "{html}"
+    );
     assert!(html.contains("<td>lasku</td>"), "{html}");
+    assert!(
+        html.contains(
+            "Reasons that rise: <strong>Vika &lt;tai&gt; katko</strong> +1, <strong>lasku</strong> +1"
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("inbound calls without a reason: <strong>1</strong>"),
+        "{html}"
+    );
 }
 
 #[test]
@@ -162,6 +215,7 @@ fn as_of_is_shown_in_the_calls_own_time() {
     p.across = Some(Across::compute(
         &[a1],
         Settings::new(datetime!(2026-11-27 10:00 UTC)),
+        Labels::default(),
     ));
     let site = render(&p);
     let html = page(&site, "across.html");

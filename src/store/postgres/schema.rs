@@ -91,6 +91,11 @@ const MIGRATIONS: &[&str] = &[
         ADD COLUMN reason_quote TEXT,
         ADD COLUMN reason_at_s DOUBLE PRECISION,
         ADD COLUMN reasons_secondary TEXT;",
+    // 6: which taxonomy tagged a run's calls (as SQLite's migration 5).
+    "ALTER TABLE runs
+        ADD COLUMN taxonomy_id TEXT,
+        ADD COLUMN taxonomy_version TEXT,
+        ADD COLUMN taxonomy_sha256 TEXT;",
 ];
 
 /// The schema version this build writes.
