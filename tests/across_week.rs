@@ -314,3 +314,37 @@ fn bad_across_flags_are_refused_with_the_fix() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Working days and hours are the service's own: "huomenna" is due at the end
+/// of its working day, and a week it cannot parse is refused naming the flag.
+#[test]
+fn promise_deadlines_follow_the_working_hours_given() {
+    // w17a, Tuesday 14:00: "Soitan teille huomenna." — due Wednesday at closing time.
+    let f = across_json(week_run(), &["--as-of", END_OF_WEEK]);
+    assert_eq!(promise(&f, "w17a")["deadline"], "2026-11-18T16:00:00+02:00");
+    let f = across_json(
+        week_run(),
+        &[
+            "--as-of",
+            END_OF_WEEK,
+            "--working-hours",
+            "8-18",
+            "--working-days",
+            "ma-la",
+        ],
+    );
+    assert_eq!(promise(&f, "w17a")["deadline"], "2026-11-18T18:00:00+02:00");
+
+    let refused = kuulas()
+        .args(["across", "--out"])
+        .arg(week_run())
+        .args(["--working-days", "mon-funday"])
+        .output()
+        .unwrap();
+    assert_ne!(refused.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("--working-days mon-funday") && stderr.contains("`funday` is not a day"),
+        "{stderr}"
+    );
+}

@@ -30,6 +30,70 @@ impl Default for WorkingHours {
 }
 
 impl WorkingHours {
+    /// Working days and hours as people write them: `days` a comma list of
+    /// days and ranges, in English or Finnish abbreviations (`mon-fri`,
+    /// `ma-pe,la`), `hours` `8-16` or `08:00-16:30`. The error says what is wrong.
+    pub fn parse(days: &str, hours: &str) -> Result<WorkingHours, String> {
+        let day = |name: &str| -> Result<Weekday, String> {
+            let name = name.trim().to_lowercase();
+            let names = [
+                (["mon", "ma"], Weekday::Monday),
+                (["tue", "ti"], Weekday::Tuesday),
+                (["wed", "ke"], Weekday::Wednesday),
+                (["thu", "to"], Weekday::Thursday),
+                (["fri", "pe"], Weekday::Friday),
+                (["sat", "la"], Weekday::Saturday),
+                (["sun", "su"], Weekday::Sunday),
+            ];
+            names
+                .iter()
+                .find(|(n, _)| n.contains(&name.as_str()))
+                .map(|(_, d)| *d)
+                .ok_or_else(|| format!("`{name}` is not a day: write mon … sun or ma … su"))
+        };
+        let mut working = Vec::new();
+        for part in days.split(',') {
+            let (first, last) = match part.split_once('-') {
+                Some((a, b)) => (day(a)?, day(b)?),
+                None => (day(part)?, day(part)?),
+            };
+            let mut d = first;
+            loop {
+                if !working.contains(&d) {
+                    working.push(d);
+                }
+                if d == last {
+                    break;
+                }
+                d = d.next();
+            }
+        }
+        let clock = |text: &str| -> Result<Time, String> {
+            let text = text.trim();
+            let (h, m) = text.split_once(':').unwrap_or((text, "0"));
+            let bad = || format!("`{text}` is not a time of day: write 8, 16 or 16:30");
+            let (h, m) = (
+                h.parse::<u8>().map_err(|_| bad())?,
+                m.parse::<u8>().map_err(|_| bad())?,
+            );
+            Time::from_hms(h, m, 0).map_err(|_| bad())
+        };
+        let (start, end) = hours
+            .split_once('-')
+            .ok_or_else(|| format!("`{hours}`: write working hours as 8-16 or 08:00-16:30"))?;
+        let (start, end) = (clock(start)?, clock(end)?);
+        if start >= end {
+            return Err(format!(
+                "`{hours}`: the working day must end after it starts"
+            ));
+        }
+        Ok(WorkingHours {
+            days: working,
+            start,
+            end,
+        })
+    }
+
     pub fn is_working_day(&self, date: Date) -> bool {
         self.days.contains(&date.weekday())
     }
@@ -77,6 +141,46 @@ impl WorkingHours {
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn days_and_hours_are_read_as_people_write_them() {
+        let h = WorkingHours::parse("mon-fri", "8-16").unwrap();
+        assert_eq!(h, WorkingHours::default());
+        let h = WorkingHours::parse("ma-pe, la", "08:30-17:15").unwrap();
+        assert_eq!(h.days.len(), 6);
+        assert!(h.is_working_day(date!(2026 - 11 - 21)), "Saturday");
+        assert_eq!((h.start, h.end), (time!(8:30), time!(17:15)));
+        let h = WorkingHours::parse("fri-mon", "9-15").unwrap();
+        assert_eq!(
+            h.days,
+            [
+                Weekday::Friday,
+                Weekday::Saturday,
+                Weekday::Sunday,
+                Weekday::Monday
+            ]
+        );
+        assert!(
+            WorkingHours::parse("mon-funday", "8-16")
+                .unwrap_err()
+                .contains("funday")
+        );
+        assert!(
+            WorkingHours::parse("mon", "16-8")
+                .unwrap_err()
+                .contains("end after")
+        );
+        assert!(
+            WorkingHours::parse("mon", "8")
+                .unwrap_err()
+                .contains("8-16")
+        );
+        assert!(
+            WorkingHours::parse("mon", "25-26")
+                .unwrap_err()
+                .contains("time of day")
+        );
+    }
 
     #[test]
     fn weekends_are_skipped_and_weeks_run_monday_to_friday() {

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use kuulas::across::working::WorkingHours;
 use kuulas::across::{self, Settings, report, rows};
 use kuulas::reasons::Labels;
 use time::OffsetDateTime;
@@ -31,13 +32,8 @@ pub struct AcrossArgs {
     /// The output directory of `kuulas run`.
     #[arg(long, default_value = DEFAULT_OUT, conflicts_with = "store")]
     out: PathBuf,
-    /// A repeat contact within this many days means the first was not resolved.
-    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=365))]
-    days: u32,
-    /// Compute as of this time (RFC 3339, e.g. 2026-11-27T12:00:00+02:00) instead
-    /// of now: deadlines and repeat windows after it are still open.
-    #[arg(long)]
-    as_of: Option<String>,
+    #[command(flatten)]
+    figures: FiguresArgs,
     /// The taxonomy the calls were tagged with (TOML), for the reasons' names; a
     /// warning says when the stored tags came from another [default: the built-in one].
     #[arg(long)]
@@ -46,23 +42,53 @@ pub struct AcrossArgs {
     format: Format,
 }
 
-/// The figures' settings from `--days` and `--as-of` (now when not given);
-/// `kuulas packet` and `kuulas export` take the same two flags.
-pub fn settings(days: u32, as_of: Option<&str>) -> anyhow::Result<Settings> {
-    let as_of = match as_of {
-        Some(text) => OffsetDateTime::parse(text, &Rfc3339).with_context(|| {
-            format!("--as-of {text}: not an RFC 3339 time such as 2026-11-27T12:00:00+02:00")
-        })?,
-        None => OffsetDateTime::now_utc(),
-    };
-    Ok(Settings {
-        repeat_days: days,
-        ..Settings::new(as_of)
-    })
+/// How the figures across calls are computed: the flags `across`, `packet` and
+/// `export` share.
+#[derive(clap::Args)]
+pub struct FiguresArgs {
+    /// A repeat contact within this many days means the first was not resolved.
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=365))]
+    days: u32,
+    /// Compute as of this time (RFC 3339, e.g. 2026-11-27T12:00:00+02:00) instead
+    /// of now: deadlines and repeat windows after it are still open.
+    #[arg(long)]
+    as_of: Option<String>,
+    /// The days the service works, for promise deadlines ("huomenna" on a
+    /// Friday is Monday): days and ranges, e.g. `mon-fri` or `ma-pe,la`.
+    #[arg(long, default_value = "mon-fri")]
+    working_days: String,
+    /// The service's working hours: a promise for a day is due at their end.
+    #[arg(long, default_value = "8-16")]
+    working_hours: String,
+}
+
+impl FiguresArgs {
+    /// The figures' settings (as of now when `--as-of` is not given); a bad time
+    /// or working week is an error naming the flag.
+    pub fn settings(&self) -> anyhow::Result<Settings> {
+        let as_of = match &self.as_of {
+            Some(text) => OffsetDateTime::parse(text, &Rfc3339).with_context(|| {
+                format!("--as-of {text}: not an RFC 3339 time such as 2026-11-27T12:00:00+02:00")
+            })?,
+            None => OffsetDateTime::now_utc(),
+        };
+        let hours = WorkingHours::parse(&self.working_days, &self.working_hours).map_err(|e| {
+            anyhow::anyhow!(
+                "--working-days {} --working-hours {}: {e}",
+                self.working_days,
+                self.working_hours
+            )
+        })?;
+        Ok(Settings {
+            repeat_days: self.days,
+            hours,
+            ..Settings::new(as_of)
+        })
+    }
 }
 
 pub fn execute(args: AcrossArgs) -> anyhow::Result<ExitCode> {
-    let settings = settings(args.days, args.as_of.as_deref())?;
+    let settings = args.figures.settings()?;
     let taxonomy = super::reasons::load_taxonomy(args.taxonomy.as_deref())?;
     let store = open_for_reading(args.store, &args.out)?;
     super::reasons::warn_if_tagged_otherwise(store.as_ref(), &taxonomy)?;

@@ -123,14 +123,9 @@ pub struct PacketArgs {
     /// listening session (its calls play whole).
     #[arg(long, value_enum)]
     audio: Option<AudioArg>,
-    /// For the "Across calls" page: a repeat contact within this many days means
-    /// the first was not resolved (as `kuulas across --days`).
-    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=365))]
-    days: u32,
-    /// For the "Across calls" page: compute as of this time (RFC 3339) instead of
-    /// now (as `kuulas across --as-of`).
-    #[arg(long)]
-    as_of: Option<String>,
+    /// For the "Across calls" page: how figures across calls are computed (as `kuulas across`).
+    #[command(flatten)]
+    figures: super::across::FiguresArgs,
     /// For the "Across calls" page: the taxonomy the calls were tagged with (TOML),
     /// for the reasons' names [default: the built-in one].
     #[arg(long)]
@@ -145,7 +140,7 @@ pub enum AudioArg {
 }
 
 pub fn execute(args: PacketArgs) -> anyhow::Result<ExitCode> {
-    let across_settings = super::across::settings(args.days, args.as_of.as_deref())?;
+    let across_settings = args.figures.settings()?;
     let labels = Labels::of(&super::reasons::load_taxonomy(args.taxonomy.as_deref())?);
     let loaded = args.source.load()?;
     let settings = Settings {

@@ -107,14 +107,9 @@ pub struct ExportArgs {
     /// Write here instead of standard output.
     #[arg(long)]
     output: Option<PathBuf>,
-    /// For `fcr_outcome`: a repeat contact within this many days means the first
-    /// was not resolved (as `kuulas across --days`).
-    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=365))]
-    days: u32,
-    /// For `fcr_outcome`: as of this time (RFC 3339) instead of now (as `kuulas
-    /// across --as-of`); repeat windows that end after it are still pending.
-    #[arg(long)]
-    as_of: Option<String>,
+    /// For `fcr_outcome`: how figures across calls are computed (as `kuulas across`).
+    #[command(flatten)]
+    figures: super::across::FiguresArgs,
 }
 
 /// `--format` of `kuulas export`.
@@ -426,7 +421,7 @@ fn print_summary(s: &Summary) {
 }
 
 pub fn execute_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
-    let settings = super::across::settings(args.days, args.as_of.as_deref())?;
+    let settings = args.figures.settings()?;
     let store = open_for_reading(args.store, &args.run_dir)?;
     let run = match args.run.as_deref() {
         None => None,
