@@ -1,5 +1,6 @@
 //! Why customers call, across calls: per contact reason the inbound calls, their
-//! mean handling time (the recording's duration) and how many came in the last
+//! mean handling time (the recording's duration), how many came in the last 24
+//! hours before `as_of` (the night's top reasons) and in the last
 //! seven days before `as_of` against the seven days before those — a reason
 //! rises when the last week has more. First-contact resolution per reason is
 //! [`crate::across::fcr::Fcr::by_reason`]. Reasons are ids as stored
@@ -19,6 +20,8 @@ pub struct ReasonCalls {
     /// Calls with a duration, and their total, for the mean.
     timed: u64,
     total_s: f64,
+    /// Started in the 24 hours up to `as_of`.
+    pub last_day: u64,
     /// Started in the 7 days up to `as_of`.
     pub this_week: u64,
     /// Started in the 7 days before those.
@@ -87,6 +90,11 @@ pub fn compute(contacts: &[Contact], as_of: OffsetDateTime) -> ByReason {
             r.timed += 1;
             r.total_s += d;
         }
+        if c.started_at
+            .is_some_and(|t| t > as_of - Duration::days(1) && t <= as_of)
+        {
+            r.last_day += 1;
+        }
         match c.started_at {
             Some(t) if t > this_from && t <= as_of => r.this_week += 1,
             Some(t) if t > previous_from && t <= this_from => r.previous_week += 1,
@@ -126,7 +134,7 @@ mod tests {
             ),
             call(
                 Some("fault_outage"),
-                datetime!(2026-11-22 09:00 +02:00),
+                datetime!(2026-11-22 18:00 +02:00),
                 200.0,
             ),
             call(
@@ -156,8 +164,14 @@ mod tests {
         assert_eq!(by.untagged, 1);
         let fault = &by.reasons["fault_outage"];
         assert_eq!(
-            (fault.calls, fault.this_week, fault.previous_week),
-            (3, 2, 1)
+            (
+                fault.calls,
+                fault.last_day,
+                fault.this_week,
+                fault.previous_week
+            ),
+            (3, 1, 2, 1),
+            "the last night's, the week's and the week before's"
         );
         assert_eq!(fault.mean_duration_s(), Some(200.0));
         // The 16th at noon is this week's start: it belongs to the week before.

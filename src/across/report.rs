@@ -152,11 +152,12 @@ fn reasons_text(out: &mut String, figures: &Figures, settings: &Settings, labels
             .unwrap_or(&none);
         let _ = writeln!(
             out,
-            "  {:<24} {:>6} calls  FCR {}  mean handling {:>6}  this week {} (the week before {})",
+            "  {:<24} {:>6} calls  FCR {}  mean handling {:>6}  last 24 h {}  this week {} (the week before {})",
             escape::escape(labels.label(reason)),
             calls.calls,
             percent(rate),
             minutes(calls.mean_duration_s()),
+            calls.last_day,
             calls.this_week,
             calls.previous_week
         );
@@ -304,6 +305,7 @@ fn reason_json(reason: &str, calls: &ReasonCalls, figures: &Figures, labels: &La
         "label": labels.label(reason),
         "calls": calls.calls,
         "mean_duration_s": calls.mean_duration_s(),
+        "last_24h": calls.last_day,
         "this_week": calls.this_week,
         "previous_week": calls.previous_week,
         "rise": calls.rise(),

@@ -299,6 +299,7 @@ fn reasons(across: &Across) -> Option<Value> {
             v["name"] = json!(across.labels.label(id));
             v["calls"] = json!(calls.calls);
             v["mean_duration"] = json!(calls.mean_duration_s().map(super::call_page::clock));
+            v["last_day"] = json!(calls.last_day);
             v["this_week"] = json!(calls.this_week);
             v["previous_week"] = json!(calls.previous_week);
             v["rise"] = json!(calls.rise());

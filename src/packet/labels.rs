@@ -268,6 +268,7 @@ const UI: &[(&str, &str, &str)] = &[
         "keskimääräinen käsittelyaika",
         "mean handling time",
     ),
+    ("last_day", "viim. vuorokausi", "last 24 h"),
     ("this_week", "tällä viikolla", "this week"),
     ("previous_week", "edellisellä viikolla", "the week before"),
     ("reasons_rising", "Kasvavat syyt", "Reasons that rise"),
