@@ -285,17 +285,13 @@ pub fn json(figures: &Figures, settings: &Settings, labels: &Labels) -> Value {
 /// First-contact resolution per reason: as [`groups_json`], each with its label
 /// (`null` for the calls without a reason).
 fn reason_groups_json(groups: &BTreeMap<Option<String>, Rate>, labels: &Labels) -> Value {
-    Value::Array(
-        groups
-            .iter()
-            .map(|(key, rate)| {
-                let mut v = rate_json(rate);
-                v["name"] = json!(key);
-                v["label"] = json!(key.as_deref().map(|id| labels.label(id)));
-                v
-            })
-            .collect(),
-    )
+    let mut json = groups_json(groups);
+    if let Value::Array(items) = &mut json {
+        for (item, key) in items.iter_mut().zip(groups.keys()) {
+            item["label"] = json!(key.as_deref().map(|id| labels.label(id)));
+        }
+    }
+    json
 }
 
 fn reason_json(reason: &str, calls: &ReasonCalls, figures: &Figures, labels: &Labels) -> Value {

@@ -140,19 +140,34 @@ mod tests {
         assert_eq!(version, latest());
     }
 
+    /// An in-memory store at schema `version` (its first migrations applied)
+    /// holding one run and, with `call`, one scored call of it.
+    fn store_at_version(version: usize, call: bool) -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..version] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", version as i64)
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO runs (id, started_at, input_dir, kuulas_version) VALUES (1, 't', 'i', 'v');",
+        )
+        .unwrap();
+        if call {
+            conn.execute_batch(
+                "INSERT INTO calls (call_id, path, size_bytes, mtime_ns, sha256, status, run_id)
+                 VALUES ('a', 'a.wav', 1, 1, 'ab', 'scored', 1);",
+            )
+            .unwrap();
+        }
+        conn
+    }
+
     /// A store of schema version 1 keeps its calls; their transcription settings
     /// are not known (so never a reason to redo them) and no run is forced.
     #[test]
     fn version_1_store_upgrades_with_unknown_settings() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(MIGRATIONS[0]).unwrap();
-        conn.pragma_update(None, "user_version", 1).unwrap();
-        conn.execute_batch(
-            "INSERT INTO runs (id, started_at, input_dir, kuulas_version) VALUES (1, 't', 'i', 'v');
-             INSERT INTO calls (call_id, path, size_bytes, mtime_ns, sha256, status, run_id)
-             VALUES ('a', 'a.wav', 1, 1, 'ab', 'scored', 1);",
-        )
-        .unwrap();
+        let mut conn = store_at_version(1, true);
         apply(&mut conn, Path::new(":memory:")).unwrap();
         let (id, settings): (String, Option<String>) = conn
             .query_row("SELECT call_id, transcribed_with FROM calls", [], |r| {
@@ -170,16 +185,7 @@ mod tests {
     /// direction; a direction other than the two is refused.
     #[test]
     fn version_2_store_upgrades_without_customers() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(MIGRATIONS[0]).unwrap();
-        conn.execute_batch(MIGRATIONS[1]).unwrap();
-        conn.pragma_update(None, "user_version", 2).unwrap();
-        conn.execute_batch(
-            "INSERT INTO runs (id, started_at, input_dir, kuulas_version) VALUES (1, 't', 'i', 'v');
-             INSERT INTO calls (call_id, path, size_bytes, mtime_ns, sha256, status, run_id)
-             VALUES ('a', 'a.wav', 1, 1, 'ab', 'scored', 1);",
-        )
-        .unwrap();
+        let mut conn = store_at_version(2, true);
         apply(&mut conn, Path::new(":memory:")).unwrap();
         let (key, direction): (Option<String>, Option<String>) = conn
             .query_row("SELECT customer_key, direction FROM calls", [], |r| {
@@ -197,17 +203,7 @@ mod tests {
     /// `kuulas reasons retag` or a rescore tags them.
     #[test]
     fn version_3_store_upgrades_without_reasons() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        for sql in &MIGRATIONS[..3] {
-            conn.execute_batch(sql).unwrap();
-        }
-        conn.pragma_update(None, "user_version", 3).unwrap();
-        conn.execute_batch(
-            "INSERT INTO runs (id, started_at, input_dir, kuulas_version) VALUES (1, 't', 'i', 'v');
-             INSERT INTO calls (call_id, path, size_bytes, mtime_ns, sha256, status, run_id)
-             VALUES ('a', 'a.wav', 1, 1, 'ab', 'scored', 1);",
-        )
-        .unwrap();
+        let mut conn = store_at_version(3, true);
         apply(&mut conn, Path::new(":memory:")).unwrap();
         let (reason, confidence): (Option<String>, Option<f64>) = conn
             .query_row("SELECT reason_id, reason_confidence FROM calls", [], |r| {
@@ -220,15 +216,7 @@ mod tests {
     /// A store of schema version 4 keeps its runs, with no taxonomy recorded.
     #[test]
     fn version_4_store_upgrades_without_taxonomies() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        for sql in &MIGRATIONS[..4] {
-            conn.execute_batch(sql).unwrap();
-        }
-        conn.pragma_update(None, "user_version", 4).unwrap();
-        conn.execute_batch(
-            "INSERT INTO runs (id, started_at, input_dir, kuulas_version) VALUES (1, 't', 'i', 'v');",
-        )
-        .unwrap();
+        let mut conn = store_at_version(4, false);
         apply(&mut conn, Path::new(":memory:")).unwrap();
         let taxonomy: (Option<String>, Option<String>) = conn
             .query_row("SELECT taxonomy_id, taxonomy_sha256 FROM runs", [], |r| {
