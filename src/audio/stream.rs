@@ -115,18 +115,12 @@ impl AudioStream {
                 None => {
                     self.done = true;
                     if self.frames_in == 0 {
-                        return Err(AudioError::Empty {
-                            path: self.info.path.clone(),
-                            detail: "no audio frames could be decoded".into(),
-                        });
+                        return Err(self.nothing_decoded());
                     }
                     self.resampler.finish()
                 }
             }
-            .map_err(|e| AudioError::Malformed {
-                path: self.info.path.clone(),
-                detail: format!("resampling to 16 kHz failed: {e}"),
-            })?;
+            .map_err(|e| self.resampling_failed(e))?;
             for (ready, new) in self.ready.iter_mut().zip(resampled) {
                 ready.extend(new);
             }
@@ -186,10 +180,7 @@ impl AudioStream {
             }
         }
         if self.frames_in == 0 {
-            return Err(AudioError::Empty {
-                path: self.info.path.clone(),
-                detail: "no audio frames could be decoded".into(),
-            });
+            return Err(self.nothing_decoded());
         }
         let out_rate = f64::from(SAMPLE_RATE);
         spans
@@ -197,24 +188,34 @@ impl AudioStream {
             .zip(&ranges)
             .zip(kept)
             .map(|((&(start, end), &(from, _)), frames)| {
-                let resampled =
-                    resample_whole(self.info.sample_rate, channels, frames).map_err(|e| {
-                        AudioError::Malformed {
-                            path: self.info.path.clone(),
-                            detail: format!("resampling to 16 kHz failed: {e}"),
-                        }
-                    })?;
+                let resampled = resample_whole(self.info.sample_rate, channels, frames)
+                    .map_err(|e| self.resampling_failed(e))?;
                 let skip = ((start - from as f64 / rate) * out_rate).round().max(0.0) as usize;
                 let n = ((end - start).max(0.0) * out_rate).round() as usize;
                 Ok(resampled
                     .into_iter()
-                    .map(|c| {
-                        let a = skip.min(c.len());
-                        c[a..(a + n).min(c.len())].to_vec()
+                    .map(|mut c| {
+                        c.drain(..skip.min(c.len()));
+                        c.truncate(n);
+                        c
                     })
                     .collect())
             })
             .collect()
+    }
+
+    fn nothing_decoded(&self) -> AudioError {
+        AudioError::Empty {
+            path: self.info.path.clone(),
+            detail: "no audio frames could be decoded".into(),
+        }
+    }
+
+    fn resampling_failed(&self, reason: String) -> AudioError {
+        AudioError::Malformed {
+            path: self.info.path.clone(),
+            detail: format!("resampling to 16 kHz failed: {reason}"),
+        }
     }
 
     fn take(&mut self, frames: usize) -> Vec<Vec<f32>> {
