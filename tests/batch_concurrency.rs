@@ -108,6 +108,7 @@ fn at_most_jobs_calls_are_processed_at_once_and_each_is_reported_once() {
     let processor = Arc::new(Pipeline::new(
         Box::new(Counting(counts.clone())),
         kuulas::rubric::default_rubric(),
+        kuulas::reasons::default_taxonomy(),
         None,
         CallOptions::default(),
     ));

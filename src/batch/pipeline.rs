@@ -44,7 +44,7 @@ pub trait Transcribe: Send + Sync {
 pub struct Pipeline {
     transcriber: Box<dyn Transcribe>,
     rubric: Rubric,
-    /// Why customers call; the built-in taxonomy unless [`Pipeline::with_taxonomy`].
+    /// Why customers call: the taxonomy each call is tagged with.
     taxonomy: Taxonomy,
     model_sha256: Option<String>,
     /// For calls whose metadata does not say.
@@ -57,23 +57,18 @@ impl Pipeline {
     pub fn new(
         transcriber: Box<dyn Transcribe>,
         rubric: Rubric,
+        taxonomy: Taxonomy,
         model_sha256: Option<String>,
         defaults: CallOptions,
     ) -> Pipeline {
         Pipeline {
             transcriber,
             rubric,
-            taxonomy: reasons::default_taxonomy(),
+            taxonomy,
             model_sha256,
             defaults,
             verify: true,
         }
-    }
-
-    /// Tags contact reasons with `taxonomy` instead of the built-in one.
-    pub fn with_taxonomy(mut self, taxonomy: Taxonomy) -> Pipeline {
-        self.taxonomy = taxonomy;
-        self
     }
 
     /// Scores from the text alone: no acoustic verification or spotting.

@@ -363,10 +363,10 @@ fn processor(
     let pipeline = batch::Pipeline::new(
         transcriber,
         rubric,
+        taxonomy,
         model_sha,
         stages.whisper.options().call_options(),
-    )
-    .with_taxonomy(taxonomy);
+    );
     Ok(Arc::new(if stages.verify {
         pipeline
     } else {
