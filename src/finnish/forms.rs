@@ -259,8 +259,19 @@ fn guess(word: &str) -> Features {
     if ends(&["vat", "vät"]) {
         return f.with("3pl").with("pres").with("ind");
     }
+    // Illatives ("vaihteeseen", "kysymyksiin") end like a first person but are none.
+    if ends(&["seen", "siin"]) {
+        return Features::default();
+    }
     if ends(&["in"]) {
         return f.with("1sg").with("past").with("ind");
+    }
+    // "voit" is present, "toimitit" past: an "-it" may be either.
+    if ends(&["it"]) {
+        return f.with("2sg").with("pres").with("past").with("ind");
+    }
+    if ends(&["at", "ät", "et", "ot", "ut", "yt", "öt"]) {
+        return f.with("2sg").with("pres").with("ind");
     }
     if ends(&["an", "en", "on", "un", "yn", "än", "ön"]) {
         return f.with("1sg").with("pres").with("ind");
@@ -352,6 +363,15 @@ mod tests {
         assert!(
             !imp.guess("näytän", &text::stem("näytän")),
             "not the imperative"
+        );
+        let pres2 = FormTest::parse("toimittaa:2sg.pres").unwrap();
+        assert!(pres2.guess("toimitat", &text::stem("toimitat")));
+        assert!(!pres2.guess("toimitan", &text::stem("toimitan")));
+        let vaihtaa = FormTest::parse("vaihtaa:1sg.pres").unwrap();
+        assert!(vaihtaa.guess("vaihdan", &text::stem("vaihdan")));
+        assert!(
+            !vaihtaa.guess("vaihteeseen", &text::stem("vaihteeseen")),
+            "an illative of the same stem"
         );
         let olla = FormTest::parse("olla").unwrap();
         assert!(
