@@ -14,6 +14,7 @@
 //! the same clause — "voin auttaa" does not match "en mä voi auttaa".
 
 use std::cell::RefCell;
+use std::ops::Range;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -123,8 +124,11 @@ pub struct PatternSet {
     patterns: Vec<Pattern>,
     starts: FastMap<StemId, Vec<usize>>,
     /// Per pattern, the stems that can stand for each word a match cannot do
-    /// without: a turn holding none of one group's stems cannot match.
-    needs: Vec<Vec<Box<[StemId]>>>,
+    /// without: a turn holding none of one group's stems cannot match. Groups are
+    /// separated by [`GROUP_END`], and all patterns' groups lie in one array,
+    /// which every turn reads.
+    needs: Vec<Range<usize>>,
+    need_stems: Vec<StemId>,
     id: SetId,
     /// Where `<lemma:features>` classes get their word forms.
     morph: &'static Morphology,
@@ -146,6 +150,7 @@ impl PatternSet {
             patterns: Vec::new(),
             starts: FastMap::default(),
             needs: Vec::new(),
+            need_stems: Vec::new(),
             id: fresh_set_id(),
         }
     }
@@ -158,7 +163,14 @@ impl PatternSet {
         for id in first.stems.iter().chain(first.fused_next.iter()) {
             self.starts.entry(*id).or_default().push(idx);
         }
-        self.needs.push(needed_stems(&pattern));
+        let from = self.need_stems.len();
+        for (k, group) in needed_stems(&pattern).into_iter().enumerate() {
+            if k > 0 {
+                self.need_stems.push(GROUP_END);
+            }
+            self.need_stems.extend(group);
+        }
+        self.needs.push(from..self.need_stems.len());
         self.patterns.push(pattern);
         // Words already read by this set may read differently now.
         self.id = fresh_set_id();
@@ -266,8 +278,13 @@ impl PatternSet {
             let pair_starts = pair.map(|p| &*p.starts).unwrap_or_default();
             let pair_only = pair_starts.iter().filter(|p| !single.starts.contains(p));
             for &p in single.starts.iter().chain(pair_only) {
-                let possible = *scratch.possible[p]
-                    .get_or_insert_with(|| self.needs[p].iter().all(|g| g.iter().any(holds)));
+                let possible = *scratch.possible[p].get_or_insert_with(|| {
+                    let needs = &self.need_stems[self.needs[p].clone()];
+                    needs.is_empty()
+                        || needs
+                            .split(|&id| id == GROUP_END)
+                            .all(|g| g.iter().any(holds))
+                });
                 if !possible {
                     continue;
                 }
@@ -279,10 +296,13 @@ impl PatternSet {
     }
 }
 
+/// Separates the groups of a pattern's needed stems; no stem has this id.
+const GROUP_END: StemId = StemId::MAX;
+
 /// For each word of `p` a match cannot do without, the stems that can stand for
 /// it: the word's own, and the fused forms it is part of ("ei kuulu" read as
 /// "eikuulu"). Words that may be dropped, `*` and numbers need no stem.
-fn needed_stems(p: &Pattern) -> Vec<Box<[StemId]>> {
+fn needed_stems(p: &Pattern) -> Vec<Vec<StemId>> {
     let n = p.elems.len();
     let mut needs = Vec::new();
     for (k, elem) in p.elems.iter().enumerate() {
@@ -295,7 +315,7 @@ fn needed_stems(p: &Pattern) -> Vec<Box<[StemId]>> {
         if k > 0 {
             group.extend(p.elems[k - 1].fused_next);
         }
-        needs.push(group.into());
+        needs.push(group);
     }
     needs
 }

@@ -1,7 +1,9 @@
 //! The resolved, trusted rubric: ids checked, references turned into indices,
 //! patterns and regexes compiled. Built only by `resolve`; scoring relies on it.
 
-use regex::Regex;
+use std::ops::Range;
+
+use regex::{Regex, RegexSet, SetMatches};
 
 use crate::finnish::matcher::PatternSet;
 use crate::transcript::Party;
@@ -20,6 +22,53 @@ pub struct Rubric {
     pub(crate) patterns: PatternSet,
     /// Behaviour index of each pattern in `patterns`.
     pub(crate) pattern_owner: Vec<usize>,
+    pub(crate) regexes: Regexes,
+}
+
+/// Every phrase behaviour's regexes, in behaviour order. A turn is scanned once by
+/// all of them together (most turns match none); the one regex that did match
+/// then finds where.
+#[derive(Debug, Default)]
+pub(crate) struct Regexes {
+    each: Vec<Regex>,
+    /// `None` until built, or when the set would be too large to compile (each
+    /// regex is then tried on its own).
+    set: Option<RegexSet>,
+}
+
+impl Regexes {
+    pub(crate) fn push(&mut self, re: Regex) {
+        self.each.push(re);
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.each.len()
+    }
+
+    /// Compiles the set of all regexes pushed so far.
+    pub(crate) fn build_set(&mut self) {
+        self.set = regex::RegexSetBuilder::new(self.each.iter().map(Regex::as_str))
+            .dfa_size_limit(64 << 20)
+            .build()
+            .ok();
+    }
+
+    /// Which regexes match somewhere in `text`.
+    pub(crate) fn scan(&self, text: &str) -> Option<SetMatches> {
+        self.set.as_ref().map(|set| set.matches(text))
+    }
+
+    /// The first match in `text` of regexes `range`, given what `scan` found.
+    pub(crate) fn find<'t>(
+        &self,
+        range: Range<usize>,
+        scanned: Option<&SetMatches>,
+        text: &'t str,
+    ) -> Option<regex::Match<'t>> {
+        range
+            .filter(|&i| scanned.is_none_or(|m| m.matched(i)))
+            .find_map(|i| self.each[i].find(text))
+    }
 }
 
 impl Rubric {
@@ -84,9 +133,10 @@ pub enum MetricEvent {
 
 #[derive(Debug)]
 pub enum Rule {
-    /// Matches its patterns (in the shared pattern set) or regexes in one turn.
+    /// Matches its patterns (in the shared pattern set) or its regexes (these
+    /// indices of `Rubric::regexes`) in one turn.
     Phrases {
-        regexes: Vec<Regex>,
+        regexes: Range<usize>,
     },
     /// An occurrence of `when`, judged by what else occurs around it: within
     /// `before` / `after` turns of the anchor's party (the other party's turns in

@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use crate::finnish::matcher::PatternSet;
 use crate::rubric::definition::{
-    Behaviour, Dimension, MetricEvent, PartyFilter, Rubric, Rule, SpotPhrase, Window,
+    Behaviour, Dimension, MetricEvent, PartyFilter, Regexes, Rubric, Rule, SpotPhrase, Window,
 };
 use crate::rubric::error::{Problem, ProblemKind, RubricError, line_of};
 use crate::rubric::schema::{BehaviourDef, RubricFile};
@@ -109,6 +109,7 @@ impl Resolver<'_> {
             behaviours: Vec::new(),
             patterns: PatternSet::default(),
             pattern_owner: Vec::new(),
+            regexes: Regexes::default(),
         };
         for (i, b) in raw.behaviours.iter().enumerate() {
             let def = b.get_ref();
@@ -124,6 +125,7 @@ impl Resolver<'_> {
             let behaviour = self.behaviour(def, line, &ids, &raw, &mut rubric);
             rubric.behaviours.push(behaviour);
         }
+        rubric.regexes.build_set();
         rubric
     }
 
@@ -332,10 +334,10 @@ impl Resolver<'_> {
                 ),
             }
         }
-        let mut regexes = Vec::new();
+        let first_regex = rubric.regexes.len();
         for r in &def.regex {
             match Regex::new(r.get_ref()) {
-                Ok(re) if !r.get_ref().is_empty() => regexes.push(re),
+                Ok(re) if !r.get_ref().is_empty() => rubric.regexes.push(re),
                 Ok(_) => self.report(r, ProblemKind::EmptyPattern),
                 Err(e) => self.report(
                     r,
@@ -346,7 +348,9 @@ impl Resolver<'_> {
                 ),
             }
         }
-        Rule::Phrases { regexes }
+        Rule::Phrases {
+            regexes: first_regex..rubric.regexes.len(),
+        }
     }
 
     /// A reference to another behaviour, which must be a phrase or metric one.

@@ -6,6 +6,8 @@
 //! weighted mean of the dimension scores. Confidence is reported, never used to
 //! weight points, so a score can be recomputed by hand from the moments.
 
+use regex::SetMatches;
+
 use crate::finnish::matcher::Scratch;
 use crate::metrics::Metrics;
 use crate::rubric::definition::{Behaviour, MetricEvent, Rubric, Rule, Window};
@@ -119,7 +121,9 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
                 best[b] = Some((hit.first, hit.last, hit.confidence));
             }
         }
-        let mut joined: Option<String> = None;
+        // The turn's words as one string, and which of the rubric's regexes match
+        // in it: made once per turn, and only if some behaviour needs them.
+        let mut scanned: Option<(String, Option<SetMatches>)> = None;
         for (bi, b) in r.behaviours.iter().enumerate() {
             let Rule::Phrases { regexes } = &b.rule else {
                 continue;
@@ -127,14 +131,17 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
             if regexes.is_empty() || best[bi].is_some() || !ok(b) {
                 continue;
             }
-            let text = joined.get_or_insert_with(|| {
-                turn.tokens
+            let (text, matched) = scanned.get_or_insert_with(|| {
+                let text = turn
+                    .tokens
                     .iter()
                     .map(|t| &*t.word.surface)
                     .collect::<Vec<_>>()
-                    .join(" ")
+                    .join(" ");
+                let matched = r.regexes.scan(&text);
+                (text, matched)
             });
-            if let Some(m) = regexes.iter().find_map(|re| re.find(text)) {
+            if let Some(m) = r.regexes.find(regexes.clone(), matched.as_ref(), text) {
                 let first = text[..m.start()].matches(' ').count();
                 let last = first + m.as_str().trim_end().matches(' ').count();
                 best[bi] = Some((first, last.min(turn.tokens.len().saturating_sub(1)), 1.0));
