@@ -2,7 +2,7 @@
 # Rubric accuracy on the independent corpus (fixtures/corpus/, written from
 # docs/labelling.md by authors who never saw the rubric), on clean text:
 #   dev       the authors the rubric has been tuned on (their misses were read)
-#   heldout   the newest author, written and set aside before any tuning on it;
+#   heldout   the newest authors, written and set aside before any tuning on them;
 #             once it has been measured and tuned on it joins dev and a new
 #             author is written (fixtures/corpus/README.md keeps the history)
 # Extra arguments go to `kuulas rubric eval` (e.g. --rubric my.toml; --misses only
@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dev_authors="a b c d e f g h i j"
-heldout_authors="k"
+heldout_authors="k l"
 if [ -z "${KUULAS:-}" ]; then
   cargo build --quiet
   KUULAS="${CARGO_TARGET_DIR:-target}/debug/kuulas"
