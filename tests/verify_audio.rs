@@ -226,6 +226,61 @@ fn a_phrase_garbled_in_the_text_is_spotted_and_one_never_said_is_not() {
     );
 }
 
+const SILENCE_RUBRIC: &str = r#"
+schema_version = 1
+id = "silence-test"
+version = "1"
+
+[[dimension]]
+id = "hold"
+name = "Pito"
+weight = 1
+base = 100
+
+[[behaviour]]
+id = "unannounced_silence"
+dimension = "hold"
+party = "agent"
+polarity = "bad"
+points = 35
+metric = "unannounced_hold"
+"#;
+
+const ANNOUNCEMENT: &str = "Kiitos. Hetki, tarkistan tilanteen. Laitan teidät hetkeksi pitoon.";
+
+#[test]
+fn a_silence_announced_in_words_the_text_garbled_costs_nothing_and_a_true_one_stays() {
+    let r = rubric::resolve("silence-test.toml", SILENCE_RUBRIC).unwrap_or_else(|e| panic!("{e}"));
+    let silence = |v: &Verified| {
+        v.card
+            .moments
+            .iter()
+            .find(|m| m.behaviour == "unannounced_silence")
+            .cloned()
+            .expect("the text calls the silence unannounced")
+    };
+    // The announcement as base might write it at 8 kHz: no hold phrase left in the text.
+    let garbled = transcript(
+        "hold_thanks",
+        &[(
+            ANNOUNCEMENT,
+            "Kiitos. Eetki, arkistaan tilantee. Laita teitä etkeks pi toon.",
+        )],
+    );
+    let announced = verified("hold_thanks", &garbled, &r);
+    assert!(
+        !silence(&announced).verified,
+        "the agent announced the hold; the audio says so"
+    );
+    assert_eq!(announced.card.dimension("hold"), Some(100.0));
+
+    // cold_refusal's 12 s of dead line after the customer's question: nobody announced it.
+    let dead_line = verified("cold_refusal", &transcript("cold_refusal", &[]), &r);
+    let kept = silence(&dead_line);
+    assert!(kept.verified, "no hold phrase was said before it");
+    assert_eq!(dead_line.card.dimension("hold"), Some(65.0));
+}
+
 #[test]
 fn a_language_whisper_lacks_is_a_start_up_error_naming_the_model() {
     let r = rubric::default_rubric();

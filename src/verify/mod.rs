@@ -6,7 +6,10 @@
 //! with the same tokens on other speech of the same party in the call (`decide`).
 //! A moment the audio does not support stays in the scorecard with
 //! `verified: false` and earns or costs nothing; a spot phrase the audio
-//! supports becomes a verified moment with its segment's times.
+//! supports becomes a verified moment with its segment's times. A silence the
+//! text calls unannounced is listened to the other way round: a hold phrase
+//! heard in the agent's speech just before it means it was announced, and the
+//! moment is not verified.
 //!
 //! Entry points: [`check`] once at start-up (the model and the rubric's spot
 //! phrases), then [`run`] per call. Synchronous, single-threaded: one decoding
@@ -25,7 +28,7 @@ use crate::rubric::scoring::rescore;
 use crate::transcribe::{CallOptions, Scorer, TranscribeError, Transcriber};
 use crate::transcript::{Party, Transcript};
 use audio::Stretch;
-pub use decide::{Evidence, Margins, SPOT, VERIFY};
+pub use decide::{ANNOUNCED, Evidence, Margins, SPOT, VERIFY};
 
 /// Confidence of a moment found by spotting: it has audio behind it but no
 /// text, so it never reads as certain as a matched quote.
@@ -64,13 +67,16 @@ pub struct Recording<'a> {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Judgement {
     pub behaviour: String,
-    /// The words scored: a quote's piece or a spot phrase.
+    /// The words scored: a quote's piece, a spot phrase, or a hold phrase
+    /// listened for before a silence.
     pub text: String,
     pub start: f64,
     pub end: f64,
-    /// `false` for a spot phrase.
+    /// `false` for a spot phrase or a hold phrase.
     pub from_text: bool,
     pub evidence: Evidence,
+    /// The moment stands on this decision: a quote or spot phrase heard, a
+    /// hold phrase not heard (the silence stays unannounced).
     pub supported: bool,
 }
 
@@ -125,7 +131,8 @@ pub fn run(
 ) -> Result<Verified, VerifyError> {
     let checks = plan::checks(transcript, &card, rubric);
     let places = plan::spot_places(transcript, &card, rubric);
-    if checks.is_empty() && places.is_empty() {
+    let announcements = plan::announcement_places(transcript, &card, rubric);
+    if checks.is_empty() && places.is_empty() && announcements.is_empty() {
         return Ok(Verified {
             card,
             judgements: Vec::new(),
@@ -153,21 +160,28 @@ pub fn run(
             nulls: Vec::new(),
         });
     }
-    for p in &places {
-        let phrase = &rubric.behaviours[p.behaviour].spot[p.phrase].phrase;
+    // A phrase listened for after the words decoded before it.
+    let mut phrase_item = |stretch: Stretch, context: &str, phrase: &str| {
         // Whisper starts a sentence with a capital letter.
-        let phrase = if p.context.is_empty() {
+        let phrase = if context.is_empty() {
             capitalised(phrase)
         } else {
-            phrase.clone()
+            phrase.to_string()
         };
-        items.push(Item {
-            stretch: index_of(&mut stretches, p.stretch),
-            context: tokenize(&p.context)?,
+        Ok::<_, VerifyError>(Item {
+            stretch: index_of(&mut stretches, stretch),
+            context: tokenize(context)?,
             tokens: tokenize(&phrase)?,
             own: None,
             nulls: Vec::new(),
-        });
+        })
+    };
+    for p in &places {
+        let phrase = &rubric.behaviours[p.behaviour].spot[p.phrase].phrase;
+        items.push(phrase_item(p.stretch, &p.context, phrase)?);
+    }
+    for a in &announcements {
+        items.push(phrase_item(a.stretch, &a.context, a.phrase)?);
     }
     let parties: Vec<Party> = items.iter().map(|i| stretches[i.stretch].party).collect();
     let mut null_stretches = Vec::new();
@@ -219,7 +233,12 @@ pub fn run(
             }
         }
     }
-    Ok(decide_all(card, rubric, &checks, &places, &items, &free))
+    let planned = Planned {
+        checks: &checks,
+        places: &places,
+        announcements: &announcements,
+    };
+    Ok(decide_all(card, rubric, &planned, &items, &free))
 }
 
 fn capitalised(text: &str) -> String {
@@ -252,14 +271,26 @@ fn evidence(item: &Item, free: &[Option<f32>]) -> Option<Evidence> {
     })
 }
 
+/// What was listened for, in the order of the items: checks, spot places,
+/// announcement places.
+struct Planned<'a> {
+    checks: &'a [plan::Check],
+    places: &'a [plan::SpotPlace],
+    announcements: &'a [plan::AnnouncementPlace],
+}
+
 fn decide_all(
     mut card: Scorecard,
     rubric: &Rubric,
-    checks: &[plan::Check],
-    places: &[plan::SpotPlace],
+    planned: &Planned<'_>,
     items: &[Item],
     free: &[Option<f32>],
 ) -> Verified {
+    let Planned {
+        checks,
+        places,
+        announcements,
+    } = planned;
     let mut judgements = Vec::new();
     for (c, item) in checks.iter().zip(items) {
         // A piece with no tokens says nothing against its moment.
@@ -297,6 +328,26 @@ fn decide_all(
             from_text: false,
             evidence: e,
             supported,
+        });
+    }
+    // A hold phrase heard before a silence the text called unannounced: the
+    // agent did announce it, and the moment must not cost them.
+    let announcement_items = &items[checks.len() + places.len()..];
+    for (a, item) in announcements.iter().zip(announcement_items) {
+        let Some(e) = evidence(item, free) else {
+            continue;
+        };
+        let heard = e.supports(ANNOUNCED);
+        let m = &mut card.moments[a.moment];
+        m.verified &= !heard;
+        judgements.push(Judgement {
+            behaviour: m.behaviour.clone(),
+            text: a.phrase.to_string(),
+            start: a.stretch.start,
+            end: a.stretch.end,
+            from_text: false,
+            evidence: e,
+            supported: !heard,
         });
     }
     for (b, found) in rubric.behaviours.iter().zip(best) {

@@ -3,7 +3,9 @@
 //! of each party, and the places where a rubric's spot phrases may have been
 //! said.
 
-use crate::rubric::definition::{Rubric, Rule};
+use crate::metrics::MetricsSettings;
+use crate::metrics::timing::HOLD_PHRASES;
+use crate::rubric::definition::{MetricEvent, Rubric, Rule};
 use crate::rubric::scorecard::Scorecard;
 use crate::rubric::scoring::counts_in;
 use crate::rubric::turns;
@@ -110,6 +112,53 @@ pub fn checks(t: &Transcript, card: &Scorecard, r: &Rubric) -> Vec<Check> {
                 stretch,
                 text: piece.to_string(),
             });
+        }
+    }
+    out
+}
+
+/// Where the agent may have announced a silence that the text calls
+/// unannounced: one of the metrics' hold phrases (the words that make a
+/// silence announced in text) in one of the agent's segments that end within
+/// the announcement window before it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnnouncementPlace {
+    /// Index into the scorecard's moments: the silence.
+    pub moment: usize,
+    pub phrase: &'static str,
+    pub stretch: Stretch,
+    /// The segment's words before the place, as decoded.
+    pub context: String,
+}
+
+/// The places to listen for an announcement before every unannounced-silence
+/// moment: the text found no hold phrase there, but base garbles them at 8 kHz,
+/// and a silence that was announced must not cost the agent.
+pub fn announcement_places(t: &Transcript, card: &Scorecard, r: &Rubric) -> Vec<AnnouncementPlace> {
+    let window = MetricsSettings::default().announce_window_s;
+    let mut out = Vec::new();
+    for (i, m) in card.moments.iter().enumerate() {
+        let silence = r
+            .behaviour(&m.behaviour)
+            .is_some_and(|b| matches!(b.rule, Rule::Metric(MetricEvent::UnannouncedHold)));
+        if !silence {
+            continue;
+        }
+        // As `metrics::timing::holds` decides "announced" from the text.
+        let before = t.segments.iter().filter(|s| {
+            s.party == Party::Agent && s.end <= m.start + 0.01 && s.end >= m.start - window
+        });
+        for segment in before {
+            let words: Vec<&str> = segment.text.split_whitespace().collect();
+            for &phrase in HOLD_PHRASES {
+                let (_, at) = best_place(&words, phrase);
+                out.push(AnnouncementPlace {
+                    moment: i,
+                    phrase,
+                    stretch: padded(Party::Agent, segment.start, segment.end, t.duration),
+                    context: words[..at].join(" "),
+                });
+            }
         }
     }
     out
@@ -317,6 +366,68 @@ turns_after = 1
             0,
             "judged justified from the text"
         );
+    }
+
+    #[test]
+    fn a_silence_is_listened_to_in_the_agents_speech_just_before_it() {
+        let r = crate::rubric::resolve(
+            "silence.toml",
+            r#"
+schema_version = 1
+id = "silence"
+version = "1"
+
+[[dimension]]
+id = "hold"
+name = "Pito"
+weight = 1
+base = 100
+
+[[behaviour]]
+id = "unannounced_silence"
+dimension = "hold"
+party = "agent"
+polarity = "bad"
+points = 35
+metric = "unannounced_hold"
+"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let segment = |party, start, end, text: &str| crate::transcript::Segment {
+            party,
+            start,
+            end,
+            text: text.to_string(),
+            words: Vec::new(),
+        };
+        let t = Transcript {
+            segments: vec![
+                segment(Party::Agent, 0.0, 3.0, "Hei, täällä Pekka."),
+                segment(Party::Customer, 4.0, 20.0, "Mun lasku on ihan väärin."),
+                // "Hetki, tarkistan" as base might write it: no hold phrase in the text.
+                segment(Party::Agent, 21.0, 24.0, "Eetki arkistaan."),
+                segment(Party::Agent, 37.0, 40.0, "Noniin."),
+            ],
+            duration: 41.0,
+            ..crate::transcript::agent_says(&[])
+        };
+        let card = crate::rubric::score(&t, &crate::metrics::compute(&t, None), &r);
+        let silence = card
+            .moments
+            .iter()
+            .position(|m| m.behaviour == "unannounced_silence")
+            .expect("the text calls the silence unannounced");
+        let places = announcement_places(&t, &card, &r);
+        assert_eq!(
+            places.len(),
+            HOLD_PHRASES.len(),
+            "one segment: the one before it"
+        );
+        assert!(places.iter().all(|p| p.moment == silence
+            && p.stretch.party == Party::Agent
+            && p.stretch.start == 21.0 - MARGIN_S));
+        let hetki = places.iter().find(|p| p.phrase == "hetki").unwrap();
+        assert_eq!(hetki.context, "", "the garbled phrase starts the segment");
     }
 
     #[test]
