@@ -14,11 +14,12 @@
 # 2. Runs on all calls, each system in one process, timed with /usr/bin/time:
 #    (a) faster-whisper 1.2.1 int8, each channel separately, beam 1, language fi, no VAD;
 #    (b) the same with vad_filter=True (scripts/bench/fw_run.py);
-#    kuulas transcribe with its defaults (q8_0 weights, domain prompt, turns packed
-#    into 28 s windows, a recording per core), with each turn decoded alone
-#    (--window 0), with f16 weights, without the domain prompt (as faster-whisper
-#    runs), and the batch path `kuulas run --jobs J --threads T/J`; then peak RSS of
-#    `kuulas run` on four calls with --jobs 1, 2 and 4.
+#    kuulas transcribe with its defaults (q8_0 weights, no prompt as faster-whisper
+#    runs, turns packed into 28 s windows, a recording per core), with each turn
+#    decoded alone (--window 0), with f16 weights, and the batch path
+#    `kuulas run --jobs J --threads T/J` (transcription, scoring, and verification
+#    and spotting against the audio); then peak RSS of `kuulas run` on four calls
+#    with --jobs 1, 2 and 4.
 #    Every system gets the same T cores: cpu_threads=T, num_workers=1 /
 #    --jobs T --threads 1 (kuulas's default on a T-core machine).
 #    Then (b) and kuulas's defaults again, alternately, back to back, --rounds times:
@@ -120,7 +121,7 @@ measure fw-vad "faster-whisper $fw_version int8, per channel, vad_filter (b)" "$
   "${fw[@]}" --vad "$work/fw-vad" "${calls[@]}"
 kuulas_defaults=("$bin" transcribe --format json --jobs "$threads" --threads 1
   --model models/ggml-base-q8_0.bin)
-measure kuulas "kuulas transcribe, defaults (ggml-base-q8_0.bin, domain prompt)" "$work/kuulas" \
+measure kuulas "kuulas transcribe, defaults (ggml-base-q8_0.bin, no prompt)" "$work/kuulas" \
   "${kuulas_defaults[@]}" --out-dir "$work/kuulas" "${calls[@]}"
 measure kuulas-turns "kuulas transcribe, q8_0, each turn decoded alone (--window 0)" "$work/kuulas-turns" \
   "$bin" transcribe --format json --jobs "$threads" --threads 1 --model models/ggml-base-q8_0.bin \
@@ -128,14 +129,10 @@ measure kuulas-turns "kuulas transcribe, q8_0, each turn decoded alone (--window
 measure kuulas-f16 "kuulas transcribe, f16 weights (ggml-base.bin)" "$work/kuulas-f16" \
   "$bin" transcribe --format json --jobs "$threads" --threads 1 --model models/ggml-base.bin \
   --out-dir "$work/kuulas-f16" "${calls[@]}"
-# faster-whisper gets no domain prompt: this row compares the runtimes on equal terms.
-measure kuulas-noprompt "kuulas transcribe, q8_0, no domain prompt (--prompt \"\")" "$work/kuulas-noprompt" \
-  "$bin" transcribe --format json --jobs "$threads" --threads 1 --model models/ggml-base-q8_0.bin --prompt "" \
-  --out-dir "$work/kuulas-noprompt" "${calls[@]}"
 # The batch path reads a directory: give it exactly these calls.
 mkdir -p "$work/run-input"
 cp "${calls[@]}" "$work/run-input/"
-measure kuulas-run "kuulas run --jobs $jobs --threads $run_threads (transcribe + score)" "$work/run-out" \
+measure kuulas-run "kuulas run --jobs $jobs --threads $run_threads (transcribe, score, verify and spot)" "$work/run-out" \
   "$bin" run --input "$work/run-input" --out "$work/run-out" --jobs "$jobs" --threads "$run_threads" \
   --model models/ggml-base-q8_0.bin
 
