@@ -370,29 +370,7 @@ turns_after = 1
 
     #[test]
     fn a_silence_is_listened_to_in_the_agents_speech_just_before_it() {
-        let r = crate::rubric::resolve(
-            "silence.toml",
-            r#"
-schema_version = 1
-id = "silence"
-version = "1"
-
-[[dimension]]
-id = "hold"
-name = "Pito"
-weight = 1
-base = 100
-
-[[behaviour]]
-id = "unannounced_silence"
-dimension = "hold"
-party = "agent"
-polarity = "bad"
-points = 35
-metric = "unannounced_hold"
-"#,
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
+        let r = crate::rubric::default_rubric();
         let segment = |party, start, end, text: &str| crate::transcript::Segment {
             party,
             start,
