@@ -114,6 +114,34 @@ mod tests {
     }
 
     #[test]
+    fn in_a_mono_call_an_announcement_guessed_to_be_the_customers_still_announces() {
+        let segments = || {
+            vec![
+                seg(Party::Agent, 1.0, 5.0, "hyvää päivää asiakaspalvelu"),
+                // The agent's words, given to the customer by the party guess.
+                seg(
+                    Party::Customer,
+                    6.0,
+                    9.0,
+                    "kiitos, hetki, tarkistan tilanteen",
+                ),
+                seg(Party::Agent, 22.0, 25.0, "kiitos odottamisesta"),
+            ]
+        };
+        let announced = |t: &Transcript| compute(t, None).holds[0].announced;
+        let stereo = call(segments());
+        assert!(!announced(&stereo), "two channels: the customer said it");
+        let mono = Transcript {
+            attribution: Attribution::Estimated,
+            ..call(segments())
+        };
+        assert!(
+            announced(&mono),
+            "one channel: whoever said it, it was said"
+        );
+    }
+
+    #[test]
     fn talk_time_speed_and_silences() {
         let t = call(vec![
             seg(

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::finnish::matcher::PatternSet;
 use crate::finnish::text;
 use crate::metrics::MetricsSettings;
-use crate::transcript::{Party, Segment, Transcript};
+use crate::transcript::{Attribution, Party, Segment, Transcript};
 
 /// Phrases that announce a hold ("hetki, tarkistan"), matched like rubric patterns.
 pub const HOLD_PHRASES: &[&str] = &[
@@ -135,13 +135,21 @@ pub fn says_hold_phrase(text: &str) -> bool {
     !hold_phrases().hits(&text::tokenize(text, 0)).is_empty()
 }
 
+/// Whether `segment` may be the agent announcing a hold: an agent segment, or
+/// any segment of a mono call, whose parties are a guess (an agent's "hetki,
+/// tarkistan" guessed to be the customer's must not make the hold unannounced).
+pub fn may_announce(t: &Transcript, segment: &Segment) -> bool {
+    segment.party == Party::Agent || t.attribution == Attribution::Estimated
+}
+
 pub fn holds(t: &Transcript, settings: &MetricsSettings) -> Vec<Hold> {
     silences(t)
         .into_iter()
         .filter(|s| s.end - s.start >= settings.hold_min_s)
         .map(|s| {
-            let announced = t.party_segments(Party::Agent).any(|a| {
-                a.end <= s.start + 0.01
+            let announced = t.segments.iter().any(|a| {
+                may_announce(t, a)
+                    && a.end <= s.start + 0.01
                     && a.end >= s.start - settings.announce_window_s
                     && says_hold_phrase(&a.text)
             });

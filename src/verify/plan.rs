@@ -4,7 +4,7 @@
 //! said.
 
 use crate::metrics::MetricsSettings;
-use crate::metrics::timing::HOLD_PHRASES;
+use crate::metrics::timing::{HOLD_PHRASES, may_announce};
 use crate::rubric::definition::{MetricEvent, Rubric, Rule};
 use crate::rubric::scorecard::Scorecard;
 use crate::rubric::scoring::counts_in;
@@ -145,9 +145,10 @@ pub fn announcement_places(t: &Transcript, card: &Scorecard, r: &Rubric) -> Vec<
             continue;
         }
         // As `metrics::timing::holds` decides "announced" from the text.
-        let before = t.segments.iter().filter(|s| {
-            s.party == Party::Agent && s.end <= m.start + 0.01 && s.end >= m.start - window
-        });
+        let before = t
+            .segments
+            .iter()
+            .filter(|s| may_announce(t, s) && s.end <= m.start + 0.01 && s.end >= m.start - window);
         for segment in before {
             let words: Vec<&str> = segment.text.split_whitespace().collect();
             for &phrase in HOLD_PHRASES {
@@ -155,7 +156,7 @@ pub fn announcement_places(t: &Transcript, card: &Scorecard, r: &Rubric) -> Vec<
                 out.push(AnnouncementPlace {
                     moment: i,
                     phrase,
-                    stretch: padded(Party::Agent, segment.start, segment.end, t.duration),
+                    stretch: padded(segment.party, segment.start, segment.end, t.duration),
                     context: words[..at].join(" "),
                 });
             }
