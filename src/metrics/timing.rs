@@ -135,11 +135,21 @@ pub fn says_hold_phrase(text: &str) -> bool {
     !hold_phrases().hits(&text::tokenize(text, 0)).is_empty()
 }
 
-/// Whether `segment` may be the agent announcing a hold: an agent segment, or
-/// any segment of a mono call, whose parties are a guess (an agent's "hetki,
-/// tarkistan" guessed to be the customer's must not make the hold unannounced).
-pub fn may_announce(t: &Transcript, segment: &Segment) -> bool {
-    segment.party == Party::Agent || t.attribution == Attribution::Estimated
+/// The segments that may announce a silence starting at `start`: the agent's
+/// (any party's in a mono call, whose parties are a guess: an agent's "hetki,
+/// tarkistan" guessed to be the customer's must not make the hold unannounced)
+/// that end within `announce_window_s` before it.
+pub fn announcing_segments<'a>(
+    t: &'a Transcript,
+    start: f64,
+    settings: &MetricsSettings,
+) -> impl Iterator<Item = &'a Segment> {
+    let window = settings.announce_window_s;
+    t.segments.iter().filter(move |a| {
+        (a.party == Party::Agent || t.attribution == Attribution::Estimated)
+            && a.end <= start + 0.01
+            && a.end >= start - window
+    })
 }
 
 pub fn holds(t: &Transcript, settings: &MetricsSettings) -> Vec<Hold> {
@@ -147,12 +157,8 @@ pub fn holds(t: &Transcript, settings: &MetricsSettings) -> Vec<Hold> {
         .into_iter()
         .filter(|s| s.end - s.start >= settings.hold_min_s)
         .map(|s| {
-            let announced = t.segments.iter().any(|a| {
-                may_announce(t, a)
-                    && a.end <= s.start + 0.01
-                    && a.end >= s.start - settings.announce_window_s
-                    && says_hold_phrase(&a.text)
-            });
+            let announced =
+                announcing_segments(t, s.start, settings).any(|a| says_hold_phrase(&a.text));
             Hold {
                 start: s.start,
                 end: s.end,

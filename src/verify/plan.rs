@@ -4,7 +4,7 @@
 //! said.
 
 use crate::metrics::MetricsSettings;
-use crate::metrics::timing::{HOLD_PHRASES, may_announce};
+use crate::metrics::timing::{HOLD_PHRASES, announcing_segments};
 use crate::rubric::definition::{MetricEvent, Rubric, Rule};
 use crate::rubric::scorecard::Scorecard;
 use crate::rubric::scoring::counts_in;
@@ -135,7 +135,7 @@ pub struct AnnouncementPlace {
 /// moment: the text found no hold phrase there, but base garbles them at 8 kHz,
 /// and a silence that was announced must not cost the agent.
 pub fn announcement_places(t: &Transcript, card: &Scorecard, r: &Rubric) -> Vec<AnnouncementPlace> {
-    let window = MetricsSettings::default().announce_window_s;
+    let settings = MetricsSettings::default();
     let mut out = Vec::new();
     for (i, m) in card.moments.iter().enumerate() {
         let silence = r
@@ -144,11 +144,8 @@ pub fn announcement_places(t: &Transcript, card: &Scorecard, r: &Rubric) -> Vec<
         if !silence {
             continue;
         }
-        // As `metrics::timing::holds` decides "announced" from the text.
-        let before = t
-            .segments
-            .iter()
-            .filter(|s| may_announce(t, s) && s.end <= m.start + 0.01 && s.end >= m.start - window);
+        // Where `metrics::timing::holds` looked for a hold phrase in the text.
+        let before = announcing_segments(t, m.start, &settings);
         for segment in before {
             let words: Vec<&str> = segment.text.split_whitespace().collect();
             for &phrase in HOLD_PHRASES {
