@@ -35,6 +35,8 @@ pub struct Reading {
     candidates: Box<[Candidate]>,
     /// Patterns whose first word is among `candidates`, each once, in candidate order.
     starts: Box<[usize]>,
+    /// The needed-word groups (see [`PatternSet::needs`]) some candidate belongs to.
+    groups: Box<[GroupId]>,
     /// The word may be the first half of a pattern word written as two.
     compound_head: bool,
 }
@@ -103,10 +105,8 @@ pub struct Scratch {
     single: Vec<Rc<Reading>>,
     /// Tokens `i` and `i + 1` read as one word, where that may matter.
     pair: Vec<Option<Rc<Reading>>>,
-    /// Pattern stems some token of the turn may stand for, as a bit set.
+    /// Needed-word groups some token of the turn may stand for, as a bit set.
     present: Vec<u64>,
-    /// Per pattern: whether the turn holds a stem of every group it needs.
-    possible: Vec<Option<bool>>,
 }
 
 /// A turn's tokens with their readings.
@@ -123,12 +123,16 @@ pub struct PatternSet {
     vocab: Vocab,
     patterns: Vec<Pattern>,
     starts: FastMap<StemId, Vec<usize>>,
-    /// Per pattern, the stems that can stand for each word a match cannot do
-    /// without: a turn holding none of one group's stems cannot match. Groups are
-    /// separated by [`GROUP_END`], and all patterns' groups lie in one array,
-    /// which every turn reads.
+    /// Per pattern, the groups of stems that can stand for each word a match
+    /// cannot do without (a range of `need_groups`): a turn holding no stem of one
+    /// group cannot match. Patterns share groups, so a word's reading lists the
+    /// groups it is in, and a turn's check is a bit test per group.
     needs: Vec<Range<usize>>,
-    need_stems: Vec<StemId>,
+    need_groups: Vec<GroupId>,
+    /// Each distinct group of stems (sorted) and its id.
+    group_ids: FastMap<Box<[StemId]>, GroupId>,
+    /// Per stem, the groups it belongs to.
+    groups_of_stem: FastMap<StemId, Vec<GroupId>>,
     id: SetId,
     /// Where `<lemma:features>` classes get their word forms.
     morph: &'static Morphology,
@@ -150,7 +154,9 @@ impl PatternSet {
             patterns: Vec::new(),
             starts: FastMap::default(),
             needs: Vec::new(),
-            need_stems: Vec::new(),
+            need_groups: Vec::new(),
+            group_ids: FastMap::default(),
+            groups_of_stem: FastMap::default(),
             id: fresh_set_id(),
         }
     }
@@ -163,14 +169,22 @@ impl PatternSet {
         for id in first.stems.iter().chain(first.fused_next.iter()) {
             self.starts.entry(*id).or_default().push(idx);
         }
-        let from = self.need_stems.len();
-        for (k, group) in needed_stems(&pattern).into_iter().enumerate() {
-            if k > 0 {
-                self.need_stems.push(GROUP_END);
+        let from = self.need_groups.len();
+        for mut group in needed_stems(&pattern) {
+            group.sort_unstable();
+            group.dedup();
+            let next = self.group_ids.len() as GroupId;
+            let id = *self.group_ids.entry(group.clone().into()).or_insert(next);
+            if id == next {
+                for stem in group {
+                    self.groups_of_stem.entry(stem).or_default().push(id);
+                }
             }
-            self.need_stems.extend(group);
+            if !self.need_groups[from..].contains(&id) {
+                self.need_groups.push(id);
+            }
         }
-        self.needs.push(from..self.need_stems.len());
+        self.needs.push(from..self.need_groups.len());
         self.patterns.push(pattern);
         // Words already read by this set may read differently now.
         self.id = fresh_set_id();
@@ -193,9 +207,16 @@ impl PatternSet {
                 }
             }
         }
+        let mut groups: Vec<GroupId> = Vec::new();
+        for (id, _) in &candidates {
+            groups.extend(self.groups_of_stem.get(id).into_iter().flatten());
+        }
+        groups.sort_unstable();
+        groups.dedup();
         Reading {
             candidates: candidates.into(),
             starts: starts.into(),
+            groups: groups.into(),
             compound_head: self.vocab.may_start_compound(surface),
         }
     }
@@ -253,20 +274,18 @@ impl PatternSet {
             scratch.pair.push(pair);
         }
         scratch.present.clear();
-        scratch.present.resize(self.vocab.len().div_ceil(64), 0);
+        scratch.present.resize(self.group_ids.len().div_ceil(64), 0);
         let readings = scratch.single.iter().chain(scratch.pair.iter().flatten());
-        for (id, _) in readings.flat_map(|r| r.candidates.iter()) {
+        for id in readings.flat_map(|r| r.groups.iter()) {
             scratch.present[*id as usize / 64] |= 1 << (id % 64);
         }
-        scratch.possible.clear();
-        scratch.possible.resize(self.patterns.len(), None);
         let table = Table {
             tokens,
             single: &scratch.single,
             pair: &scratch.pair,
         };
         let present = &scratch.present;
-        let holds = |id: &StemId| present[*id as usize / 64] & (1 << (id % 64)) != 0;
+        let holds = |id: &GroupId| present[*id as usize / 64] & (1 << (id % 64)) != 0;
         for i in 0..tokens.len() {
             let single = &table.single[i];
             let pair = table.pair[i].as_deref();
@@ -278,14 +297,7 @@ impl PatternSet {
             let pair_starts = pair.map(|p| &*p.starts).unwrap_or_default();
             let pair_only = pair_starts.iter().filter(|p| !single.starts.contains(p));
             for &p in single.starts.iter().chain(pair_only) {
-                let possible = *scratch.possible[p].get_or_insert_with(|| {
-                    let needs = &self.need_stems[self.needs[p].clone()];
-                    needs.is_empty()
-                        || needs
-                            .split(|&id| id == GROUP_END)
-                            .all(|g| g.iter().any(holds))
-                });
-                if !possible {
+                if !self.need_groups[self.needs[p].clone()].iter().all(holds) {
                     continue;
                 }
                 if let Some(hit) = match_at(&self.patterns[p], &table, i) {
@@ -296,8 +308,8 @@ impl PatternSet {
     }
 }
 
-/// Separates the groups of a pattern's needed stems; no stem has this id.
-const GROUP_END: StemId = StemId::MAX;
+/// Identifies a distinct group of stems a pattern needs one of.
+type GroupId = u32;
 
 /// For each word of `p` a match cannot do without, the stems that can stand for
 /// it: the word's own, and the fused forms it is part of ("ei kuulu" read as
@@ -305,16 +317,15 @@ const GROUP_END: StemId = StemId::MAX;
 fn needed_stems(p: &Pattern) -> Vec<Vec<StemId>> {
     let n = p.elems.len();
     let mut needs = Vec::new();
-    for (k, elem) in p.elems.iter().enumerate() {
-        let droppable = n >= 4 && k > 0 && k + 1 < n && !elem.negation;
+    // The first word needs no check: a pattern is only tried where it starts.
+    for (k, elem) in p.elems.iter().enumerate().skip(1) {
+        let droppable = n >= 4 && k + 1 < n && !elem.negation;
         if droppable || elem.any || elem.number {
             continue;
         }
         let mut group = elem.stems.clone();
         group.extend(elem.fused_next);
-        if k > 0 {
-            group.extend(p.elems[k - 1].fused_next);
-        }
+        group.extend(p.elems[k - 1].fused_next);
         needs.push(group);
     }
     needs
@@ -361,7 +372,9 @@ fn match_at(pattern: &Pattern, table: &Table, start: usize) -> Option<Hit> {
         first: None,
         last: start,
     };
-    let best = search(pattern, table, init)?;
+    let mut best = None;
+    search(pattern, table, init, &mut best);
+    let best = best?;
     let first = best.first?;
     if !pattern.negated && negated_context(table.tokens, first, best.last) {
         return None;
@@ -373,19 +386,18 @@ fn match_at(pattern: &Pattern, table: &Table, start: usize) -> Option<Hit> {
     })
 }
 
-fn search(p: &Pattern, t: &Table, s: State) -> Option<State> {
+/// Depth first, cheapest step first, into `best`: the first complete match of
+/// the lowest penalty. Penalties only grow along a path, so a path already as
+/// costly as `best` is abandoned.
+fn search(p: &Pattern, t: &Table, s: State, best: &mut Option<State>) {
+    if best.is_some_and(|b| penalty(&s) >= penalty(&b)) {
+        return;
+    }
     if s.k == p.elems.len() {
-        return Some(s);
+        *best = Some(s);
+        return;
     }
     let elem = &p.elems[s.k];
-    let mut best: Option<State> = None;
-    let mut keep = |cand: Option<State>| {
-        if let Some(c) = cand
-            && best.is_none_or(|b| penalty(&c) < penalty(&b))
-        {
-            best = Some(c);
-        }
-    };
     // A gap is only allowed between pattern words, never before the first one.
     let max_skip = if s.first.is_some() {
         MAX_GAP - s.gaps
@@ -408,34 +420,30 @@ fn search(p: &Pattern, t: &Table, s: State) -> Option<State> {
         };
         let candidates = &t.single[i].candidates;
         if let Some(cost) = elem_cost(elem, &t.tokens[i], candidates) {
-            keep(search(p, t, step(s.k + 1, i + 1, cost)));
+            search(p, t, step(s.k + 1, i + 1, cost), best);
         }
         if let Some(pair) = &t.pair[i]
             && let Some(cost) = cost_of(&pair.candidates, &elem.inflected)
         {
-            keep(search(p, t, step(s.k + 1, i + 2, cost)));
+            search(p, t, step(s.k + 1, i + 2, cost), best);
         }
         if let Some(fused) = elem.fused_next
             && let Some(cost) = cost_of(candidates, &[fused])
         {
-            keep(search(p, t, step(s.k + 2, i + 1, cost)));
+            search(p, t, step(s.k + 2, i + 1, cost), best);
         }
     }
     // Only an inner word may be missing: the first and last anchor the evidence.
     let inner = s.k > 0 && s.k + 1 < p.elems.len();
     let droppable = !s.dropped && p.elems.len() >= 4 && !elem.negation && inner;
     if droppable {
-        keep(search(
-            p,
-            t,
-            State {
-                k: s.k + 1,
-                dropped: true,
-                ..s
-            },
-        ));
+        let dropped = State {
+            k: s.k + 1,
+            dropped: true,
+            ..s
+        };
+        search(p, t, dropped, best);
     }
-    best
 }
 
 fn elem_cost(elem: &Elem, token: &Token, cands: &[Candidate]) -> Option<f32> {
