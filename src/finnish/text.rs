@@ -28,6 +28,8 @@ pub struct Token {
     pub word: Rc<Word>,
     /// The first token after sentence punctuation, a comma or "mutta".
     pub clause_start: bool,
+    /// The first token of its piece or after ".", "?", "!" or ";".
+    pub sentence_start: bool,
     /// Index of the source piece (segment) the token came from.
     pub piece: usize,
     /// Position of the token inside its piece and the piece's token count.
@@ -256,7 +258,7 @@ fn in_word(c: char) -> bool {
 
 fn split_words(text: &str, piece: usize, out: &mut Vec<Token>) {
     WORDS.with_borrow_mut(|memo| {
-        let mut clause_start = true;
+        let (mut clause_start, mut sentence_start) = (true, true);
         let mut word_start = None;
         for (i, c) in text.char_indices() {
             if in_word(c) {
@@ -264,15 +266,20 @@ fn split_words(text: &str, piece: usize, out: &mut Vec<Token>) {
                 continue;
             }
             if let Some(start) = word_start.take() {
-                push_word(memo, &text[start..i], piece, clause_start, out);
-                clause_start = false;
+                let starts = (clause_start, sentence_start);
+                push_word(memo, &text[start..i], piece, starts, out);
+                (clause_start, sentence_start) = (false, false);
             }
             if matches!(c, '.' | ',' | '?' | '!' | ';' | ':' | '—' | '–') {
                 clause_start = true;
             }
+            if matches!(c, '.' | '?' | '!' | ';') {
+                sentence_start = true;
+            }
         }
         if let Some(start) = word_start {
-            push_word(memo, &text[start..], piece, clause_start, out);
+            let starts = (clause_start, sentence_start);
+            push_word(memo, &text[start..], piece, starts, out);
         }
     });
 }
@@ -342,13 +349,14 @@ fn push_word(
     memo: &mut WordMemo,
     written: &str,
     piece: usize,
-    clause_start: bool,
+    (clause_start, sentence_start): (bool, bool),
     out: &mut Vec<Token>,
 ) {
     for (i, word) in memo.get(written).iter().enumerate() {
         out.push(Token {
             word: word.clone(),
             clause_start: (clause_start && i == 0) || word.clause_word,
+            sentence_start: sentence_start && i == 0,
             piece,
             pos_in_piece: (0, 0),
         });
@@ -450,6 +458,19 @@ mod tests {
         assert_eq!(starts, [true, false, true, false, false]);
         assert!(t[0].word.negation);
         assert_eq!(t[4].pos_in_piece, (4, 5));
+    }
+
+    #[test]
+    fn sentence_punctuation_and_pieces_start_sentences() {
+        let mut t = tokenize("Soitan huomenna, kun tiedän. Tilaus on tehty! Hei", 0);
+        tokenize_into("ja kiitos", 1, &mut t);
+        let starts: Vec<bool> = t.iter().map(|t| t.sentence_start).collect();
+        assert_eq!(
+            starts,
+            [
+                true, false, false, false, true, false, false, true, true, false
+            ]
+        );
     }
 
     #[test]

@@ -146,6 +146,11 @@ pub enum Rule {
         with_all: Vec<usize>,
         without_all: Vec<usize>,
         without_any: Vec<usize>,
+        /// None of these may occur in the anchor's own sentence (they may in the
+        /// rest of the turn): "varasin sen, ja soitan huomenna kun tiedän lisää"
+        /// is still open, "Soitan perjantaina. Maksusuunnitelma on nyt tehty." a
+        /// fix and a follow-up.
+        without_in_sentence: Vec<usize>,
         /// At least one of these must occur (none listed: no condition).
         with_any: Vec<usize>,
         before: usize,

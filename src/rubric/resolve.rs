@@ -308,11 +308,13 @@ impl Resolver<'_> {
             let without_all = refs(&def.without_all);
             let without_any = refs(&def.without_any);
             let with_any = refs(&def.with_any);
+            let without_in_sentence = refs(&def.without_in_sentence);
             return Rule::Sequence {
                 when: self.reference(when, ids, raw).unwrap_or(index),
                 with_all,
                 without_all,
                 without_any,
+                without_in_sentence,
                 with_any,
                 before: def.turns_before,
                 after: def.turns_after,

@@ -60,6 +60,8 @@ pub struct BehaviourDef {
     #[serde(default)]
     pub with_any: Vec<Spanned<String>>,
     #[serde(default)]
+    pub without_in_sentence: Vec<Spanned<String>>,
+    #[serde(default)]
     pub turns_before: usize,
     #[serde(default)]
     pub turns_after: usize,

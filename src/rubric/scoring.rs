@@ -17,12 +17,17 @@ use crate::rubric::scorecard::{
 use crate::rubric::turns::{self, Turn};
 use crate::transcript::{Attribution, Party, Transcript};
 
+/// The sentence of an occurrence that is no sentence's (a silence, an overlap).
+const NO_SENTENCE: usize = usize::MAX;
+
 /// Confidence factor when parties were guessed from a mono recording.
 const ESTIMATED_PARTIES: f32 = 0.8;
 
 #[derive(Debug, Clone)]
 struct Occurrence {
     turn: usize,
+    /// Sentence of the turn the quote starts in; [`NO_SENTENCE`] for a metric event.
+    sentence: usize,
     party: Party,
     start: f64,
     end: f64,
@@ -110,14 +115,39 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
     let mut scratch = Scratch::default();
     let mut hits = Vec::new();
     let mut best: Vec<Option<(usize, usize, f32)>> = Vec::new();
+    // Helpers (no dimension) other rules may look for in one sentence: their best
+    // hit in each sentence, as (behaviour, sentence, first, last, confidence).
+    let mut per_sentence: Vec<(usize, usize, usize, usize, f32)> = Vec::new();
+    let mut sentence_of: Vec<usize> = Vec::new();
     for (ti, turn) in turns.iter().enumerate() {
         let ok = |b: &Behaviour| counts_in(b, turn, ti, turns.len(), duration);
         best.clear();
         best.resize(r.behaviours.len(), None);
+        per_sentence.clear();
+        sentence_of.clear();
+        let mut sentence = 0;
+        for (i, token) in turn.tokens.iter().enumerate() {
+            sentence += usize::from(token.sentence_start && i > 0);
+            sentence_of.push(sentence);
+        }
         r.patterns.hits_into(&turn.tokens, &mut scratch, &mut hits);
         for &(p, hit) in &hits {
             let b = r.pattern_owner[p];
-            if ok(&r.behaviours[b]) && best[b].is_none_or(|(_, _, c)| hit.confidence > c) {
+            if !ok(&r.behaviours[b]) {
+                continue;
+            }
+            if r.behaviours[b].dimension.is_none() {
+                let s = sentence_of[hit.first];
+                let kept = per_sentence.iter_mut().find(|h| h.0 == b && h.1 == s);
+                match kept {
+                    Some(h) if hit.confidence > h.4 => {
+                        *h = (b, s, hit.first, hit.last, hit.confidence)
+                    }
+                    Some(_) => {}
+                    None => per_sentence.push((b, s, hit.first, hit.last, hit.confidence)),
+                }
+            }
+            if best[b].is_none_or(|(_, _, c)| hit.confidence > c) {
                 best[b] = Some((hit.first, hit.last, hit.confidence));
             }
         }
@@ -144,22 +174,45 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
             if let Some(m) = r.regexes.find(regexes.clone(), matched.as_ref(), text) {
                 let first = text[..m.start()].matches(' ').count();
                 let last = first + m.as_str().trim_end().matches(' ').count();
-                best[bi] = Some((first, last.min(turn.tokens.len().saturating_sub(1)), 1.0));
+                let last = last.min(turn.tokens.len().saturating_sub(1));
+                best[bi] = Some((first, last, 1.0));
+                if b.dimension.is_none() {
+                    per_sentence.push((bi, sentence_of[first], first, last, 1.0));
+                }
             }
         }
         let certainty = 0.5 + 0.5 * turn.probability.unwrap_or(1.0);
+        let occurrence = |first: usize, last: usize, confidence: f32| Occurrence {
+            turn: ti,
+            sentence: sentence_of[first],
+            party: turn.party,
+            start: turn.token_time(t, first).0,
+            end: turn.token_time(t, last).1,
+            quote: quote(t, turn, first, last),
+            confidence: confidence * certainty,
+        };
         for (bi, hit) in best.iter().copied().enumerate() {
             let Some((first, last, confidence)) = hit else {
                 continue;
             };
-            found[bi].push(Occurrence {
-                turn: ti,
-                party: turn.party,
-                start: turn.token_time(t, first).0,
-                end: turn.token_time(t, last).1,
-                quote: quote(t, turn, first, last),
-                confidence: confidence * certainty,
-            });
+            if r.behaviours[bi].dimension.is_some() {
+                found[bi].push(occurrence(first, last, confidence));
+            }
+        }
+        // A helper's best hit of the turn comes first, then its other sentences.
+        for (bi, hit) in best.iter().copied().enumerate() {
+            let Some((first, ..)) = hit else { continue };
+            if r.behaviours[bi].dimension.is_some() {
+                continue;
+            }
+            let best_sentence = sentence_of[first];
+            let others = per_sentence
+                .iter()
+                .filter(|h| h.0 == bi && h.1 != best_sentence)
+                .map(|h| (h.2, h.3, h.4));
+            for (first, last, confidence) in hit.into_iter().chain(others) {
+                found[bi].push(occurrence(first, last, confidence));
+            }
         }
     }
 }
@@ -235,6 +288,7 @@ fn metric_events(
             {
                 found[bi].push(Occurrence {
                     turn: ti,
+                    sentence: NO_SENTENCE,
                     party,
                     start,
                     end,
@@ -270,6 +324,7 @@ fn sequences(r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurrence>]) {
             with_all,
             without_all,
             without_any,
+            without_in_sentence,
             with_any,
             before,
             after,
@@ -277,14 +332,20 @@ fn sequences(r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurrence>]) {
         else {
             continue;
         };
-        let mut out = Vec::new();
+        let mut out: Vec<Occurrence> = Vec::new();
         for anchor in &found[*when] {
             let (lo, hi) = around(turns, anchor.turn, *before, *after);
             let near = |id: usize| found[id].iter().find(|o| o.turn >= lo && o.turn <= hi);
             let present = |ids: &[usize]| ids.iter().all(|&id| near(id).is_some());
+            let in_sentence = |id: usize| {
+                found[id]
+                    .iter()
+                    .any(|o| o.turn == anchor.turn && o.sentence == anchor.sentence)
+            };
             if !present(with_all)
                 || (!without_all.is_empty() && present(without_all))
                 || without_any.iter().any(|&id| near(id).is_some())
+                || without_in_sentence.iter().any(|&id| in_sentence(id))
                 || (!with_any.is_empty() && with_any.iter().all(|&id| near(id).is_none()))
                 || !b.party.accepts(anchor.party)
             {
@@ -299,7 +360,10 @@ fn sequences(r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurrence>]) {
                 occ.start = occ.start.min(support.start);
                 occ.end = occ.end.max(support.end);
             }
-            out.push(occ);
+            // One occurrence per turn: the anchor's first sentence that holds.
+            if out.last().is_none_or(|o| o.turn != occ.turn) {
+                out.push(occ);
+            }
         }
         found[bi] = out;
     }
@@ -402,6 +466,63 @@ pub fn rescore(card: &mut Scorecard, r: &Rubric) {
 mod tests {
     use super::*;
     use crate::transcript::agent_says;
+
+    const SENTENCE_RUBRIC: &str = r#"
+schema_version = 1
+id = "sentence-test"
+version = "1"
+title = "t"
+
+[[dimension]]
+id = "resolution"
+name = "R"
+description = "d"
+weight = 1.0
+base = 0
+
+[[behaviour]]
+id = "fix"
+description = "Helper: a fix reported."
+party = "agent"
+patterns = ["tilaus on tehty", "tilaus on peruttu"]
+
+[[behaviour]]
+id = "later"
+description = "Helper: a call later."
+party = "agent"
+patterns = ["soitan huomenna"]
+
+[[behaviour]]
+id = "done"
+description = "A fix with no call later in its sentence."
+dimension = "resolution"
+party = "agent"
+polarity = "good"
+points = 50
+when = "fix"
+without_in_sentence = ["later"]
+"#;
+
+    #[test]
+    fn an_exclusion_in_the_sentence_only_blocks_that_sentence() {
+        let r = crate::rubric::resolve::resolve("t.toml", SENTENCE_RUBRIC).unwrap();
+        let done = |line: &str| {
+            let t = agent_says(&[line]);
+            score(&t, &crate::metrics::compute(&t, None), &r)
+                .moments
+                .into_iter()
+                .filter(|m| m.behaviour == "done")
+                .map(|m| m.quote)
+                .collect::<Vec<_>>()
+        };
+        assert!(done("Tilaus on tehty, ja soitan huomenna kun tiedän.").is_empty());
+        assert_eq!(done("Soitan huomenna. Tilaus on tehty.").len(), 1);
+        // The helper's best hit is blocked; its other sentence still holds, once.
+        assert_eq!(
+            done("Tilaus on tehty ja soitan huomenna. Tilaus on peruttu myös.").len(),
+            1
+        );
+    }
 
     #[test]
     fn unverified_moments_keep_their_points_but_earn_nothing() {
