@@ -556,8 +556,8 @@ pub const MAX_FORCED_TOKENS: usize = 200;
 ///
 /// A sequence is decoded in one pass: whisper.cpp's `whisper_decode` computes
 /// logits only for the last token of a batch, so `vendor/kuulas.patch` adds a
-/// switch (`whisper_kuulas_logits_for_every_token`) for a row per token, which
-/// [`Scorer::forced_rows`] reads.
+/// switch (`whisper_kuulas_logits_from`) for a row per token from a given one
+/// on, which [`Scorer::forced`] reads.
 pub struct Scorer {
     session: Session,
     /// `[sot, language, transcribe, notimestamps]`.
@@ -707,32 +707,33 @@ impl Scorer {
         } else {
             (0.0f32, 0usize)
         };
-        if tokens.len() > 1 {
-            let forced = self.forced(tokens)?;
-            for (i, log_prob) in forced.into_iter().enumerate() {
-                if i + 1 >= context.len() {
-                    sum += log_prob;
-                    n += 1;
-                }
+        // The first scored token is number context.len(), read from the row before it.
+        let first_row = context.len().saturating_sub(1);
+        if tokens.len() > 1 && first_row < tokens.len() - 1 {
+            for log_prob in self.forced(tokens, first_row)? {
+                sum += log_prob;
+                n += 1;
             }
         }
         Ok((n > 0).then(|| sum / n as f32))
     }
 
     /// Decodes all but the last of `tokens` after the prefix in one pass and
-    /// returns the log-probability of each token after the first, given those
-    /// before it.
-    fn forced(&mut self, tokens: &[i32]) -> Result<Vec<f32>, TranscribeError> {
+    /// returns the log-probability of each token after number `first_row`, given
+    /// those before it (the output layer runs only for those rows: the context
+    /// before them is decoded, not scored).
+    fn forced(&mut self, tokens: &[i32], first_row: usize) -> Result<Vec<f32>, TranscribeError> {
         let fail = |what, e: whisper_rs::WhisperError| TranscribeError::Whisper {
             what,
             reason: format!("{e:?}"),
         };
         let fed = &tokens[..tokens.len() - 1];
+        debug_assert!(first_row < fed.len(), "at least one row is read");
         // SAFETY: sets a thread-local switch of the vendored whisper.cpp, read by
         // the `decode` below on this thread and cleared right after it.
-        unsafe { whisper_rs_sys::whisper_kuulas_logits_for_every_token(true) };
+        unsafe { whisper_rs_sys::whisper_kuulas_logits_from(first_row as i32) };
         let decoded = self.session.state.decode(fed, self.prefix.len(), 1);
-        unsafe { whisper_rs_sys::whisper_kuulas_logits_for_every_token(false) };
+        unsafe { whisper_rs_sys::whisper_kuulas_logits_from(-1) };
         decoded.map_err(|e| fail("decode forced tokens", e))?;
         let all =
             logit_rows(&self.session.state, fed.len()).map_err(|e| fail("read the logits", e))?;
@@ -741,6 +742,7 @@ impl Scorer {
         Ok(all
             .chunks_exact(n_vocab)
             .zip(&tokens[1..])
+            .skip(first_row)
             .map(|(row, &next)| log_prob(&row[..n_text], next))
             .collect())
     }
@@ -748,8 +750,8 @@ impl Scorer {
 
 /// The logits buffer of the last decode of `n_tokens` tokens: row `i` (of
 /// `n_vocab`) belongs to token `i`, and only rows whose token asked for logits
-/// are written (the last one; every one under
-/// `whisper_kuulas_logits_for_every_token`).
+/// are written (the last one; every one from the switch's first under
+/// `whisper_kuulas_logits_from`).
 fn logit_rows(state: &WhisperState, n_tokens: usize) -> Result<&[f32], whisper_rs::WhisperError> {
     let first_row = state.get_logits()?;
     // SAFETY: whisper_decode_internal resizes the state's logits buffer to

@@ -204,30 +204,73 @@ pub fn run(
         source,
     })?;
     let mut scorer = transcriber.scorer(&transcript.language)?;
+    // An item the free decode of its stretch already rules out needs no null (a
+    // decision needs both margins, `Evidence::supports`): most spot phrases were
+    // never said, and their nulls would be most of the work.
+    let margins = |i: usize| {
+        if i < checks.len() {
+            VERIFY
+        } else if i < checks.len() + places.len() {
+            SPOT
+        } else {
+            ANNOUNCED
+        }
+    };
     let mut free: Vec<Option<f32>> = vec![None; stretches.len()];
-    for (si, stretch) in stretches.iter().enumerate() {
-        let owners: Vec<usize> = (0..items.len())
-            .filter(|&i| items[i].stretch == si)
-            .collect();
-        let null_for: Vec<usize> = if null_stretches.contains(&si) {
+    let needs_null = |i: usize, items: &[Item], free: &[Option<f32>]| {
+        let (own, free) = (items[i].own, free[items[i].stretch]);
+        own.is_some_and(|own| free.is_none_or(|f| own - f >= margins(i).over_free))
+    };
+    // Per stretch, the items it is a null for: same party, not their own audio.
+    let null_candidates: Vec<Vec<usize>> = (0..stretches.len())
+        .map(|si| {
+            if !null_stretches.contains(&si) {
+                return Vec::new();
+            }
             (0..items.len())
                 .filter(|&i| {
                     let own = &stretches[items[i].stretch];
-                    own.party == stretch.party && !own.overlaps(stretch)
+                    own.party == stretches[si].party && !own.overlaps(&stretches[si])
                 })
                 .collect()
-        } else {
-            Vec::new()
-        };
-        if owners.is_empty() && null_for.is_empty() {
+        })
+        .collect();
+    // Stretches with words of their own, those that are no null first, so that
+    // most items are judged by the time a null stretch is encoded; then the null
+    // stretches still needed. Each is encoded once unless an item judged later
+    // needs a null stretch already passed.
+    let mut order: Vec<usize> = (0..stretches.len())
+        .filter(|&si| items.iter().any(|it| it.stretch == si))
+        .collect();
+    order.sort_by_key(|si| null_stretches.contains(si));
+    let mut nulled = vec![vec![false; stretches.len()]; items.len()];
+    for &si in &order {
+        free[si] = scorer.hear(&samples[si], true)?;
+        for item in items.iter_mut().filter(|item| item.stretch == si) {
+            item.own = score(&mut scorer, item)?;
+        }
+        for &i in &null_candidates[si] {
+            if needs_null(i, &items, &free) {
+                nulled[i][si] = true;
+                if let Some(s) = score(&mut scorer, &items[i])? {
+                    items[i].nulls.push(s);
+                }
+            }
+        }
+    }
+    for &si in &null_stretches {
+        let null_for: Vec<usize> = null_candidates[si]
+            .iter()
+            .copied()
+            .filter(|&i| !nulled[i][si] && needs_null(i, &items, &free))
+            .collect();
+        if null_for.is_empty() {
             continue;
         }
-        // Null stretches only need encoding; a stretch's own words need the free decode.
-        free[si] = scorer.hear(&samples[si], !owners.is_empty())?;
-        for &i in &owners {
-            items[i].own = score(&mut scorer, &items[i])?;
-        }
-        for &i in &null_for {
+        // A null stretch only needs encoding.
+        scorer.hear(&samples[si], false)?;
+        for i in null_for {
+            nulled[i][si] = true;
             if let Some(s) = score(&mut scorer, &items[i])? {
                 items[i].nulls.push(s);
             }

@@ -5210,7 +5210,7 @@ unsafe extern "C" {
     ) -> ::std::os::raw::c_int;
 }
 unsafe extern "C" {
-    pub fn whisper_kuulas_logits_for_every_token(every: bool);
+    pub fn whisper_kuulas_logits_from(first: ::std::os::raw::c_int);
 }
 unsafe extern "C" {
     pub fn whisper_tokenize(

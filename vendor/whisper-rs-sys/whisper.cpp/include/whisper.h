@@ -339,11 +339,13 @@ extern "C" {
                                int   n_past,
                                int   n_threads);
 
-    // kuulas: while set on the calling thread, whisper_decode and
-    // whisper_decode_with_state compute logits for every token of the batch (row i
-    // at i*n_vocab of whisper_get_logits_from_state), not only the last: scoring a
-    // given token sequence (teacher forcing) then takes one decoder pass.
-    WHISPER_API void whisper_kuulas_logits_for_every_token(bool every);
+    // kuulas: while first >= 0 on the calling thread, whisper_decode and
+    // whisper_decode_with_state compute logits for every token of the batch from
+    // index first on (row i at i*n_vocab of whisper_get_logits_from_state), not only
+    // the last: scoring a given token sequence (teacher forcing) then takes one
+    // decoder pass, and the tokens before first (context) pay no output layer.
+    // -1 (the default) turns it off.
+    WHISPER_API void whisper_kuulas_logits_from(int first);
 
     // Convert the provided text into tokens.
     // The tokens pointer must be large enough to hold the resulting tokens.

@@ -3988,18 +3988,18 @@ int whisper_encode(struct whisper_context * ctx, int offset, int n_threads) {
     return 0;
 }
 
-// kuulas: see whisper_kuulas_logits_for_every_token
-static thread_local bool kuulas_logits_for_every_token = false;
+// kuulas: see whisper_kuulas_logits_from
+static thread_local int kuulas_logits_from = -1;
 
-void whisper_kuulas_logits_for_every_token(bool every) {
-    kuulas_logits_for_every_token = every;
+void whisper_kuulas_logits_from(int first) {
+    kuulas_logits_from = first;
 }
 
 int whisper_decode_with_state(struct whisper_context * ctx, struct whisper_state * state, const whisper_token * tokens, int n_tokens, int n_past, int n_threads) {
     whisper_batch_prep_legacy(state->batch, tokens, n_tokens, n_past, 0);
-    if (kuulas_logits_for_every_token) {
+    if (kuulas_logits_from >= 0) {
         for (int i = 0; i < n_tokens; ++i) {
-            state->batch.logits[i] = 1;
+            state->batch.logits[i] = i >= kuulas_logits_from;
         }
     }
 
