@@ -23,6 +23,15 @@ const NO_SENTENCE: usize = usize::MAX;
 /// Confidence factor when parties were guessed from a mono recording.
 const ESTIMATED_PARTIES: f32 = 0.8;
 
+/// A helper's best hit in one sentence of a turn (tokens `first..=last`).
+struct SentenceHit {
+    behaviour: usize,
+    sentence: usize,
+    first: usize,
+    last: usize,
+    confidence: f32,
+}
+
 #[derive(Debug, Clone)]
 struct Occurrence {
     turn: usize,
@@ -116,8 +125,8 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
     let mut hits = Vec::new();
     let mut best: Vec<Option<(usize, usize, f32)>> = Vec::new();
     // Helpers (no dimension) other rules may look for in one sentence: their best
-    // hit in each sentence, as (behaviour, sentence, first, last, confidence).
-    let mut per_sentence: Vec<(usize, usize, usize, usize, f32)> = Vec::new();
+    // hit in each sentence.
+    let mut per_sentence: Vec<SentenceHit> = Vec::new();
     let mut sentence_of: Vec<usize> = Vec::new();
     for (ti, turn) in turns.iter().enumerate() {
         let ok = |b: &Behaviour| counts_in(b, turn, ti, turns.len(), duration);
@@ -137,14 +146,20 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
                 continue;
             }
             if r.behaviours[b].dimension.is_none() {
-                let s = sentence_of[hit.first];
-                let kept = per_sentence.iter_mut().find(|h| h.0 == b && h.1 == s);
+                let found = SentenceHit {
+                    behaviour: b,
+                    sentence: sentence_of[hit.first],
+                    first: hit.first,
+                    last: hit.last,
+                    confidence: hit.confidence,
+                };
+                let kept = per_sentence
+                    .iter_mut()
+                    .find(|h| h.behaviour == b && h.sentence == found.sentence);
                 match kept {
-                    Some(h) if hit.confidence > h.4 => {
-                        *h = (b, s, hit.first, hit.last, hit.confidence)
-                    }
+                    Some(h) if found.confidence > h.confidence => *h = found,
                     Some(_) => {}
-                    None => per_sentence.push((b, s, hit.first, hit.last, hit.confidence)),
+                    None => per_sentence.push(found),
                 }
             }
             if best[b].is_none_or(|(_, _, c)| hit.confidence > c) {
@@ -177,7 +192,13 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
                 let last = last.min(turn.tokens.len().saturating_sub(1));
                 best[bi] = Some((first, last, 1.0));
                 if b.dimension.is_none() {
-                    per_sentence.push((bi, sentence_of[first], first, last, 1.0));
+                    per_sentence.push(SentenceHit {
+                        behaviour: bi,
+                        sentence: sentence_of[first],
+                        first,
+                        last,
+                        confidence: 1.0,
+                    });
                 }
             }
         }
@@ -208,8 +229,8 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
             let best_sentence = sentence_of[first];
             let others = per_sentence
                 .iter()
-                .filter(|h| h.0 == bi && h.1 != best_sentence)
-                .map(|h| (h.2, h.3, h.4));
+                .filter(|h| h.behaviour == bi && h.sentence != best_sentence)
+                .map(|h| (h.first, h.last, h.confidence));
             for (first, last, confidence) in hit.into_iter().chain(others) {
                 found[bi].push(occurrence(first, last, confidence));
             }
