@@ -252,9 +252,10 @@ impl PatternSet {
         out
     }
 
-    /// [`Self::hits`] into `out` (cleared first), reusing `scratch`'s buffers.
-    pub fn hits_into(&self, tokens: &[Token], scratch: &mut Scratch, out: &mut Vec<(usize, Hit)>) {
-        out.clear();
+    /// The best hit of each pattern per start token of the turn, in token order,
+    /// told to `sink`, which may rule patterns out as it goes; reuses `scratch`'s
+    /// buffers.
+    pub fn hits_into(&self, tokens: &[Token], scratch: &mut Scratch, sink: &mut impl HitSink) {
         scratch.single.clear();
         scratch.pair.clear();
         for (i, t) in tokens.iter().enumerate() {
@@ -297,14 +298,34 @@ impl PatternSet {
             let pair_starts = pair.map(|p| &*p.starts).unwrap_or_default();
             let pair_only = pair_starts.iter().filter(|p| !single.starts.contains(p));
             for &p in single.starts.iter().chain(pair_only) {
-                if !self.need_groups[self.needs[p].clone()].iter().all(holds) {
+                if !sink.wants(p, i) || !self.need_groups[self.needs[p].clone()].iter().all(holds) {
                     continue;
                 }
                 if let Some(hit) = match_at(&self.patterns[p], &table, i) {
-                    out.push((p, hit));
+                    sink.hit(p, hit);
                 }
             }
         }
+    }
+}
+
+/// Receives a turn's hits from [`PatternSet::hits_into`] as they are found.
+pub trait HitSink {
+    /// Whether a match of `pattern` starting at token `start` could still matter;
+    /// asked before the pattern is tried there.
+    fn wants(&mut self, pattern: usize, start: usize) -> bool;
+    /// The best match of `pattern` starting at `hit.first`.
+    fn hit(&mut self, pattern: usize, hit: Hit);
+}
+
+/// Keeps every hit.
+impl HitSink for Vec<(usize, Hit)> {
+    fn wants(&mut self, _: usize, _: usize) -> bool {
+        true
+    }
+
+    fn hit(&mut self, pattern: usize, hit: Hit) {
+        self.push((pattern, hit));
     }
 }
 

@@ -6,11 +6,9 @@
 //! weighted mean of the dimension scores. Confidence is reported, never used to
 //! weight points, so a score can be recomputed by hand from the moments.
 
-use regex::SetMatches;
-
-use crate::finnish::matcher::Scratch;
+use crate::finnish::matcher::{Hit, HitSink, Scratch};
 use crate::metrics::Metrics;
-use crate::rubric::definition::{Behaviour, MetricEvent, Rubric, Rule, Window};
+use crate::rubric::definition::{Behaviour, MetricEvent, Rubric, Rule, Scanned, Window};
 use crate::rubric::scorecard::{
     DimensionScore, Moment, RubricRef, SCORECARD_SCHEMA_VERSION, Scorecard, Scores,
 };
@@ -119,11 +117,67 @@ fn quote(t: &Transcript, turn: &Turn, first: usize, last: usize) -> String {
     parts.join(" ")
 }
 
+/// A turn's pattern hits as [`phrases`] keeps them: each behaviour's best, and each
+/// helper's best per sentence. A behaviour that does not count in the turn, or
+/// already has a hit nothing can beat (full confidence) where the next would be
+/// kept, is not tried again.
+struct TurnHits<'a> {
+    rubric: &'a Rubric,
+    /// Whether each behaviour counts in this turn (party and window).
+    counts: &'a [bool],
+    sentence_of: &'a [usize],
+    best: &'a mut [Option<(usize, usize, f32)>],
+    per_sentence: &'a mut Vec<SentenceHit>,
+}
+
+impl HitSink for TurnHits<'_> {
+    fn wants(&mut self, pattern: usize, start: usize) -> bool {
+        let b = self.rubric.pattern_owner[pattern];
+        let full = |c: f32| c >= 1.0;
+        if !self.counts[b] {
+            return false;
+        }
+        if self.rubric.behaviours[b].dimension.is_some() {
+            return !self.best[b].is_some_and(|(.., c)| full(c));
+        }
+        let sentence = self.sentence_of[start];
+        !self
+            .per_sentence
+            .iter()
+            .any(|h| h.behaviour == b && h.sentence == sentence && full(h.confidence))
+    }
+
+    fn hit(&mut self, pattern: usize, hit: Hit) {
+        let b = self.rubric.pattern_owner[pattern];
+        if self.rubric.behaviours[b].dimension.is_none() {
+            let found = SentenceHit {
+                behaviour: b,
+                sentence: self.sentence_of[hit.first],
+                first: hit.first,
+                last: hit.last,
+                confidence: hit.confidence,
+            };
+            let kept = self
+                .per_sentence
+                .iter_mut()
+                .find(|h| h.behaviour == b && h.sentence == found.sentence);
+            match kept {
+                Some(h) if found.confidence > h.confidence => *h = found,
+                Some(_) => {}
+                None => self.per_sentence.push(found),
+            }
+        }
+        if self.best[b].is_none_or(|(_, _, c)| hit.confidence > c) {
+            self.best[b] = Some((hit.first, hit.last, hit.confidence));
+        }
+    }
+}
+
 fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurrence>]) {
     let duration = t.duration;
     let mut scratch = Scratch::default();
-    let mut hits = Vec::new();
     let mut best: Vec<Option<(usize, usize, f32)>> = Vec::new();
+    let mut counts: Vec<bool> = Vec::new();
     // Helpers (no dimension) other rules may look for in one sentence: their best
     // hit in each sentence.
     let mut per_sentence: Vec<SentenceHit> = Vec::new();
@@ -132,6 +186,8 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
         let ok = |b: &Behaviour| counts_in(b, turn, ti, turns.len(), duration);
         best.clear();
         best.resize(r.behaviours.len(), None);
+        counts.clear();
+        counts.extend(r.behaviours.iter().map(ok));
         per_sentence.clear();
         sentence_of.clear();
         let mut sentence = 0;
@@ -139,41 +195,22 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
             sentence += usize::from(token.sentence_start && i > 0);
             sentence_of.push(sentence);
         }
+        let mut hits = TurnHits {
+            rubric: r,
+            counts: &counts,
+            sentence_of: &sentence_of,
+            best: &mut best,
+            per_sentence: &mut per_sentence,
+        };
         r.patterns.hits_into(&turn.tokens, &mut scratch, &mut hits);
-        for &(p, hit) in &hits {
-            let b = r.pattern_owner[p];
-            if !ok(&r.behaviours[b]) {
-                continue;
-            }
-            if r.behaviours[b].dimension.is_none() {
-                let found = SentenceHit {
-                    behaviour: b,
-                    sentence: sentence_of[hit.first],
-                    first: hit.first,
-                    last: hit.last,
-                    confidence: hit.confidence,
-                };
-                let kept = per_sentence
-                    .iter_mut()
-                    .find(|h| h.behaviour == b && h.sentence == found.sentence);
-                match kept {
-                    Some(h) if found.confidence > h.confidence => *h = found,
-                    Some(_) => {}
-                    None => per_sentence.push(found),
-                }
-            }
-            if best[b].is_none_or(|(_, _, c)| hit.confidence > c) {
-                best[b] = Some((hit.first, hit.last, hit.confidence));
-            }
-        }
         // The turn's words as one string, and which of the rubric's regexes match
         // in it: made once per turn, and only if some behaviour needs them.
-        let mut scanned: Option<(String, Option<SetMatches>)> = None;
+        let mut scanned: Option<(String, Scanned)> = None;
         for (bi, b) in r.behaviours.iter().enumerate() {
             let Rule::Phrases { regexes } = &b.rule else {
                 continue;
             };
-            if regexes.is_empty() || best[bi].is_some() || !ok(b) {
+            if regexes.is_empty() || best[bi].is_some() || !counts[bi] {
                 continue;
             }
             let (text, matched) = scanned.get_or_insert_with(|| {
@@ -186,7 +223,7 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
                 let matched = r.regexes.scan(&text);
                 (text, matched)
             });
-            if let Some(m) = r.regexes.find(regexes.clone(), matched.as_ref(), text) {
+            if let Some(m) = r.regexes.find(regexes.clone(), matched, text) {
                 let first = text[..m.start()].matches(' ').count();
                 let last = first + m.as_str().trim_end().matches(' ').count();
                 let last = last.min(turn.tokens.len().saturating_sub(1));
