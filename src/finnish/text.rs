@@ -95,6 +95,8 @@ pub const COLLOQUIAL: &[(&str, &str)] = &[
     ("ton", "tuon"),
     ("nää", "nämä"),
     ("noi", "nuo"),
+    // "Just" is spoken "juuri" in both its senses: "tein sen just", "just niin".
+    ("just", "juuri"),
     ("meiän", "meidän"),
     ("teiän", "teidän"),
     ("niiän", "niiden"),
