@@ -10,8 +10,8 @@
 # Environment: KUULAS=path to the kuulas binary (default: build it with cargo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dev_authors="a b c d e f g h i j k l m n"
-heldout_authors="o p"
+dev_authors="a b c d e f g h i j k l m n o p"
+heldout_authors="q r"
 if [ -z "${KUULAS:-}" ]; then
   cargo build --quiet
   KUULAS="${CARGO_TARGET_DIR:-target}/debug/kuulas"
