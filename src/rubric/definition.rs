@@ -72,7 +72,7 @@ impl Regexes {
     ) -> Option<regex::Match<'t>> {
         let found = |i: usize| self.each[i].find(text);
         match scanned {
-            Scanned::Unknown => range.clone().find_map(found),
+            Scanned::Unknown => range.into_iter().find_map(found),
             Scanned::Nothing => None,
             Scanned::Matches(m) => range.filter(|&i| m.matched(i)).find_map(found),
         }
