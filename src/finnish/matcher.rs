@@ -23,6 +23,7 @@ use crate::finnish::fuzzy;
 use crate::finnish::pattern::{Elem, Pattern, PatternError};
 use crate::finnish::text::{self, Token, Word};
 use crate::finnish::vocab::{Candidate, StemId, Vocab};
+use crate::finnish::word_tests::{Place, TestId, WordTests};
 use crate::finnish::{self, Morphology};
 
 pub const MAX_GAP: usize = 2;
@@ -33,12 +34,15 @@ pub const NEGATION_REACH: usize = 5;
 pub struct Reading {
     /// Pattern stems the word may stand for, with their edit cost.
     candidates: Box<[Candidate]>,
-    /// Patterns whose first word is among `candidates`, each once, in candidate order.
-    starts: Box<[usize]>,
+    /// Per side (see [`side_index`]), the patterns tried there whose first word
+    /// is among `candidates`, each once, in candidate order.
+    starts: [Box<[usize]>; 3],
     /// The needed-word groups (see [`PatternSet::needs`]) some candidate belongs to.
     groups: Box<[GroupId]>,
     /// The word may be the first half of a pattern word written as two.
     compound_head: bool,
+    /// The set's word tests (see [`PatternSet::add_word_test`]) the word passes.
+    tests: Box<[TestId]>,
 }
 
 /// Identifies a [`PatternSet`] in its current state, so readings memoised for one
@@ -107,6 +111,18 @@ pub struct Scratch {
     pair: Vec<Option<Rc<Reading>>>,
     /// Needed-word groups some token of the turn may stand for, as a bit set.
     present: Vec<u64>,
+    /// Word tests some token of the turn passes, as a bit set.
+    passed: Vec<u64>,
+}
+
+impl Scratch {
+    /// Whether a token of the turn last given to [`PatternSet::hits_into`] passes
+    /// word test `test`.
+    pub fn passed(&self, test: TestId) -> bool {
+        self.passed
+            .get(test as usize / 64)
+            .is_some_and(|bits| bits & (1 << (test % 64)) != 0)
+    }
 }
 
 /// A turn's tokens with their readings.
@@ -116,12 +132,45 @@ struct Table<'a> {
     pair: &'a [Option<Rc<Reading>>],
 }
 
+/// The two kinds of turn a set may keep patterns apart for (the rubric's agent
+/// and customer turns): a turn of one side never tries the other's patterns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    First = 0,
+    Second = 1,
+}
+
+/// The sides a pattern is tried on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sides {
+    Both,
+    Only(Side),
+}
+
+impl Sides {
+    /// Whether a turn on `side` (`None`: neither side) tries the pattern.
+    fn include(self, side: Option<Side>) -> bool {
+        match (self, side) {
+            (Sides::Both, _) => true,
+            (Sides::Only(only), Some(side)) => only == side,
+            (Sides::Only(_), None) => false,
+        }
+    }
+}
+
+/// Where a reading keeps the patterns tried on `side`.
+fn side_index(side: Option<Side>) -> usize {
+    side.map_or(2, |s| s as usize)
+}
+
 /// All patterns of a rubric, compiled, with an index from the stems a pattern can
 /// start with to the patterns, so a turn only tries patterns that can match there.
 #[derive(Debug)]
 pub struct PatternSet {
     vocab: Vocab,
     patterns: Vec<Pattern>,
+    /// Per pattern, where it is tried.
+    sides: Vec<Sides>,
     starts: FastMap<StemId, Vec<usize>>,
     /// Per pattern, the groups of stems that can stand for each word a match
     /// cannot do without (a range of `need_groups`): a turn holding no stem of one
@@ -133,6 +182,7 @@ pub struct PatternSet {
     group_ids: FastMap<Box<[StemId]>, GroupId>,
     /// Per stem, the groups it belongs to.
     groups_of_stem: FastMap<StemId, Vec<GroupId>>,
+    word_tests: WordTests,
     id: SetId,
     /// Where `<lemma:features>` classes get their word forms.
     morph: &'static Morphology,
@@ -152,17 +202,24 @@ impl PatternSet {
             morph,
             vocab: Vocab::default(),
             patterns: Vec::new(),
+            sides: Vec::new(),
             starts: FastMap::default(),
             needs: Vec::new(),
             need_groups: Vec::new(),
             group_ids: FastMap::default(),
             groups_of_stem: FastMap::default(),
+            word_tests: WordTests::default(),
             id: fresh_set_id(),
         }
     }
 
-    /// Compiles `source` and returns its index in the set.
+    /// Compiles `source`, tried on both sides, and returns its index in the set.
     pub fn add(&mut self, source: &str) -> Result<usize, PatternError> {
+        self.add_for(source, Sides::Both)
+    }
+
+    /// Compiles `source`, tried on `sides` only, and returns its index in the set.
+    pub fn add_for(&mut self, source: &str, sides: Sides) -> Result<usize, PatternError> {
         let pattern = Pattern::compile(source, &mut self.vocab)?;
         let idx = self.patterns.len();
         let first = &pattern.elems[0];
@@ -186,9 +243,22 @@ impl PatternSet {
         }
         self.needs.push(from..self.need_groups.len());
         self.patterns.push(pattern);
+        self.sides.push(sides);
         // Words already read by this set may read differently now.
         self.id = fresh_set_id();
         Ok(idx)
+    }
+
+    /// Adds a test that a word's written form holds one of `any_of`, which every
+    /// token's reading then answers (see [`Scratch::passed`]).
+    pub fn add_word_test(&mut self, any_of: &[(&str, Place)]) -> TestId {
+        let before = self.word_tests.len();
+        let id = self.word_tests.add(any_of);
+        if self.word_tests.len() > before {
+            // Words already read by this set were not tested.
+            self.id = fresh_set_id();
+        }
+        id
     }
 
     /// What the set reads a word as; `whole` is false for two transcript words
@@ -213,11 +283,20 @@ impl PatternSet {
         }
         groups.sort_unstable();
         groups.dedup();
+        let on = |side: Option<Side>| -> Box<[usize]> {
+            let tried = starts.iter().filter(|&&p| self.sides[p].include(side));
+            tried.copied().collect()
+        };
         Reading {
+            starts: [Some(Side::First), Some(Side::Second), None].map(on),
             candidates: candidates.into(),
-            starts: starts.into(),
             groups: groups.into(),
             compound_head: self.vocab.may_start_compound(surface),
+            tests: if whole && !self.word_tests.is_empty() {
+                self.word_tests.passed_by(surface).into()
+            } else {
+                Box::default()
+            },
         }
     }
 
@@ -245,17 +324,24 @@ impl PatternSet {
         })
     }
 
-    /// Every (pattern index, best hit) per start token of the turn.
+    /// Every (pattern index, best hit) per start token of the turn, of a set
+    /// whose patterns are all tried on both sides.
     pub fn hits(&self, tokens: &[Token]) -> Vec<(usize, Hit)> {
         let mut out = Vec::new();
-        self.hits_into(tokens, &mut Scratch::default(), &mut out);
+        self.hits_into(tokens, None, &mut Scratch::default(), &mut out);
         out
     }
 
-    /// The best hit of each pattern per start token of the turn, in token order,
-    /// told to `sink`, which may rule patterns out as it goes; reuses `scratch`'s
-    /// buffers.
-    pub fn hits_into(&self, tokens: &[Token], scratch: &mut Scratch, sink: &mut impl HitSink) {
+    /// The best hit of each pattern tried on `side` (`None`: the patterns tried
+    /// on both sides) per start token of the turn, in token order, told to `sink`,
+    /// which may rule patterns out as it goes; reuses `scratch`'s buffers.
+    pub fn hits_into(
+        &self,
+        tokens: &[Token],
+        side: Option<Side>,
+        scratch: &mut Scratch,
+        sink: &mut impl HitSink,
+    ) {
         scratch.single.clear();
         scratch.pair.clear();
         for (i, t) in tokens.iter().enumerate() {
@@ -280,6 +366,11 @@ impl PatternSet {
         for id in readings.flat_map(|r| r.groups.iter()) {
             scratch.present[*id as usize / 64] |= 1 << (id % 64);
         }
+        scratch.passed.clear();
+        scratch.passed.resize(self.word_tests.len().div_ceil(64), 0);
+        for id in scratch.single.iter().flat_map(|r| r.tests.iter()) {
+            scratch.passed[*id as usize / 64] |= 1 << (id % 64);
+        }
         let table = Table {
             tokens,
             single: &scratch.single,
@@ -290,14 +381,17 @@ impl PatternSet {
         for i in 0..tokens.len() {
             let single = &table.single[i];
             let pair = table.pair[i].as_deref();
-            if single.starts.is_empty() && pair.is_none_or(|p| p.starts.is_empty()) {
+            let single_starts = &*single.starts[side_index(side)];
+            let pair_starts = pair
+                .map(|p| &*p.starts[side_index(side)])
+                .unwrap_or_default();
+            if single_starts.is_empty() && pair_starts.is_empty() {
                 continue;
             }
             // Each reading lists a pattern once; the pair only adds patterns the
             // single word does not start.
-            let pair_starts = pair.map(|p| &*p.starts).unwrap_or_default();
-            let pair_only = pair_starts.iter().filter(|p| !single.starts.contains(p));
-            for &p in single.starts.iter().chain(pair_only) {
+            let pair_only = pair_starts.iter().filter(|p| !single_starts.contains(p));
+            for &p in single_starts.iter().chain(pair_only) {
                 if !sink.wants(p, i) || !self.need_groups[self.needs[p].clone()].iter().all(holds) {
                     continue;
                 }
@@ -636,6 +730,51 @@ mod tests {
         }
         b.add("voin").unwrap();
         assert_eq!(b.hits(&tokens).len(), 2, "a grown set reads words afresh");
+    }
+
+    #[test]
+    fn a_pattern_is_tried_on_its_sides_only() {
+        let tokens = tokenize("voin auttaa heti", 0);
+        let mut set = PatternSet::default();
+        let first = set
+            .add_for("voin auttaa", Sides::Only(Side::First))
+            .unwrap();
+        let second = set
+            .add_for("auttaa heti", Sides::Only(Side::Second))
+            .unwrap();
+        let both = set.add("heti").unwrap();
+        let tried = |side: Option<Side>| {
+            let mut hits: Vec<(usize, Hit)> = Vec::new();
+            set.hits_into(&tokens, side, &mut Scratch::default(), &mut hits);
+            hits.into_iter().map(|(p, _)| p).collect::<Vec<_>>()
+        };
+        assert_eq!(tried(Some(Side::First)), vec![first, both]);
+        assert_eq!(tried(Some(Side::Second)), vec![second, both]);
+        assert_eq!(tried(None), vec![both], "no side: the patterns of both");
+    }
+
+    #[test]
+    fn a_turn_tells_which_word_tests_its_words_pass() {
+        let mut set = PatternSet::default();
+        set.add("voin auttaa").unwrap();
+        let refusal = set.add_word_test(&[("ei", Place::Whole), ("kuulu", Place::Start)]);
+        let fixed = set.add_word_test(&[("ttu", Place::End)]);
+        let mut scratch = Scratch::default();
+        let mut hits: Vec<(usize, Hit)> = Vec::new();
+        set.hits_into(
+            &tokenize("se on korjattu", 0),
+            None,
+            &mut scratch,
+            &mut hits,
+        );
+        assert!(scratch.passed(fixed) && !scratch.passed(refusal));
+        set.hits_into(
+            &tokenize("tämä ei kuulu meille", 0),
+            None,
+            &mut scratch,
+            &mut hits,
+        );
+        assert!(scratch.passed(refusal) && !scratch.passed(fixed));
     }
 
     /// Voikko, which these tests need installed (scripts/setup.sh).

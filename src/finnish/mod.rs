@@ -4,8 +4,9 @@
 //! vocabulary of pattern words ([`vocab`]) with Whisper-tuned fuzzy comparison
 //! ([`fuzzy`]) and fast word tables ([`fasthash`]); morphology from Voikko
 //! (lemma, person, tense, mood, participles; [`forms`]) through a binding of our
-//! own loaded at run time ([`voikko`]); and a gazetteer of Finnish first names
-//! ([`names`]). It knows nothing of rubrics or metrics.
+//! own loaded at run time ([`voikko`]); a gazetteer of Finnish first names
+//! ([`names`]), and tests of a word's written form answered with its reading
+//! ([`word_tests`]). It knows nothing of rubrics or metrics.
 //!
 //! Voikko is optional. [`shared`] loads it once; when libvoikko or its Finnish
 //! dictionary is missing, or `KUULAS_VOIKKO=off` is set, one warning names the
@@ -22,6 +23,7 @@ pub mod pattern;
 pub mod text;
 pub mod vocab;
 pub mod voikko;
+pub mod word_tests;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};

@@ -3,9 +3,11 @@
 
 use std::ops::Range;
 
-use regex::{Regex, RegexSet, SetMatches};
+use regex::Regex;
 
-use crate::finnish::matcher::PatternSet;
+use crate::finnish::matcher::{PatternSet, Scratch, Side, Sides};
+use crate::finnish::word_tests::{Place, TestId};
+use crate::rubric::prefilter;
 use crate::transcript::Party;
 
 #[derive(Debug)]
@@ -25,68 +27,48 @@ pub struct Rubric {
     pub(crate) regexes: Regexes,
 }
 
-/// Every phrase behaviour's regexes, in behaviour order. A turn is scanned once by
-/// all of them together (most turns match none); the one regex that did match
-/// then finds where.
+/// Every phrase behaviour's regexes, in behaviour order, each with the word tests
+/// (see [`prefilter`]) of which a turn must pass one for the regex to be run on it;
+/// most turns pass none, and a turn's tests are answered with the words' readings.
 #[derive(Debug, Default)]
 pub(crate) struct Regexes {
     each: Vec<Regex>,
-    /// `None` until built, or when the set would be too large to compile (each
-    /// regex is then tried on its own).
-    set: Option<RegexSet>,
+    /// Per regex, word tests in the rubric's pattern set: a turn may match only
+    /// if, for every test, one of its words passes it. No test: every turn is
+    /// scanned.
+    needs: Vec<Box<[TestId]>>,
 }
 
 impl Regexes {
-    pub(crate) fn push(&mut self, re: Regex) {
+    /// Adds `re`, registering the words it needs as tests in `patterns`.
+    pub(crate) fn push(&mut self, re: Regex, patterns: &mut PatternSet) {
+        let needs = prefilter::needed_words(re.as_str())
+            .iter()
+            .map(|group| {
+                let any_of: Vec<(&str, Place)> = group
+                    .iter()
+                    .map(|(piece, place)| (&**piece, *place))
+                    .collect();
+                patterns.add_word_test(&any_of)
+            })
+            .collect();
         self.each.push(re);
+        self.needs.push(needs);
     }
 
     pub(crate) fn len(&self) -> usize {
         self.each.len()
     }
 
-    /// Compiles the set of all regexes pushed so far.
-    pub(crate) fn build_set(&mut self) {
-        self.set = regex::RegexSetBuilder::new(self.each.iter().map(Regex::as_str))
-            .dfa_size_limit(64 << 20)
-            .build()
-            .ok();
+    /// Whether regex `i` may match in the turn whose tokens `scratch` last read.
+    pub(crate) fn may_match(&self, i: usize, scratch: &Scratch) -> bool {
+        self.needs[i].iter().all(|&t| scratch.passed(t))
     }
 
-    /// Which regexes match somewhere in `text`. Most turns match none, which the
-    /// set tells at a third of the cost of saying which.
-    pub(crate) fn scan(&self, text: &str) -> Scanned {
-        match &self.set {
-            None => Scanned::Unknown,
-            Some(set) if !set.is_match(text) => Scanned::Nothing,
-            Some(set) => Scanned::Matches(set.matches(text)),
-        }
+    /// The first match of regex `i` in `text`.
+    pub(crate) fn find<'t>(&self, i: usize, text: &'t str) -> Option<regex::Match<'t>> {
+        self.each[i].find(text)
     }
-
-    /// The first match in `text` of regexes `range`, given what `scan` found.
-    pub(crate) fn find<'t>(
-        &self,
-        range: Range<usize>,
-        scanned: &Scanned,
-        text: &'t str,
-    ) -> Option<regex::Match<'t>> {
-        let found = |i: usize| self.each[i].find(text);
-        match scanned {
-            Scanned::Unknown => range.into_iter().find_map(found),
-            Scanned::Nothing => None,
-            Scanned::Matches(m) => range.filter(|&i| m.matched(i)).find_map(found),
-        }
-    }
-}
-
-/// What [`Regexes::scan`] learnt about a text.
-pub(crate) enum Scanned {
-    /// No set was built: every regex must be tried.
-    Unknown,
-    /// No regex matches.
-    Nothing,
-    /// The regexes that match.
-    Matches(SetMatches),
 }
 
 impl Rubric {
@@ -118,6 +100,25 @@ impl PartyFilter {
             PartyFilter::Customer => party == Party::Customer,
             PartyFilter::Any => true,
         }
+    }
+
+    /// Where the rubric's pattern set tries a pattern of a behaviour of this party.
+    pub(crate) fn sides(self) -> Sides {
+        match self {
+            PartyFilter::Agent => Sides::Only(Side::First),
+            PartyFilter::Customer => Sides::Only(Side::Second),
+            PartyFilter::Any => Sides::Both,
+        }
+    }
+}
+
+/// The side of the rubric's pattern set a turn of `party` is matched on; a turn
+/// of no known party tries only the patterns of behaviours of any party.
+pub(crate) fn side_of(party: Party) -> Option<Side> {
+    match party {
+        Party::Agent => Some(Side::First),
+        Party::Customer => Some(Side::Second),
+        Party::Unknown => None,
     }
 }
 

@@ -11,6 +11,7 @@ pub mod error;
 pub mod eval;
 pub mod labelled;
 pub mod phrases;
+mod prefilter;
 pub mod resolve;
 pub mod schema;
 pub mod scorecard;

@@ -125,7 +125,6 @@ impl Resolver<'_> {
             let behaviour = self.behaviour(def, line, &ids, &raw, &mut rubric);
             rubric.behaviours.push(behaviour);
         }
-        rubric.regexes.build_set();
         rubric
     }
 
@@ -204,7 +203,7 @@ impl Resolver<'_> {
                 },
             );
         }
-        let rule = self.rule(def, index, ids, raw, rubric);
+        let rule = self.rule(def, index, party, ids, raw, rubric);
         let spot = self.spot(def);
         Behaviour {
             id,
@@ -266,6 +265,7 @@ impl Resolver<'_> {
         &mut self,
         def: &BehaviourDef,
         index: usize,
+        party: PartyFilter,
         ids: &HashMap<&str, usize>,
         raw: &RubricFile,
         rubric: &mut Rubric,
@@ -325,7 +325,7 @@ impl Resolver<'_> {
                 self.report(p, ProblemKind::EmptyPattern);
                 continue;
             }
-            match rubric.patterns.add(p.get_ref()) {
+            match rubric.patterns.add_for(p.get_ref(), party.sides()) {
                 Ok(_) => rubric.pattern_owner.push(index),
                 Err(e) => self.report(
                     p,
@@ -339,7 +339,7 @@ impl Resolver<'_> {
         let first_regex = rubric.regexes.len();
         for r in &def.regex {
             match Regex::new(r.get_ref()) {
-                Ok(re) if !r.get_ref().is_empty() => rubric.regexes.push(re),
+                Ok(re) if !r.get_ref().is_empty() => rubric.regexes.push(re, &mut rubric.patterns),
                 Ok(_) => self.report(r, ProblemKind::EmptyPattern),
                 Err(e) => self.report(
                     r,

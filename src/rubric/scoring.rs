@@ -8,7 +8,7 @@
 
 use crate::finnish::matcher::{Hit, HitSink, Scratch};
 use crate::metrics::Metrics;
-use crate::rubric::definition::{Behaviour, MetricEvent, Rubric, Rule, Scanned, Window};
+use crate::rubric::definition::{self, Behaviour, MetricEvent, Rubric, Rule, Window};
 use crate::rubric::scorecard::{
     DimensionScore, Moment, RubricRef, SCORECARD_SCHEMA_VERSION, Scorecard, Scores,
 };
@@ -202,10 +202,12 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
             best: &mut best,
             per_sentence: &mut per_sentence,
         };
-        r.patterns.hits_into(&turn.tokens, &mut scratch, &mut hits);
-        // The turn's words as one string, and which of the rubric's regexes match
-        // in it: made once per turn, and only if some behaviour needs them.
-        let mut scanned: Option<(String, Scanned)> = None;
+        let side = definition::side_of(turn.party);
+        r.patterns
+            .hits_into(&turn.tokens, side, &mut scratch, &mut hits);
+        // The turn's words as one string, made once per turn and only if a regex
+        // may match: one of its words passes a test of the regex's needed words.
+        let mut text: Option<String> = None;
         for (bi, b) in r.behaviours.iter().enumerate() {
             let Rule::Phrases { regexes } = &b.rule else {
                 continue;
@@ -213,19 +215,21 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
             if regexes.is_empty() || best[bi].is_some() || !counts[bi] {
                 continue;
             }
-            let (text, matched) = scanned.get_or_insert_with(|| {
-                let text = turn
-                    .tokens
-                    .iter()
-                    .map(|t| &*t.word.surface)
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                let matched = r.regexes.scan(&text);
-                (text, matched)
-            });
-            if let Some(m) = r.regexes.find(regexes.clone(), matched, text) {
-                let first = text[..m.start()].matches(' ').count();
-                let last = first + m.as_str().trim_end().matches(' ').count();
+            let found = regexes
+                .clone()
+                .filter(|&i| r.regexes.may_match(i, &scratch))
+                .find_map(|i| {
+                    let text = text.get_or_insert_with(|| {
+                        let words: Vec<&str> =
+                            turn.tokens.iter().map(|t| &*t.word.surface).collect();
+                        words.join(" ")
+                    });
+                    r.regexes.find(i, text).map(|m| {
+                        let first = text[..m.start()].matches(' ').count();
+                        (first, first + m.as_str().trim_end().matches(' ').count())
+                    })
+                });
+            if let Some((first, last)) = found {
                 let last = last.min(turn.tokens.len().saturating_sub(1));
                 best[bi] = Some((first, last, 1.0));
                 if b.dimension.is_none() {
