@@ -38,11 +38,37 @@ pub struct Reading {
     /// is among `candidates`, each once, in candidate order.
     starts: [Box<[usize]>; 3],
     /// The needed-word groups (see [`PatternSet::needs`]) some candidate belongs to.
-    groups: Box<[GroupId]>,
+    groups: Bits,
     /// The word may be the first half of a pattern word written as two.
     compound_head: bool,
     /// The set's word tests (see [`PatternSet::add_word_test`]) the word passes.
-    tests: Box<[TestId]>,
+    tests: Bits,
+}
+
+/// A sparse set of small numbers as (word index, 64 bits) pairs: a word's groups
+/// are added to a turn's bit set a word of bits at a time.
+#[derive(Debug, Default)]
+struct Bits(Box<[(u32, u64)]>);
+
+impl Bits {
+    fn from_sorted(ids: &[u32]) -> Bits {
+        let mut words: Vec<(u32, u64)> = Vec::new();
+        for &id in ids {
+            let (word, bit) = (id / 64, 1 << (id % 64));
+            match words.last_mut() {
+                Some((w, bits)) if *w == word => *bits |= bit,
+                _ => words.push((word, bit)),
+            }
+        }
+        Bits(words.into())
+    }
+
+    /// Adds the set to `dense`, a bit set large enough for every number.
+    fn add_to(&self, dense: &mut [u64]) {
+        for &(word, bits) in &self.0 {
+            dense[word as usize] |= bits;
+        }
+    }
 }
 
 /// Identifies a [`PatternSet`] in its current state, so readings memoised for one
@@ -290,12 +316,12 @@ impl PatternSet {
         Reading {
             starts: [Some(Side::First), Some(Side::Second), None].map(on),
             candidates: candidates.into(),
-            groups: groups.into(),
+            groups: Bits::from_sorted(&groups),
             compound_head: self.vocab.may_start_compound(surface),
             tests: if whole && !self.word_tests.is_empty() {
-                self.word_tests.passed_by(surface).into()
+                Bits::from_sorted(&self.word_tests.passed_by(surface))
             } else {
-                Box::default()
+                Bits::default()
             },
         }
     }
@@ -363,13 +389,13 @@ impl PatternSet {
         scratch.present.clear();
         scratch.present.resize(self.group_ids.len().div_ceil(64), 0);
         let readings = scratch.single.iter().chain(scratch.pair.iter().flatten());
-        for id in readings.flat_map(|r| r.groups.iter()) {
-            scratch.present[*id as usize / 64] |= 1 << (id % 64);
+        for r in readings {
+            r.groups.add_to(&mut scratch.present);
         }
         scratch.passed.clear();
         scratch.passed.resize(self.word_tests.len().div_ceil(64), 0);
-        for id in scratch.single.iter().flat_map(|r| r.tests.iter()) {
-            scratch.passed[*id as usize / 64] |= 1 << (id % 64);
+        for r in &scratch.single {
+            r.tests.add_to(&mut scratch.passed);
         }
         let table = Table {
             tokens,
@@ -392,7 +418,7 @@ impl PatternSet {
             // single word does not start.
             let pair_only = pair_starts.iter().filter(|p| !single_starts.contains(p));
             for &p in single_starts.iter().chain(pair_only) {
-                if !sink.wants(p, i) || !self.need_groups[self.needs[p].clone()].iter().all(holds) {
+                if !self.need_groups[self.needs[p].clone()].iter().all(holds) || !sink.wants(p, i) {
                     continue;
                 }
                 if let Some(hit) = match_at(&self.patterns[p], &table, i) {

@@ -29,7 +29,7 @@ enum Pick {
 /// regex is a sequence, each later part of it begins with one of that part's
 /// (the words after "(en|emme)( \w+){0,2}" in a refusal). Literals that say
 /// nothing (a part may begin with anything) give no test; with none at all, every
-/// turn must be scanned.
+/// turn must be scanned. The most telling test comes first.
 pub(crate) fn needed_words(regex: &str) -> Vec<Test> {
     let Ok(hir) = regex_syntax::parse(regex) else {
         return Vec::new();
@@ -57,6 +57,10 @@ pub(crate) fn needed_words(regex: &str) -> Vec<Test> {
             }
         }
     }
+    // The most telling test first, so that a turn failing it is turned away at
+    // once: the one whose shortest piece is longest (short words are common).
+    let shortest = |test: &Test| test.iter().map(|(p, _)| p.chars().count()).min();
+    tests.sort_by_key(|test| std::cmp::Reverse(shortest(test)));
     tests
 }
 

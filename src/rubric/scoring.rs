@@ -6,6 +6,8 @@
 //! weighted mean of the dimension scores. Confidence is reported, never used to
 //! weight points, so a score can be recomputed by hand from the moments.
 
+use std::ops::Range;
+
 use crate::finnish::matcher::{Hit, HitSink, Scratch};
 use crate::metrics::Metrics;
 use crate::rubric::definition::{self, Behaviour, MetricEvent, Rubric, Rule, Window};
@@ -182,6 +184,12 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
     // hit in each sentence.
     let mut per_sentence: Vec<SentenceHit> = Vec::new();
     let mut sentence_of: Vec<usize> = Vec::new();
+    let with_regexes: Vec<(usize, Range<usize>)> = (r.behaviours.iter().enumerate())
+        .filter_map(|(bi, b)| match &b.rule {
+            Rule::Phrases { regexes } if !regexes.is_empty() => Some((bi, regexes.clone())),
+            _ => None,
+        })
+        .collect();
     for (ti, turn) in turns.iter().enumerate() {
         let ok = |b: &Behaviour| counts_in(b, turn, ti, turns.len(), duration);
         best.clear();
@@ -208,11 +216,8 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
         // The turn's words as one string, made once per turn and only if a regex
         // may match: one of its words passes a test of the regex's needed words.
         let mut text: Option<String> = None;
-        for (bi, b) in r.behaviours.iter().enumerate() {
-            let Rule::Phrases { regexes } = &b.rule else {
-                continue;
-            };
-            if regexes.is_empty() || best[bi].is_some() || !counts[bi] {
+        for &(bi, ref regexes) in &with_regexes {
+            if best[bi].is_some() || !counts[bi] {
                 continue;
             }
             let found = regexes
@@ -232,7 +237,7 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
             if let Some((first, last)) = found {
                 let last = last.min(turn.tokens.len().saturating_sub(1));
                 best[bi] = Some((first, last, 1.0));
-                if b.dimension.is_none() {
+                if r.behaviours[bi].dimension.is_none() {
                     per_sentence.push(SentenceHit {
                         behaviour: bi,
                         sentence: sentence_of[first],
