@@ -48,6 +48,14 @@ pub enum ProblemKind {
     BadSpot { phrase: String, reason: String },
     #[error("dimension `{id}`: weight must be a finite number > 0 and base within 0..=100")]
     BadDimension { id: String },
+    #[error(
+        "list `{name}`: `{word}` is not one word of letters; a list holds words or lemmas, one per string"
+    )]
+    BadListWord { name: String, word: String },
+    #[error("list `{name}` is empty; give it words or remove it")]
+    EmptyList { name: String },
+    #[error("pattern `{pattern}`: {reason}")]
+    BadListUse { pattern: String, reason: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]

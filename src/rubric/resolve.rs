@@ -31,6 +31,7 @@ pub fn resolve(file: &str, text: &str) -> Result<Rubric, RubricError> {
     let mut r = Resolver {
         text,
         problems: Vec::new(),
+        lists: HashMap::new(),
     };
     let rubric = r.rubric(raw, text);
     if r.problems.is_empty() {
@@ -40,12 +41,57 @@ pub fn resolve(file: &str, text: &str) -> Result<Rubric, RubricError> {
     }
 }
 
+/// `pattern` with every `@name` replaced by the words of list `name`: inside
+/// `(…)` or `<…>` as more alternatives, standing alone as `(a|b|c)`. `None` when
+/// it uses a bad list (reported already); an error says what is wrong.
+fn expand_lists(
+    pattern: &str,
+    lists: &HashMap<String, Option<String>>,
+) -> Result<Option<String>, String> {
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(at) = rest.find('@') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let len = after
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        let (name, next) = (&after[..len], after[len..].chars().next());
+        let words = lists.get(name).ok_or_else(|| match name {
+            "" => "`@` must be followed by the name of a list".to_string(),
+            _ => format!("there is no list `{name}`; declare it under [lists]"),
+        })?;
+        let Some(words) = words else {
+            return Ok(None);
+        };
+        let prev = out.chars().next_back();
+        let inside =
+            matches!(prev, Some('<' | '(' | '|')) && matches!(next, Some('|' | ':' | '>' | ')'));
+        let alone = prev.is_none_or(char::is_whitespace) && next.is_none_or(char::is_whitespace);
+        if inside {
+            out.push_str(words);
+        } else if alone {
+            out.push_str(&format!("({words})"));
+        } else {
+            return Err(format!(
+                "`@{name}` must stand as a word of its own or inside `(…)` or `<…>`"
+            ));
+        }
+        rest = &after[len..];
+    }
+    out.push_str(rest);
+    Ok(Some(out))
+}
+
 /// The most words a spot phrase may have (a turn's phrase, not a sentence).
 const MAX_SPOT_WORDS: usize = 8;
 
 struct Resolver<'a> {
     text: &'a str,
     problems: Vec<Problem>,
+    /// Each `[lists]` name and its words as alternatives ("a|b|c"); `None` for
+    /// a list already reported as bad, whose uses are skipped.
+    lists: HashMap<String, Option<String>>,
 }
 
 impl Resolver<'_> {
@@ -63,6 +109,9 @@ impl Resolver<'_> {
                 &raw.schema_version,
                 ProblemKind::UnsupportedVersion { found },
             );
+        }
+        for (name, words) in &raw.lists {
+            self.list(name, words);
         }
         let mut dims = Vec::new();
         for d in &raw.dimensions {
@@ -225,6 +274,30 @@ impl Resolver<'_> {
     /// apostrophes and hyphens), 1–8 words, so that every one tokenises and fits
     /// a turn. Whether the model can write them is checked at start-up
     /// (`crate::verify`).
+    /// Checks a `[lists]` entry and keeps its words for `@name` in patterns.
+    fn list(&mut self, name: &str, words: &Spanned<Vec<Spanned<String>>>) {
+        let before = self.problems.len();
+        if words.get_ref().is_empty() {
+            let name = name.to_string();
+            self.report(words, ProblemKind::EmptyList { name });
+        }
+        for word in words.get_ref() {
+            let w = word.get_ref();
+            if w.is_empty() || !w.chars().all(char::is_alphabetic) {
+                let (name, found) = (name.to_string(), w.clone());
+                self.report(word, ProblemKind::BadListWord { name, word: found });
+            }
+        }
+        let alternatives: Vec<&str> = words
+            .get_ref()
+            .iter()
+            .map(|w| w.get_ref().as_str())
+            .collect();
+        let good = self.problems.len() == before;
+        self.lists
+            .insert(name.to_string(), good.then(|| alternatives.join("|")));
+    }
+
     fn spot(&mut self, def: &BehaviourDef) -> Vec<SpotPhrase> {
         let mut phrases = Vec::new();
         for raw in &def.spot {
@@ -325,7 +398,17 @@ impl Resolver<'_> {
                 self.report(p, ProblemKind::EmptyPattern);
                 continue;
             }
-            match rubric.patterns.add_for(p.get_ref(), party.sides()) {
+            let source = match expand_lists(p.get_ref(), &self.lists) {
+                Ok(Some(source)) => source,
+                // It uses a list already reported as bad.
+                Ok(None) => continue,
+                Err(reason) => {
+                    let pattern = p.get_ref().clone();
+                    self.report(p, ProblemKind::BadListUse { pattern, reason });
+                    continue;
+                }
+            };
+            match rubric.patterns.add_for(&source, party.sides()) {
                 Ok(_) => rubric.pattern_owner.push(index),
                 Err(e) => self.report(
                     p,
@@ -509,6 +592,90 @@ points = 10
 patterns = ["ei kuulu meille"]
 spot = ["tämä  ei kuulu meille", "ei kuulu*", "", "yksi kaksi kolme neljä viisi kuusi seitsemän kahdeksan yhdeksän"]
 "#;
+
+    const LISTS: &str = r#"schema_version = 1
+id = "x"
+version = "1"
+
+[[dimension]]
+id = "ownership"
+name = "Pallo"
+weight = 1.0
+base = 50
+
+[[behaviour]]
+id = "commitment"
+dimension = "ownership"
+party = "agent"
+polarity = "good"
+points = 10
+patterns = ["<@taking:1sg.pres.ind> sen", "(@sorry|pahoittelen) * viivettä", "@thanks paljon"]
+examples = ["no mä hoidan sen", "mä tarkistan sen heti", "anteeks tosi paljon viivettä", "kiitti paljon"]
+counter_examples = ["mä hoidin sen", "kiitos", "mä korjaan sen"]
+
+[lists]
+taking = ["tarkistaa", "hoitaa"]
+sorry = ["anteeksi"]
+thanks = ["kiitos", "kiitti"]
+"#;
+
+    #[test]
+    fn named_lists_stand_for_their_words_in_patterns() {
+        let rubric = resolve("t.toml", LISTS).expect("valid");
+        let (checked, failures) = crate::rubric::selftest::run(&rubric);
+        assert_eq!(checked, 7);
+        assert!(failures.is_empty(), "{failures:?}");
+    }
+
+    #[test]
+    fn a_list_expands_inside_brackets_or_as_a_word() {
+        let lists = HashMap::from([("v".to_string(), Some("a|b".to_string()))]);
+        let expand = |p: &str| expand_lists(p, &lists);
+        assert_eq!(expand("<@v:1sg> x").unwrap().unwrap(), "<a|b:1sg> x");
+        assert_eq!(expand("(c|@v) @v").unwrap().unwrap(), "(c|a|b) (a|b)");
+        assert_eq!(expand("ei listaa").unwrap().unwrap(), "ei listaa");
+        assert!(expand("x@v").unwrap_err().contains("of its own"));
+        assert!(expand("(@w|c)").unwrap_err().contains("no list `w`"));
+        assert!(expand("@ x").unwrap_err().contains("name of a list"));
+    }
+
+    #[test]
+    fn bad_lists_and_their_uses_are_reported_by_line() {
+        let text = LISTS
+            .replace("<@taking", "<@takin")
+            .replace(r#"sorry = ["anteeksi"]"#, r#"sorry = ["anteeksi nyt"]"#)
+            .replace(r#"thanks = ["kiitos", "kiitti"]"#, "thanks = []");
+        let Err(RubricError::Invalid { problems, .. }) = resolve("t.toml", &text) else {
+            panic!("bad lists must be reported");
+        };
+        let found: Vec<(usize, String)> = problems
+            .iter()
+            .map(|p| (p.line, p.kind.to_string()))
+            .collect();
+        assert!(
+            found
+                .iter()
+                .any(|(line, m)| *line == 17 && m.contains("no list `takin`")),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|(line, m)| *line == 23 && m.contains("`anteeksi nyt` is not one word")),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|(line, m)| *line == 24 && m.contains("list `thanks` is empty")),
+            "{found:?}"
+        );
+        assert_eq!(
+            found.len(),
+            3,
+            "a bad list is reported once, not at every use: {found:?}"
+        );
+    }
 
     #[test]
     fn spot_phrases_must_be_words_as_spoken() {

@@ -2,6 +2,8 @@
 //! the position of every value so problems can be reported by line. `resolve`
 //! turns it into a [`crate::rubric::Rubric`]; nothing else reads these types.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -17,6 +19,9 @@ pub struct RubricFile {
     pub dimensions: Vec<Spanned<DimensionDef>>,
     #[serde(rename = "behaviour", default)]
     pub behaviours: Vec<Spanned<BehaviourDef>>,
+    /// Named word lists patterns use as `@name` (`[lists] fix_verbs = […]`).
+    #[serde(default)]
+    pub lists: BTreeMap<String, Spanned<Vec<Spanned<String>>>>,
 }
 
 #[derive(Debug, Deserialize)]
