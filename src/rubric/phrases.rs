@@ -2,23 +2,32 @@
 //! rather than the matcher: the transcriber's domain prompt, and the accuracy
 //! measurement that reports how well those exact words are recognised.
 
-use crate::rubric::Rubric;
 use crate::rubric::schema::RubricFile;
+use crate::rubric::{Rubric, resolve};
 
 /// At most this many phrases come out of one pattern's alternatives.
 const MAX_EXPANSIONS: usize = 24;
 
-/// Every pattern of the rubric written out as phrases: alternatives `(a|b)`
-/// expanded, wildcards `*` and classes (`<lemma:features>`, `{name}`) splitting a
-/// pattern, markers like `=` dropped.
+/// Every pattern of the rubric written out as phrases: named lists (`@name`) and
+/// alternatives `(a|b)` expanded, wildcards `*` and classes (`<lemma:features>`,
+/// `{name}`) splitting a pattern, markers like `=` dropped.
 pub fn phrases(rubric: &Rubric) -> Vec<String> {
     let Ok(file) = toml::from_str::<RubricFile>(&rubric.source) else {
         return Vec::new();
     };
+    // The rubric resolved, so every list is good and every use of one expands.
+    let lists = file
+        .lists
+        .iter()
+        .map(|(name, words)| (name.clone(), Some(resolve::alternatives(words.get_ref()))))
+        .collect();
     let mut out: Vec<String> = Vec::new();
     for behaviour in &file.behaviours {
         for pattern in &behaviour.get_ref().patterns {
-            for part in split_at_wildcards(pattern.get_ref()) {
+            let Ok(Some(pattern)) = resolve::expand_lists(pattern.get_ref(), &lists) else {
+                continue;
+            };
+            for part in split_at_wildcards(&pattern) {
                 for phrase in expand(part.trim()) {
                     let phrase = phrase
                         .replace('=', "")
@@ -117,9 +126,12 @@ mod tests {
         assert!(all.iter().any(|p| p == "hyvää päivää"), "{all:?}");
         assert!(
             all.iter()
-                .all(|p| !p.contains(['(', ')', '|', '*', '=', '<', '>']) && !p.contains("{name}")),
+                .all(|p| !p.contains(['(', ')', '|', '*', '=', '<', '>', '@'])
+                    && !p.contains("{name}")),
             "{all:?}"
         );
+        // Named lists are written out as their words ("@a_moment katon").
+        assert!(all.iter().any(|p| p == "hetkinen katon"), "{all:?}");
         let examples = good_examples(&rubric);
         assert!(!examples.is_empty());
         assert!(

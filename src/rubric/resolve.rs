@@ -41,10 +41,16 @@ pub fn resolve(file: &str, text: &str) -> Result<Rubric, RubricError> {
     }
 }
 
+/// A list's words as alternatives: "a|b|c".
+pub(crate) fn alternatives(words: &[Spanned<String>]) -> String {
+    let words: Vec<&str> = words.iter().map(|w| w.get_ref().as_str()).collect();
+    words.join("|")
+}
+
 /// `pattern` with every `@name` replaced by the words of list `name`: inside
 /// `(…)` or `<…>` as more alternatives, standing alone as `(a|b|c)`. `None` when
 /// it uses a bad list (reported already); an error says what is wrong.
-fn expand_lists(
+pub(crate) fn expand_lists(
     pattern: &str,
     lists: &HashMap<String, Option<String>>,
 ) -> Result<Option<String>, String> {
@@ -288,14 +294,9 @@ impl Resolver<'_> {
                 self.report(word, ProblemKind::BadListWord { name, word: found });
             }
         }
-        let alternatives: Vec<&str> = words
-            .get_ref()
-            .iter()
-            .map(|w| w.get_ref().as_str())
-            .collect();
         let good = self.problems.len() == before;
-        self.lists
-            .insert(name.to_string(), good.then(|| alternatives.join("|")));
+        let words = good.then(|| alternatives(words.get_ref()));
+        self.lists.insert(name.to_string(), words);
     }
 
     fn spot(&mut self, def: &BehaviourDef) -> Vec<SpotPhrase> {
