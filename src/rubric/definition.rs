@@ -28,8 +28,8 @@ pub struct Rubric {
 }
 
 /// Every phrase behaviour's regexes, in behaviour order, each with the word tests
-/// (see [`prefilter`]) of which a turn must pass one for the regex to be run on it;
-/// most turns pass none, and a turn's tests are answered with the words' readings.
+/// (see [`prefilter`]) a turn must pass for the regex to be run on it: most turns
+/// fail one, and a turn's tests are answered with its words' readings.
 #[derive(Debug, Default)]
 pub(crate) struct Regexes {
     each: Vec<Regex>,
@@ -44,8 +44,8 @@ impl Regexes {
     pub(crate) fn push(&mut self, re: Regex, patterns: &mut PatternSet) {
         let needs = prefilter::needed_words(re.as_str())
             .iter()
-            .map(|group| {
-                let any_of: Vec<(&str, Place)> = group
+            .map(|test| {
+                let any_of: Vec<(&str, Place)> = test
                     .iter()
                     .map(|(piece, place)| (&**piece, *place))
                     .collect();

@@ -184,7 +184,10 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
     // hit in each sentence.
     let mut per_sentence: Vec<SentenceHit> = Vec::new();
     let mut sentence_of: Vec<usize> = Vec::new();
-    let with_regexes: Vec<(usize, Range<usize>)> = (r.behaviours.iter().enumerate())
+    let with_regexes: Vec<(usize, Range<usize>)> = r
+        .behaviours
+        .iter()
+        .enumerate()
         .filter_map(|(bi, b)| match &b.rule {
             Rule::Phrases { regexes } if !regexes.is_empty() => Some((bi, regexes.clone())),
             _ => None,
