@@ -8996,9 +8996,23 @@ static void whisper_exp_compute_token_level_timestamps_dtw(
     ggml_tensor * alignment = dtw_and_backtrace(gctx, w);
 
     // Place timestamps on segments
+    // kuulas: the walk over the aligned segments' tokens stops after the last one.
+    // Upstream stepped past the end of result_all, and read the first token of an
+    // empty segment, when the alignment changed token more often than the segments
+    // have text tokens (a crash seen on short verification windows).
     int32_t last_v = 0;
-    auto seg_i = state->result_all.begin() + i_segment;
-    auto tok_i = seg_i->tokens.begin();
+    const size_t seg_end = std::min(state->result_all.size(), (size_t) i_segment + n_segments);
+    size_t seg = i_segment;
+    size_t tok = 0;
+    // Moves (seg, tok) onto a token, on to the next segments if need be; false
+    // after the last token of the last segment.
+    auto on_a_token = [&]() {
+        while (seg < seg_end && tok >= state->result_all[seg].tokens.size()) {
+            ++seg;
+            tok = 0;
+        }
+        return seg < seg_end;
+    };
     for (int i = 0; i < alignment->ne[1]; ++i) {
         int32_t v = whisper_get_i32_nd(alignment, 0, i, 0, 0);
         if (v != last_v) {
@@ -9007,20 +9021,15 @@ static void whisper_exp_compute_token_level_timestamps_dtw(
             last_v = v;
 
             // Skip non-text tokens
-            while (!(tok_i->id < whisper_token_eot(ctx))) {
-                ++tok_i;
-                if (tok_i == seg_i->tokens.end()) {
-                    ++seg_i;
-                    tok_i = seg_i->tokens.begin();
-                }
+            while (on_a_token() && !(state->result_all[seg].tokens[tok].id < whisper_token_eot(ctx))) {
+                ++tok;
+            }
+            if (!on_a_token()) {
+                break;
             }
 
-            tok_i->t_dtw = timestamp;
-            ++tok_i;
-            if (tok_i == seg_i->tokens.end()) {
-                ++seg_i;
-                tok_i = seg_i->tokens.begin();
-            }
+            state->result_all[seg].tokens[tok].t_dtw = timestamp;
+            ++tok;
         }
     }
 
