@@ -275,6 +275,11 @@ impl PatternSet {
         Ok(idx)
     }
 
+    /// Each pattern's source as compiled, in the order added.
+    pub fn sources(&self) -> impl Iterator<Item = &str> {
+        self.patterns.iter().map(|p| p.source.as_str())
+    }
+
     /// Adds a test that a word's written form holds one of `any_of`, which every
     /// token's reading then answers (see [`Scratch::passed`]).
     pub fn add_word_test(&mut self, any_of: &[(&str, Place)]) -> TestId {

@@ -2,41 +2,27 @@
 //! rather than the matcher: the transcriber's domain prompt, and the accuracy
 //! measurement that reports how well those exact words are recognised.
 
-use crate::rubric::schema::RubricFile;
-use crate::rubric::{Rubric, resolve};
+use crate::rubric::Rubric;
 
 /// At most this many phrases come out of one pattern's alternatives.
 const MAX_EXPANSIONS: usize = 24;
 
-/// Every pattern of the rubric written out as phrases: named lists (`@name`) and
-/// alternatives `(a|b)` expanded, wildcards `*` and classes (`<lemma:features>`,
-/// `{name}`) splitting a pattern, markers like `=` dropped.
+/// Every pattern of the rubric written out as phrases: alternatives `(a|b)`
+/// expanded, wildcards `*` and classes (`<lemma:features>`, `{name}`) splitting a
+/// pattern, markers like `=` dropped. The patterns are read as compiled, so named
+/// lists (`@name`) are already their words.
 pub fn phrases(rubric: &Rubric) -> Vec<String> {
-    let Ok(file) = toml::from_str::<RubricFile>(&rubric.source) else {
-        return Vec::new();
-    };
-    // The rubric resolved, so every list is good and every use of one expands.
-    let lists = file
-        .lists
-        .iter()
-        .map(|(name, words)| (name.clone(), Some(resolve::alternatives(words.get_ref()))))
-        .collect();
     let mut out: Vec<String> = Vec::new();
-    for behaviour in &file.behaviours {
-        for pattern in &behaviour.get_ref().patterns {
-            let Ok(Some(pattern)) = resolve::expand_lists(pattern.get_ref(), &lists) else {
-                continue;
-            };
-            for part in split_at_wildcards(&pattern) {
-                for phrase in expand(part.trim()) {
-                    let phrase = phrase
-                        .replace('=', "")
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    if !phrase.is_empty() && !out.contains(&phrase) {
-                        out.push(phrase);
-                    }
+    for pattern in rubric.patterns.sources() {
+        for part in split_at_wildcards(pattern) {
+            for phrase in expand(part.trim()) {
+                let phrase = phrase
+                    .replace('=', "")
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                if !phrase.is_empty() && !out.contains(&phrase) {
+                    out.push(phrase);
                 }
             }
         }

@@ -42,7 +42,7 @@ pub fn resolve(file: &str, text: &str) -> Result<Rubric, RubricError> {
 }
 
 /// A list's words as alternatives: "a|b|c".
-pub(crate) fn alternatives(words: &[Spanned<String>]) -> String {
+fn alternatives(words: &[Spanned<String>]) -> String {
     let words: Vec<&str> = words.iter().map(|w| w.get_ref().as_str()).collect();
     words.join("|")
 }
@@ -50,7 +50,7 @@ pub(crate) fn alternatives(words: &[Spanned<String>]) -> String {
 /// `pattern` with every `@name` replaced by the words of list `name`: inside
 /// `(…)` or `<…>` as more alternatives, standing alone as `(a|b|c)`. `None` when
 /// it uses a bad list (reported already); an error says what is wrong.
-pub(crate) fn expand_lists(
+fn expand_lists(
     pattern: &str,
     lists: &HashMap<String, Option<String>>,
 ) -> Result<Option<String>, String> {
