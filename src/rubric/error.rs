@@ -24,7 +24,9 @@ pub enum ProblemKind {
     BadPattern { pattern: String, reason: String },
     #[error("bad regex `{pattern}`: {reason}")]
     BadRegex { pattern: String, reason: String },
-    #[error("unknown behaviour `{found}`; it must be the id of a phrase or metric behaviour")]
+    #[error(
+        "unknown behaviour `{found}`; it must be the id of a phrase or metric behaviour, or of a sequence above this one"
+    )]
     UnknownBehaviour { found: String },
     #[error("unknown dimension `{found}`; declare it in a [[dimension]] table")]
     UnknownDimension { found: String },

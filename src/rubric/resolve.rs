@@ -375,7 +375,7 @@ impl Resolver<'_> {
         if let Some(when) = &def.when {
             let mut refs = |list: &[Spanned<String>]| -> Vec<usize> {
                 list.iter()
-                    .filter_map(|r| self.reference(r, ids, raw))
+                    .filter_map(|r| self.reference(r, index, ids, raw))
                     .collect()
             };
             let with_all = refs(&def.with_all);
@@ -384,7 +384,7 @@ impl Resolver<'_> {
             let with_any = refs(&def.with_any);
             let without_in_sentence = refs(&def.without_in_sentence);
             return Rule::Sequence {
-                when: self.reference(when, ids, raw).unwrap_or(index),
+                when: self.reference(when, index, ids, raw).unwrap_or(index),
                 with_all,
                 without_all,
                 without_any,
@@ -439,16 +439,19 @@ impl Resolver<'_> {
         }
     }
 
-    /// A reference to another behaviour, which must be a phrase or metric one.
+    /// A reference from behaviour `from` to another, which must be a phrase or
+    /// metric one, or a sequence above it: sequences are decided in file order, so
+    /// an earlier one's occurrences are final when a later one reads them.
     fn reference(
         &mut self,
         r: &Spanned<String>,
+        from: usize,
         ids: &HashMap<&str, usize>,
         raw: &RubricFile,
     ) -> Option<usize> {
         let found = ids.get(r.get_ref().as_str()).copied().filter(|&i| {
             let b = raw.behaviours[i].get_ref();
-            b.when.is_none()
+            b.when.is_none() || i < from
         });
         if found.is_none() {
             self.report(
@@ -675,6 +678,78 @@ thanks = ["kiitos", "kiitti"]
             found.len(),
             3,
             "a bad list is reported once, not at every use: {found:?}"
+        );
+    }
+
+    const CHAINED: &str = r#"schema_version = 1
+id = "x"
+version = "1"
+
+[[dimension]]
+id = "refusal"
+name = "R"
+weight = 1.0
+base = 50
+
+[[behaviour]]
+id = "no"
+party = "agent"
+patterns = ["ei onnistu"]
+
+[[behaviour]]
+id = "done"
+party = "any"
+patterns = ["nyt se toimii"]
+
+[[behaviour]]
+id = "agent_done"
+party = "agent"
+when = "done"
+
+[[behaviour]]
+id = "flat_no"
+dimension = "refusal"
+party = "agent"
+polarity = "bad"
+points = 10
+when = "no"
+without_any = ["agent_done"]
+turns_after = 1
+examples = ["Ei onnistu.", "agent: Ei onnistu. | customer: Nyt se toimii."]
+counter_examples = ["Ei onnistu. Nyt se toimii."]
+"#;
+
+    #[test]
+    fn a_sequence_may_read_a_sequence_above_it_but_not_below() {
+        let rubric = resolve("t.toml", CHAINED).unwrap_or_else(|e| panic!("{e}"));
+        let (checked, failures) = crate::rubric::selftest::run(&rubric);
+        assert_eq!(checked, 3);
+        assert!(
+            failures.is_empty(),
+            "the customer's own words are not the agent's fix: {failures:?}"
+        );
+
+        // The same two sequences the other way round: `agent_done` is not decided yet.
+        let (head, tail) =
+            CHAINED.split_at(CHAINED.find("[[behaviour]]\nid = \"agent_done\"").unwrap());
+        let (agent_done, flat_no) =
+            tail.split_at(tail.find("[[behaviour]]\nid = \"flat_no\"").unwrap());
+        let swapped = format!("{head}{flat_no}\n{agent_done}");
+        let Err(RubricError::Invalid { problems, .. }) = resolve("t.toml", &swapped) else {
+            panic!("a reference to a sequence below must be refused");
+        };
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0]
+                .kind
+                .to_string()
+                .contains("unknown behaviour `agent_done`")
+        );
+        assert!(
+            problems[0]
+                .kind
+                .to_string()
+                .contains("a sequence above this one")
         );
     }
 
