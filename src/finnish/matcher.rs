@@ -292,10 +292,12 @@ impl PatternSet {
         id
     }
 
-    /// What the set reads a word as; `whole` is false for two transcript words
-    /// read as one, which no class (a form, a name) is tested on.
-    fn read(&self, stem: &str, surface: &str, whole: bool) -> Reading {
-        let mut candidates = self.vocab.lookup(stem, surface);
+    /// What the set reads a word as; `pair_head` is the length of the first of two
+    /// transcript words read as one (`None`: one word), which no class (a form, a
+    /// name) is tested on.
+    fn read(&self, stem: &str, surface: &str, pair_head: Option<usize>) -> Reading {
+        let whole = pair_head.is_none();
+        let mut candidates = self.vocab.lookup(stem, surface, pair_head.unwrap_or(0));
         if whole && self.vocab.has_classes() {
             self.vocab
                 .classes_of(surface, stem, self.morph, &mut candidates);
@@ -333,7 +335,7 @@ impl PatternSet {
 
     fn reading(&self, word: &Word) -> Rc<Reading> {
         word.readings
-            .get_or_insert_with(self.id, || self.read(&word.stem, &word.surface, true))
+            .get_or_insert_with(self.id, || self.read(&word.stem, &word.surface, None))
     }
 
     /// `first` and `second` written together, read as one word, if it reads as
@@ -348,7 +350,8 @@ impl PatternSet {
                 memo.clear();
             }
             let joined = format!("{}{}", first.surface, second.surface);
-            let read = self.read(&text::stem(&joined), &joined, false);
+            let head = Some(first.surface.chars().count());
+            let read = self.read(&text::stem(&joined), &joined, head);
             let r = (!read.candidates.is_empty()).then(|| Rc::new(read));
             memo.insert(key, r.clone());
             r

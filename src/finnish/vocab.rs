@@ -205,7 +205,10 @@ impl Vocab {
     /// and long forms with the start of a longer word (another word glued on): the
     /// word boundary is itself a guess, so the start may differ by one cheap error
     /// at most, the first letter must agree and the reading costs a cheap error more.
-    pub fn lookup(&self, stem: &str, form: &str) -> Vec<Candidate> {
+    /// Only forms longer than `glued_after` characters are read glued: two transcript
+    /// words read as one (`glued_after` the first one's length) gain nothing from a
+    /// form that ends inside the first word, which reads the second as a gap.
+    pub fn lookup(&self, stem: &str, form: &str, glued_after: usize) -> Vec<Candidate> {
         let mut out = Vec::new();
         let mut chars: Vec<char> = stem.chars().collect();
         self.stems.lookup(stem, &chars, &mut out);
@@ -219,6 +222,7 @@ impl Vocab {
         for e in heads {
             // A necessary condition (see `Signature::may_start_within`).
             if e.chars.len() + GLUED_REST_MIN > chars.len()
+                || e.chars.len() <= glued_after
                 || !e.sig.may_start_within(&sig, fuzzy::CHEAP)
             {
                 continue;
@@ -324,7 +328,7 @@ mod tests {
                 let expected = v.lookup_unfiltered(stem, form);
                 hits += expected.len();
                 fuzzy_hits += expected.iter().filter(|(_, c)| *c > 0.0).count();
-                assert_eq!(v.lookup(stem, form), expected, "{stem} {form}");
+                assert_eq!(v.lookup(stem, form, 0), expected, "{stem} {form}");
             }
         }
         assert!(hits > 10_000 && fuzzy_hits > 1_000, "{hits} {fuzzy_hits}");
@@ -336,10 +340,10 @@ mod tests {
         let vaar = v.intern("väär");
         let tark = v.intern("tarkist");
         v.intern("ei");
-        assert_eq!(v.lookup("määr", "määrän"), [(vaar, 0.5)]);
-        assert_eq!(v.lookup("tarkkist", "tarkkistan"), [(tark, 0.5)]);
-        assert_eq!(v.lookup("väär", "väärän"), [(vaar, 0.0)]);
-        assert!(v.lookup("en", "en").is_empty());
+        assert_eq!(v.lookup("määr", "määrän", 0), [(vaar, 0.5)]);
+        assert_eq!(v.lookup("tarkkist", "tarkkistan", 0), [(tark, 0.5)]);
+        assert_eq!(v.lookup("väär", "väärän", 0), [(vaar, 0.0)]);
+        assert!(v.lookup("en", "en", 0).is_empty());
         assert_eq!(v.len(), 3);
     }
 
@@ -351,12 +355,12 @@ mod tests {
         assert_eq!(v.len(), 2);
         // Whisper's "johtaan" stems to "joh", far from "johtaj"; its form is one
         // dropped letter from "johtajan".
-        assert_eq!(v.lookup("joh", "johtaan"), [(form, 1.0)]);
-        assert!(v.lookup("johtaj", "johtajalle").contains(&(stem, 0.0)));
+        assert_eq!(v.lookup("joh", "johtaan", 0), [(form, 1.0)]);
+        assert!(v.lookup("johtaj", "johtajalle", 0).contains(&(stem, 0.0)));
         // A form is never read as a stem: "johtaj" written alone is no "johtajan".
         assert_eq!(v.intern("johtaj"), stem);
         assert_eq!(v.intern_form("johtaj"), 2);
-        assert_eq!(v.lookup("x", "johtajan"), [(form, 0.0)]);
+        assert_eq!(v.lookup("x", "johtajan", 0), [(form, 0.0)]);
     }
 
     #[test]
@@ -364,19 +368,19 @@ mod tests {
         let mut v = Vocab::default();
         let long = v.intern_form("ymmärrän");
         v.intern_form("voin");
-        assert_eq!(v.lookup("x", "ymmärräntäisin"), [(long, 0.5)]);
+        assert_eq!(v.lookup("x", "ymmärräntäisin", 0), [(long, 0.5)]);
         assert!(
-            v.lookup("x", "voinko").is_empty(),
+            v.lookup("x", "voinko", 0).is_empty(),
             "short forms are not prefixes"
         );
         assert!(
-            v.lookup("x", "kymmärräntäisin").is_empty(),
+            v.lookup("x", "kymmärräntäisin", 0).is_empty(),
             "first letter agrees"
         );
-        assert!(v.lookup("x", "ymmärrystä").is_empty());
+        assert!(v.lookup("x", "ymmärrystä", 0).is_empty());
         let selvitan = v.intern_form("selvitän");
         assert!(
-            v.lookup("x", "selvityksen")
+            v.lookup("x", "selvityksen", 0)
                 .iter()
                 .all(|(id, _)| *id != selvitan),
             "a full edit is too much at a guessed word boundary"
