@@ -22,6 +22,7 @@ pub enum PatternError {
     StartsWithWildcard,
     UnbalancedParens(String),
     AlternativeNotOneWord(String),
+    MixedNegation(String),
     BadForm { form: String, reason: String },
 }
 
@@ -41,6 +42,10 @@ impl std::fmt::Display for PatternError {
             PatternError::AlternativeNotOneWord(w) => {
                 write!(f, "`{w}`: each alternative must be a single word")
             }
+            PatternError::MixedNegation(w) => write!(
+                f,
+                "`{w}`: a group mixes negation words (en, et, ei, …) with other words, and would match only negations; put them in patterns of their own"
+            ),
             PatternError::BadForm { form, reason } => write!(
                 f,
                 "`{form}`: {reason}; write `<lemma>`, `<lemma|lemma:feature.feature>` or `<*:feature>` (features: {})",
@@ -190,6 +195,7 @@ fn alternatives(raw: &str, vocab: &mut Vocab) -> Result<Elem, PatternError> {
         .and_then(|r| r.strip_suffix(')'))
         .filter(|inner| !inner.contains(['(', ')']))
         .ok_or_else(|| PatternError::UnbalancedParens(raw.to_string()))?;
+    let mut negations = 0;
     let mut elem = wildcard(false);
     elem.number = false;
     for alt in inner.split('|') {
@@ -210,6 +216,10 @@ fn alternatives(raw: &str, vocab: &mut Vocab) -> Result<Elem, PatternError> {
         }
         elem.stems.extend(ids);
         elem.negation |= t.word.negation;
+        negations += usize::from(t.word.negation);
+    }
+    if negations > 0 && negations < inner.split('|').filter(|a| *a != "{num}").count() {
+        return Err(PatternError::MixedNegation(raw.to_string()));
     }
     if elem.stems.is_empty() && !elem.number {
         return Err(PatternError::AlternativeNotOneWord(raw.to_string()));
@@ -234,6 +244,18 @@ mod tests {
             p.elems[0].fused_next.is_none(),
             "no fusing with alternatives"
         );
+    }
+
+    #[test]
+    fn a_group_of_negations_and_other_words_is_refused() {
+        let mut v = Vocab::default();
+        // "et" is colloquial "että" and the negation verb: in one group with "kun" it
+        // made the whole slot a negation, which "kun" then never matched.
+        let mixed = Pattern::compile("pahoillani (kun|et)", &mut v).unwrap_err();
+        assert_eq!(mixed, PatternError::MixedNegation("(kun|et)".into()));
+        assert!(mixed.to_string().contains("patterns of their own"));
+        assert!(Pattern::compile("(en|emme) voi", &mut v).unwrap().negated);
+        assert!(Pattern::compile("pahoillani et", &mut v).is_ok());
     }
 
     #[test]
