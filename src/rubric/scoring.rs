@@ -371,12 +371,14 @@ fn metric_events(
 }
 
 /// Turn range around `anchor`: `before`/`after` turns of the anchor's party.
-fn around(turns: &[Turn], anchor: usize, before: usize, after: usize) -> (usize, usize) {
-    let party = turns[anchor].party;
-    let own: Vec<usize> = (0..turns.len())
-        .filter(|&i| turns[i].party == party)
-        .collect();
-    let pos = own.iter().position(|&i| i == anchor).unwrap_or(0);
+fn around(
+    turns: &[Turn],
+    own: &OwnTurns,
+    anchor: usize,
+    before: usize,
+    after: usize,
+) -> (usize, usize) {
+    let (own, pos) = (&own.of[party_index(turns[anchor].party)], own.pos[anchor]);
     let lo = if before == 0 {
         anchor
     } else {
@@ -387,7 +389,34 @@ fn around(turns: &[Turn], anchor: usize, before: usize, after: usize) -> (usize,
     (lo, hi)
 }
 
+/// Each party's turn indices in order, and each turn's place in its party's list:
+/// made once per call, not per anchor.
+struct OwnTurns {
+    of: [Vec<usize>; 3],
+    pos: Vec<usize>,
+}
+
+fn own_turns(turns: &[Turn]) -> OwnTurns {
+    let mut of = [Vec::new(), Vec::new(), Vec::new()];
+    let mut pos = Vec::with_capacity(turns.len());
+    for (i, turn) in turns.iter().enumerate() {
+        let list = &mut of[party_index(turn.party)];
+        pos.push(list.len());
+        list.push(i);
+    }
+    OwnTurns { of, pos }
+}
+
+fn party_index(party: Party) -> usize {
+    match party {
+        Party::Agent => 0,
+        Party::Customer => 1,
+        Party::Unknown => 2,
+    }
+}
+
 fn sequences(r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurrence>]) {
+    let own = own_turns(turns);
     for (bi, b) in r.behaviours.iter().enumerate() {
         let Rule::Sequence {
             when,
@@ -404,7 +433,7 @@ fn sequences(r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurrence>]) {
         };
         let mut out: Vec<Occurrence> = Vec::new();
         for anchor in &found[*when] {
-            let (lo, hi) = around(turns, anchor.turn, *before, *after);
+            let (lo, hi) = around(turns, &own, anchor.turn, *before, *after);
             let near = |id: usize| found[id].iter().find(|o| o.turn >= lo && o.turn <= hi);
             let present = |ids: &[usize]| ids.iter().all(|&id| near(id).is_some());
             let in_sentence = |id: usize| {
