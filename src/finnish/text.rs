@@ -30,10 +30,11 @@ pub struct Token {
     pub clause_start: bool,
     /// The first token of its piece or after ".", "?", "!" or ";".
     pub sentence_start: bool,
-    /// Index of the source piece (segment) the token came from.
-    pub piece: usize,
+    /// Index of the source piece (segment) the token came from. (`u32`s keep a
+    /// token to 24 bytes: a night's calls are millions of tokens.)
+    pub piece: u32,
     /// Position of the token inside its piece and the piece's token count.
-    pub pos_in_piece: (usize, usize),
+    pub pos_in_piece: (u32, u32),
 }
 
 /// A normalised word (one written word may give several: "emmä" → "en", "minä").
@@ -228,10 +229,15 @@ pub fn tokenize_into(text: &str, piece: usize, out: &mut Vec<Token>) {
     } else {
         split_words(&text.nfc().collect::<String>(), piece, out);
     }
-    let n = out.len() - first;
-    for (i, t) in out[first..].iter_mut().enumerate() {
+    let n = piece_u32(out.len() - first);
+    for (i, t) in (0..).zip(out[first..].iter_mut()) {
         t.pos_in_piece = (i, n);
     }
+}
+
+/// A piece number or token count as stored in a [`Token`].
+fn piece_u32(n: usize) -> u32 {
+    u32::try_from(n).expect("fewer than 2^32 segments and tokens per segment")
 }
 
 /// Whether every character of `text` is below U+0300, where the combining marks
@@ -259,6 +265,7 @@ fn in_word(c: char) -> bool {
 }
 
 fn split_words(text: &str, piece: usize, out: &mut Vec<Token>) {
+    let piece = piece_u32(piece);
     WORDS.with_borrow_mut(|memo| {
         let (mut clause_start, mut sentence_start) = (true, true);
         let mut word_start = None;
@@ -350,7 +357,7 @@ thread_local! {
 fn push_word(
     memo: &mut WordMemo,
     written: &str,
-    piece: usize,
+    piece: u32,
     (clause_start, sentence_start): (bool, bool),
     out: &mut Vec<Token>,
 ) {

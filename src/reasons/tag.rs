@@ -115,7 +115,10 @@ pub fn tag(transcript: &Transcript, taxonomy: &Taxonomy) -> Option<Tag> {
     Some(Tag {
         reason: taxonomy.reasons[*primary].id.clone(),
         confidence: (evidence.confidence() * 100.0).round() / 100.0,
-        quote: transcript.segments[token.piece].text.trim().to_string(),
+        quote: transcript.segments[token.piece as usize]
+            .text
+            .trim()
+            .to_string(),
         at_s: evidence.turn.token_time(transcript, evidence.hit.first).0,
         secondary: ranked[1..]
             .iter()

@@ -109,7 +109,10 @@ pub fn counts_in(b: &Behaviour, turn: &Turn, ti: usize, n_turns: usize, duration
 }
 
 fn quote(t: &Transcript, turn: &Turn, first: usize, last: usize) -> String {
-    let (a, b) = (turn.tokens[first].piece, turn.tokens[last].piece);
+    let (a, b) = (
+        turn.tokens[first].piece as usize,
+        turn.tokens[last].piece as usize,
+    );
     let parts: Vec<&str> = turn
         .segments
         .iter()

@@ -26,7 +26,7 @@ impl Turn {
     /// are spread evenly over their segment.
     pub fn token_time(&self, t: &Transcript, i: usize) -> (f64, f64) {
         let tok = &self.tokens[i];
-        let seg = &t.segments[tok.piece];
+        let seg = &t.segments[tok.piece as usize];
         let (pos, n) = tok.pos_in_piece;
         let step = (seg.end - seg.start) / n.max(1) as f64;
         (
