@@ -195,7 +195,8 @@ fn alternatives(raw: &str, vocab: &mut Vocab) -> Result<Elem, PatternError> {
         .and_then(|r| r.strip_suffix(')'))
         .filter(|inner| !inner.contains(['(', ')']))
         .ok_or_else(|| PatternError::UnbalancedParens(raw.to_string()))?;
-    let mut negations = 0;
+    // Whether some alternative is a negation word, and some other word.
+    let (mut negation, mut other) = (false, false);
     let mut elem = wildcard(false);
     elem.number = false;
     for alt in inner.split('|') {
@@ -215,12 +216,13 @@ fn alternatives(raw: &str, vocab: &mut Vocab) -> Result<Elem, PatternError> {
             elem.inflected.extend(&ids);
         }
         elem.stems.extend(ids);
-        elem.negation |= t.word.negation;
-        negations += usize::from(t.word.negation);
+        negation |= t.word.negation;
+        other |= !t.word.negation;
     }
-    if negations > 0 && negations < inner.split('|').filter(|a| *a != "{num}").count() {
+    if negation && other {
         return Err(PatternError::MixedNegation(raw.to_string()));
     }
+    elem.negation = negation;
     if elem.stems.is_empty() && !elem.number {
         return Err(PatternError::AlternativeNotOneWord(raw.to_string()));
     }
