@@ -236,8 +236,10 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
                         words.join(" ")
                     });
                     r.regexes.find(i, text).map(|m| {
-                        let first = text[..m.start()].matches(' ').count();
-                        (first, first + m.as_str().trim_end().matches(' ').count())
+                        // A match may begin with the space before its first word.
+                        let lead = usize::from(m.as_str().starts_with(' '));
+                        let first = text[..m.start()].matches(' ').count() + lead;
+                        (first, first + m.as_str().trim().matches(' ').count())
                     })
                 });
             if let Some((first, last)) = found {
@@ -624,6 +626,23 @@ without_in_sentence = ["later"]
             done("Tilaus on tehty ja soitan huomenna. Tilaus on peruttu myös.").len(),
             1
         );
+    }
+
+    #[test]
+    fn a_regex_hit_belongs_to_the_sentence_of_its_first_word() {
+        // The regex's match begins with the space before "Soitan": that space must not
+        // pull the hit into the sentence before it.
+        let source = SENTENCE_RUBRIC.replace(
+            r#"patterns = ["soitan huomenna"]"#,
+            r#"regex = ['(^| )soitan huomenna( |$)']"#,
+        );
+        let r = crate::rubric::resolve::resolve("t.toml", &source).unwrap();
+        let t = agent_says(&["Tilaus on tehty. Soitan huomenna."]);
+        let found = behaviours_found(&t, &crate::metrics::compute(&t, None), &r);
+        assert_eq!(found, vec![true, true, true]);
+        let t = agent_says(&["Tilaus on tehty ja soitan huomenna."]);
+        let found = behaviours_found(&t, &crate::metrics::compute(&t, None), &r);
+        assert_eq!(found, vec![true, true, false]);
     }
 
     #[test]
