@@ -334,9 +334,7 @@ impl WordMemo {
         }
         let make = || normalise_written(written);
         if written.len() <= 16 {
-            let mut padded = [0u8; 16];
-            padded[..written.len()].copy_from_slice(written.as_bytes());
-            let key = u128::from_le_bytes(padded);
+            let key = padded_key(written.as_bytes());
             self.short.entry(key).or_insert_with(make).as_slice()
         } else if self.long.contains_key(written) {
             self.long[written].as_slice()
@@ -347,6 +345,39 @@ impl WordMemo {
                 .as_slice()
         }
     }
+}
+
+/// `bytes` (at most 16) zero-padded into an integer, little-endian. Read with
+/// overlapping unaligned loads, not copied into a padded buffer: a buffer written
+/// byte by byte and read back whole stalls the load on most CPUs.
+fn padded_key(bytes: &[u8]) -> u128 {
+    let len = bytes.len();
+    debug_assert!(len <= 16);
+    let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
+    let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
+    // The bytes past the first 8 (or 4): the end of a window that ends where they do, shifted down.
+    let (low, high) = if len >= 8 {
+        let high = if len > 8 {
+            u64_at(len - 8) >> ((16 - len) * 8)
+        } else {
+            0
+        };
+        (u64_at(0), high)
+    } else if len >= 4 {
+        let rest = if len > 4 {
+            u64::from(u32_at(len - 4) >> ((8 - len) * 8))
+        } else {
+            0
+        };
+        (u64::from(u32_at(0)) | rest << 32, 0)
+    } else {
+        let low = bytes
+            .iter()
+            .rev()
+            .fold(0u64, |acc, &b| acc << 8 | u64::from(b));
+        (low, 0)
+    };
+    u128::from(high) << 64 | u128::from(low)
 }
 
 thread_local! {
@@ -428,6 +459,20 @@ pub fn stem(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_padded_key_is_the_bytes_zero_padded() {
+        let text = "abcdefghijklmnop";
+        for len in 0..=16 {
+            let mut padded = [0u8; 16];
+            padded[..len].copy_from_slice(&text.as_bytes()[..len]);
+            assert_eq!(
+                padded_key(&text.as_bytes()[..len]),
+                u128::from_le_bytes(padded),
+                "{len} bytes"
+            );
+        }
+    }
 
     fn surfaces(text: &str) -> Vec<String> {
         tokenize(text, 0)
