@@ -40,37 +40,73 @@ struct Occurrence {
     party: Party,
     start: f64,
     end: f64,
-    quote: String,
+    quote: Quote,
     confidence: f32,
+}
+
+/// What an occurrence quotes. Most occurrences are helpers' and never become a
+/// moment, so the words are kept as a place and written out only for a moment.
+#[derive(Debug, Clone)]
+enum Quote {
+    /// The segments of turn `turn` whose index lies in `lo..=hi`.
+    Segments {
+        turn: usize,
+        lo: usize,
+        hi: usize,
+    },
+    Text(String),
+}
+
+impl Quote {
+    fn text(&self, t: &Transcript, turns: &[Turn]) -> String {
+        match self {
+            Quote::Segments { turn, lo, hi } => {
+                let parts: Vec<&str> = turns[*turn]
+                    .segments
+                    .iter()
+                    .filter(|&&s| s >= *lo && s <= *hi)
+                    .map(|&s| t.segments[s].text.trim())
+                    .collect();
+                parts.join(" ")
+            }
+            Quote::Text(text) => text.clone(),
+        }
+    }
 }
 
 /// Scores `transcript` against `rubric`. Pure; cannot fail.
 pub fn score(transcript: &Transcript, metrics: &Metrics, rubric: &Rubric) -> Scorecard {
-    scorecard(rubric, detect(transcript, metrics, rubric), metrics)
+    let (turns, found) = detect(transcript, metrics, rubric);
+    scorecard(rubric, transcript, &turns, found, metrics)
 }
 
 /// Whether each behaviour of `rubric` (helpers included) occurs in the call, in the
 /// rubric's order: what the self-test checks examples against.
 pub fn behaviours_found(transcript: &Transcript, metrics: &Metrics, rubric: &Rubric) -> Vec<bool> {
     detect(transcript, metrics, rubric)
+        .1
         .iter()
         .map(|o| !o.is_empty())
         .collect()
 }
 
-fn detect(transcript: &Transcript, metrics: &Metrics, rubric: &Rubric) -> Vec<Vec<Occurrence>> {
+fn detect(
+    transcript: &Transcript,
+    metrics: &Metrics,
+    rubric: &Rubric,
+) -> (Vec<Turn>, Vec<Vec<Occurrence>>) {
     let turns = turns::build(transcript);
     let mut found: Vec<Vec<Occurrence>> = vec![Vec::new(); rubric.behaviours.len()];
     phrases(transcript, rubric, &turns, &mut found);
     metric_events(transcript, metrics, rubric, &turns, &mut found);
-    sequences(rubric, &turns, &mut found);
+    sequences(transcript, rubric, &turns, &mut found);
     if transcript.attribution == Attribution::Estimated {
         found
             .iter_mut()
             .flatten()
             .for_each(|o| o.confidence *= ESTIMATED_PARTIES);
     }
-    found
+    (turns, found)
 }
 
 /// `own`: how many turns of the same party came before turn number `turn`.
@@ -108,18 +144,17 @@ pub fn counts_in(b: &Behaviour, turn: &Turn, ti: usize, n_turns: usize, duration
         )
 }
 
-fn quote(t: &Transcript, turn: &Turn, first: usize, last: usize) -> String {
+/// The segments of turn `ti` that tokens `first..=last` come from.
+fn quote(ti: usize, turn: &Turn, first: usize, last: usize) -> Quote {
     let (a, b) = (
         turn.tokens[first].piece as usize,
         turn.tokens[last].piece as usize,
     );
-    let parts: Vec<&str> = turn
-        .segments
-        .iter()
-        .filter(|&&s| s >= a.min(b) && s <= a.max(b))
-        .map(|&s| t.segments[s].text.trim())
-        .collect();
-    parts.join(" ")
+    Quote::Segments {
+        turn: ti,
+        lo: a.min(b),
+        hi: a.max(b),
+    }
 }
 
 /// A turn's pattern hits as [`phrases`] keeps them: each behaviour's best, and each
@@ -263,7 +298,7 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
             party: turn.party,
             start: turn.token_time(t, first).0,
             end: turn.token_time(t, last).1,
-            quote: quote(t, turn, first, last),
+            quote: quote(ti, turn, first, last),
             confidence: confidence * certainty,
         };
         for (bi, hit) in best.iter().copied().enumerate() {
@@ -367,7 +402,7 @@ fn metric_events(
                     party,
                     start,
                     end,
-                    quote,
+                    quote: Quote::Text(quote),
                     confidence: 1.0,
                 });
             }
@@ -420,7 +455,7 @@ fn party_index(party: Party) -> usize {
     }
 }
 
-fn sequences(r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurrence>]) {
+fn sequences(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurrence>]) {
     let own = own_turns(turns);
     for (bi, b) in r.behaviours.iter().enumerate() {
         let Rule::Sequence {
@@ -458,8 +493,11 @@ fn sequences(r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurrence>]) {
             let mut occ = anchor.clone();
             for support in with_all.iter().filter_map(|&id| near(id)) {
                 occ.confidence = occ.confidence.min(support.confidence);
-                if support.turn != anchor.turn && !occ.quote.contains(&support.quote) {
-                    occ.quote = format!("{} … {}", occ.quote, support.quote);
+                if support.turn != anchor.turn {
+                    let (quoted, more) = (occ.quote.text(t, turns), support.quote.text(t, turns));
+                    if !quoted.contains(&more) {
+                        occ.quote = Quote::Text(format!("{quoted} … {more}"));
+                    }
                 }
                 occ.start = occ.start.min(support.start);
                 occ.end = occ.end.max(support.end);
@@ -473,7 +511,13 @@ fn sequences(r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurrence>]) {
     }
 }
 
-fn scorecard(r: &Rubric, found: Vec<Vec<Occurrence>>, metrics: &Metrics) -> Scorecard {
+fn scorecard(
+    r: &Rubric,
+    t: &Transcript,
+    turns: &[Turn],
+    found: Vec<Vec<Occurrence>>,
+    metrics: &Metrics,
+) -> Scorecard {
     let mut totals: Vec<f64> = r.dimensions.iter().map(|d| d.base).collect();
     let mut moments = Vec::new();
     for (b, occs) in r.behaviours.iter().zip(found) {
@@ -493,7 +537,7 @@ fn scorecard(r: &Rubric, found: Vec<Vec<Occurrence>>, metrics: &Metrics) -> Scor
                 party: o.party,
                 start: o.start,
                 end: o.end,
-                quote: o.quote,
+                quote: o.quote.text(t, turns),
                 points,
                 confidence: (o.confidence * 100.0).round() / 100.0,
                 verified: true,
