@@ -22,3 +22,9 @@ pub mod store;
 pub mod transcribe;
 pub mod transcript;
 pub mod verify;
+
+// Scoring makes and drops many small strings and vectors per call; mimalloc serves
+// them faster than the system allocator (BENCHMARKS.md, "Scoring, batch and ingest
+// overhead"). Whisper's own C allocations are not affected.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
