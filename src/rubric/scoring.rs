@@ -60,15 +60,7 @@ enum Quote {
 impl Quote {
     fn text(&self, t: &Transcript, turns: &[Turn]) -> String {
         match self {
-            Quote::Segments { turn, lo, hi } => {
-                let parts: Vec<&str> = turns[*turn]
-                    .segments
-                    .iter()
-                    .filter(|&&s| s >= *lo && s <= *hi)
-                    .map(|&s| t.segments[s].text.trim())
-                    .collect();
-                parts.join(" ")
-            }
+            Quote::Segments { turn, lo, hi } => turns[*turn].text_of(t, *lo..=*hi),
             Quote::Text(text) => text.clone(),
         }
     }

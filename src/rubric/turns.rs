@@ -37,9 +37,15 @@ impl Turn {
 
     /// Text of the turn's segments.
     pub fn text(&self, t: &Transcript) -> String {
+        self.text_of(t, 0..=usize::MAX)
+    }
+
+    /// Text of the turn's segments whose index in the transcript lies in `range`.
+    pub fn text_of(&self, t: &Transcript, range: std::ops::RangeInclusive<usize>) -> String {
         let parts: Vec<&str> = self
             .segments
             .iter()
+            .filter(|s| range.contains(s))
             .map(|&s| t.segments[s].text.trim())
             .collect();
         parts.join(" ")
