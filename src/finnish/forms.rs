@@ -34,6 +34,12 @@ const NAMES: &[(&str, u32)] = &[
     ("conneg", 1 << 15),
 ];
 
+/// Both past participles.
+const PARTICIPLES: u32 = 1 << 13 | 1 << 14;
+/// Marks the verb reading of a participle ([`Analysis::participle_verb`]); no pattern
+/// names it, so only a test that asks for a participle accepts that reading.
+const VERB_OF_PARTICIPLE: u32 = 1 << 16;
+
 fn bit(name: &str) -> u32 {
     NAMES
         .iter()
@@ -132,6 +138,23 @@ impl Analysis {
             features: f,
         }
     }
+
+    /// Voikko gives a past participle as a word of its own ("tehty", "poistanut": an
+    /// adjective); the verb it comes from is the lemma in parentheses in its WORDBASES
+    /// ("+teh(tehdä)+ty(+ty)"). That verb's reading lets `<tehdä:past-pass-ptcp>`
+    /// match as the Snowball fallback reads it; a test that asks for no participle
+    /// does not take it (`<käyttää>` in a question is not "käytetyt lakanat").
+    pub fn participle_verb(&self, wordbases: &str) -> Option<Analysis> {
+        if self.features.0 & PARTICIPLES == 0 {
+            return None;
+        }
+        let start = wordbases.find('(')? + 1;
+        let verb = &wordbases[start..start + wordbases[start..].find(')')?];
+        (!verb.is_empty() && !verb.starts_with('+') && *verb != *self.lemma).then(|| Analysis {
+            lemma: verb.to_lowercase().into(),
+            features: Features(self.features.0 | VERB_OF_PARTICIPLE),
+        })
+    }
 }
 
 /// What a pattern's `<lemma|lemma:features>` asks of a word.
@@ -178,6 +201,9 @@ impl FormTest {
 
     /// Whether one analysis satisfies the test.
     pub fn accepts(&self, a: &Analysis) -> bool {
+        if a.features.0 & VERB_OF_PARTICIPLE != 0 && self.features.0 & PARTICIPLES == 0 {
+            return false;
+        }
         a.features.contains(self.features)
             && (self.lemmas.is_empty() || self.lemmas.contains(&a.lemma))
     }
@@ -310,6 +336,37 @@ mod tests {
         let p = voikko("selvittää", "teonsana", "4", "", "present_simple");
         assert!(p.features.contains(Features::parse("pass.pres").unwrap()));
         assert!(!p.features.contains(Features::parse("1sg").unwrap()));
+    }
+
+    #[test]
+    fn a_past_participle_is_also_read_as_its_verb() {
+        let v = [
+            "poistanut",
+            "laatusana",
+            "",
+            "singular",
+            "",
+            "",
+            "past_active",
+            "",
+        ]
+        .map(String::from);
+        let participle = Analysis::from_voikko(&v);
+        let verb = participle
+            .participle_verb("+poista(poistaa)+n+ut(+ut)")
+            .expect("a past participle names its verb");
+        assert_eq!(&*verb.lemma, "poistaa");
+        assert!(
+            FormTest::parse("poistaa:past-act-ptcp")
+                .unwrap()
+                .accepts(&verb)
+        );
+        assert!(
+            !FormTest::parse("poistaa").unwrap().accepts(&verb),
+            "a test that asks for no participle reads no participle as its verb"
+        );
+        let adjective = voikko("iso", "laatusana", "", "singular", "");
+        assert!(adjective.participle_verb("+iso(iso)").is_none());
     }
 
     #[test]

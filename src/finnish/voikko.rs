@@ -143,16 +143,21 @@ impl Voikko {
             let mut i = 0;
             while !(*list.add(i)).is_null() {
                 let analysis = *list.add(i);
-                let values: [String; KEYS.len()] = std::array::from_fn(|k| {
-                    let v = (self.api.value)(analysis, KEYS[k].as_ptr());
+                let value = |key: &CStr| {
+                    let v = (self.api.value)(analysis, key.as_ptr());
                     if v.is_null() {
                         return String::new();
                     }
                     let s = CStr::from_ptr(v).to_string_lossy().into_owned();
                     (self.api.free_value)(v);
                     s
-                });
-                out.push(Analysis::from_voikko(&values));
+                };
+                let values: [String; KEYS.len()] = std::array::from_fn(|k| value(KEYS[k]));
+                let reading = Analysis::from_voikko(&values);
+                if let Some(verb) = reading.participle_verb(&value(c"WORDBASES")) {
+                    out.push(verb);
+                }
+                out.push(reading);
                 i += 1;
             }
             (self.api.free_list)(list);
