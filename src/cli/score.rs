@@ -88,6 +88,21 @@ pub fn execute(args: ScoreArgs) -> anyhow::Result<ExitCode> {
             checks = verified.judgements.len(),
             "verified against the audio"
         );
+        // Every decision with its numbers (`-v`), for reading why a moment was or
+        // was not heard and for choosing margins.
+        for j in &verified.judgements {
+            tracing::debug!(
+                behaviour = %j.behaviour,
+                text = %j.text,
+                start = j.start,
+                from_text = j.from_text,
+                own = j.evidence.own,
+                over_null = ?j.evidence.over_null(),
+                over_free = ?j.evidence.over_free(),
+                supported = j.supported,
+                "judgement"
+            );
+        }
         card = verified.card;
     }
     if args.json {
