@@ -129,10 +129,15 @@ mod tests {
     }
 
     #[test]
-    fn spotting_asks_more_than_verifying() {
-        let e = evidence(-1.2, Some(-0.6), &[-2.4]);
+    fn a_spot_phrase_may_not_fall_as_far_under_the_free_decode_as_a_quote() {
+        // A quote is words Whisper wrote; a spot phrase was never written, so it
+        // is held closer to what the model hears there.
+        let e = evidence(-6.0, Some(-0.8), &[-8.0]);
         assert!(e.supports(VERIFY));
         assert!(!e.supports(SPOT));
+        // A garbled phrase ("Kiitli soitota" for "kiitti soitosta") about four
+        // nats under its free decode is still heard.
+        assert!(evidence(-5.0, Some(-0.9), &[-6.5]).supports(SPOT));
     }
 
     #[test]
