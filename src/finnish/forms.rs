@@ -14,6 +14,9 @@ use crate::finnish::text;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Features(u32);
 
+const PAST_PASS_PTCP: u32 = 1 << 13;
+const PAST_ACT_PTCP: u32 = 1 << 14;
+
 /// Feature names as patterns write them, and their bits.
 const NAMES: &[(&str, u32)] = &[
     ("verb", 1 << 0),
@@ -29,13 +32,13 @@ const NAMES: &[(&str, u32)] = &[
     ("ind", 1 << 10),
     ("cond", 1 << 11),
     ("imp", 1 << 12),
-    ("past-pass-ptcp", 1 << 13),
-    ("past-act-ptcp", 1 << 14),
+    ("past-pass-ptcp", PAST_PASS_PTCP),
+    ("past-act-ptcp", PAST_ACT_PTCP),
     ("conneg", 1 << 15),
 ];
 
 /// Both past participles.
-const PARTICIPLES: u32 = 1 << 13 | 1 << 14;
+const PARTICIPLES: u32 = PAST_PASS_PTCP | PAST_ACT_PTCP;
 /// Marks the verb reading of a participle ([`Analysis::participle_verb`]); no pattern
 /// names it, so only a test that asks for a participle accepts that reading.
 const VERB_OF_PARTICIPLE: u32 = 1 << 16;
@@ -144,10 +147,12 @@ impl Analysis {
     /// ("+teh(tehdä)+ty(+ty)"). That verb's reading lets `<tehdä:past-pass-ptcp>`
     /// match as the Snowball fallback reads it; a test that asks for no participle
     /// does not take it (`<käyttää>` in a question is not "käytetyt lakanat").
-    pub fn participle_verb(&self, wordbases: &str) -> Option<Analysis> {
+    /// `wordbases` is asked for only when this reading is a past participle.
+    pub fn participle_verb(&self, wordbases: impl FnOnce() -> String) -> Option<Analysis> {
         if self.features.0 & PARTICIPLES == 0 {
             return None;
         }
+        let wordbases = wordbases();
         let start = wordbases.find('(')? + 1;
         let verb = &wordbases[start..start + wordbases[start..].find(')')?];
         (!verb.is_empty() && !verb.starts_with('+') && *verb != *self.lemma).then(|| Analysis {
@@ -353,7 +358,7 @@ mod tests {
         .map(String::from);
         let participle = Analysis::from_voikko(&v);
         let verb = participle
-            .participle_verb("+poista(poistaa)+n+ut(+ut)")
+            .participle_verb(|| "+poista(poistaa)+n+ut(+ut)".into())
             .expect("a past participle names its verb");
         assert_eq!(&*verb.lemma, "poistaa");
         assert!(
@@ -366,7 +371,11 @@ mod tests {
             "a test that asks for no participle reads no participle as its verb"
         );
         let adjective = voikko("iso", "laatusana", "", "singular", "");
-        assert!(adjective.participle_verb("+iso(iso)").is_none());
+        assert!(
+            adjective
+                .participle_verb(|| unreachable!("only a participle's word bases are read"))
+                .is_none()
+        );
     }
 
     #[test]

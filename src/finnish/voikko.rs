@@ -154,7 +154,7 @@ impl Voikko {
                 };
                 let values: [String; KEYS.len()] = std::array::from_fn(|k| value(KEYS[k]));
                 let reading = Analysis::from_voikko(&values);
-                if let Some(verb) = reading.participle_verb(&value(c"WORDBASES")) {
+                if let Some(verb) = reading.participle_verb(|| value(c"WORDBASES")) {
                     out.push(verb);
                 }
                 out.push(reading);
