@@ -226,6 +226,37 @@ fn a_phrase_garbled_in_the_text_is_spotted_and_one_never_said_is_not() {
     );
 }
 
+#[test]
+fn a_name_fused_into_its_neighbours_in_the_text_is_heard_as_a_self_introduction() {
+    let r = rubric::default_rubric();
+    // Base runs a name into the next word ("samiteikkiin" for "Sami Heikkinen"):
+    // no gazetteer name is left in the text.
+    let t = transcript(
+        "warm_solution",
+        &[(
+            "Hyvää päivää, Kuulas Energian asiakaspalvelu, Maija puhelimessa. Miten voin auttaa?",
+            "Hyvää päivää, Kuulas Energian asiakaspalvelu, maijapuhelimessa. Miten voin auttaa?",
+        )],
+    );
+    assert!(
+        !score(&t, &r).has("self_intro"),
+        "the text matcher must miss the fused name for this test to mean anything"
+    );
+    let v = verified("warm_solution", &t, &r);
+    let intro = v
+        .card
+        .moments
+        .iter()
+        .find(|m| m.behaviour == "self_intro")
+        .expect("the name is heard in the audio");
+    assert!(intro.verified);
+    assert_eq!(
+        intro.quote, "Maija",
+        "the name said, of those like the letters"
+    );
+    assert_eq!(intro.start, t.segments[0].start);
+}
+
 const SILENCE_RUBRIC: &str = r#"
 schema_version = 1
 id = "silence-test"

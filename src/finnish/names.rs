@@ -25,6 +25,19 @@ pub fn is_first_name(word: &str) -> bool {
         .contains(word)
 }
 
+/// Every first name of the gazetteer as written ("Anna-Liisa").
+pub fn first_names() -> &'static [String] {
+    static NAMES: OnceLock<Vec<String>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        FIRST_NAMES
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_string)
+            .collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -36,5 +49,12 @@ mod tests {
         assert!(!is_first_name("Pekka"), "callers lower-case first");
         assert!(!is_first_name("asiakaspalvelu"));
         assert!(!is_first_name("copyright"), "the licence header is no name");
+    }
+
+    #[test]
+    fn the_list_holds_the_names_as_written() {
+        let names = first_names();
+        assert!(names.iter().any(|n| n == "Pekka"));
+        assert!(names.iter().all(|n| !n.starts_with('#') && !n.is_empty()));
     }
 }

@@ -91,6 +91,9 @@ fn expand_lists(
 
 /// The most words a spot phrase may have (a turn's phrase, not a sentence).
 const MAX_SPOT_WORDS: usize = 8;
+/// The word of a spot phrase that stands for a first name from the gazetteer,
+/// chosen per call from what was heard (`crate::verify::plan`).
+pub const NAME_SLOT: &str = "{name}";
 
 struct Resolver<'a> {
     text: &'a str,
@@ -314,8 +317,10 @@ impl Resolver<'_> {
                 Some(format!("{words} words"))
             } else {
                 phrase
-                    .chars()
-                    .find(|&c| !(c.is_alphabetic() || c == ' ' || c == '\'' || c == '-'))
+                    .split(' ')
+                    .filter(|w| *w != NAME_SLOT)
+                    .flat_map(str::chars)
+                    .find(|&c| !(c.is_alphabetic() || c == '\'' || c == '-'))
                     .map(|c| format!("`{c}` is not a letter"))
             };
             match reason {
@@ -594,7 +599,7 @@ party = "agent"
 polarity = "bad"
 points = 10
 patterns = ["ei kuulu meille"]
-spot = ["tämä  ei kuulu meille", "ei kuulu*", "", "yksi kaksi kolme neljä viisi kuusi seitsemän kahdeksan yhdeksän"]
+spot = ["tämä  ei kuulu meille", "ei kuulu*", "", "yksi kaksi kolme neljä viisi kuusi seitsemän kahdeksan yhdeksän", "täällä {name}", "{nimi}"]
 "#;
 
     const LISTS: &str = r#"schema_version = 1
@@ -759,15 +764,24 @@ counter_examples = ["Ei onnistu. Nyt se toimii."]
             panic!("bad spot phrases must be reported");
         };
         let reasons: Vec<String> = problems.iter().map(|p| p.kind.to_string()).collect();
-        assert_eq!(reasons.len(), 3, "{reasons:?}");
+        assert_eq!(reasons.len(), 4, "{reasons:?}");
         assert!(reasons[0].contains("`*` is not a letter"), "{reasons:?}");
         assert!(reasons[1].contains("empty"), "{reasons:?}");
         assert!(reasons[2].contains("9 words"), "{reasons:?}");
+        assert!(
+            reasons[3].contains("`{` is not a letter"),
+            "only `{{name}}` is a slot: {reasons:?}"
+        );
         assert!(problems.iter().all(|p| p.line == 19), "{problems:?}");
 
-        let good = SPOT.replace(r#", "ei kuulu*", "", "yksi kaksi kolme neljä viisi kuusi seitsemän kahdeksan yhdeksän""#, "");
+        let good = SPOT.replace(r#", "ei kuulu*", "", "yksi kaksi kolme neljä viisi kuusi seitsemän kahdeksan yhdeksän""#, "")
+            .replace(r#", "{nimi}""#, "");
         let rubric = resolve("t.toml", &good).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(rubric.behaviours[0].spot[0].phrase, "tämä ei kuulu meille");
         assert_eq!(rubric.behaviours[0].spot[0].line, 19);
+        assert_eq!(
+            rubric.behaviours[0].spot[1].phrase, "täällä {name}",
+            "a name slot"
+        );
     }
 }

@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 
 use crate::audio::AudioError;
 use crate::rubric::definition::Rubric;
+use crate::rubric::resolve::NAME_SLOT;
 use crate::rubric::scorecard::{Moment, Scorecard};
 use crate::rubric::scoring::rescore;
 use crate::transcribe::{CallOptions, Scorer, TranscribeError, Transcriber};
@@ -97,8 +98,9 @@ pub fn check(
 ) -> Result<(), VerifyError> {
     transcriber.scorer(language)?;
     for spot in rubric.behaviours.iter().flat_map(|b| &b.spot) {
+        // A name slot is filled per call; any name shows the phrase tokenises.
         transcriber
-            .tokenize(&spot.phrase)
+            .tokenize(&spot.phrase.replace(NAME_SLOT, "Anna"))
             .map_err(|reason| VerifyError::SpotPhrase {
                 rubric: rubric.id.clone(),
                 line: spot.line,
@@ -177,8 +179,7 @@ pub fn run(
         })
     };
     for p in &places {
-        let phrase = &rubric.behaviours[p.behaviour].spot[p.phrase].phrase;
-        items.push(phrase_item(p.stretch, &p.context, phrase)?);
+        items.push(phrase_item(p.stretch, &p.context, &p.text)?);
     }
     for a in &announcements {
         items.push(phrase_item(a.stretch, &a.context, a.phrase)?);
@@ -365,7 +366,7 @@ fn decide_all(
         }
         judgements.push(Judgement {
             behaviour: rubric.behaviours[p.behaviour].id.clone(),
-            text: rubric.behaviours[p.behaviour].spot[p.phrase].phrase.clone(),
+            text: p.text.clone(),
             start: p.start,
             end: p.end,
             from_text: false,
@@ -403,7 +404,7 @@ fn decide_all(
             party: p.stretch.party,
             start: p.start,
             end: p.end,
-            quote: b.spot[p.phrase].phrase.clone(),
+            quote: p.text.clone(),
             points: b.points,
             confidence: SPOTTED_CONFIDENCE,
             verified: true,

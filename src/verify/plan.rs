@@ -3,9 +3,11 @@
 //! of each party, and the places where a rubric's spot phrases may have been
 //! said.
 
+use crate::finnish::names::{first_names, is_first_name};
 use crate::metrics::MetricsSettings;
 use crate::metrics::timing::{HOLD_PHRASES, announcing_segments};
 use crate::rubric::definition::{MetricEvent, Rubric, Rule};
+use crate::rubric::resolve::NAME_SLOT;
 use crate::rubric::scorecard::Scorecard;
 use crate::rubric::scoring::counts_in;
 use crate::rubric::turns;
@@ -27,6 +29,15 @@ const NULL_MIN_S: f64 = 1.0;
 const NULL_MAX_S: f64 = 12.0;
 /// Places listened to per behaviour when spotting, the most text-like first.
 pub const SPOT_PLACES: usize = 3;
+/// First names tried for a spot phrase's `{name}` per segment: the gazetteer's
+/// names most like what base wrote there ...
+const NAME_CANDIDATES: usize = 3;
+/// ... and at least this like it (Dice over letter pairs, against the best part
+/// of a word: base fuses a name into its neighbours, "samiteikkiin"). A name of
+/// three letters or fewer is part of too many words ("Aki" of "kai"): it must
+/// be there whole.
+const NAME_SIMILARITY: f64 = 0.6;
+const SHORT_NAME_LETTERS: usize = 3;
 
 /// One piece of a moment's quote and the audio it came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,8 +54,9 @@ pub struct Check {
 pub struct SpotPlace {
     /// Index into the rubric's behaviours.
     pub behaviour: usize,
-    /// Index into the behaviour's spot phrases.
-    pub phrase: usize,
+    /// The phrase listened for: one of the behaviour's spot phrases, its
+    /// `{name}` replaced by a first name.
+    pub text: String,
     pub stretch: Stretch,
     /// Segment times, for the moment if the phrase is found.
     pub start: f64,
@@ -212,19 +224,21 @@ pub fn spot_places(t: &Transcript, card: &Scorecard, r: &Rubric) -> Vec<SpotPlac
             for &si in &turn.segments {
                 let segment = &t.segments[si];
                 let words: Vec<&str> = segment.text.split_whitespace().collect();
-                for (pi, spot) in b.spot.iter().enumerate() {
-                    let (similarity, at) = best_place(&words, &spot.phrase);
-                    candidates.push((
-                        similarity,
-                        SpotPlace {
-                            behaviour: bi,
-                            phrase: pi,
-                            stretch: padded(turn.party, segment.start, segment.end, t.duration),
-                            start: segment.start,
-                            end: segment.end,
-                            context: words[..at].join(" "),
-                        },
-                    ));
+                for spot in &b.spot {
+                    for text in phrases_heard_as(&spot.phrase, &words) {
+                        let (similarity, at) = best_place(&words, &text);
+                        candidates.push((
+                            similarity,
+                            SpotPlace {
+                                behaviour: bi,
+                                text,
+                                stretch: padded(turn.party, segment.start, segment.end, t.duration),
+                                start: segment.start,
+                                end: segment.end,
+                                context: words[..at].join(" "),
+                            },
+                        ));
+                    }
                 }
             }
         }
@@ -232,6 +246,89 @@ pub fn spot_places(t: &Transcript, card: &Scorecard, r: &Rubric) -> Vec<SpotPlac
         out.extend(candidates.into_iter().take(SPOT_PLACES).map(|(_, p)| p));
     }
     out
+}
+
+/// The phrases to listen for in a segment of `words`: `phrase` itself, or with
+/// a `{name}`, the phrase with each of the [`NAME_CANDIDATES`] first names most
+/// like a word there that is no Finnish word (none when no name is like any: no
+/// name was said). A word Voikko knows is what base heard, not a name it garbled
+/// ("asiakaspalvelu" is no "Kasper"); without Voikko nothing tells them apart,
+/// and no name is listened for.
+fn phrases_heard_as(phrase: &str, words: &[&str]) -> Vec<String> {
+    if !phrase.split(' ').any(|w| w == NAME_SLOT) {
+        return vec![phrase.to_string()];
+    }
+    let morphology = crate::finnish::shared();
+    let no_word: Vec<bool> = words
+        .iter()
+        .map(|w| {
+            let word = w.trim_matches(|c: char| !c.is_alphabetic()).to_lowercase();
+            morphology
+                .analyse(&word)
+                .is_some_and(|analyses| analyses.is_empty() || is_first_name(&word))
+        })
+        .collect();
+    // Such words, and two of them run together ("kääl lämiikko").
+    let singles = (0..words.len())
+        .filter(|&i| no_word[i])
+        .map(|i| words[i].to_string());
+    let pairs = (1..words.len())
+        .filter(|&i| no_word[i - 1] && no_word[i])
+        .map(|i| format!("{}{}", words[i - 1], words[i]));
+    let pieces: Vec<String> = singles.chain(pairs).collect();
+    let mut names: Vec<(f64, &str)> = first_names()
+        .iter()
+        .map(|name| (name_likeness(name, &pieces), name.as_str()))
+        .filter(|&(likeness, name)| {
+            likeness >= NAME_SIMILARITY
+                && (plain_letters(name).len() > SHORT_NAME_LETTERS || likeness >= 1.0)
+        })
+        .collect();
+    names.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    names
+        .into_iter()
+        .take(NAME_CANDIDATES)
+        .map(|(_, name)| {
+            phrase
+                .split(' ')
+                .map(|w| if w == NAME_SLOT { name } else { w })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+/// How much `name` looks like the best part of one of `pieces` (words, or two
+/// neighbours run together): Dice over letter pairs, the name against every run
+/// of the piece's letters one shorter, as long or one longer than it. Letters are
+/// compared without their dots (base writes "jäin" for "Jani").
+fn name_likeness(name: &str, pieces: &[String]) -> f64 {
+    let name_letters = plain_letters(name);
+    let target = bigrams(&name_letters.iter().collect::<String>());
+    let n = name_letters.len();
+    let mut best: f64 = 0.0;
+    for piece in pieces {
+        let letters = plain_letters(piece);
+        for len in n.saturating_sub(1).max(2)..=n + 1 {
+            for part in letters.windows(len) {
+                best = best.max(dice(&target, &bigrams(&part.iter().collect::<String>())));
+            }
+        }
+    }
+    best
+}
+
+/// The lowercased letters of `text`, "ä" read as "a", "ö" and "å" as "o".
+fn plain_letters(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|c| c.is_alphabetic())
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'ä' => 'a',
+            'ö' | 'å' => 'o',
+            c => c,
+        })
+        .collect()
 }
 
 /// The behaviour a sequence judges (its `when`); `None` for other rules.
@@ -421,5 +518,81 @@ turns_after = 1
         assert!(similarity > 0.5, "{similarity}");
         let (unrelated, _) = best_place(&["hyvää", "päivää"], "ei kuulu meille");
         assert!(unrelated < similarity, "{unrelated}");
+    }
+
+    /// Names are listened for only where Voikko tells a garbled word from a real one.
+    fn voikko() -> bool {
+        crate::finnish::shared().is_voikko()
+    }
+
+    #[test]
+    fn a_name_base_fused_into_its_neighbours_is_listened_for() {
+        // Base at 8 kHz, "Hyvää iltapäivää, Kaukolämpö Itä, Sami Heikkinen."
+        let words: Vec<&str> = "Tymää ilta tai mä, kaukongan pyritä, samiteikkiin."
+            .split(' ')
+            .collect();
+        let names = phrases_heard_as("{name}", &words);
+        if !voikko() {
+            assert!(names.is_empty(), "no dictionary, no names: {names:?}");
+            return;
+        }
+        assert!(names.len() <= NAME_CANDIDATES, "{names:?}");
+        assert!(names.iter().any(|n| n == "Sami"), "{names:?}");
+        let (_, at) = best_place(&words, "Sami");
+        assert_eq!(
+            words[..at].join(" "),
+            "Tymää ilta tai mä, kaukongan pyritä,"
+        );
+        // "Hei, tyhmä ilta, …, kääl lämiikko." for "täällä Mikko": the dots do not count.
+        let words: Vec<&str> = "Hei, tyhmä ilta, hafunko kaatilko, piti ha, kääl lämiikko."
+            .split(' ')
+            .collect();
+        assert!(phrases_heard_as("täällä {name}", &words).contains(&"täällä Mikko".to_string()));
+    }
+
+    #[test]
+    fn a_short_name_must_be_heard_whole_and_a_word_base_wrote_right_is_no_name() {
+        assert_eq!(
+            phrases_heard_as("hyvää päivää", &["pankin"]),
+            ["hyvää päivää"]
+        );
+        if !voikko() {
+            return;
+        }
+        let names = phrases_heard_as("{name}", &["että", "pankin", "kai", "saa", "kaikai"]);
+        assert!(names.contains(&"Kai".to_string()), "{names:?}");
+        assert!(
+            !names.contains(&"Aki".to_string()),
+            "part of `kaikai`: {names:?}"
+        );
+        // "Asiakaspalvelu." is what base heard: "kaspa" in it is no "Kasper".
+        assert!(phrases_heard_as("{name}", &["Asiakaspalvelu."]).is_empty());
+        // Base at 8 kHz for "Moi, Pohjolan Säästöpankki." (no name said).
+        assert!(phrases_heard_as("{name}", &["Moi,", "profioren", "färpepankki."]).is_empty());
+    }
+
+    #[test]
+    fn a_self_introduction_is_listened_for_in_the_first_agent_turn_only() {
+        let r = crate::rubric::default_rubric();
+        let mut t = agent_says(&[
+            "Tymää ilta tai mä, kaukongan pyritä, samiteikkiin.",
+            "Mulla on lasku väärin.",
+            "Selvä, Sami katsoo.",
+        ]);
+        t.segments[1].party = Party::Customer;
+        let card = crate::rubric::score(&t, &crate::metrics::compute(&t, None), &r);
+        assert!(!card.has("self_intro"), "the text shows no name");
+        if !voikko() {
+            return;
+        }
+        let names: Vec<SpotPlace> = spot_places(&t, &card, &r)
+            .into_iter()
+            .filter(|p| r.behaviours[p.behaviour].id == "self_intro")
+            .collect();
+        assert!(names.iter().any(|p| p.text == "Sami"), "{names:?}");
+        assert!(
+            names.iter().all(|p| p.start == t.segments[0].start),
+            "{names:?}"
+        );
     }
 }
