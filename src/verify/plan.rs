@@ -268,20 +268,22 @@ fn phrases_heard_as(phrase: &str, words: &[&str]) -> Vec<String> {
                 .is_some_and(|analyses| analyses.is_empty() || is_first_name(&word))
         })
         .collect();
-    // Such words, and two of them run together ("kääl lämiikko").
+    // Such words, and two of them run together ("kääl lämiikko"), as plain letters.
     let singles = (0..words.len())
         .filter(|&i| no_word[i])
-        .map(|i| words[i].to_string());
+        .map(|i| plain_letters(words[i]));
     let pairs = (1..words.len())
         .filter(|&i| no_word[i - 1] && no_word[i])
-        .map(|i| format!("{}{}", words[i - 1], words[i]));
-    let pieces: Vec<String> = singles.chain(pairs).collect();
+        .map(|i| plain_letters(&format!("{}{}", words[i - 1], words[i])));
+    let pieces: Vec<Vec<char>> = singles.chain(pairs).collect();
     let mut names: Vec<(f64, &str)> = first_names()
         .iter()
-        .map(|name| (name_likeness(name, &pieces), name.as_str()))
-        .filter(|&(likeness, name)| {
-            likeness >= NAME_SIMILARITY
-                && (plain_letters(name).len() > SHORT_NAME_LETTERS || likeness >= 1.0)
+        .filter_map(|name| {
+            let letters = plain_letters(name);
+            let likeness = name_likeness(&letters, &pieces);
+            let heard = likeness >= NAME_SIMILARITY
+                && (letters.len() > SHORT_NAME_LETTERS || likeness >= 1.0);
+            heard.then_some((likeness, name.as_str()))
         })
         .collect();
     names.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
@@ -298,20 +300,19 @@ fn phrases_heard_as(phrase: &str, words: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// How much `name` looks like the best part of one of `pieces` (words, or two
-/// neighbours run together): Dice over letter pairs, the name against every run
-/// of the piece's letters one shorter, as long or one longer than it. Letters are
-/// compared without their dots (base writes "jäin" for "Jani").
-fn name_likeness(name: &str, pieces: &[String]) -> f64 {
-    let name_letters = plain_letters(name);
-    let target = bigrams(&name_letters.iter().collect::<String>());
-    let n = name_letters.len();
+/// How much a name (its [`plain_letters`]) looks like the best part of one of
+/// `pieces` (words, or two neighbours run together, as plain letters): Dice over
+/// letter pairs, the name against every run of the piece's letters one shorter, as
+/// long or one longer than it. Letters are compared without their dots (base
+/// writes "jäin" for "Jani").
+fn name_likeness(name: &[char], pieces: &[Vec<char>]) -> f64 {
+    let target = letter_pairs(name);
+    let n = name.len();
     let mut best: f64 = 0.0;
-    for piece in pieces {
-        let letters = plain_letters(piece);
+    for letters in pieces {
         for len in n.saturating_sub(1).max(2)..=n + 1 {
             for part in letters.windows(len) {
-                best = best.max(dice(&target, &bigrams(&part.iter().collect::<String>())));
+                best = best.max(dice(&target, &letter_pairs(part)));
             }
         }
     }
@@ -368,6 +369,11 @@ fn bigrams(text: &str) -> Vec<(char, char)> {
         .filter(|c| c.is_alphabetic())
         .flat_map(char::to_lowercase)
         .collect();
+    letter_pairs(&letters)
+}
+
+/// The sorted pairs of neighbouring `letters`.
+fn letter_pairs(letters: &[char]) -> Vec<(char, char)> {
     let mut out: Vec<(char, char)> = letters.windows(2).map(|w| (w[0], w[1])).collect();
     out.sort_unstable();
     out
