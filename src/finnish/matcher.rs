@@ -9,6 +9,9 @@
 //! - a word split in two ("tarkastus maksut") or two words fused into one
 //!   ("eikuulu") at no cost beyond the fuzzy one.
 //!
+//! What it never does: reach past a sentence's end inside a piece (a Whisper
+//! segment): gaps, wildcards and split words stay in one sentence.
+//!
 //! Negation guard: a pattern that does not itself say a negation is rejected when a
 //! negation word appears inside it or up to [`NEGATION_REACH`] words before it in
 //! the same clause — "voin auttaa" does not match "en mä voi auttaa".
@@ -386,6 +389,7 @@ impl PatternSet {
                 if single.compound_head
                     && !t.word.number
                     && !next.word.number
+                    && !opens_written_sentence(next)
                     && t.word.surface.len() + next.word.surface.len() >= 8
                 {
                     pair = self.pair_reading(&t.word, &next.word);
@@ -558,6 +562,12 @@ fn search(p: &Pattern, t: &Table, s: State, best: &mut Option<State>) {
         if i >= t.tokens.len() {
             break;
         }
+        // A match stays inside one sentence: once it has begun, no word, gap or
+        // wildcard reaches past a ".", "?", "!" or ";" ("Nyt näen. Kortilla on
+        // tehty yksi osto" is no "nyt … on tehty").
+        if s.first.is_some() && opens_written_sentence(&t.tokens[i]) {
+            break;
+        }
         let step = |k: usize, next_i: usize, cost: f32| State {
             k,
             i: next_i,
@@ -593,6 +603,13 @@ fn search(p: &Pattern, t: &Table, s: State, best: &mut Option<State>) {
         };
         search(p, t, dropped, best);
     }
+}
+
+/// A token after sentence punctuation inside its piece. (A piece's first token also
+/// starts a sentence, but Whisper ends segments mid-sentence: a match may run on
+/// into the next piece.)
+fn opens_written_sentence(token: &Token) -> bool {
+    token.sentence_start && token.pos_in_piece.0 != 0
 }
 
 fn elem_cost(elem: &Elem, token: &Token, cands: &[Candidate]) -> Option<f32> {
@@ -636,7 +653,7 @@ fn negated_context(tokens: &[Token], first: usize, last: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finnish::text::tokenize;
+    use crate::finnish::text::{tokenize, tokenize_into};
 
     fn find(pattern: &str, text: &str) -> Option<Hit> {
         let mut set = PatternSet::default();
@@ -666,6 +683,19 @@ mod tests {
         assert!(find("tarkastusmaksut", "ne tarkastus maksut on").is_some());
         assert!(find("ei kuulu meille", "tää eikuulu meille").is_some());
         assert!(find("ei oo meidän ongelma", "se ei ole meiän ongelma").is_some());
+    }
+
+    #[test]
+    fn a_match_stays_in_one_sentence_of_a_piece_but_runs_on_into_the_next_piece() {
+        assert!(find("nyt * on tehty", "Nyt näen. Kortilla on tehty yksi osto").is_none());
+        assert!(find("nyt * on tehty", "Nyt tilaus on tehty.").is_some());
+        assert!(find("kiitos sinulle", "Kiitti. Mä lähetän sulle akselin").is_none());
+        assert!(find("kiitos sinulle", "Kiitti mä lähetän sulle akselin").is_some());
+        let mut set = PatternSet::default();
+        set.add("tilaus on tehty").unwrap();
+        let mut tokens = tokenize("Joo, tilaus on", 0);
+        tokenize_into("tehty.", 1, &mut tokens);
+        assert_eq!(set.hits(&tokens).len(), 1);
     }
 
     #[test]

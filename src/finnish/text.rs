@@ -282,7 +282,7 @@ fn split_words(text: &str, piece: usize, out: &mut Vec<Token>) {
             if matches!(c, '.' | ',' | '?' | '!' | ';' | ':' | '—' | '–') {
                 clause_start = true;
             }
-            if matches!(c, '.' | '?' | '!' | ';') {
+            if matches!(c, '?' | '!' | ';') || (c == '.' && full_stop(&text[i + 1..])) {
                 sentence_start = true;
             }
         }
@@ -291,6 +291,16 @@ fn split_words(text: &str, piece: usize, out: &mut Vec<Token>) {
             push_word(memo, &text[start..], piece, starts, out);
         }
     });
+}
+
+/// Whether a "." followed by `rest` ends a sentence: not inside a number or date
+/// ("6.10", "12.10. kello 11"), after an abbreviation ("esim. jos") or in a
+/// trailing-off "mä mietin... joo", where the next word does not start with a capital.
+fn full_stop(rest: &str) -> bool {
+    match rest.trim_start_matches(['.', ' ']).chars().next() {
+        Some(next) => !(next.is_ascii_digit() && !rest.starts_with(' ') || next.is_lowercase()),
+        None => true,
+    }
 }
 
 fn table(pairs: &'static [(&'static str, &'static str)]) -> FastMap<&'static str, &'static str> {
@@ -525,6 +535,17 @@ mod tests {
                 true, false, false, false, true, false, false, true, true, false
             ]
         );
+    }
+
+    #[test]
+    fn a_full_stop_in_a_number_date_or_abbreviation_ends_no_sentence() {
+        let t = tokenize(
+            "Jos 6.10 ei käy, niin 12.10. kello 11, esim. aamulla. Sopiiko",
+            0,
+        );
+        let starts: Vec<usize> = (0..t.len()).filter(|&i| t[i].sentence_start).collect();
+        // "Jos" and "Sopiiko" only.
+        assert_eq!(starts, [0, t.len() - 1]);
     }
 
     #[test]
