@@ -10,8 +10,8 @@
 # Environment: KUULAS=path to the kuulas binary (default: build it with cargo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dev_authors="a b c d e f g h i j k l m n o p q r s t u v w x y z aa ab ac ad ae af ag ah ai aj ak al am an ao ap aq ar as at au"
-heldout_authors="av aw"
+dev_authors="a b c d e f g h i j k l m n o p q r s t u v w x y z aa ab ac ad ae af ag ah ai aj ak al am an ao ap aq ar as at au av aw"
+heldout_authors="ax ay"
 if [ -z "${KUULAS:-}" ]; then
   cargo build --quiet
   KUULAS="${CARGO_TARGET_DIR:-target}/debug/kuulas"
