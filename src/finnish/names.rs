@@ -14,12 +14,11 @@ pub fn is_first_name(word: &str) -> bool {
     static NAMES: OnceLock<HashSet<String>> = OnceLock::new();
     NAMES
         .get_or_init(|| {
-            FIRST_NAMES
-                .lines()
-                .filter(|l| !l.starts_with('#'))
-                .flat_map(|l| l.split('-'))
-                .map(|n| n.trim().to_lowercase())
-                .filter(|n| !n.is_empty())
+            first_names()
+                .iter()
+                .flat_map(|name| name.split('-'))
+                .map(|part| part.trim().to_lowercase())
+                .filter(|part| !part.is_empty())
                 .collect()
         })
         .contains(word)
