@@ -608,7 +608,7 @@ fn search(p: &Pattern, t: &Table, s: State, best: &mut Option<State>) {
 /// A token after sentence punctuation inside its piece. (A piece's first token also
 /// starts a sentence, but Whisper ends segments mid-sentence: a match may run on
 /// into the next piece.)
-fn opens_written_sentence(token: &Token) -> bool {
+pub(crate) fn opens_written_sentence(token: &Token) -> bool {
     token.sentence_start && token.pos_in_piece.0 != 0
 }
 

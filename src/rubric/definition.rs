@@ -4,6 +4,10 @@
 use std::ops::Range;
 
 use regex::Regex;
+use regex_syntax::hir::{
+    Capture, Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Hir, HirKind,
+    Look, Repetition,
+};
 
 use crate::finnish::matcher::{PatternSet, Scratch, Side, Sides};
 use crate::finnish::word_tests::{Place, TestId};
@@ -37,11 +41,20 @@ pub(crate) struct Regexes {
     /// if, for every test, one of its words passes it. No test: every turn is
     /// scanned.
     needs: Vec<Box<[TestId]>>,
+    /// Per regex, whether it reads the whole turn (it says `\z`, the turn's end)
+    /// rather than one sentence at a time.
+    whole_turn: Vec<bool>,
 }
 
 impl Regexes {
-    /// Adds `re`, registering the words it needs as tests in `patterns`.
-    pub(crate) fn push(&mut self, re: Regex, patterns: &mut PatternSet) {
+    /// Adds `re`, registering the words it needs as tests in `patterns`. Unless it
+    /// says `\z`, it is kept in the form that reads one sentence (see
+    /// [`within_sentence`]).
+    pub(crate) fn push(
+        &mut self,
+        re: Regex,
+        patterns: &mut PatternSet,
+    ) -> Result<(), regex::Error> {
         let needs = prefilter::needed_words(re.as_str())
             .iter()
             .map(|test| {
@@ -52,8 +65,23 @@ impl Regexes {
                 patterns.add_word_test(&any_of)
             })
             .collect();
+        let whole_turn = re.as_str().contains(r"\z");
+        let re = if whole_turn {
+            re
+        } else {
+            let hir = regex_syntax::parse(re.as_str())
+                .map_err(|e| regex::Error::Syntax(e.to_string()))?;
+            Regex::new(&within_sentence(&hir).to_string())?
+        };
         self.each.push(re);
         self.needs.push(needs);
+        self.whole_turn.push(whole_turn);
+        Ok(())
+    }
+
+    /// Whether regex `i` reads the whole turn, across its sentences.
+    pub(crate) fn reads_whole_turn(&self, i: usize) -> bool {
+        self.whole_turn[i]
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -68,6 +96,37 @@ impl Regexes {
     /// The first match of regex `i` in `text`.
     pub(crate) fn find<'t>(&self, i: usize, text: &'t str) -> Option<regex::Match<'t>> {
         self.each[i].find(text)
+    }
+}
+
+/// The form of a regex that reads one sentence of a turn's text, where a sentence
+/// end is written "\n " (see `scoring::regex_text`): no class matches the "\n", so
+/// no match runs past it, and `$` matches before it as well as at the turn's end.
+/// `^` stays the start of the turn.
+fn within_sentence(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(class)) => {
+            let mut class = class.clone();
+            class.difference(&ClassUnicode::new([ClassUnicodeRange::new('\n', '\n')]));
+            Hir::class(Class::Unicode(class))
+        }
+        HirKind::Class(Class::Bytes(class)) => {
+            let mut class = class.clone();
+            class.difference(&ClassBytes::new([ClassBytesRange::new(b'\n', b'\n')]));
+            Hir::class(Class::Bytes(class))
+        }
+        HirKind::Look(Look::End) => Hir::look(Look::EndLF),
+        HirKind::Repetition(rep) => Hir::repetition(Repetition {
+            sub: Box::new(within_sentence(&rep.sub)),
+            ..rep.clone()
+        }),
+        HirKind::Capture(cap) => Hir::capture(Capture {
+            sub: Box::new(within_sentence(&cap.sub)),
+            ..cap.clone()
+        }),
+        HirKind::Concat(subs) => Hir::concat(subs.iter().map(within_sentence).collect()),
+        HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(within_sentence).collect()),
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Look(_) => hir.clone(),
     }
 }
 

@@ -427,9 +427,14 @@ impl Resolver<'_> {
         }
         let first_regex = rubric.regexes.len();
         for r in &def.regex {
-            match Regex::new(r.get_ref()) {
-                Ok(re) if !r.get_ref().is_empty() => rubric.regexes.push(re, &mut rubric.patterns),
-                Ok(_) => self.report(r, ProblemKind::EmptyPattern),
+            if r.get_ref().is_empty() {
+                self.report(r, ProblemKind::EmptyPattern);
+                continue;
+            }
+            match Regex::new(r.get_ref())
+                .and_then(|re| rubric.regexes.push(re, &mut rubric.patterns))
+            {
+                Ok(()) => {}
                 Err(e) => self.report(
                     r,
                     ProblemKind::BadRegex {

@@ -8,7 +8,7 @@
 
 use std::ops::Range;
 
-use crate::finnish::matcher::{Hit, HitSink, Scratch};
+use crate::finnish::matcher::{Hit, HitSink, Scratch, opens_written_sentence};
 use crate::metrics::Metrics;
 use crate::rubric::definition::{self, Behaviour, MetricEvent, Rubric, Rule, Window};
 use crate::rubric::scorecard::{
@@ -248,7 +248,8 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
             .hits_into(&turn.tokens, side, &mut scratch, &mut hits);
         // The turn's words as one string, made once per turn and only if a regex
         // may match: one of its words passes a test of the regex's needed words.
-        let mut text: Option<String> = None;
+        let mut sentences: Option<String> = None;
+        let mut whole: Option<String> = None;
         for &(bi, ref regexes) in &with_regexes {
             if best[bi].is_some() || !counts[bi] {
                 continue;
@@ -257,11 +258,11 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
                 .clone()
                 .filter(|&i| r.regexes.may_match(i, &scratch))
                 .find_map(|i| {
-                    let text = text.get_or_insert_with(|| {
-                        let words: Vec<&str> =
-                            turn.tokens.iter().map(|t| &*t.word.surface).collect();
-                        words.join(" ")
-                    });
+                    let text = if r.regexes.reads_whole_turn(i) {
+                        whole.get_or_insert_with(|| regex_text(turn, " "))
+                    } else {
+                        sentences.get_or_insert_with(|| regex_text(turn, "\n "))
+                    };
                     r.regexes.find(i, text).map(|m| {
                         // A match may begin with the space before its first word.
                         let lead = usize::from(m.as_str().starts_with(' '));
@@ -317,6 +318,27 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
             }
         }
     }
+}
+
+/// The turn's words joined by single spaces, with `sentence_end` before the first
+/// word of each written sentence after the first. Regexes read one sentence in the
+/// text made with "\n " (see `definition::within_sentence`): like a pattern, a
+/// match may run on into the next Whisper piece, which may end mid-sentence, but
+/// not past a sentence end inside one. A regex that says `\z` reads the text made
+/// with " ", the whole turn.
+fn regex_text(turn: &Turn, sentence_end: &str) -> String {
+    let mut text = String::new();
+    for (i, token) in turn.tokens.iter().enumerate() {
+        if i > 0 {
+            text.push_str(if opens_written_sentence(token) {
+                sentence_end
+            } else {
+                " "
+            });
+        }
+        text.push_str(&token.word.surface);
+    }
+    text
 }
 
 /// Index of the turn at or after `time` (the last turn if none).
@@ -679,6 +701,37 @@ without_in_sentence = ["later"]
         let t = agent_says(&["Tilaus on tehty ja soitan huomenna."]);
         let found = behaviours_found(&t, &crate::metrics::compute(&t, None), &r);
         assert_eq!(found, vec![true, true, false]);
+    }
+
+    #[test]
+    fn a_regex_reads_one_sentence_unless_it_says_the_turn_end() {
+        let later = |regex: &str, line: &str| {
+            let source = SENTENCE_RUBRIC.replace(
+                r#"patterns = ["soitan huomenna"]"#,
+                &format!("regex = ['{regex}']"),
+            );
+            let r = crate::rubric::resolve::resolve("t.toml", &source).unwrap();
+            let t = agent_says(&[line]);
+            behaviours_found(&t, &crate::metrics::compute(&t, None), &r)[1]
+        };
+        // No match past a sentence end: "ei käy. Koska…" gives no reason for a no.
+        let reason = "(^| )ei( [^ ]+){0,3} koska( |$)";
+        assert!(later(reason, "Se ei käy, koska sali on varattu."));
+        assert!(!later(
+            reason,
+            "Juhla ei siirry. Koska varaus on ensin, sali pysyy."
+        ));
+        // `$` is the sentence's end, `^` only the turn's start.
+        let bare = "^(ei|eikä) voi$";
+        assert!(later(bare, "Ei voi. Paperilomakkeella sitten."));
+        assert!(!later(bare, "Joo. Ei voi."));
+        // `\z` is the turn's end, and such a regex reads the turn across sentences.
+        let last = "(^| )hetkinen\\z";
+        assert!(later(last, "Katson sen. Hetkinen."));
+        assert!(!later(last, "Hetkinen. Te olette oikeassa."));
+        let across = "(^| )hetki katson( |\\z)";
+        assert!(later(across, "Hetki. Katson."));
+        assert!(!later("(^| )hetki katson( |$)", "Hetki. Katson."));
     }
 
     #[test]
