@@ -216,7 +216,7 @@ fn talking_over_a_one_upping_customer_is_a_power_struggle() {
 }
 
 #[test]
-fn a_name_counts_in_the_agents_own_first_turn_only() {
+fn a_name_alone_counts_in_the_agents_own_first_turn_only() {
     let outbound = score(&[
         (Customer, "Haloo?"),
         (Agent, "Hei, Kaisa täällä Lähivakuutuksesta."),
@@ -228,4 +228,15 @@ fn a_name_counts_in_the_agents_own_first_turn_only() {
         (Agent, "Kiitos Matti, miten voin auttaa?"),
     ]);
     assert!(!later.has("self_intro"), "{:#?}", later.moments);
+    // Said in so many words, the agent's name counts in their second turn too
+    // (docs/labelling.md).
+    let second = score(&[
+        (Agent, "Tervetuloa soittamaan neuvolaan."),
+        (Customer, "Hei, minä olen Amal Hassan."),
+        (
+            Agent,
+            "Hei Amal, minä olen terveydenhoitaja Riitta. Kerro rauhassa.",
+        ),
+    ]);
+    assert!(second.has("self_intro"), "{:#?}", second.moments);
 }

@@ -69,7 +69,8 @@ pub(crate) fn needed_words(regex: &str) -> Vec<Test> {
 /// a word's start or end. `None` when the literal has no such piece.
 fn piece_of(literal: &Literal, pick: Pick) -> Option<(String, Place)> {
     let text = std::str::from_utf8(literal.as_bytes()).ok()?;
-    let pieces: Vec<&str> = text.split(' ').collect();
+    // A sentence end reads as "\n " (`scoring::regex_text`): a word boundary too.
+    let pieces: Vec<&str> = text.split([' ', '\n']).collect();
     let last = pieces.len() - 1;
     let mut found = pieces
         .iter()
@@ -106,7 +107,7 @@ mod tests {
         needed_words(regex).iter().all(|group| {
             group
                 .iter()
-                .any(|test| words.split(' ').any(|w| sits(w, test)))
+                .any(|test| words.split([' ', '\n']).any(|w| sits(w, test)))
         })
     }
 
@@ -147,6 +148,16 @@ mod tests {
             r"(^| )\w+(lautakuntaan|virastoon)( |$)",
             &["vien kuluttajariitalautakuntaan"],
             &["lautakunta"],
+        );
+    }
+
+    #[test]
+    fn a_sentence_end_in_a_regex_is_a_word_boundary() {
+        let re = r"(^| )soitan( [^ ]+){0,2}\n (huomenna|tänään)( |$)";
+        check(
+            re,
+            &["soitan teille\n huomenna kympiltä"],
+            &["soitan teille", "huomenna"],
         );
     }
 
