@@ -213,6 +213,19 @@ fn talking_over_a_one_upping_customer_is_a_power_struggle() {
         !with_overlap(&backchannel, &[1]).has("power_struggle"),
         "a backchannel is not talking over"
     );
+    // Cutting in to sympathise is no struggle: the overlap is read in the agent's
+    // own turn, where the sympathy is.
+    let sympathy = [
+        (
+            Customer,
+            "Ja mä järjestin jo mieheni jäämään töistä pois ja",
+        ),
+        (
+            Agent,
+            "Voi että, ja kaikki on jo järjestetty sen ajan ympärille. Katsotaan tämä heti.",
+        ),
+    ];
+    assert!(!with_overlap(&sympathy, &[1]).has("power_struggle"));
 }
 
 #[test]

@@ -360,7 +360,10 @@ fn metric_events(
         let Rule::Metric(event) = b.rule else {
             continue;
         };
-        let events: Vec<(Party, f64, f64, String)> = match event {
+        // Each event with the turn it belongs to where known: an overlap or an
+        // interruption is the turn of the party who started talking, not the turn
+        // still going on at that moment.
+        let events: Vec<(Party, f64, f64, String, Option<usize>)> = match event {
             MetricEvent::UnannouncedHold => m
                 .holds
                 .iter()
@@ -371,6 +374,7 @@ fn metric_events(
                         h.start,
                         h.end,
                         format!("({:.0} s silence)", h.end - h.start),
+                        None,
                     )
                 })
                 .collect(),
@@ -388,7 +392,8 @@ fn metric_events(
                         let (end, text) = seg.map_or((i.at, String::new()), |s| {
                             (s.end, s.text.trim().to_string())
                         });
-                        (by, i.at, end, text)
+                        let turn = turns.iter().position(|tr| tr.party == by && tr.end >= i.at);
+                        (by, i.at, end, text, turn)
                     })
                     .collect()
             }
@@ -400,12 +405,13 @@ fn metric_events(
                         turns[i].start,
                         turns[i].end,
                         turns[i].text(t),
+                        Some(i),
                     )
                 })
                 .collect(),
         };
-        for (party, start, end, quote) in events {
-            let ti = turn_at(turns, start);
+        for (party, start, end, quote, turn) in events {
+            let ti = turn.unwrap_or_else(|| turn_at(turns, start));
             let own = turns.get(ti).map_or(0, |tr| tr.own_index);
             if b.party.accepts(party)
                 && in_window(b.window, start, end, ti, own, turns.len(), t.duration)
