@@ -47,15 +47,22 @@ pub(crate) struct Regexes {
 }
 
 impl Regexes {
-    /// Adds `re`, registering the words it needs as tests in `patterns`. Unless it
-    /// says `\z`, it is kept in the form that reads one sentence (see
-    /// [`within_sentence`]).
+    /// Adds the regex `source`, registering the words it needs as tests in
+    /// `patterns`. Unless it says `\z`, it is kept in the form that reads one
+    /// sentence (see [`within_sentence`]). Parsed once and compiled once.
     pub(crate) fn push(
         &mut self,
-        re: Regex,
+        source: &str,
         patterns: &mut PatternSet,
     ) -> Result<(), regex::Error> {
-        let needs = prefilter::needed_words(re.as_str())
+        let hir = regex_syntax::parse(source).map_err(|e| regex::Error::Syntax(e.to_string()))?;
+        let whole_turn = source.contains(r"\z");
+        let re = if whole_turn {
+            Regex::new(source)?
+        } else {
+            Regex::new(&within_sentence(&hir).to_string())?
+        };
+        let needs = prefilter::needed_words(&hir)
             .iter()
             .map(|test| {
                 let any_of: Vec<(&str, Place)> = test
@@ -65,14 +72,6 @@ impl Regexes {
                 patterns.add_word_test(&any_of)
             })
             .collect();
-        let whole_turn = re.as_str().contains(r"\z");
-        let re = if whole_turn {
-            re
-        } else {
-            let hir = regex_syntax::parse(re.as_str())
-                .map_err(|e| regex::Error::Syntax(e.to_string()))?;
-            Regex::new(&within_sentence(&hir).to_string())?
-        };
         self.each.push(re);
         self.needs.push(needs);
         self.whole_turn.push(whole_turn);

@@ -24,22 +24,19 @@ enum Pick {
     Longest,
 }
 
-/// The tests a turn must pass to match `regex`: every match begins with one of
+/// The tests a turn must pass to match the regex `hir`: every match begins with one of
 /// its prefix literals and ends with one of its suffix literals, and where the
 /// regex is a sequence, each later part of it begins with one of that part's
 /// (the words after "(en|emme)( \w+){0,2}" in a refusal). Literals that say
 /// nothing (a part may begin with anything) give no test; with none at all, every
 /// turn must be scanned. The most telling test comes first.
-pub(crate) fn needed_words(regex: &str) -> Vec<Test> {
-    let Ok(hir) = regex_syntax::parse(regex) else {
-        return Vec::new();
-    };
+pub(crate) fn needed_words(hir: &Hir) -> Vec<Test> {
     let mut parts = vec![(ExtractKind::Prefix, hir.clone())];
     if let HirKind::Concat(items) = hir.kind() {
         let rest = |k: usize| Hir::concat(items[k..].to_vec());
         parts.extend((1..items.len()).map(|k| (ExtractKind::Prefix, rest(k))));
     }
-    parts.push((ExtractKind::Suffix, hir));
+    parts.push((ExtractKind::Suffix, hir.clone()));
     let mut tests: Vec<Test> = Vec::new();
     for (kind, part) in parts {
         let seq = Extractor::new().kind(kind).extract(&part);
@@ -96,6 +93,10 @@ fn piece_of(literal: &Literal, pick: Pick) -> Option<(String, Place)> {
 mod tests {
     use super::*;
 
+    fn needed(regex: &str) -> Vec<Test> {
+        needed_words(&regex_syntax::parse(regex).expect("valid"))
+    }
+
     /// Whether a turn of `words` passes every group of `regex`'s needed words.
     fn passes(regex: &str, words: &str) -> bool {
         let sits = |word: &str, (piece, place): &(String, Place)| match place {
@@ -104,7 +105,7 @@ mod tests {
             Place::End => word.ends_with(piece.as_str()),
             Place::Anywhere => word.contains(piece.as_str()),
         };
-        needed_words(regex).iter().all(|group| {
+        needed(regex).iter().all(|group| {
             group
                 .iter()
                 .any(|test| words.split([' ', '\n']).any(|w| sits(w, test)))
@@ -163,7 +164,7 @@ mod tests {
 
     #[test]
     fn a_regex_open_at_both_ends_needs_no_word() {
-        assert!(needed_words(r"^\w+ \w+$").is_empty());
-        assert!(needed_words(r"[a-zåäö]+ \w+").is_empty());
+        assert!(needed(r"^\w+ \w+$").is_empty());
+        assert!(needed(r"[a-zåäö]+ \w+").is_empty());
     }
 }

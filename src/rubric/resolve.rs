@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use regex::Regex;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
@@ -431,17 +430,14 @@ impl Resolver<'_> {
                 self.report(r, ProblemKind::EmptyPattern);
                 continue;
             }
-            match Regex::new(r.get_ref())
-                .and_then(|re| rubric.regexes.push(re, &mut rubric.patterns))
-            {
-                Ok(()) => {}
-                Err(e) => self.report(
+            if let Err(e) = rubric.regexes.push(r.get_ref(), &mut rubric.patterns) {
+                self.report(
                     r,
                     ProblemKind::BadRegex {
                         pattern: r.get_ref().clone(),
                         reason: e.to_string(),
                     },
-                ),
+                );
             }
         }
         Rule::Phrases {
