@@ -140,6 +140,15 @@ pub const COLLOQUIAL: &[(&str, &str)] = &[
     ("selvitetää", "selvitetään"),
     ("hoidetaa", "hoidetaan"),
     ("mennää", "mennään"),
+    // The spoken passive with -hään ("Joo, tehään niin"): Voikko knows only the written
+    // form, and the stem alone would read "tehään" as any form of "tehdä", "teen" too.
+    ("tehään", "tehdään"),
+    ("tehhään", "tehdään"),
+    ("nähään", "nähdään"),
+    ("käyään", "käydään"),
+    ("saahaan", "saadaan"),
+    ("tuuaan", "tuodaan"),
+    ("viiään", "viedään"),
     ("ettei", "että ei"),
     ("kaks", "kaksi"),
     ("yks", "yksi"),
