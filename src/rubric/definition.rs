@@ -92,9 +92,9 @@ impl Regexes {
         self.needs[i].iter().all(|&t| scratch.passed(t))
     }
 
-    /// The matches of regex `i` in `text`, in order.
-    pub(crate) fn find_iter<'r, 't>(&'r self, i: usize, text: &'t str) -> regex::Matches<'r, 't> {
-        self.each[i].find_iter(text)
+    /// The first match of regex `i` in `text`.
+    pub(crate) fn find<'t>(&self, i: usize, text: &'t str) -> Option<regex::Match<'t>> {
+        self.each[i].find(text)
     }
 }
 

@@ -251,50 +251,36 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
         let mut sentences: Option<String> = None;
         let mut whole: Option<String> = None;
         for &(bi, ref regexes) in &with_regexes {
-            // A helper is read sentence by sentence (`without_in_sentence`), so its
-            // regexes are read in the sentences its patterns did not hit as well; a
-            // scored behaviour needs one hit in the turn.
-            let helper = r.behaviours[bi].dimension.is_none();
-            if !counts[bi] || (best[bi].is_some() && !helper) {
+            if best[bi].is_some() || !counts[bi] {
                 continue;
             }
-            for i in regexes
+            let found = regexes
                 .clone()
                 .filter(|&i| r.regexes.may_match(i, &scratch))
-            {
-                let text = if r.regexes.reads_whole_turn(i) {
-                    whole.get_or_insert_with(|| regex_text(turn, " "))
-                } else {
-                    sentences.get_or_insert_with(|| regex_text(turn, "\n "))
-                };
-                for m in r.regexes.find_iter(i, text) {
-                    // A match may begin with the space before its first word.
-                    let lead = usize::from(m.as_str().starts_with(' '));
-                    let first = text[..m.start()].matches(' ').count() + lead;
-                    let last = (first + m.as_str().trim().matches(' ').count())
-                        .min(turn.tokens.len().saturating_sub(1));
-                    let sentence = sentence_of[first];
-                    if helper
-                        && per_sentence
-                            .iter()
-                            .any(|h| h.behaviour == bi && h.sentence == sentence)
-                    {
-                        continue;
-                    }
-                    best[bi].get_or_insert((first, last, 1.0));
-                    if !helper {
-                        break;
-                    }
+                .find_map(|i| {
+                    let text = if r.regexes.reads_whole_turn(i) {
+                        whole.get_or_insert_with(|| regex_text(turn, " "))
+                    } else {
+                        sentences.get_or_insert_with(|| regex_text(turn, "\n "))
+                    };
+                    r.regexes.find(i, text).map(|m| {
+                        // A match may begin with the space before its first word.
+                        let lead = usize::from(m.as_str().starts_with(' '));
+                        let first = text[..m.start()].matches(' ').count() + lead;
+                        (first, first + m.as_str().trim().matches(' ').count())
+                    })
+                });
+            if let Some((first, last)) = found {
+                let last = last.min(turn.tokens.len().saturating_sub(1));
+                best[bi] = Some((first, last, 1.0));
+                if r.behaviours[bi].dimension.is_none() {
                     per_sentence.push(SentenceHit {
                         behaviour: bi,
-                        sentence,
+                        sentence: sentence_of[first],
                         first,
                         last,
                         confidence: 1.0,
                     });
-                }
-                if best[bi].is_some() && !helper {
-                    break;
                 }
             }
         }
@@ -721,25 +707,6 @@ without_in_sentence = ["later"]
         let t = agent_says(&["Tilaus on tehty ja soitan huomenna."]);
         let found = behaviours_found(&t, &crate::metrics::compute(&t, None), &r);
         assert_eq!(found, vec![true, true, false]);
-    }
-
-    #[test]
-    fn a_helpers_regex_is_read_in_the_sentences_its_patterns_did_not_hit() {
-        // "later" has a pattern and a regex: its pattern hits the first sentence, and
-        // its regex must still block the fix in the third, as it did before the
-        // pattern was added.
-        let source = SENTENCE_RUBRIC.replace(
-            r#"patterns = ["soitan huomenna"]"#,
-            r#"patterns = ["soitan huomenna"]
-regex = ['(^| )kerron kun se on tehty( |$)']"#,
-        );
-        let r = crate::rubric::resolve::resolve("t.toml", &source).unwrap();
-        let t = agent_says(&["Soitan huomenna. Selvä. Kerron kun se on tehty, tilaus on tehty."]);
-        let m = crate::metrics::compute(&t, None);
-        assert_eq!(behaviours_found(&t, &m, &r), vec![true, true, false]);
-        let t = agent_says(&["Soitan huomenna. Selvä. Tilaus on tehty."]);
-        let m = crate::metrics::compute(&t, None);
-        assert_eq!(behaviours_found(&t, &m, &r), vec![true, true, true]);
     }
 
     #[test]
