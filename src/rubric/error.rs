@@ -25,6 +25,14 @@ pub enum ProblemKind {
     #[error("bad regex `{pattern}`: {reason}")]
     BadRegex { pattern: String, reason: String },
     #[error(
+        "regex `{pattern}` spells `{spoken}`, which never reaches a regex: the text it reads has the written form `{written}` in its place (docs/rubric.md); write `{written}`"
+    )]
+    SpokenRegexWord {
+        pattern: String,
+        spoken: String,
+        written: String,
+    },
+    #[error(
         "unknown behaviour `{found}`; it must be the id of a phrase or metric behaviour, or of a sequence above this one"
     )]
     UnknownBehaviour { found: String },

@@ -18,6 +18,7 @@ pub mod scorecard;
 pub mod scoring;
 pub mod selftest;
 pub mod turns;
+mod unreachable;
 
 use std::path::Path;
 

@@ -430,6 +430,16 @@ impl Resolver<'_> {
                 self.report(r, ProblemKind::EmptyPattern);
                 continue;
             }
+            for (spoken, written) in super::unreachable::rewritten_words(r.get_ref()) {
+                self.report(
+                    r,
+                    ProblemKind::SpokenRegexWord {
+                        pattern: r.get_ref().clone(),
+                        spoken,
+                        written: written.to_string(),
+                    },
+                );
+            }
             if let Err(e) = rubric.regexes.push(r.get_ref(), &mut rubric.patterns) {
                 self.report(
                     r,
@@ -580,6 +590,24 @@ mod tests {
             assert_eq!(found[0].0, 17, "the patterns line: {found:?}");
             assert!(found[0].1.contains(pattern), "{found:?}");
         }
+    }
+
+    #[test]
+    fn a_regex_spelling_a_form_the_colloquial_table_rewrites_is_refused_by_line() {
+        let with_regex = |regex: &str| {
+            rubric("1.0", "50", "10", "hei").replace(
+                "patterns = [\"hei\"]",
+                &format!("patterns = [\"hei\"]\nregex = ['{regex}']"),
+            )
+        };
+        let found = problems(&with_regex("(^| )(mun|minun) moka( |$)"));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, 18, "the regex line: {found:?}");
+        assert!(
+            found[0].1.contains("`mun`") && found[0].1.contains("write `minun`"),
+            "{found:?}"
+        );
+        assert_eq!(problems(&with_regex("(^| )minun moka( |$)")), []);
     }
 
     const SPOT: &str = r#"
