@@ -16,7 +16,7 @@ the learned model alone, "or" (rubric or model) and "and" (rubric and model).
 
     cargo run --release --example corpus_words -- fixtures/corpus/*/ > /tmp/words.jsonl
     pip install numpy scikit-learn
-    python3 scripts/experiments/learned_probe.py /tmp/words.jsonl --test bv,bw --exclude bx,by
+    python3 scripts/experiments/learned_probe.py /tmp/words.jsonl --test bx,by --exclude bz,ca
 
 (about 20 minutes on two cores; BENCHMARKS.md has the figures and the commit.)
 """
