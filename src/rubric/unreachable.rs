@@ -4,43 +4,31 @@
 //! regex that spells "mun" as a word matches nothing there. Patterns are
 //! normalised the same way as the text, so only regexes can hold such a word.
 //!
-//! The regex source is read as written: a run of letters counts when it is a whole
-//! word wherever it can match (spaces, `^`, `$` or `\n` around it, directly or
-//! through the groups that hold it), not a piece glued to other letters
-//! ("tie(ssa|lla)"); inside a character class or after a backslash letters are
-//! syntax. What cannot be decided this way is not reported.
+//! The regex is read through `regex-syntax`'s syntax tree: a run of literal letters
+//! counts when it is a whole word wherever it can match (a space, `\n` or an
+//! anchor on both sides, directly or through the groups, alternations and
+//! optional parts around it), not a piece glued to other letters
+//! ("tie(ssa|lla)"); classes and escapes such as `\w` hold no words. What cannot
+//! be decided this way is not reported.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use regex_syntax::ast::{Ast, RepetitionKind, RepetitionRange};
+
 use crate::finnish::text::COLLOQUIAL;
 
 /// The spoken words `regex` spells as whole words, each with the written form the
-/// text holds in its place, in the order they appear.
+/// text holds in its place, in the order they appear. An invalid regex gives none
+/// (it is reported as such elsewhere).
 pub(crate) fn rewritten_words(regex: &str) -> Vec<(String, &'static str)> {
-    let src: Vec<char> = regex.chars().collect();
-    let rewritten = rewritten();
     let mut found = Vec::new();
-    let mut i = 0;
-    while i < src.len() {
-        match src[i] {
-            '\\' => i += 2,
-            '[' => i = class_end(&src, i) + 1,
-            c if c.is_alphabetic() => {
-                let start = i;
-                while i < src.len() && src[i].is_alphabetic() {
-                    i += 1;
-                }
-                let word: String = src[start..i].iter().collect();
-                if let Some(&written) = rewritten.get(word.as_str())
-                    && opens_word(&src, start)
-                    && closes_word(&src, i)
-                {
-                    found.push((word, written));
-                }
+    if let Ok(ast) = regex_syntax::ast::parse::Parser::new().parse(regex) {
+        words(&ast, true, true, &mut |word| {
+            if let Some(&written) = rewritten().get(word) {
+                found.push((word.to_string(), written));
             }
-            _ => i += 1,
-        }
+        });
     }
     found
 }
@@ -61,182 +49,148 @@ fn rewritten() -> &'static HashMap<&'static str, &'static str> {
     })
 }
 
-/// Index of the `]` closing the class that opens at `open`.
-fn class_end(src: &[char], open: usize) -> usize {
-    let mut i = open + 1;
-    if src.get(i) == Some(&'^') {
-        i += 1;
-    }
-    if src.get(i) == Some(&']') {
-        i += 1;
-    }
-    while i < src.len() && src[i] != ']' {
-        i += if src[i] == '\\' { 2 } else { 1 };
-    }
-    i
-}
-
-/// Whether whatever can come before position `at` is a word boundary.
-fn opens_word(src: &[char], at: usize) -> bool {
-    if at == 0 {
-        return true;
-    }
-    if at >= 2 && src[at - 2] == '\\' {
-        return ends_in_newline(src, at);
-    }
-    match src[at - 1] {
-        ' ' | '^' => true,
-        '(' | '|' => {
-            let open = group_open(src, at - 1);
-            opens_word(src, open)
-        }
-        ')' => ends_apart(src, group_open(src, at - 1), at - 1),
-        // A quantified group: after it, or (when it may be absent) before it.
-        '?' | '*' | '+' | '}' if at >= 2 => {
-            let (close, may_be_absent) = match src[at - 1] {
-                '}' => match src[..at].iter().rposition(|&c| c == '{') {
-                    Some(b) if b > 0 => (b - 1, src.get(b + 1) == Some(&'0')),
-                    _ => return false,
-                },
-                q => (at - 2, q != '+'),
-            };
-            if src[close] != ')' || escaped(src, close) {
-                return false;
-            }
-            let open = group_open(src, close);
-            ends_apart(src, open, close) && (!may_be_absent || opens_word(src, open))
-        }
-        _ => false,
-    }
-}
-
-/// Whether every alternative of the group from `open` to `close` ends at a word
-/// boundary (a space, `^` or `\n`).
-fn ends_apart(src: &[char], open: usize, close: usize) -> bool {
-    alternatives(src, open, close)
-        .iter()
-        .all(|&(lo, hi)| hi > lo && (matches!(src[hi - 1], ' ' | '^') || ends_in_newline(src, hi)))
-}
-
-/// Whether whatever can come at position `at` (just after a word) is a word
-/// boundary.
-fn closes_word(src: &[char], at: usize) -> bool {
-    let Some(&c) = src.get(at) else {
-        return true;
-    };
-    match c {
-        ' ' | '$' => true,
-        '\\' => matches!(src.get(at + 1), Some('n' | 'z')),
-        '|' | ')' => {
-            let close = group_close(src, at);
-            closes_word(src, after_quantifier(src, close + 1))
-        }
-        '(' => {
-            let close = group_close(src, at + 1);
-            let starts_apart = alternatives(src, at, close)
-                .iter()
-                .all(|&(lo, hi)| hi > lo && closes_word(src, lo));
-            let next = after_quantifier(src, close + 1);
-            let optional = matches!(src.get(close + 1), Some('?' | '*'))
-                || (src.get(close + 1) == Some(&'{') && src.get(close + 2) == Some(&'0'));
-            starts_apart && (!optional || closes_word(src, next))
-        }
-        _ => false,
-    }
-}
-
-/// The `(` opening the group that holds position `at`: the group a `(` there
-/// opens, or the one a `|` or `)` there belongs to.
-fn group_open(src: &[char], at: usize) -> usize {
-    if src[at] == '(' {
-        return at;
-    }
-    let mut depth = 0usize;
-    for i in (0..at).rev() {
-        if escaped(src, i) {
-            continue;
-        }
-        match src[i] {
-            ')' => depth += 1,
-            '(' if depth == 0 => return i,
-            '(' => depth -= 1,
-            _ => {}
-        }
-    }
-    0
-}
-
-/// The `)` closing the group that holds position `at`.
-fn group_close(src: &[char], at: usize) -> usize {
-    let mut depth = 0usize;
-    let mut i = at;
-    while i < src.len() {
-        match src[i] {
-            '\\' => i += 1,
-            '[' => i = class_end(src, i),
-            '(' => depth += 1,
-            ')' => {
-                if depth == 0 {
-                    return i;
+/// Calls `each` with every whole word of `ast`, given whether what comes before it
+/// (`apart_before`) and after it (`apart_after`) is always a word boundary.
+fn words(ast: &Ast, apart_before: bool, apart_after: bool, each: &mut dyn FnMut(&str)) {
+    match ast {
+        Ast::Concat(concat) => {
+            let items = &concat.asts;
+            let mut i = 0;
+            while i < items.len() {
+                let before = apart(&items[..i], Edge::End, apart_before);
+                match letters_from(items, i) {
+                    Some(word) => {
+                        let end = i + word.chars().count();
+                        if before && apart(&items[end..], Edge::Start, apart_after) {
+                            each(&word);
+                        }
+                        i = end;
+                    }
+                    None => {
+                        let after = apart(&items[i + 1..], Edge::Start, apart_after);
+                        words(&items[i], before, after, each);
+                        i += 1;
+                    }
                 }
-                depth -= 1;
             }
-            _ => {}
         }
-        i += 1;
+        Ast::Alternation(alternation) => {
+            for alternative in &alternation.asts {
+                words(alternative, apart_before, apart_after, each);
+            }
+        }
+        Ast::Group(group) => words(&group.ast, apart_before, apart_after, each),
+        Ast::Repetition(repetition) => {
+            // A part that may repeat also has itself on either side.
+            let inner = &repetition.ast;
+            let again = max_count(&repetition.op.kind) > 1;
+            let before =
+                apart_before && (!again || apart(std::slice::from_ref(inner), Edge::End, false));
+            let after =
+                apart_after && (!again || apart(std::slice::from_ref(inner), Edge::Start, false));
+            words(inner, before, after, each);
+        }
+        Ast::Literal(_) => {
+            if let Some(word) = letters_from(std::slice::from_ref(ast), 0)
+                && apart_before
+                && apart_after
+            {
+                each(&word);
+            }
+        }
+        _ => {}
     }
-    src.len()
 }
 
-/// The spans of the top-level alternatives of the group from `open` to `close`
-/// (after a `?:` or other group flags).
-fn alternatives(src: &[char], open: usize, close: usize) -> Vec<(usize, usize)> {
-    let mut lo = open + 1;
-    if src.get(lo) == Some(&'?') {
-        while lo < close && src[lo] != ':' {
-            lo += 1;
-        }
-        lo += 1;
-    }
-    let mut spans = Vec::new();
-    let (mut depth, mut start, mut i) = (0usize, lo, lo);
-    while i < close {
-        match src[i] {
-            '\\' => i += 1,
-            '[' => i = class_end(src, i),
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            '|' if depth == 0 => {
-                spans.push((start, i));
-                start = i + 1;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    spans.push((start, close));
-    spans
+/// The run of literal letters starting at `items[i]`, if it starts with one.
+fn letters_from(items: &[Ast], i: usize) -> Option<String> {
+    let word: String = items[i..]
+        .iter()
+        .map_while(|item| match item {
+            Ast::Literal(literal) if literal.c.is_alphabetic() => Some(literal.c),
+            _ => None,
+        })
+        .collect();
+    (!word.is_empty()).then_some(word)
 }
 
-/// Position after the quantifier (if any) at `at`.
-fn after_quantifier(src: &[char], at: usize) -> usize {
-    match src.get(at) {
-        Some('?' | '*' | '+') => at + 1,
-        Some('{') => src[at..]
+/// Whether every match of `items` in sequence has a word boundary at its `edge`,
+/// where `outside` says whether what lies beyond that edge does (when they match
+/// nothing): read inward from the edge, the first part that cannot be empty decides.
+fn apart(items: &[Ast], edge: Edge, outside: bool) -> bool {
+    let inward = |i: usize| match edge {
+        Edge::Start => &items[i],
+        Edge::End => &items[items.len() - 1 - i],
+    };
+    for item in (0..items.len()).map(inward) {
+        if !edge_apart(item, edge, outside) {
+            return false;
+        }
+        if !may_be_empty(item) {
+            return true;
+        }
+    }
+    outside
+}
+
+#[derive(Clone, Copy)]
+enum Edge {
+    Start,
+    End,
+}
+
+/// Whether every non-empty match of `ast` has a word boundary at its `edge`
+/// (`outside`: whether the other side of an empty part is one).
+fn edge_apart(ast: &Ast, edge: Edge, outside: bool) -> bool {
+    let sequence = |items: &[Ast]| apart(items, edge, outside);
+    match ast {
+        Ast::Literal(literal) => matches!(literal.c, ' ' | '\n'),
+        Ast::Assertion(_) => true,
+        Ast::Empty(_) => outside,
+        Ast::Group(group) => sequence(std::slice::from_ref(&group.ast)),
+        Ast::Repetition(repetition) => sequence(std::slice::from_ref(&repetition.ast)),
+        Ast::Alternation(alternation) => alternation
+            .asts
             .iter()
-            .position(|&c| c == '}')
-            .map_or(src.len(), |p| at + p + 1),
-        _ => at,
+            .all(|alternative| sequence(std::slice::from_ref(alternative))),
+        Ast::Concat(concat) => sequence(&concat.asts),
+        _ => false,
     }
 }
 
-/// Whether the regex text before `at` ends with the escape `\n`.
-fn ends_in_newline(src: &[char], at: usize) -> bool {
-    at >= 2 && src[at - 2] == '\\' && src[at - 1] == 'n'
+/// Whether `ast` can match the empty string.
+fn may_be_empty(ast: &Ast) -> bool {
+    match ast {
+        Ast::Empty(_) | Ast::Assertion(_) | Ast::Flags(_) => true,
+        Ast::Group(group) => may_be_empty(&group.ast),
+        Ast::Repetition(repetition) => {
+            min_count(&repetition.op.kind) == 0 || may_be_empty(&repetition.ast)
+        }
+        Ast::Alternation(alternation) => alternation.asts.iter().any(may_be_empty),
+        Ast::Concat(concat) => concat.asts.iter().all(may_be_empty),
+        _ => false,
+    }
 }
 
-fn escaped(src: &[char], at: usize) -> bool {
-    at > 0 && src[at - 1] == '\\'
+fn min_count(kind: &RepetitionKind) -> u32 {
+    match kind {
+        RepetitionKind::ZeroOrOne | RepetitionKind::ZeroOrMore => 0,
+        RepetitionKind::OneOrMore => 1,
+        RepetitionKind::Range(
+            RepetitionRange::Exactly(m)
+            | RepetitionRange::AtLeast(m)
+            | RepetitionRange::Bounded(m, _),
+        ) => *m,
+    }
+}
+
+fn max_count(kind: &RepetitionKind) -> u32 {
+    match kind {
+        RepetitionKind::ZeroOrOne => 1,
+        RepetitionKind::ZeroOrMore | RepetitionKind::OneOrMore => u32::MAX,
+        RepetitionKind::Range(RepetitionRange::Exactly(n) | RepetitionRange::Bounded(_, n)) => *n,
+        RepetitionKind::Range(RepetitionRange::AtLeast(_)) => u32::MAX,
+    }
 }
 
 #[cfg(test)]
