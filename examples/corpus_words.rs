@@ -5,12 +5,12 @@
 //!
 //! cargo run --release --example corpus_words -- fixtures/corpus/a fixtures/corpus/b > words.jsonl
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use kuulas::finnish::forms::Features;
 use kuulas::finnish::text::tokenize;
-use kuulas::rubric::labelled::{parse, synthesize};
+use kuulas::rubric::labelled::load_dir;
 use kuulas::rubric::scoring::behaviours_found;
 use serde_json::{Value, json};
 
@@ -23,11 +23,7 @@ fn main() -> Result<()> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        for file in toml_files(Path::new(&dir))? {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
-            let call = parse(&file.display().to_string(), &text)?;
-            let transcript = synthesize(&call.turns);
+        for (call, transcript) in load_dir(Path::new(&dir))? {
             let metrics = kuulas::metrics::compute(&transcript, None);
             let found: Vec<&str> = rubric
                 .behaviours
@@ -83,14 +79,4 @@ fn main() -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn toml_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot list {}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
-    Ok(files)
 }
