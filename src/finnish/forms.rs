@@ -37,6 +37,10 @@ const NAMES: &[(&str, u32)] = &[
     ("conneg", 1 << 15),
 ];
 
+/// The features that say how a word is inflected as a verb: person, voice, tense,
+/// mood, participle, connegative (not "verb" or "ind", which every verb form has).
+const INFLECTION: u32 = ((1 << 16) - 1) & !(1 << 0) & !(1 << 10);
+
 /// Both past participles.
 const PARTICIPLES: u32 = PAST_PASS_PTCP | PAST_ACT_PTCP;
 /// Marks the verb reading of a participle ([`Analysis::participle_verb`]); no pattern
@@ -73,6 +77,25 @@ impl Features {
 
     pub fn is_empty(self) -> bool {
         self.0 == 0
+    }
+
+    /// Only the features of [`INFLECTION`]: how a verb form is inflected.
+    pub fn inflection(self) -> Features {
+        Features(self.0 & INFLECTION)
+    }
+
+    pub fn bits(self) -> u32 {
+        self.0
+    }
+
+    /// The features' names joined by "+" ("1sg+pres"), in the order of [`NAMES`].
+    pub fn to_names(self) -> String {
+        let names: Vec<&str> = NAMES
+            .iter()
+            .filter(|(_, b)| self.0 & b != 0)
+            .map(|(n, _)| *n)
+            .collect();
+        names.join("+")
     }
 
     /// Every feature name a pattern may use, for error messages and docs.

@@ -103,13 +103,13 @@ pub fn shared() -> &'static Morphology {
             .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "off" | "0" | "no"));
         if off {
             tracing::debug!(
-                "{VOIKKO_ENV} turns Voikko off: rubric word forms fall back to Snowball stems and endings"
+                "{VOIKKO_ENV} turns Voikko off: rubric word forms fall back to Snowball stems and endings, and the rubric's learned model is not used"
             );
             return Morphology::Fallback;
         }
         Morphology::voikko(setting.as_deref()).unwrap_or_else(|e| {
             tracing::warn!(
-                "{e}; rubric word forms fall back to Snowball stems and endings (less precise)"
+                "{e}; rubric word forms fall back to Snowball stems and endings (less precise), and the rubric's learned model is not used"
             );
             Morphology::Fallback
         })

@@ -54,6 +54,9 @@ pub struct Word {
     pub(crate) id: u64,
     /// What each pattern set reads this word as, filled in by the matcher.
     pub(crate) readings: Readings,
+    /// Where the rubric's learned model memoised this word on this thread: the
+    /// memo's generation (0: never) and the word's index in it.
+    pub(crate) learned_memo: Cell<(u64, u32)>,
 }
 
 /// Spoken forms and the standard Finnish Whisper tends to write instead.
@@ -462,6 +465,7 @@ fn normalise(word: &str) -> impl Iterator<Item = Word> + '_ {
             clause_word: CLAUSE_WORDS.contains(&part),
             id: NEXT_WORD_ID.with(|next| next.replace(next.get() + 1)),
             readings: Readings::default(),
+            learned_memo: Cell::new((0, 0)),
         }
     })
 }

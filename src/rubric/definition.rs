@@ -29,6 +29,15 @@ pub struct Rubric {
     /// Behaviour index of each pattern in `patterns`.
     pub(crate) pattern_owner: Vec<usize>,
     pub(crate) regexes: Regexes,
+    /// The learned model, when the rubric says `learned = true`.
+    pub(crate) learned: Option<LearnedJudges>,
+}
+
+/// The learned model and, per judge, the index of the behaviour it judges.
+#[derive(Debug)]
+pub(crate) struct LearnedJudges {
+    pub model: std::sync::Arc<crate::rubric::learned::Learned>,
+    pub behaviour: Vec<usize>,
 }
 
 /// Every phrase behaviour's regexes, in behaviour order, each with the word tests

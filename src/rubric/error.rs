@@ -42,6 +42,10 @@ pub enum ProblemKind {
         "unknown metric `{found}`; use unannounced_hold, agent_interruption or customer_interruption"
     )]
     UnknownMetric { found: String },
+    #[error(
+        "`learned = true` lets kuulas's built-in model judge `{id}`, which this rubric does not define; define `{id}` or remove `learned`"
+    )]
+    LearnedBehaviourMissing { id: String },
     #[error("duplicate id `{id}`; ids must be unique and stable")]
     DuplicateId { id: String },
     #[error("behaviour `{id}` needs exactly one of patterns/regex, when or metric")]

@@ -10,6 +10,7 @@ pub mod definition;
 pub mod error;
 pub mod eval;
 pub mod labelled;
+pub mod learned;
 pub mod phrases;
 mod prefilter;
 pub mod resolve;

@@ -7,9 +7,11 @@ use toml::Spanned;
 
 use crate::finnish::matcher::PatternSet;
 use crate::rubric::definition::{
-    Behaviour, Dimension, MetricEvent, PartyFilter, Regexes, Rubric, Rule, SpotPhrase, Window,
+    Behaviour, Dimension, LearnedJudges, MetricEvent, PartyFilter, Regexes, Rubric, Rule,
+    SpotPhrase, Window,
 };
 use crate::rubric::error::{Problem, ProblemKind, RubricError, line_of};
+use crate::rubric::learned;
 use crate::rubric::schema::{BehaviourDef, RubricFile};
 
 pub const RUBRIC_SCHEMA_VERSION: u32 = 1;
@@ -167,6 +169,7 @@ impl Resolver<'_> {
             patterns: PatternSet::default(),
             pattern_owner: Vec::new(),
             regexes: Regexes::default(),
+            learned: None,
         };
         for (i, b) in raw.behaviours.iter().enumerate() {
             let def = b.get_ref();
@@ -182,7 +185,36 @@ impl Resolver<'_> {
             let behaviour = self.behaviour(def, line, &ids, &raw, &mut rubric);
             rubric.behaviours.push(behaviour);
         }
+        if let Some(on) = raw.learned.as_ref().filter(|on| *on.get_ref()) {
+            rubric.learned = self.learned(on, &ids);
+            if rubric.learned.is_some() {
+                // Scorecards name what scored them: the model is part of it.
+                let both = [text.as_bytes(), learned::BUILT_IN.as_bytes()].concat();
+                rubric.sha256 = hex::encode(Sha256::digest(&both));
+            }
+        }
         rubric
+    }
+
+    /// The built-in learned model, each judge tied to the behaviour it judges;
+    /// `None` without Voikko: the model reads Voikko's lemmas, and with Snowball
+    /// stems in their place it would take away findings it cannot read.
+    fn learned(&mut self, at: &Spanned<bool>, ids: &HashMap<&str, usize>) -> Option<LearnedJudges> {
+        let model = learned::built_in();
+        let mut behaviour = Vec::new();
+        for judge in &model.judges {
+            match ids.get(judge.behaviour.as_str()) {
+                Some(&i) => behaviour.push(i),
+                None => self.report(
+                    at,
+                    ProblemKind::LearnedBehaviourMissing {
+                        id: judge.behaviour.clone(),
+                    },
+                ),
+            }
+        }
+        let usable = behaviour.len() == model.judges.len() && crate::finnish::shared().is_voikko();
+        usable.then_some(LearnedJudges { model, behaviour })
     }
 
     fn behaviour(

@@ -22,6 +22,10 @@ pub struct RubricFile {
     /// Named word lists patterns use as `@name` (`[lists] fix_verbs = […]`).
     #[serde(default)]
     pub lists: BTreeMap<String, Spanned<Vec<Spanned<String>>>>,
+    /// Whether kuulas's built-in learned model judges the behaviours it covers
+    /// along with the patterns (`rubric::learned`).
+    #[serde(default)]
+    pub learned: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize)]

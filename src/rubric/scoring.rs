@@ -11,6 +11,7 @@ use std::ops::Range;
 use crate::finnish::matcher::{Hit, HitSink, Scratch, opens_written_sentence};
 use crate::metrics::Metrics;
 use crate::rubric::definition::{self, Behaviour, MetricEvent, Rubric, Rule, Window};
+use crate::rubric::learned::{self, Combine, Verdict};
 use crate::rubric::scorecard::{
     DimensionScore, Moment, RubricRef, SCORECARD_SCHEMA_VERSION, Scorecard, Scores,
 };
@@ -68,17 +69,33 @@ impl Quote {
 
 /// Scores `transcript` against `rubric`. Pure; cannot fail.
 pub fn score(transcript: &Transcript, metrics: &Metrics, rubric: &Rubric) -> Scorecard {
-    let (turns, found) = detect(transcript, metrics, rubric);
+    let (turns, found) = detect(transcript, metrics, rubric, true);
     scorecard(rubric, transcript, &turns, found, metrics)
 }
 
 /// Whether each behaviour of `rubric` (helpers included) occurs in the call, in the
-/// rubric's order: what the self-test checks examples against.
+/// rubric's order, as [`score`] finds them: what `rubric eval` measures.
 pub fn behaviours_found(transcript: &Transcript, metrics: &Metrics, rubric: &Rubric) -> Vec<bool> {
-    detect(transcript, metrics, rubric)
+    detect(transcript, metrics, rubric, true)
         .1
         .iter()
         .map(|o| !o.is_empty())
+        .collect()
+}
+
+/// Per behaviour of `rubric`, the turns where its patterns, events and sequences
+/// alone find it, without the learned model (empty: not found): what the
+/// self-test checks examples against, and what the model is trained to
+/// combine with.
+pub fn pattern_findings(
+    transcript: &Transcript,
+    metrics: &Metrics,
+    rubric: &Rubric,
+) -> Vec<Vec<usize>> {
+    detect(transcript, metrics, rubric, false)
+        .1
+        .iter()
+        .map(|o| o.iter().map(|o| o.turn).collect())
         .collect()
 }
 
@@ -86,12 +103,16 @@ fn detect(
     transcript: &Transcript,
     metrics: &Metrics,
     rubric: &Rubric,
+    with_learned: bool,
 ) -> (Vec<Turn>, Vec<Vec<Occurrence>>) {
     let turns = turns::build(transcript);
     let mut found: Vec<Vec<Occurrence>> = vec![Vec::new(); rubric.behaviours.len()];
     phrases(transcript, rubric, &turns, &mut found);
     metric_events(transcript, metrics, rubric, &turns, &mut found);
     sequences(transcript, rubric, &turns, &mut found);
+    if with_learned {
+        learned(transcript, rubric, &turns, &mut found);
+    }
     if transcript.attribution == Attribution::Estimated {
         found
             .iter_mut()
@@ -99,6 +120,89 @@ fn detect(
             .for_each(|o| o.confidence *= ESTIMATED_PARTIES);
     }
     (turns, found)
+}
+
+/// Lets the rubric's learned model judge the behaviours it covers (after every
+/// pattern, event and sequence, so the helpers other behaviours read are the
+/// patterns' own). An `and` judge keeps each pattern finding it believes a
+/// sentence near (`learned::near`); an `or` judge adds its best sentence where the
+/// patterns found nothing; a `replace` judge's best sentence is the finding.
+fn learned(
+    transcript: &Transcript,
+    rubric: &Rubric,
+    turns: &[Turn],
+    found: &mut [Vec<Occurrence>],
+) {
+    let Some(model) = &rubric.learned else {
+        return;
+    };
+    let judges = || model.model.judges.iter().zip(&model.behaviour);
+    // An `or` judge has nothing to add where the patterns found the behaviour,
+    // an `and` judge nothing to take away where they did not.
+    let wanted: Vec<bool> = judges()
+        .map(|(judge, &b)| match judge.combine {
+            Combine::Or => found[b].is_empty(),
+            Combine::And => !found[b].is_empty(),
+            Combine::Replace => true,
+        })
+        .collect();
+    // Which judges read each turn: an `and` judge the turns near the findings
+    // it must confirm, the others the whole call; each only where its
+    // behaviour counts (party and window).
+    let duration = transcript.duration;
+    let counts = |b: usize, ti: usize| {
+        counts_in(&rubric.behaviours[b], &turns[ti], ti, turns.len(), duration)
+    };
+    let mut read = vec![0u32; turns.len()];
+    for (j, ((judge, &b), &w)) in judges().zip(&wanted).enumerate() {
+        if !w {
+            continue;
+        }
+        let mut mark = |ti: usize| {
+            if counts(b, ti) {
+                read[ti] |= 1 << j;
+            }
+        };
+        if judge.combine == Combine::And {
+            for o in &found[b] {
+                learned::near(o.turn, turns.len()).for_each(&mut mark);
+            }
+        } else {
+            (0..turns.len()).for_each(mark);
+        }
+    }
+    let judgement = model.model.judge(turns, crate::finnish::shared(), &read);
+    for (j, (judge, &b)) in judges().enumerate() {
+        if !wanted[j] {
+            continue;
+        }
+        let occurrences = &mut found[b];
+        match (judge.combine, judgement.believed(j)) {
+            (Combine::And, _) => occurrences.retain(|o| judgement.believes_near(j, o.turn)),
+            (Combine::Or, Some(v)) => occurrences.push(verdict_occurrence(transcript, turns, v)),
+            (Combine::Replace, v) => {
+                *occurrences = v
+                    .map(|v| verdict_occurrence(transcript, turns, v))
+                    .into_iter()
+                    .collect();
+            }
+            (Combine::Or, None) => {}
+        }
+    }
+}
+
+fn verdict_occurrence(t: &Transcript, turns: &[Turn], v: Verdict) -> Occurrence {
+    let s = v.sentence;
+    let turn = &turns[s.turn];
+    Occurrence {
+        turn: s.turn,
+        sentence: s.index,
+        party: turn.party,
+        start: turn.token_time(t, s.first).0,
+        end: turn.token_time(t, s.last).1,
+        quote: quote(s.turn, turn, s.first, s.last),
+        confidence: v.probability * (0.5 + 0.5 * turn.probability.unwrap_or(1.0)),
+    }
 }
 
 /// `own`: how many turns of the same party came before turn number `turn`.

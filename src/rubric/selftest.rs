@@ -7,7 +7,7 @@
 use crate::metrics;
 use crate::rubric::definition::{PartyFilter, Rubric};
 use crate::rubric::labelled::{LabelledTurn, synthesize};
-use crate::rubric::scoring::behaviours_found;
+use crate::rubric::scoring::pattern_findings;
 use crate::transcript::Party;
 
 /// An example that was not found, or a counter-example that was.
@@ -40,7 +40,7 @@ pub fn run(rubric: &Rubric) -> (usize, Vec<Failure>) {
             checked += 1;
             let transcript = synthesize(&turns(text, default));
             let m = metrics::compute(&transcript, None);
-            if behaviours_found(&transcript, &m, rubric)[i] != example {
+            if pattern_findings(&transcript, &m, rubric)[i].is_empty() == example {
                 failures.push(Failure {
                     behaviour: b.id.clone(),
                     line: b.line,
