@@ -11,7 +11,7 @@ use std::path::Path;
 use anyhow::Result;
 use kuulas::rubric::eval::CORE_BEHAVIOURS;
 use kuulas::rubric::labelled::load_dir;
-use kuulas::rubric::learned::features::{self, Feature};
+use kuulas::rubric::learned::features;
 use kuulas::rubric::scoring::{counts_in, pattern_findings};
 use kuulas::rubric::turns;
 use serde_json::{Value, json};
@@ -54,7 +54,7 @@ fn main() -> Result<()> {
                     .collect();
                 let names: Vec<String> = found
                     .iter()
-                    .map(|f| features::name(sentence.party, &as_str(f)))
+                    .map(|f| features::name(sentence.party, &f.map_lemmas(|l| &**l)))
                     .collect();
                 sentences.push(json!({"turn": sentence.turn, "counts": counts, "f": names}));
                 true
@@ -67,17 +67,4 @@ fn main() -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn as_str(feature: &Feature<Box<str>>) -> Feature<&str> {
-    match feature {
-        Feature::Bias => Feature::Bias,
-        Feature::Lemma(l) => Feature::Lemma(l),
-        Feature::VerbLemma(l, f) => Feature::VerbLemma(l, *f),
-        Feature::Verb(f) => Feature::Verb(*f),
-        Feature::Negation => Feature::Negation,
-        Feature::Number => Feature::Number,
-        Feature::Pair(a, b) => Feature::Pair(a, b),
-        Feature::Place(p) => Feature::Place(*p),
-    }
 }

@@ -14,12 +14,14 @@ use crate::finnish::text;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Features(u32);
 
+const VERB: u32 = 1 << 0;
+const IND: u32 = 1 << 10;
 const PAST_PASS_PTCP: u32 = 1 << 13;
 const PAST_ACT_PTCP: u32 = 1 << 14;
 
 /// Feature names as patterns write them, and their bits.
 const NAMES: &[(&str, u32)] = &[
-    ("verb", 1 << 0),
+    ("verb", VERB),
     ("1sg", 1 << 1),
     ("2sg", 1 << 2),
     ("3sg", 1 << 3),
@@ -29,7 +31,7 @@ const NAMES: &[(&str, u32)] = &[
     ("pass", 1 << 7),
     ("pres", 1 << 8),
     ("past", 1 << 9),
-    ("ind", 1 << 10),
+    ("ind", IND),
     ("cond", 1 << 11),
     ("imp", 1 << 12),
     ("past-pass-ptcp", PAST_PASS_PTCP),
@@ -39,7 +41,8 @@ const NAMES: &[(&str, u32)] = &[
 
 /// The features that say how a word is inflected as a verb: person, voice, tense,
 /// mood, participle, connegative (not "verb" or "ind", which every verb form has).
-const INFLECTION: u32 = ((1 << 16) - 1) & !(1 << 0) & !(1 << 10);
+/// Of the sixteen named bits, so never [`VERB_OF_PARTICIPLE`].
+const INFLECTION: u32 = ((1 << 16) - 1) & !VERB & !IND;
 
 /// Both past participles.
 const PARTICIPLES: u32 = PAST_PASS_PTCP | PAST_ACT_PTCP;

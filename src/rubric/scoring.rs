@@ -193,15 +193,36 @@ fn learned(
 
 fn verdict_occurrence(t: &Transcript, turns: &[Turn], v: Verdict) -> Occurrence {
     let s = v.sentence;
-    let turn = &turns[s.turn];
+    words_occurrence(
+        t,
+        s.turn,
+        &turns[s.turn],
+        s.index,
+        s.first,
+        s.last,
+        v.probability,
+    )
+}
+
+/// An occurrence quoting tokens `first..=last` of turn `ti` (starting in its
+/// sentence `sentence`), its confidence lowered by Whisper's uncertainty of the turn.
+fn words_occurrence(
+    t: &Transcript,
+    ti: usize,
+    turn: &Turn,
+    sentence: usize,
+    first: usize,
+    last: usize,
+    confidence: f32,
+) -> Occurrence {
     Occurrence {
-        turn: s.turn,
-        sentence: s.index,
+        turn: ti,
+        sentence,
         party: turn.party,
-        start: turn.token_time(t, s.first).0,
-        end: turn.token_time(t, s.last).1,
-        quote: quote(s.turn, turn, s.first, s.last),
-        confidence: v.probability * (0.5 + 0.5 * turn.probability.unwrap_or(1.0)),
+        start: turn.token_time(t, first).0,
+        end: turn.token_time(t, last).1,
+        quote: quote(ti, turn, first, last),
+        confidence: confidence * (0.5 + 0.5 * turn.probability.unwrap_or(1.0)),
     }
 }
 
@@ -388,15 +409,8 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
                 }
             }
         }
-        let certainty = 0.5 + 0.5 * turn.probability.unwrap_or(1.0);
-        let occurrence = |first: usize, last: usize, confidence: f32| Occurrence {
-            turn: ti,
-            sentence: sentence_of[first],
-            party: turn.party,
-            start: turn.token_time(t, first).0,
-            end: turn.token_time(t, last).1,
-            quote: quote(ti, turn, first, last),
-            confidence: confidence * certainty,
+        let occurrence = |first: usize, last: usize, confidence: f32| {
+            words_occurrence(t, ti, turn, sentence_of[first], first, last, confidence)
         };
         for (bi, hit) in best.iter().copied().enumerate() {
             let Some((first, last, confidence)) = hit else {

@@ -80,6 +80,33 @@ pub enum Feature<L> {
     Place(Place),
 }
 
+impl<L> Feature<L> {
+    /// The same feature with each lemma mapped by `f`; `None` if `f` gives none.
+    pub fn try_map_lemmas<'a, M>(
+        &'a self,
+        mut f: impl FnMut(&'a L) -> Option<M>,
+    ) -> Option<Feature<M>> {
+        Some(match self {
+            Feature::Bias => Feature::Bias,
+            Feature::Lemma(l) => Feature::Lemma(f(l)?),
+            Feature::VerbLemma(l, i) => Feature::VerbLemma(f(l)?, *i),
+            Feature::Verb(i) => Feature::Verb(*i),
+            Feature::Negation => Feature::Negation,
+            Feature::Number => Feature::Number,
+            Feature::Pair(a, b) => Feature::Pair(f(a)?, f(b)?),
+            Feature::Place(p) => Feature::Place(*p),
+        })
+    }
+
+    /// The same feature with each lemma mapped by `f`.
+    pub fn map_lemmas<'a, M>(&'a self, mut f: impl FnMut(&'a L) -> M) -> Feature<M> {
+        match self.try_map_lemmas(|l| Some(f(l))) {
+            Some(mapped) => mapped,
+            None => unreachable!("every lemma was mapped"),
+        }
+    }
+}
+
 /// A sentence of a turn: tokens `first..=last` of turn `turn`, its `index`th.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sentence {

@@ -55,6 +55,8 @@ pub struct Judge {
     pub combine: Combine,
     /// A sentence shows the behaviour when its probability is above this.
     pub threshold: f32,
+    /// The threshold as a logit, which scoring compares sums with.
+    believed_above: f32,
     intercept: f32,
 }
 
@@ -68,18 +70,17 @@ pub struct Verdict {
 /// What the model read of a call: per judge, its best sentence, and its best
 /// logit in each turn it read.
 #[derive(Debug)]
-pub struct Judgement {
+pub struct Judgement<'a> {
+    judges: &'a [Judge],
     best: Vec<Option<(Sentence, f32)>>,
     by_turn: Vec<f32>,
-    /// Per judge, the logit of its threshold.
-    believed_above: Vec<f32>,
 }
 
-impl Judgement {
+impl Judgement<'_> {
     /// The sentence judge `j` believes most in what was read, if it believes one.
     pub fn believed(&self, j: usize) -> Option<Verdict> {
         self.best[j]
-            .filter(|&(_, logit)| logit > self.believed_above[j])
+            .filter(|&(_, logit)| logit > self.judges[j].believed_above)
             .map(|(sentence, logit)| Verdict {
                 sentence,
                 probability: 1.0 / (1.0 + (-logit).exp()),
@@ -89,9 +90,9 @@ impl Judgement {
     /// Whether judge `j` believes a sentence within [`NEAR_TURNS`] turns of turn
     /// `turn` (those turns must have been read).
     pub fn believes_near(&self, j: usize, turn: usize) -> bool {
-        let n = self.best.len();
+        let n = self.judges.len();
         let turns = self.by_turn.len() / n.max(1);
-        near(turn, turns).any(|t| self.by_turn[t * n + j] > self.believed_above[j])
+        near(turn, turns).any(|t| self.by_turn[t * n + j] > self.judges[j].believed_above)
     }
 }
 
@@ -219,13 +220,8 @@ fn kind(feature: &Feature<u32>) -> (u64, u64, u64) {
 
 /// A feature of a party's sentence as one number (lemma ids stay below 2^28).
 fn key(party: Party, feature: &Feature<u32>) -> u64 {
-    let p = match party {
-        Party::Agent => 0,
-        Party::Customer => 1,
-        Party::Unknown => 2,
-    };
     let (k, a, b) = kind(feature);
-    p | k << 2 | a << 6 | b << 34
+    party_index(party) as u64 | k << 2 | a << 6 | b << 34
 }
 
 impl Learned {
@@ -245,7 +241,7 @@ impl Learned {
         let mut judges: Vec<Judge> = Vec::new();
         let mut lemmas: FastMap<Box<str>, u32> = FastMap::default();
         let mut by_key: FastMap<u64, Vec<(u16, f32)>> = FastMap::default();
-        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        let mut pairs = PairFilter::default();
         for (n, line) in lines {
             let at = |e: String| format!("line {}: {e}", n + 1);
             let fields: Vec<&str> = line.split('\t').collect();
@@ -268,6 +264,7 @@ impl Learned {
                         behaviour: id.to_string(),
                         combine,
                         threshold,
+                        believed_above: (threshold / (1.0 - threshold)).ln(),
                         intercept: number(intercept).map_err(at)?,
                     });
                 }
@@ -279,7 +276,7 @@ impl Learned {
                     let weight = number(weight).map_err(at)?;
                     let (party, feature) = parse_feature(name, &mut lemmas).map_err(at)?;
                     if let Feature::Pair(a, b) = feature {
-                        pairs.push((a, b));
+                        pairs.insert(a, b);
                     }
                     by_key
                         .entry(key(party, &feature))
@@ -288,10 +285,6 @@ impl Learned {
                 }
                 _ => return Err(at("expected a behaviour line or weight<TAB>feature".into())),
             }
-        }
-        let mut filter = PairFilter::default();
-        for &(a, b) in &pairs {
-            filter.insert(a, b);
         }
         let mut index = FastMap::default();
         let mut weights = Vec::new();
@@ -304,7 +297,7 @@ impl Learned {
             instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
             judges,
             lemmas,
-            pairs: filter,
+            pairs,
             fixed: Vec::new(),
             index,
             weights,
@@ -324,16 +317,12 @@ impl Learned {
 
     /// Reads the sentences of each turn for the judges whose bit is set in
     /// `read[turn]` (bit `j` for judge `j`; a model has at most 32 judges).
-    pub fn judge(&self, turns: &[Turn], morphology: &Morphology, read: &[u32]) -> Judgement {
+    pub fn judge(&self, turns: &[Turn], morphology: &Morphology, read: &[u32]) -> Judgement<'_> {
         let n = self.judges.len();
         let mut judgement = Judgement {
+            judges: &self.judges,
             best: vec![None; n],
             by_turn: vec![f32::NEG_INFINITY; turns.len() * n],
-            believed_above: self
-                .judges
-                .iter()
-                .map(|j| (j.threshold / (1.0 - j.threshold)).ln())
-                .collect(),
         };
         if read.iter().all(|&judges| judges == 0) {
             return judgement;
@@ -490,16 +479,7 @@ impl SentenceScorer<'_> {
 /// The feature with its lemmas' vocabulary ids; `None` when a lemma is not in
 /// the model's vocabulary (no weight can name it).
 fn known(feature: &Feature<Option<u32>>) -> Option<Feature<u32>> {
-    Some(match *feature {
-        Feature::Bias => Feature::Bias,
-        Feature::Lemma(l) => Feature::Lemma(l?),
-        Feature::VerbLemma(l, f) => Feature::VerbLemma(l?, f),
-        Feature::Verb(f) => Feature::Verb(f),
-        Feature::Negation => Feature::Negation,
-        Feature::Number => Feature::Number,
-        Feature::Pair(a, b) => Feature::Pair(a?, b?),
-        Feature::Place(p) => Feature::Place(p),
-    })
+    feature.try_map_lemmas(|&l| l)
 }
 
 fn number(s: &str) -> Result<f32, String> {
@@ -748,29 +728,9 @@ mod tests {
             let mut found = Vec::new();
             features::all_features(&words, places, &mut found);
             for f in &found {
-                let as_str = match f {
-                    Feature::Lemma(l) => Feature::Lemma(&**l),
-                    Feature::VerbLemma(l, i) => Feature::VerbLemma(&**l, *i),
-                    Feature::Pair(a, b) => Feature::Pair(&**a, &**b),
-                    Feature::Bias => Feature::Bias,
-                    Feature::Verb(i) => Feature::Verb(*i),
-                    Feature::Negation => Feature::Negation,
-                    Feature::Number => Feature::Number,
-                    Feature::Place(p) => Feature::Place(*p),
-                };
-                let name = features::name(sentence.party, &as_str);
+                let name = features::name(sentence.party, &f.map_lemmas(|l| &**l));
                 let (party, parsed) = parse_feature(&name, &mut lemmas).unwrap();
-                let id = |l: &str| lemmas[l];
-                let direct = match f {
-                    Feature::Lemma(l) => Feature::Lemma(id(l)),
-                    Feature::VerbLemma(l, i) => Feature::VerbLemma(id(l), *i),
-                    Feature::Pair(a, b) => Feature::Pair(id(a), id(b)),
-                    Feature::Bias => Feature::Bias,
-                    Feature::Verb(i) => Feature::Verb(*i),
-                    Feature::Negation => Feature::Negation,
-                    Feature::Number => Feature::Number,
-                    Feature::Place(p) => Feature::Place(*p),
-                };
+                let direct = f.map_lemmas(|l| lemmas[&**l]);
                 assert_eq!(key(party, &parsed), key(sentence.party, &direct), "{name}");
                 seen += 1;
             }
