@@ -204,6 +204,9 @@ pub enum Window {
     /// Within the first N turns of the turn's own party ("first 1 own turn": the
     /// agent's first turn, whoever spoke first).
     FirstOwnTurns(usize),
+    /// Within the last N turns of the turn's own party ("last 2 own turns": the
+    /// customer's last two turns, whoever spoke last).
+    LastOwnTurns(usize),
 }
 
 /// Events from the metrics a behaviour can be built on.
@@ -224,11 +227,11 @@ pub enum Rule {
     Phrases {
         regexes: Range<usize>,
     },
-    /// An occurrence of `when`, judged by what else occurs around it: within
-    /// `before` / `after` turns of the anchor's party (the other party's turns in
-    /// between included).
+    /// An occurrence of any of `when` (the anchors), judged by what else occurs
+    /// around it: within `before` / `after` turns of the anchor's party (the other
+    /// party's turns in between included).
     Sequence {
-        when: usize,
+        when: Vec<usize>,
         with_all: Vec<usize>,
         without_all: Vec<usize>,
         without_any: Vec<usize>,

@@ -48,7 +48,7 @@ pub enum ProblemKind {
     LearnedBehaviourMissing { id: String },
     #[error("duplicate id `{id}`; ids must be unique and stable")]
     DuplicateId { id: String },
-    #[error("behaviour `{id}` needs exactly one of patterns/regex, when or metric")]
+    #[error("behaviour `{id}` needs exactly one of patterns/regex, when/when_any or metric")]
     RuleKind { id: String },
     #[error("behaviour `{id}` is scored under a dimension, so it needs polarity and points > 0")]
     MissingPoints { id: String },

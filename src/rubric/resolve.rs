@@ -381,8 +381,11 @@ impl Resolver<'_> {
         rubric: &mut Rubric,
     ) -> Rule {
         let phrases = !def.patterns.is_empty() || !def.regex.is_empty();
-        let kinds = [phrases, def.when.is_some(), def.metric.is_some()];
-        if kinds.iter().filter(|k| **k).count() != 1 {
+        let sequence = def.when.is_some() || !def.when_any.is_empty();
+        let kinds = [phrases, sequence, def.metric.is_some()];
+        if kinds.iter().filter(|k| **k).count() != 1
+            || (def.when.is_some() && !def.when_any.is_empty())
+        {
             self.report(
                 &def.id,
                 ProblemKind::RuleKind {
@@ -408,7 +411,7 @@ impl Resolver<'_> {
             };
             return Rule::Metric(event);
         }
-        if let Some(when) = &def.when {
+        if sequence {
             let mut refs = |list: &[Spanned<String>]| -> Vec<usize> {
                 list.iter()
                     .filter_map(|r| self.reference(r, index, ids, raw))
@@ -419,8 +422,12 @@ impl Resolver<'_> {
             let without_any = refs(&def.without_any);
             let with_any = refs(&def.with_any);
             let without_in_sentence = refs(&def.without_in_sentence);
+            let when = match &def.when {
+                Some(when) => refs(std::slice::from_ref(when)),
+                None => refs(&def.when_any),
+            };
             return Rule::Sequence {
-                when: self.reference(when, index, ids, raw).unwrap_or(index),
+                when,
                 with_all,
                 without_all,
                 without_any,
@@ -499,7 +506,7 @@ impl Resolver<'_> {
     ) -> Option<usize> {
         let found = ids.get(r.get_ref().as_str()).copied().filter(|&i| {
             let b = raw.behaviours[i].get_ref();
-            b.when.is_none() || i < from
+            (b.when.is_none() && b.when_any.is_empty()) || i < from
         });
         if found.is_none() {
             self.report(
@@ -518,8 +525,11 @@ fn parse_window(s: &str) -> Option<Window> {
     let words: Vec<&str> = s.split_whitespace().collect();
     if let [edge, amount, "own", unit] = words.as_slice() {
         let n: usize = amount.parse().ok().filter(|n| *n > 0)?;
-        return matches!((*edge, *unit), ("first", "turn" | "turns"))
-            .then_some(Window::FirstOwnTurns(n));
+        return match (*edge, *unit) {
+            ("first", "turn" | "turns") => Some(Window::FirstOwnTurns(n)),
+            ("last", "turn" | "turns") => Some(Window::LastOwnTurns(n)),
+            _ => None,
+        };
     }
     let (edge, amount, unit) = match words.as_slice() {
         [edge, rest] => {
@@ -552,7 +562,11 @@ mod tests {
             parse_window("first 1 own turn"),
             Some(Window::FirstOwnTurns(1))
         );
-        assert_eq!(parse_window("last 1 own turn"), None);
+        assert_eq!(
+            parse_window("last 2 own turns"),
+            Some(Window::LastOwnTurns(2))
+        );
+        assert_eq!(parse_window("middle 1 own turn"), None);
         assert_eq!(parse_window("first 0 own turns"), None);
         assert_eq!(parse_window("middle 2s"), None);
         assert_eq!(parse_window("first -2s"), None);
@@ -817,6 +831,20 @@ counter_examples = ["Ei onnistu. Nyt se toimii."]
                 .to_string()
                 .contains("a sequence above this one")
         );
+    }
+
+    #[test]
+    fn a_sequence_names_its_anchor_with_when_or_when_any_not_both() {
+        let any = CHAINED.replace("when = \"done\"", "when_any = [\"done\", \"no\"]");
+        assert!(resolve("t.toml", &any).is_ok());
+        let both = CHAINED.replace("when = \"done\"", "when = \"done\"\nwhen_any = [\"no\"]");
+        let Err(RubricError::Invalid { problems, .. }) = resolve("t.toml", &both) else {
+            panic!("when and when_any together must be refused");
+        };
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].kind.to_string().contains("when/when_any"));
+        let unknown = CHAINED.replace("when = \"done\"", "when_any = [\"done\", \"nope\"]");
+        assert!(resolve("t.toml", &unknown).is_err());
     }
 
     #[test]

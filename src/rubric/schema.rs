@@ -60,6 +60,10 @@ pub struct BehaviourDef {
     #[serde(default)]
     pub regex: Vec<Spanned<String>>,
     pub when: Option<Spanned<String>>,
+    /// Like `when`, with an occurrence of any of these as the anchor: a behaviour
+    /// that more than one sequence can find.
+    #[serde(default)]
+    pub when_any: Vec<Spanned<String>>,
     #[serde(default)]
     pub with_all: Vec<Spanned<String>>,
     #[serde(default)]

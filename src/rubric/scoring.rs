@@ -226,18 +226,20 @@ fn words_occurrence(
     }
 }
 
-/// `own`: how many turns of the same party came before turn number `turn`.
+/// `own`: how many turns of the same party came before and come after turn
+/// number `turn`.
 fn in_window(
     w: Window,
     start: f64,
     end: f64,
     turn: usize,
-    own: usize,
+    own: (usize, usize),
     n_turns: usize,
     duration: f64,
 ) -> bool {
     match w {
-        Window::FirstOwnTurns(n) => own < n,
+        Window::FirstOwnTurns(n) => own.0 < n,
+        Window::LastOwnTurns(n) => own.1 < n,
         Window::Whole => true,
         Window::FirstSeconds(s) => start < s,
         Window::LastSeconds(s) => end > duration - s,
@@ -255,7 +257,7 @@ pub fn counts_in(b: &Behaviour, turn: &Turn, ti: usize, n_turns: usize, duration
             turn.start,
             turn.end,
             ti,
-            turn.own_index,
+            (turn.own_index, turn.own_after),
             n_turns,
             duration,
         )
@@ -530,7 +532,9 @@ fn metric_events(
         };
         for (party, start, end, quote, turn) in events {
             let ti = turn.unwrap_or_else(|| turn_at(turns, start));
-            let own = turns.get(ti).map_or(0, |tr| tr.own_index);
+            let own = turns
+                .get(ti)
+                .map_or((0, 0), |tr| (tr.own_index, tr.own_after));
             if b.party.accepts(party)
                 && in_window(b.window, start, end, ti, own, turns.len(), t.duration)
             {
@@ -557,10 +561,12 @@ fn around(
     after: usize,
 ) -> (usize, usize) {
     let (own, pos) = (&own.of[party_index(turns[anchor].party)], own.pos[anchor]);
-    let lo = if before == 0 {
-        anchor
-    } else {
-        own[pos.saturating_sub(before)]
+    // Fewer own turns before the anchor than `before`: the window reaches back
+    // to the call's start, as it reaches to the end when fewer come after.
+    let lo = match before {
+        0 => anchor,
+        _ if pos < before => 0,
+        _ => own[pos - before],
     };
     let hi = own.get(pos + after).copied().unwrap_or(turns.len() - 1);
     let hi = if after == 0 { anchor } else { hi };
@@ -610,7 +616,11 @@ fn sequences(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurr
             continue;
         };
         let mut out: Vec<Occurrence> = Vec::new();
-        for anchor in &found[*when] {
+        let mut anchors: Vec<&Occurrence> = when.iter().flat_map(|&w| &found[w]).collect();
+        if when.len() > 1 {
+            anchors.sort_by_key(|o| (o.turn, o.sentence));
+        }
+        for anchor in anchors {
             let (lo, hi) = around(turns, &own, anchor.turn, *before, *after);
             let near = |id: usize| found[id].iter().find(|o| o.turn >= lo && o.turn <= hi);
             let present = |ids: &[usize]| ids.iter().all(|&id| near(id).is_some());
@@ -807,6 +817,93 @@ without_in_sentence = ["later"]
         assert_eq!(
             done("Tilaus on tehty ja soitan huomenna. Tilaus on peruttu myös.").len(),
             1
+        );
+    }
+
+    const ACCEPTED_RUBRIC: &str = r#"
+schema_version = 1
+id = "accepted-test"
+version = "1"
+title = "t"
+
+[[dimension]]
+id = "resolution"
+name = "R"
+description = "d"
+weight = 1.0
+base = 0
+
+[[behaviour]]
+id = "fix"
+description = "Helper: a fix reported."
+party = "agent"
+patterns = ["tilaus on tehty"]
+
+[[behaviour]]
+id = "later"
+description = "Helper: a call later."
+party = "agent"
+patterns = ["soitan huomenna"]
+
+[[behaviour]]
+id = "thanks"
+description = "Helper: the customer thanks in their last turn."
+party = "customer"
+within = "last 1 own turn"
+patterns = ["kiitos"]
+
+[[behaviour]]
+id = "accepted"
+description = "Helper: thanks with no call later in the three customer turns before."
+party = "customer"
+when = "thanks"
+without_any = ["later"]
+turns_before = 3
+
+[[behaviour]]
+id = "resolved"
+description = "A fix reported, or thanks with nothing left for later."
+dimension = "resolution"
+party = "any"
+polarity = "good"
+points = 50
+when_any = ["fix", "accepted"]
+"#;
+
+    /// The turns where `behaviour` is found in a call whose lines alternate
+    /// agent, customer, agent, …
+    fn found_in_dialogue(rubric: &str, behaviour: &str, lines: &[&str]) -> Vec<usize> {
+        let r = crate::rubric::resolve::resolve("t.toml", rubric).unwrap();
+        let mut t = agent_says(lines);
+        for s in t.segments.iter_mut().skip(1).step_by(2) {
+            s.party = Party::Customer;
+        }
+        let bi = r.behaviours.iter().position(|b| b.id == behaviour).unwrap();
+        let found = detect(&t, &crate::metrics::compute(&t, None), &r, false).1;
+        found[bi].iter().map(|o| o.turn).collect()
+    }
+
+    #[test]
+    fn when_any_takes_an_occurrence_of_any_anchor_in_call_order() {
+        let resolved = |lines: &[&str]| found_in_dialogue(ACCEPTED_RUBRIC, "resolved", lines);
+        assert_eq!(resolved(&["Tilaus on tehty.", "Hyvä, kiitos."]), [0, 1]);
+        assert_eq!(resolved(&["Tilaus on tehty.", "Hyvä."]), [0]);
+        // Thanks count only in the customer's last turn, and not with a call later.
+        assert!(resolved(&["Hei.", "Kiitos.", "Ole hyvä.", "Joo."]).is_empty());
+        assert_eq!(resolved(&["Hei.", "Joo.", "Selvä.", "Kiitos."]), [3]);
+        assert!(resolved(&["Hei.", "Joo.", "Soitan huomenna.", "Kiitos."]).is_empty());
+    }
+
+    #[test]
+    fn a_window_with_fewer_own_turns_than_asked_reaches_the_calls_start() {
+        // Two customer turns, three asked for: the agent's first turn is in the window.
+        let accepted = |lines: &[&str]| found_in_dialogue(ACCEPTED_RUBRIC, "accepted", lines);
+        assert!(accepted(&["Soitan huomenna.", "Joo.", "Selvä.", "Kiitos."]).is_empty());
+        let one_back = ACCEPTED_RUBRIC.replace("turns_before = 3", "turns_before = 1");
+        let accepted = |lines: &[&str]| found_in_dialogue(&one_back, "accepted", lines);
+        assert_eq!(
+            accepted(&["Soitan huomenna.", "Joo.", "Selvä.", "Kiitos."]),
+            [3]
         );
     }
 

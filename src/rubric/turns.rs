@@ -13,6 +13,8 @@ pub struct Turn {
     pub party: Party,
     /// How many turns of the same party came before this one.
     pub own_index: usize,
+    /// How many turns of the same party come after this one.
+    pub own_after: usize,
     pub start: f64,
     pub end: f64,
     pub segments: Vec<usize>,
@@ -67,6 +69,7 @@ pub fn build(t: &Transcript) -> Vec<Turn> {
             _ => turns.push(Turn {
                 party: seg.party,
                 own_index: 0,
+                own_after: 0,
                 start: seg.start,
                 end: seg.end,
                 segments: vec![i],
@@ -81,6 +84,9 @@ pub fn build(t: &Transcript) -> Vec<Turn> {
         turn.own_index = *own;
         *own += 1;
         turn.probability = mean_probability(turn.segments.iter().map(|&s| &t.segments[s]));
+    }
+    for turn in &mut turns {
+        turn.own_after = seen[usize::from(turn.party == Party::Customer)] - turn.own_index - 1;
     }
     turns
 }

@@ -207,10 +207,11 @@ pub fn spot_places(t: &Transcript, card: &Scorecard, r: &Rubric) -> Vec<SpotPlac
         if b.spot.is_empty() || b.dimension.is_none() || card.has(&b.id) {
             continue;
         }
-        let judged_otherwise = trigger(&b.rule).is_some_and(|when| {
-            card.moments.iter().any(|m| {
-                r.behaviour(&m.behaviour)
-                    .is_some_and(|other| trigger(&other.rule) == Some(when))
+        let judged_otherwise = card.moments.iter().any(|m| {
+            r.behaviour(&m.behaviour).is_some_and(|other| {
+                triggers(&other.rule)
+                    .iter()
+                    .any(|when| triggers(&b.rule).contains(when))
             })
         });
         if judged_otherwise {
@@ -332,11 +333,11 @@ fn plain_letters(text: &str) -> Vec<char> {
         .collect()
 }
 
-/// The behaviour a sequence judges (its `when`); `None` for other rules.
-fn trigger(rule: &Rule) -> Option<usize> {
+/// The behaviours a sequence judges (its `when`); none for other rules.
+fn triggers(rule: &Rule) -> &[usize] {
     match rule {
-        Rule::Sequence { when, .. } => Some(*when),
-        _ => None,
+        Rule::Sequence { when, .. } => when,
+        _ => &[],
     }
 }
 
