@@ -670,6 +670,15 @@ mod tests {
         assert!(find("voin auttaa", "en mä voi auttaa").is_none());
         assert!(find("voin auttaa", "en tiedä, mutta voin auttaa").is_some());
         assert!(find("en voi auttaa", "valitettavasti en voi auttaa").is_some());
+        // Spoken "et" before "mä" is "että", before "sä" the negation.
+        assert!(
+            find(
+                "laitan reklamaation",
+                "mää teen näin, et mää laitan reklamaation"
+            )
+            .is_some()
+        );
+        assert!(find("voin auttaa", "et sä voi auttaa").is_none());
     }
 
     #[test]

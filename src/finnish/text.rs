@@ -245,6 +245,24 @@ pub fn tokenize_into(text: &str, piece: usize, out: &mut Vec<Token>) {
     for (i, t) in (0..).zip(out[first..].iter_mut()) {
         t.pos_in_piece = (i, n);
     }
+    mark_spoken_that(&mut out[first..]);
+}
+
+/// Subjects after which a spoken "et" is "että" ("sanoin et mä tuun"), not the
+/// negation "et" (which comes with "sä", "sinä" or no subject: "et sä tiedä").
+const THAT_SUBJECTS: &[&str] = &[
+    "minä", "me", "myö", "se", "ne", "hän", "tämä", "nämä", "tuo", "nuo",
+];
+
+/// "et" read as "että" starts a new clause at its subject, so the negation guard
+/// does not read "mää teen näin, et mää laitan reklamaation" as negated.
+fn mark_spoken_that(tokens: &mut [Token]) {
+    for i in 1..tokens.len() {
+        if &*tokens[i - 1].word.surface == "et" && THAT_SUBJECTS.contains(&&*tokens[i].word.surface)
+        {
+            tokens[i].clause_start = true;
+        }
+    }
 }
 
 /// A piece number or token count as stored in a [`Token`].
