@@ -258,7 +258,9 @@ const THAT_SUBJECTS: &[&str] = &[
 /// does not read "mää teen näin, et mää laitan reklamaation" as negated.
 fn mark_spoken_that(tokens: &mut [Token]) {
     for i in 1..tokens.len() {
-        if &*tokens[i - 1].word.surface == "et" && THAT_SUBJECTS.contains(&&*tokens[i].word.surface)
+        if tokens[i - 1].word.negation
+            && &*tokens[i - 1].word.surface == "et"
+            && THAT_SUBJECTS.contains(&&*tokens[i].word.surface)
         {
             tokens[i].clause_start = true;
         }
