@@ -820,31 +820,16 @@ without_in_sentence = ["later"]
         );
     }
 
-    const ACCEPTED_RUBRIC: &str = r#"
-schema_version = 1
-id = "accepted-test"
-version = "1"
-title = "t"
+    /// The sentence rubric's helpers ("fix", "later") with a second way to find
+    /// `resolved`: the customer's thanks with no call later before it.
+    fn accepted_rubric() -> String {
+        let helpers = &SENTENCE_RUBRIC[..SENTENCE_RUBRIC
+            .find("[[behaviour]]\nid = \"done\"")
+            .unwrap()];
+        format!("{helpers}{ACCEPTED_BEHAVIOURS}")
+    }
 
-[[dimension]]
-id = "resolution"
-name = "R"
-description = "d"
-weight = 1.0
-base = 0
-
-[[behaviour]]
-id = "fix"
-description = "Helper: a fix reported."
-party = "agent"
-patterns = ["tilaus on tehty"]
-
-[[behaviour]]
-id = "later"
-description = "Helper: a call later."
-party = "agent"
-patterns = ["soitan huomenna"]
-
+    const ACCEPTED_BEHAVIOURS: &str = r#"
 [[behaviour]]
 id = "thanks"
 description = "Helper: the customer thanks in their last turn."
@@ -885,7 +870,8 @@ when_any = ["fix", "accepted"]
 
     #[test]
     fn when_any_takes_an_occurrence_of_any_anchor_in_call_order() {
-        let resolved = |lines: &[&str]| found_in_dialogue(ACCEPTED_RUBRIC, "resolved", lines);
+        let rubric = accepted_rubric();
+        let resolved = |lines: &[&str]| found_in_dialogue(&rubric, "resolved", lines);
         assert_eq!(resolved(&["Tilaus on tehty.", "Hyvä, kiitos."]), [0, 1]);
         assert_eq!(resolved(&["Tilaus on tehty.", "Hyvä."]), [0]);
         // Thanks count only in the customer's last turn, and not with a call later.
@@ -897,9 +883,10 @@ when_any = ["fix", "accepted"]
     #[test]
     fn a_window_with_fewer_own_turns_than_asked_reaches_the_calls_start() {
         // Two customer turns, three asked for: the agent's first turn is in the window.
-        let accepted = |lines: &[&str]| found_in_dialogue(ACCEPTED_RUBRIC, "accepted", lines);
+        let rubric = accepted_rubric();
+        let accepted = |lines: &[&str]| found_in_dialogue(&rubric, "accepted", lines);
         assert!(accepted(&["Soitan huomenna.", "Joo.", "Selvä.", "Kiitos."]).is_empty());
-        let one_back = ACCEPTED_RUBRIC.replace("turns_before = 3", "turns_before = 1");
+        let one_back = rubric.replace("turns_before = 3", "turns_before = 1");
         let accepted = |lines: &[&str]| found_in_dialogue(&one_back, "accepted", lines);
         assert_eq!(
             accepted(&["Soitan huomenna.", "Joo.", "Selvä.", "Kiitos."]),
