@@ -381,7 +381,7 @@ impl Resolver<'_> {
         rubric: &mut Rubric,
     ) -> Rule {
         let phrases = !def.patterns.is_empty() || !def.regex.is_empty();
-        let sequence = def.when.is_some() || !def.when_any.is_empty();
+        let sequence = def.is_sequence();
         let kinds = [phrases, sequence, def.metric.is_some()];
         if kinds.iter().filter(|k| **k).count() != 1
             || (def.when.is_some() && !def.when_any.is_empty())
@@ -506,7 +506,7 @@ impl Resolver<'_> {
     ) -> Option<usize> {
         let found = ids.get(r.get_ref().as_str()).copied().filter(|&i| {
             let b = raw.behaviours[i].get_ref();
-            (b.when.is_none() && b.when_any.is_empty()) || i < from
+            !b.is_sequence() || i < from
         });
         if found.is_none() {
             self.report(

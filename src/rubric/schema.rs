@@ -88,3 +88,11 @@ pub struct BehaviourDef {
     #[serde(default)]
     pub spot: Vec<Spanned<String>>,
 }
+
+impl BehaviourDef {
+    /// Whether the behaviour is a sequence: it names its anchor with `when` or
+    /// `when_any`.
+    pub fn is_sequence(&self) -> bool {
+        self.when.is_some() || !self.when_any.is_empty()
+    }
+}

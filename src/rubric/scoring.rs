@@ -616,10 +616,17 @@ fn sequences(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurr
             continue;
         };
         let mut out: Vec<Occurrence> = Vec::new();
-        let mut anchors: Vec<&Occurrence> = when.iter().flat_map(|&w| &found[w]).collect();
-        if when.len() > 1 {
-            anchors.sort_by_key(|o| (o.turn, o.sentence));
-        }
+        // One anchor is read in place; several are merged in call order.
+        let merged: Vec<&Occurrence>;
+        let anchors: &mut dyn Iterator<Item = &Occurrence> = match when.as_slice() {
+            [one] => &mut found[*one].iter(),
+            several => {
+                let mut all: Vec<&Occurrence> = several.iter().flat_map(|&w| &found[w]).collect();
+                all.sort_by_key(|o| (o.turn, o.sentence));
+                merged = all;
+                &mut merged.iter().copied()
+            }
+        };
         for anchor in anchors {
             let (lo, hi) = around(turns, &own, anchor.turn, *before, *after);
             let near = |id: usize| found[id].iter().find(|o| o.turn >= lo && o.turn <= hi);

@@ -207,12 +207,10 @@ pub fn spot_places(t: &Transcript, card: &Scorecard, r: &Rubric) -> Vec<SpotPlac
         if b.spot.is_empty() || b.dimension.is_none() || card.has(&b.id) {
             continue;
         }
+        let own = triggers(&b.rule);
         let judged_otherwise = card.moments.iter().any(|m| {
-            r.behaviour(&m.behaviour).is_some_and(|other| {
-                triggers(&other.rule)
-                    .iter()
-                    .any(|when| triggers(&b.rule).contains(when))
-            })
+            r.behaviour(&m.behaviour)
+                .is_some_and(|other| triggers(&other.rule).iter().any(|w| own.contains(w)))
         });
         if judged_otherwise {
             continue;
