@@ -1,8 +1,8 @@
 //! `kuulas calibrate` end to end through the real binary: a folder of labelled
 //! transcripts scored with the built-in rubric against a labels CSV (figures,
 //! disagreements, bad rows reported with file:line, exit code under
-//! --min-kappa), and `kuulas run`'s outputs (score files and the store) as the
-//! source of the calls.
+//! --min-kappa), a folder of labelled calls written as turns, and `kuulas run`'s
+//! outputs (score files and the store) as the source of the calls.
 
 mod batch_support;
 
@@ -263,6 +263,67 @@ fn min_kappa_sets_the_exit_code_and_names_the_behaviours_below_it() {
         "2",
     ]);
     assert_eq!(code(&bad), 2, "κ lies in [-1, 1]");
+}
+
+#[test]
+fn a_folder_of_labelled_calls_is_scored_with_the_times_rubric_eval_gives_them() {
+    // Labelled calls as written by hand (docs/labelling.md): turns, no transcripts.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/labelled/dev");
+    let calls = rubric::labelled::load_dir(&dir).unwrap();
+    let rubric = rubric::default_rubric();
+    let behaviours = ["greeting", "closing", "bare_refusal"];
+    let mut csv = String::from("call_id,behaviour,present,reviewer\n");
+    let mut expected = vec![Confusion::default(); behaviours.len()];
+    for (call, transcript) in &calls {
+        let card = rubric::score(transcript, &metrics::compute(transcript, None), &rubric);
+        for (b, confusion) in behaviours.iter().zip(&mut expected) {
+            let labelled = call.present.iter().any(|p| p == b);
+            let found = card.moments.iter().any(|m| m.behaviour == *b);
+            confusion.add(labelled, found);
+            csv += &format!("{},{b},{},author\n", call.id, labelled as u8);
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let labels = tmp.path().join("labels.csv");
+    std::fs::write(&labels, csv).unwrap();
+    let out = calibrate(&[
+        "--labels",
+        labels.to_str().unwrap(),
+        "--scores",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let report = json(&out);
+    assert_eq!(report["calls"], calls.len());
+    for (b, confusion) in behaviours.iter().zip(&expected) {
+        let row = report["behaviours"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["behaviour"] == *b)
+            .unwrap_or_else(|| panic!("{b} missing: {report}"));
+        assert_eq!(counts(&row["confusion"]), *confusion, "{b}");
+    }
+    assert!(
+        expected[0].tp > 0 && expected[2].tp + expected[2].fn_ > 0,
+        "the labelled set has greetings and bare refusals"
+    );
+    // A folder with none of the three kinds of calls is a clear error.
+    let empty = tempfile::tempdir().unwrap();
+    let none = calibrate(&[
+        "--labels",
+        labels.to_str().unwrap(),
+        "--scores",
+        empty.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code(&none), 2);
+    assert!(
+        stderr(&none).contains("no *.score.json, *.transcript.json or labelled *.toml files"),
+        "{}",
+        stderr(&none)
+    );
 }
 
 #[test]

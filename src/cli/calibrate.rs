@@ -2,8 +2,8 @@
 //! [--rubric FILE] [--format text|json] [--min-kappa K]`: how far the rubric
 //! agrees with human reviewers (`kuulas::calibrate`). The calls come from a
 //! folder (`kuulas run`'s `*.score.json` files, in DIR or DIR/calls, or else
-//! `*.transcript.json` files scored here with the rubric) or from a store, whose
-//! transcripts are scored here. Bad label rows are reported with file:line on
+//! `*.transcript.json` files, or else labelled calls (`*.toml`, docs/labelling.md),
+//! scored here with the rubric) or from a store, whose transcripts are scored here. Bad label rows are reported with file:line on
 //! standard error and the rest is evaluated. Exit code 1 when a behaviour's κ is
 //! below `--min-kappa`.
 
@@ -16,9 +16,11 @@ use serde::Deserialize;
 
 use kuulas::batch::Transcribed;
 use kuulas::calibrate::{self, Evidence, Report, ScoredCall};
+use kuulas::metrics::Loudness;
 use kuulas::rubric::scorecard::StoredMoment;
 use kuulas::rubric::{self, Rubric};
 use kuulas::store::Store;
+use kuulas::transcript::Transcript;
 use kuulas::{escape, metrics};
 
 use super::{EXIT_OK, EXIT_SOME_FAILED};
@@ -29,8 +31,8 @@ pub struct CalibrateArgs {
     /// optionally reviewer and note.
     #[arg(long, value_name = "FILE.csv")]
     pub labels: PathBuf,
-    /// A folder of score files (`kuulas run`'s output directory) or of
-    /// `*.transcript.json` files to score with the rubric.
+    /// A folder of score files (`kuulas run`'s output directory), or of
+    /// `*.transcript.json` files or labelled calls (`*.toml`) to score with the rubric.
     #[arg(long, value_name = "DIR", required_unless_present = "store")]
     pub scores: Option<PathBuf>,
     /// A store (SQLite file or postgres:// URL) whose transcripts are scored.
@@ -102,34 +104,46 @@ fn json(report: &Report, min_kappa: Option<f64>) -> anyhow::Result<String> {
 }
 
 /// The calls of a folder: its score files (in DIR or DIR/calls) when it has
-/// any, otherwise its transcripts scored with `rubric`.
+/// any, otherwise its transcripts, otherwise its labelled calls (with the
+/// synthetic times `kuulas rubric eval` gives them), scored with `rubric`.
 fn from_folder(dir: &Path, rubric: &Rubric) -> anyhow::Result<Vec<ScoredCall>> {
     let calls_dir = dir.join("calls");
     let dir = if calls_dir.is_dir() { &calls_dir } else { dir };
     let files = files_ending(dir, ".score.json")?;
-    let calls = if files.is_empty() {
-        files_ending(dir, ".transcript.json")?
+    if !files.is_empty() {
+        return files
+            .iter()
+            .map(|(path, _)| read_score_file(path))
+            .collect();
+    }
+    let transcripts = files_ending(dir, ".transcript.json")?;
+    if !transcripts.is_empty() {
+        return transcripts
             .iter()
             .map(|(path, name)| {
                 let text = read(path)?;
                 let call = Transcribed::from_json(&text, &path.display().to_string())?;
-                Ok(scored(name, &call, rubric))
+                Ok(scored(
+                    name,
+                    &call.transcript,
+                    call.loudness.as_ref(),
+                    rubric,
+                ))
             })
-            .collect::<anyhow::Result<Vec<_>>>()?
-    } else {
-        files
-            .iter()
-            .map(|(path, _)| read_score_file(path))
-            .collect::<anyhow::Result<Vec<_>>>()?
-    };
-    if calls.is_empty() {
-        bail!(
-            "{}: no *.score.json or *.transcript.json files; give `kuulas run`'s output \
-             directory or a folder of transcripts",
-            dir.display()
-        );
+            .collect();
     }
-    Ok(calls)
+    match rubric::labelled::load_dir(dir) {
+        Ok(calls) => Ok(calls
+            .iter()
+            .map(|(call, transcript)| scored(&call.id, transcript, None, rubric))
+            .collect()),
+        Err(rubric::labelled::LoadError::Empty { .. }) => bail!(
+            "{}: no *.score.json, *.transcript.json or labelled *.toml files; give \
+             `kuulas run`'s output directory, a folder of transcripts or one of labelled calls",
+            dir.display()
+        ),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Files in `dir` whose names end with `suffix`, sorted, with the name before it.
@@ -200,7 +214,12 @@ fn from_store(path: &Path, rubric: &Rubric) -> anyhow::Result<Vec<ScoredCall>> {
             escape::controls(&row.call_id, &[])
         );
         match Transcribed::from_json(&json, &source) {
-            Ok(call) => calls.push(scored(&row.call_id, &call, rubric)),
+            Ok(call) => calls.push(scored(
+                &row.call_id,
+                &call.transcript,
+                call.loudness.as_ref(),
+                rubric,
+            )),
             Err(e) => tracing::warn!("{e}; the call is left out"),
         }
     }
@@ -213,9 +232,14 @@ fn from_store(path: &Path, rubric: &Rubric) -> anyhow::Result<Vec<ScoredCall>> {
     Ok(calls)
 }
 
-fn scored(call_id: &str, call: &Transcribed, rubric: &Rubric) -> ScoredCall {
-    let m = metrics::compute(&call.transcript, call.loudness.as_ref());
-    let card = rubric::score(&call.transcript, &m, rubric);
+fn scored(
+    call_id: &str,
+    transcript: &Transcript,
+    loudness: Option<&Loudness>,
+    rubric: &Rubric,
+) -> ScoredCall {
+    let m = metrics::compute(transcript, loudness);
+    let card = rubric::score(transcript, &m, rubric);
     ScoredCall {
         call_id: call_id.to_string(),
         evidence: card
