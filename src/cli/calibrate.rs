@@ -2,8 +2,9 @@
 //! [--rubric FILE] [--format text|json] [--min-kappa K]`: how far the rubric
 //! agrees with human reviewers (`kuulas::calibrate`). The calls come from a
 //! folder (`kuulas run`'s `*.score.json` files, in DIR or DIR/calls, or else
-//! `*.transcript.json` files, or else labelled calls (`*.toml`, docs/labelling.md),
-//! scored here with the rubric) or from a store, whose transcripts are scored here. Bad label rows are reported with file:line on
+//! `*.transcript.json` files, or else labelled calls (`*.toml`,
+//! docs/labelling.md), scored here with the rubric) or from a store, whose
+//! transcripts are scored here. Bad label rows are reported with file:line on
 //! standard error and the rest is evaluated. Exit code 1 when a behaviour's κ is
 //! below `--min-kappa`.
 
