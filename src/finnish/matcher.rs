@@ -578,6 +578,14 @@ fn search(p: &Pattern, t: &Table, s: State, best: &mut Option<State>) {
             last: next_i - 1,
         };
         let candidates = &t.single[i].candidates;
+        if elem.alone {
+            if stands_alone(t.tokens, i)
+                && let Some(cost) = elem_cost(elem, &t.tokens[i], candidates)
+            {
+                search(p, t, step(s.k + 1, i + 1, cost), best);
+            }
+            continue;
+        }
         if let Some(cost) = elem_cost(elem, &t.tokens[i], candidates) {
             search(p, t, step(s.k + 1, i + 1, cost), best);
         }
@@ -630,6 +638,15 @@ fn elem_cost(elem: &Elem, token: &Token, cands: &[Candidate]) -> Option<f32> {
         }
     });
     exact.or_else(|| cost_of(cands, &elem.inflected))
+}
+
+/// Whether token `i` is a clause of its own: punctuation or the turn's edges on
+/// both sides, not a clause word such as "ja" after it.
+fn stands_alone(tokens: &[Token], i: usize) -> bool {
+    tokens[i].clause_start
+        && tokens
+            .get(i + 1)
+            .is_none_or(|next| next.clause_start && !next.word.clause_word)
 }
 
 /// A negation inside the matched span or shortly before it in the same clause.
@@ -925,6 +942,27 @@ mod tests {
         assert!(find_with(f, "{name} tässä", "Moi, Pekka tässä"));
         assert!(find_with(f, "{name} tässä", "Anna-Liisa tässä"));
         assert!(!find_with(f, "{name} tässä", "asiakaspalvelu tässä"));
+    }
+
+    #[test]
+    fn a_surname_counts_only_alone_between_punctuation() {
+        let f = &finnish::FALLBACK;
+        assert!(find_with(f, "{surname}", "Venevakuutukset, Forsman."));
+        assert!(find_with(f, "{surname}", "Forsman, hyvää päivää."));
+        assert!(find_with(f, "{surname}", "Korvaukset, Salminen"));
+        assert!(!find_with(f, "{surname}", "Kehysliike Lehtinen."), "a firm");
+        assert!(
+            !find_with(f, "{surname}", "Forsman ja Laine, hei."),
+            "a firm"
+        );
+        assert!(
+            !find_with(f, "{surname}", "Laine mutta ei."),
+            "a clause word follows"
+        );
+        assert!(
+            !find_with(f, "{surname}", "Venevakuutukset, Pekka."),
+            "a first name"
+        );
     }
 
     #[test]

@@ -7,8 +7,9 @@
 //! a sound: "=peruin" must not match "perua", which stems the same);
 //! `<lemma|lemma:features>` any form of one of the lemmas with all the features
 //! (`<tarkistaa|hoitaa:1sg.pres>`, `<*:past-pass-ptcp>`; `crate::finnish::forms`);
-//! `{name}` a first name from the gazetteer. A pattern must start with a word or
-//! a class. See `docs/rubric.md` for exactly what matches: fuzzy
+//! `{name}` a first name from the gazetteer, `{surname}` a surname from the
+//! gazetteer standing alone between punctuation marks ("Venevakuutus, Laine."; not
+//! the firm name "Kehysliike Lehtinen"). A pattern must start with a word or a class. See `docs/rubric.md` for exactly what matches: fuzzy
 //! words and forms, gaps, one dropped word, split/fused words and negation.
 
 use crate::finnish::forms::{Features, FormTest};
@@ -74,6 +75,9 @@ pub struct Elem {
     pub fused_next: Option<StemId>,
     /// Surface form, for fusing with a neighbour.
     surface: Option<String>,
+    /// The word must stand alone between punctuation marks or the turn's edges
+    /// (`{surname}`).
+    pub alone: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -95,6 +99,13 @@ impl Pattern {
             }
             if raw == "{name}" {
                 elems.push(class(vocab.intern_class(raw, Class::FirstName)));
+                continue;
+            }
+            if raw == "{surname}" {
+                elems.push(Elem {
+                    alone: true,
+                    ..class(vocab.intern_class(raw, Class::Surname))
+                });
                 continue;
             }
             if let Some(inner) = raw.strip_prefix('<') {
@@ -152,10 +163,11 @@ fn wildcard(any: bool) -> Elem {
         inflected: Vec::new(),
         fused_next: None,
         surface: None,
+        alone: false,
     }
 }
 
-/// A position that accepts the words of one class (`<…>`, `{name}`).
+/// A position that accepts the words of one class (`<…>`, `{name}`, `{surname}`).
 fn class(id: StemId) -> Elem {
     Elem {
         stems: vec![id],
@@ -186,6 +198,7 @@ fn word(t: &Token, vocab: &mut Vocab) -> Elem {
         exact: Vec::new(),
         fused_next: None,
         surface: (!t.word.number).then(|| t.word.surface.to_string()),
+        alone: false,
     }
 }
 

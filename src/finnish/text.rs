@@ -49,7 +49,7 @@ pub struct Word {
     /// A number, written with digits or words.
     pub number: bool,
     /// "mutta" or "vaan": starts a clause wherever it stands.
-    clause_word: bool,
+    pub(crate) clause_word: bool,
     /// Unique within the thread, so pairs of words can be memoised by id.
     pub(crate) id: u64,
     /// What each pattern set reads this word as, filled in by the matcher.

@@ -9,7 +9,8 @@
 //!
 //! A pattern word may also be a **class**: `<lemma:features>` (a word form,
 //! tested with Voikko's analysis or its fallback, `crate::finnish::forms`) or
-//! `{name}` (a first name from the gazetteer). A class has an id like a stem but
+//! `{name}` / `{surname}` (a first name or surname from the gazetteers). A class
+//! has an id like a stem but
 //! is never compared letter by letter: [`Vocab::classes_of`] tests the word.
 //!
 //! Fuzzy lookups are the expensive part of scoring; the matcher memoises their
@@ -99,7 +100,7 @@ pub struct Vocab {
     /// First three characters of stems long enough to be compounds, so a pair of
     /// transcript words is only read as one word when it could match one.
     compound_heads: FastSet<[char; 3]>,
-    /// Word classes by their text in the pattern (`<hoitaa:1sg>`, `{name}`).
+    /// Word classes by their text in the pattern (`<hoitaa:1sg>`, `{name}`, `{surname}`).
     classes: FastMap<String, (StemId, Class)>,
 }
 
@@ -108,6 +109,7 @@ pub struct Vocab {
 pub enum Class {
     Form(FormTest),
     FirstName,
+    Surname,
 }
 
 /// Stems this long may be written as two words ("tarkastus maksut").
@@ -176,6 +178,7 @@ impl Vocab {
         for (id, class) in self.classes.values() {
             let yes = match class {
                 Class::FirstName => names::is_first_name(form),
+                Class::Surname => names::is_last_name(form),
                 Class::Form(test) if test.may_match(form) => {
                     let known = analyses.get_or_insert_with(|| morph.analyse(form));
                     match known.as_deref() {

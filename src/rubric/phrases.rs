@@ -8,7 +8,7 @@ use crate::rubric::Rubric;
 const MAX_EXPANSIONS: usize = 24;
 
 /// Every pattern of the rubric written out as phrases: alternatives `(a|b)`
-/// expanded, wildcards `*` and classes (`<lemma:features>`, `{name}`) splitting a
+/// expanded, wildcards `*` and classes (`<lemma:features>`, `{name}`, `{surname}`) splitting a
 /// pattern, markers like `=` dropped. The patterns are read as compiled, so named
 /// lists (`@name`) are already their words.
 pub fn phrases(rubric: &Rubric) -> Vec<String> {
@@ -41,11 +41,11 @@ pub fn good_examples(rubric: &Rubric) -> Vec<String> {
         .collect()
 }
 
-/// The parts of a pattern between `*`, `{name}` and `<…>` classes.
+/// The parts of a pattern between `*`, `{name}`, `{surname}` and `<…>` classes.
 fn split_at_wildcards(pattern: &str) -> Vec<String> {
     let mut parts = vec![String::new()];
     for word in pattern.split_whitespace() {
-        if word == "*" || word == "{name}" || word.starts_with('<') {
+        if word == "*" || word == "{name}" || word == "{surname}" || word.starts_with('<') {
             parts.push(String::new());
         } else if let Some(last) = parts.last_mut() {
             last.push(' ');
@@ -113,7 +113,8 @@ mod tests {
         assert!(
             all.iter()
                 .all(|p| !p.contains(['(', ')', '|', '*', '=', '<', '>', '@'])
-                    && !p.contains("{name}")),
+                    && !p.contains("{name}")
+                    && !p.contains("{surname}")),
             "{all:?}"
         );
         // Named lists are written out as their words ("@a_moment katon").

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Extracts the Finnish first names of Faker's fi_FI locale into data/first_names_fi.txt.
+"""Extracts the Finnish first names or surnames of Faker's fi_FI locale into
+data/first_names_fi.txt or data/last_names_fi.txt.
 
-The self_intro detector reads an agent's first name from this list ({name} in a
-rubric pattern, docs/rubric.md). Faker is MIT-licensed; its licence travels in the
-data file's header.
+The self_intro detector reads an agent's name from these lists ({name} and
+{surname} in a rubric pattern, docs/rubric.md). Faker is MIT-licensed; its
+licence travels in each data file's header.
 
     pip download --no-deps faker -d /tmp/faker
-    python3 scripts/extract-first-names.py /tmp/faker/faker-*.whl > data/first_names_fi.txt
+    python3 scripts/extract-names.py /tmp/faker/faker-*.whl first > data/first_names_fi.txt
+    python3 scripts/extract-names.py /tmp/faker/faker-*.whl last > data/last_names_fi.txt
 
 The provider module is parsed, never imported or run.
 """
@@ -38,16 +40,23 @@ def names(source, field):
             # OrderedDict(((name, weight), ...))
             pairs = node.value.args[0].elts
             return [p.elts[0].value for p in pairs]
-    sys.exit(f"extract-first-names: {field} not found in {PROVIDER}; has Faker changed its layout?")
+    sys.exit(f"extract-names: {field} not found in {PROVIDER}; has Faker changed its layout?")
+
+
+FIELDS = {
+    "first": ("first names", ["first_names_female", "first_names_male"]),
+    "last": ("surnames", ["last_names"]),
+}
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: extract-first-names.py FAKER_WHEEL > data/first_names_fi.txt")
+    if len(sys.argv) != 3 or sys.argv[2] not in FIELDS:
+        sys.exit("usage: extract-names.py FAKER_WHEEL first|last > data/(first|last)_names_fi.txt")
     source, version, licence = wheel_files(sys.argv[1])
-    found = names(source, "first_names_female") + names(source, "first_names_male")
-    print(f"# Finnish first names from Faker {version}, {PROVIDER}")
-    print("# (first_names_female and first_names_male), extracted by scripts/extract-first-names.py.")
+    what, fields = FIELDS[sys.argv[2]]
+    found = [name for field in fields for name in names(source, field)]
+    print(f"# Finnish {what} from Faker {version}, {PROVIDER}")
+    print(f"# ({' and '.join(fields)}), extracted by scripts/extract-names.py.")
     print("# One name a line, as Faker writes it. Faker's licence:")
     print("#")
     for line in licence.strip().splitlines():
