@@ -671,6 +671,37 @@ mod tests {
         assert!(moments(&and, &far, "resolved").is_empty());
     }
 
+    /// `fixed` as Whisper would give it, every word heard with `probability`.
+    fn heard(probability: f32) -> Transcript {
+        let mut t = agent_says(&["Noin, nyt asia on hoidettu."]);
+        let segment = &mut t.segments[0];
+        segment.words = segment
+            .text
+            .split_whitespace()
+            .map(|w| crate::transcript::Word {
+                text: w.to_string(),
+                start: segment.start,
+                end: segment.end,
+                probability,
+            })
+            .collect();
+        t
+    }
+
+    #[test]
+    fn and_does_not_overrule_a_finding_whisper_heard_unclearly() {
+        let and = rubric_with(&numbers_model("resolved", "and"));
+        assert!(
+            moments(&and, &heard(0.95), "resolved").is_empty(),
+            "heard clearly"
+        );
+        assert_eq!(
+            moments(&and, &heard(0.5), "resolved").len(),
+            1,
+            "the model's doubt of a misheard turn is no evidence"
+        );
+    }
+
     #[test]
     fn replace_reads_the_model_alone() {
         let replace = rubric_with(&numbers_model("resolved", "replace"));
