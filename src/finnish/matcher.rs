@@ -532,6 +532,9 @@ fn match_at(pattern: &Pattern, table: &Table, start: usize) -> Option<Hit> {
     if !pattern.negated && negated_context(table.tokens, first, best.last) {
         return None;
     }
+    if pattern.alone && !stands_alone(table.tokens, first, best.last) {
+        return None;
+    }
     Some(Hit {
         first,
         last: best.last,
@@ -578,14 +581,6 @@ fn search(p: &Pattern, t: &Table, s: State, best: &mut Option<State>) {
             last: next_i - 1,
         };
         let candidates = &t.single[i].candidates;
-        if elem.alone {
-            if stands_alone(t.tokens, i)
-                && let Some(cost) = elem_cost(elem, &t.tokens[i], candidates)
-            {
-                search(p, t, step(s.k + 1, i + 1, cost), best);
-            }
-            continue;
-        }
         if let Some(cost) = elem_cost(elem, &t.tokens[i], candidates) {
             search(p, t, step(s.k + 1, i + 1, cost), best);
         }
@@ -640,12 +635,12 @@ fn elem_cost(elem: &Elem, token: &Token, cands: &[Candidate]) -> Option<f32> {
     exact.or_else(|| cost_of(cands, &elem.inflected))
 }
 
-/// Whether token `i` is a clause of its own: punctuation or the turn's edges on
-/// both sides, not a clause word such as "ja" after it.
-fn stands_alone(tokens: &[Token], i: usize) -> bool {
-    tokens[i].clause_start
+/// Whether tokens `first..=last` are a clause of their own: punctuation or the
+/// turn's edges on both sides (not a clause word such as "mutta" after them).
+fn stands_alone(tokens: &[Token], first: usize, last: usize) -> bool {
+    tokens[first].clause_start
         && tokens
-            .get(i + 1)
+            .get(last + 1)
             .is_none_or(|next| next.clause_start && !next.word.clause_word)
 }
 
@@ -962,6 +957,16 @@ mod tests {
         assert!(
             !find_with(f, "{surname}", "Venevakuutukset, Pekka."),
             "a first name"
+        );
+        let with_words = "{surname} (tässä|puhelimessa)";
+        assert!(find_with(
+            f,
+            with_words,
+            "Valmennuskeskus Kivinen, Heikkilä puhelimessa."
+        ));
+        assert!(
+            !find_with(f, with_words, "Valmennuskeskus Heikkilä puhelimessa."),
+            "runs on a firm's name"
         );
     }
 

@@ -8,8 +8,9 @@
 //! `<lemma|lemma:features>` any form of one of the lemmas with all the features
 //! (`<tarkistaa|hoitaa:1sg.pres>`, `<*:past-pass-ptcp>`; `crate::finnish::forms`);
 //! `{name}` a first name from the gazetteer, `{surname}` a surname from the
-//! gazetteer standing alone between punctuation marks ("Venevakuutus, Laine."; not
-//! the firm name "Kehysliike Lehtinen"). A pattern must start with a word or a class. See `docs/rubric.md` for exactly what matches: fuzzy
+//! gazetteer; a pattern that holds one matches only words that stand as a clause of
+//! their own ("Venevakuutus, Laine."; not the firm "Kehysliike Lehtinen"). A pattern
+//! must start with a word or a class. See `docs/rubric.md` for exactly what matches: fuzzy
 //! words and forms, gaps, one dropped word, split/fused words and negation.
 
 use crate::finnish::forms::{Features, FormTest};
@@ -75,9 +76,6 @@ pub struct Elem {
     pub fused_next: Option<StemId>,
     /// Surface form, for fusing with a neighbour.
     surface: Option<String>,
-    /// The word must stand alone between punctuation marks or the turn's edges
-    /// (`{surname}`).
-    pub alone: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -86,12 +84,16 @@ pub struct Pattern {
     pub elems: Vec<Elem>,
     /// The pattern says a negation itself, so no negation guard applies.
     pub negated: bool,
+    /// A match must stand as a clause of its own, punctuation or the turn's edges
+    /// on both sides (the pattern holds a `{surname}`).
+    pub alone: bool,
 }
 
 impl Pattern {
     /// Parses `source` and interns its stems into `vocab`.
     pub fn compile(source: &str, vocab: &mut Vocab) -> Result<Pattern, PatternError> {
         let mut elems = Vec::new();
+        let mut alone = false;
         for raw in source.split_whitespace() {
             if raw == "*" || raw == "{num}" {
                 elems.push(wildcard(raw == "*"));
@@ -102,10 +104,8 @@ impl Pattern {
                 continue;
             }
             if raw == "{surname}" {
-                elems.push(Elem {
-                    alone: true,
-                    ..class(vocab.intern_class(raw, Class::Surname))
-                });
+                elems.push(class(vocab.intern_class(raw, Class::Surname)));
+                alone = true;
                 continue;
             }
             if let Some(inner) = raw.strip_prefix('<') {
@@ -149,6 +149,7 @@ impl Pattern {
             source: source.to_string(),
             elems,
             negated,
+            alone,
         })
     }
 }
@@ -163,7 +164,6 @@ fn wildcard(any: bool) -> Elem {
         inflected: Vec::new(),
         fused_next: None,
         surface: None,
-        alone: false,
     }
 }
 
@@ -198,7 +198,6 @@ fn word(t: &Token, vocab: &mut Vocab) -> Elem {
         exact: Vec::new(),
         fused_next: None,
         surface: (!t.word.number).then(|| t.word.surface.to_string()),
-        alone: false,
     }
 }
 
