@@ -940,7 +940,7 @@ mod tests {
     }
 
     #[test]
-    fn a_surname_counts_only_alone_between_punctuation() {
+    fn a_surname_counts_only_in_a_clause_of_its_own() {
         let f = &finnish::FALLBACK;
         assert!(find_with(f, "{surname}", "Venevakuutukset, Forsman."));
         assert!(find_with(f, "{surname}", "Forsman, hyvää päivää."));

@@ -10,8 +10,8 @@
 //! `{name}` a first name from the gazetteer, `{surname}` a surname from the
 //! gazetteer; a pattern that holds one matches only words that stand as a clause of
 //! their own ("Venevakuutus, Laine."; not the firm "Kehysliike Lehtinen"). A pattern
-//! must start with a word or a class. See `docs/rubric.md` for exactly what matches: fuzzy
-//! words and forms, gaps, one dropped word, split/fused words and negation.
+//! must start with a word or a class. See `docs/rubric.md` for exactly what matches:
+//! fuzzy words and forms, gaps, one dropped word, split/fused words and negation.
 
 use crate::finnish::forms::{Features, FormTest};
 use crate::finnish::text::{self, Token};

@@ -10,8 +10,8 @@
 //! A pattern word may also be a **class**: `<lemma:features>` (a word form,
 //! tested with Voikko's analysis or its fallback, `crate::finnish::forms`) or
 //! `{name}` / `{surname}` (a first name or surname from the gazetteers). A class
-//! has an id like a stem but
-//! is never compared letter by letter: [`Vocab::classes_of`] tests the word.
+//! has an id like a stem but is never compared letter by letter:
+//! [`Vocab::classes_of`] tests the word.
 //!
 //! Fuzzy lookups are the expensive part of scoring; the matcher memoises their
 //! results per thread alongside each transcript word (see `matcher::Readings`).

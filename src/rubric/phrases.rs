@@ -8,9 +8,9 @@ use crate::rubric::Rubric;
 const MAX_EXPANSIONS: usize = 24;
 
 /// Every pattern of the rubric written out as phrases: alternatives `(a|b)`
-/// expanded, wildcards `*` and classes (`<lemma:features>`, `{name}`, `{surname}`) splitting a
-/// pattern, markers like `=` dropped. The patterns are read as compiled, so named
-/// lists (`@name`) are already their words.
+/// expanded, wildcards `*` and classes (`<lemma:features>`, `{name}`, `{surname}`)
+/// splitting a pattern, markers like `=` dropped. The patterns are read as
+/// compiled, so named lists (`@name`) are already their words.
 pub fn phrases(rubric: &Rubric) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for pattern in rubric.patterns.sources() {
