@@ -142,6 +142,22 @@ impl Rubric {
     pub fn behaviour(&self, id: &str) -> Option<&Behaviour> {
         self.behaviours.iter().find(|b| b.id == id)
     }
+
+    /// The metric event whose moments `b`'s are: its own, or the one every anchor
+    /// of a sequence is built on (a silence a sequence judges further is still a
+    /// silence: timing, not words, and its moment is the silence's).
+    pub fn metric_event(&self, b: &Behaviour) -> Option<MetricEvent> {
+        match &b.rule {
+            Rule::Metric(event) => Some(*event),
+            // Anchors are behaviours above the sequence, so this ends.
+            Rule::Sequence { when, .. } => {
+                let mut events = when.iter().map(|&a| self.metric_event(&self.behaviours[a]));
+                let first = events.next()??;
+                events.all(|e| e == Some(first)).then_some(first)
+            }
+            Rule::Phrases { .. } => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -800,6 +800,42 @@ counter_examples = ["Ei onnistu. Nyt se toimii."]
 "#;
 
     #[test]
+    fn a_sequence_on_a_metric_has_the_metrics_moments_and_one_on_words_has_none() {
+        let text = format!(
+            "{CHAINED}
+[[behaviour]]
+id = \"silence\"
+party = \"agent\"
+metric = \"unannounced_hold\"
+
+[[behaviour]]
+id = \"silence_not_after_no\"
+party = \"agent\"
+when = \"silence\"
+without_any = [\"no\"]
+
+[[behaviour]]
+id = \"no_or_silence\"
+party = \"agent\"
+when_any = [\"no\", \"silence\"]
+"
+        );
+        let rubric = resolve("t.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+        let event = |id: &str| rubric.metric_event(rubric.behaviour(id).unwrap());
+        assert_eq!(event("silence"), Some(MetricEvent::UnannouncedHold));
+        assert_eq!(
+            event("silence_not_after_no"),
+            Some(MetricEvent::UnannouncedHold)
+        );
+        assert_eq!(event("flat_no"), None, "anchored on words");
+        assert_eq!(
+            event("no_or_silence"),
+            None,
+            "words or a silence: not timing alone"
+        );
+    }
+
+    #[test]
     fn a_sequence_may_read_a_sequence_above_it_but_not_below() {
         let rubric = resolve("t.toml", CHAINED).unwrap_or_else(|e| panic!("{e}"));
         let (checked, failures) = crate::rubric::selftest::run(&rubric);

@@ -86,7 +86,7 @@ pub fn checks(t: &Transcript, card: &Scorecard, r: &Rubric) -> Vec<Check> {
     for (i, m) in card.moments.iter().enumerate() {
         let checkable = r
             .behaviour(&m.behaviour)
-            .is_some_and(|b| !matches!(b.rule, Rule::Metric(_)));
+            .is_some_and(|b| r.metric_event(b).is_none());
         if !checkable {
             continue;
         }
@@ -152,7 +152,7 @@ pub fn announcement_places(t: &Transcript, card: &Scorecard, r: &Rubric) -> Vec<
     for (i, m) in card.moments.iter().enumerate() {
         let silence = r
             .behaviour(&m.behaviour)
-            .is_some_and(|b| matches!(b.rule, Rule::Metric(MetricEvent::UnannouncedHold)));
+            .is_some_and(|b| r.metric_event(b) == Some(MetricEvent::UnannouncedHold));
         if !silence {
             continue;
         }
