@@ -165,6 +165,46 @@ fn unannounced_silence_costs_and_announced_hold_does_not() {
 }
 
 #[test]
+fn a_moment_asked_for_announces_the_silence_after_it_and_nothing_without_one() {
+    // The agent's segments run together into one turn: the answer after the wait.
+    let lines = [
+        (
+            Customer,
+            "Mä tein eilen ilmotuksen, onks siitä mitään tietoo?",
+        ),
+        (Agent, "Hetki, katotaan."),
+        (Agent, "Joo, se on tullu Tampereelle aamun koneella."),
+    ];
+    let r = rubric::default_rubric();
+    let mut t = call(&lines, Attribution::Channels);
+    let card = rubric::score(&t, &metrics::compute(&t, None), &r);
+    assert!(
+        !card.has("announced_hold"),
+        "no silence: the answer came at once"
+    );
+    t.segments[2].start += 12.0;
+    t.segments[2].end += 12.0;
+    t.duration += 12.0;
+    let card = rubric::score(&t, &metrics::compute(&t, None), &r);
+    assert!(card.has("announced_hold"), "{:?}", card.moments);
+    assert!(!card.has("unannounced_silence"));
+
+    // In English, with the customer's consent between the wait and the silence.
+    let lines = [
+        (Agent, "Let me see your bill, just a moment please."),
+        (Customer, "Sure, take your time."),
+        (Agent, "Okay, found it."),
+    ];
+    let mut t = call(&lines, Attribution::Channels);
+    t.segments[2].start += 19.0;
+    t.segments[2].end += 19.0;
+    t.duration += 19.0;
+    let card = rubric::score(&t, &metrics::compute(&t, None), &r);
+    assert!(card.has("announced_hold"), "{:?}", card.moments);
+    assert!(!card.has("unannounced_silence"), "{:?}", card.moments);
+}
+
+#[test]
 fn estimated_parties_lower_confidence() {
     let lines = [(Agent, "Hyvää päivää, asiakaspalvelu.")];
     let r = rubric::default_rubric();

@@ -229,6 +229,9 @@ pub enum Window {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MetricEvent {
     UnannouncedHold,
+    /// Every silence the metrics found, announced or not (a sequence may ask
+    /// whether a wait word comes before one).
+    Hold,
     AgentInterruption,
     CustomerInterruption,
     /// A turn of the party that starts before the other party's turn ends

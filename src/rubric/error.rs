@@ -39,7 +39,7 @@ pub enum ProblemKind {
     #[error("unknown dimension `{found}`; declare it in a [[dimension]] table")]
     UnknownDimension { found: String },
     #[error(
-        "unknown metric `{found}`; use unannounced_hold, agent_interruption or customer_interruption"
+        "unknown metric `{found}`; use unannounced_hold, hold, agent_interruption, customer_interruption or overlap"
     )]
     UnknownMetric { found: String },
     #[error(

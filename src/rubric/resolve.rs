@@ -396,6 +396,7 @@ impl Resolver<'_> {
         if let Some(m) = &def.metric {
             let event = match m.get_ref().as_str() {
                 "unannounced_hold" => MetricEvent::UnannouncedHold,
+                "hold" => MetricEvent::Hold,
                 "agent_interruption" => MetricEvent::AgentInterruption,
                 "customer_interruption" => MetricEvent::CustomerInterruption,
                 "overlap" => MetricEvent::Overlap,

@@ -499,10 +499,10 @@ fn metric_events(
         // interruption is the turn of the party who started talking, not the turn
         // still going on at that moment.
         let events: Vec<(Party, f64, f64, String, Option<usize>)> = match event {
-            MetricEvent::UnannouncedHold => m
+            MetricEvent::UnannouncedHold | MetricEvent::Hold => m
                 .holds
                 .iter()
-                .filter(|h| !h.announced)
+                .filter(|h| event == MetricEvent::Hold || !h.announced)
                 .map(|h| {
                     (
                         Party::Agent,
