@@ -146,9 +146,10 @@ fn learned(
             Combine::Replace => true,
         })
         .collect();
-    // Which judges read each turn: an `and` judge the turns near the findings
-    // it must confirm, the others the whole call; each only where its
-    // behaviour counts (party and window).
+    // Which judges read each turn: an `and` judge first the turns of the findings
+    // it must confirm (where it mostly believes one), then the turns near those
+    // it did not; the others the whole call; each only where its behaviour
+    // counts (party and window).
     let duration = transcript.duration;
     let counts = |b: usize, ti: usize| {
         counts_in(&rubric.behaviours[b], &turns[ti], ti, turns.len(), duration)
@@ -164,14 +165,32 @@ fn learned(
             }
         };
         if judge.combine == Combine::And {
-            for o in &found[b] {
-                learned::near(o.turn, turns.len()).for_each(&mut mark);
-            }
+            found[b].iter().for_each(|o| mark(o.turn));
         } else {
             (0..turns.len()).for_each(mark);
         }
     }
-    let judgement = model.model.judge(turns, crate::finnish::shared(), &read);
+    let morphology = crate::finnish::shared();
+    let mut judgement = model.model.judge(turns, morphology, &read);
+    let mut more = vec![0u32; turns.len()];
+    for (j, ((judge, &b), &w)) in judges().zip(&wanted).enumerate() {
+        if !w || judge.combine != Combine::And {
+            continue;
+        }
+        for o in found[b]
+            .iter()
+            .filter(|o| !judgement.believes_near(j, o.turn))
+        {
+            for ti in learned::near(o.turn, turns.len()) {
+                if read[ti] & (1 << j) == 0 && counts(b, ti) {
+                    more[ti] |= 1 << j;
+                }
+            }
+        }
+    }
+    model
+        .model
+        .judge_more(&mut judgement, turns, morphology, &more);
     for (j, (judge, &b)) in judges().enumerate() {
         if !wanted[j] {
             continue;

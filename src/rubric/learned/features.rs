@@ -119,9 +119,21 @@ pub struct Sentence {
 
 /// Calls `sentence` with every sentence of the call, in order, and its places,
 /// until it returns `false`.
-pub fn for_each_sentence(turns: &[Turn], mut sentence: impl FnMut(Sentence, &[Place]) -> bool) {
+pub fn for_each_sentence(turns: &[Turn], sentence: impl FnMut(Sentence, &[Place]) -> bool) {
+    for_each_sentence_where(turns, |_| true, sentence);
+}
+
+/// [`for_each_sentence`] in the turns `wanted` accepts (by index) only.
+pub fn for_each_sentence_where(
+    turns: &[Turn],
+    wanted: impl Fn(usize) -> bool,
+    mut sentence: impl FnMut(Sentence, &[Place]) -> bool,
+) {
     let mut places = Vec::with_capacity(8);
     for (ti, turn) in turns.iter().enumerate() {
+        if !wanted(ti) {
+            continue;
+        }
         let before = ti.checked_sub(1).map(|i| &turns[i]);
         let after = turns.get(ti + 1);
         places.clear();

@@ -318,14 +318,28 @@ impl Learned {
     /// Reads the sentences of each turn for the judges whose bit is set in
     /// `read[turn]` (bit `j` for judge `j`; a model has at most 32 judges).
     pub fn judge(&self, turns: &[Turn], morphology: &Morphology, read: &[u32]) -> Judgement<'_> {
-        let n = self.judges.len();
         let mut judgement = Judgement {
             judges: &self.judges,
-            best: vec![None; n],
-            by_turn: vec![f32::NEG_INFINITY; turns.len() * n],
+            best: vec![None; self.judges.len()],
+            by_turn: vec![f32::NEG_INFINITY; turns.len() * self.judges.len()],
         };
+        self.judge_more(&mut judgement, turns, morphology, read);
+        judgement
+    }
+
+    /// Reads more turns into `judgement` (made by [`Learned::judge`] for the same
+    /// turns), as `judge` reads them; a turn's judges are read at most once
+    /// between the two.
+    pub fn judge_more(
+        &self,
+        judgement: &mut Judgement<'_>,
+        turns: &[Turn],
+        morphology: &Morphology,
+        read: &[u32],
+    ) {
+        let n = self.judges.len();
         if read.iter().all(|&judges| judges == 0) {
-            return judgement;
+            return;
         }
         let mut scorer = SentenceScorer {
             model: self,
@@ -342,26 +356,26 @@ impl Learned {
                     ..WordMemo::default()
                 };
             }
-            features::for_each_sentence(turns, |sentence, places| {
-                let judges = read[sentence.turn];
-                if judges == 0 {
-                    return true;
-                }
-                let sums = scorer.score(memo, turns, sentence, places);
-                for (j, &logit) in sums.iter().enumerate() {
-                    if judges & (1 << j) == 0 {
-                        continue;
+            features::for_each_sentence_where(
+                turns,
+                |ti| read[ti] != 0,
+                |sentence, places| {
+                    let judges = read[sentence.turn];
+                    let sums = scorer.score(memo, turns, sentence, places);
+                    for (j, &logit) in sums.iter().enumerate() {
+                        if judges & (1 << j) == 0 {
+                            continue;
+                        }
+                        let at = &mut judgement.by_turn[sentence.turn * n + j];
+                        *at = at.max(logit);
+                        if judgement.best[j].is_none_or(|(_, b)| logit > b) {
+                            judgement.best[j] = Some((sentence, logit));
+                        }
                     }
-                    let at = &mut judgement.by_turn[sentence.turn * n + j];
-                    *at = at.max(logit);
-                    if judgement.best[j].is_none_or(|(_, b)| logit > b) {
-                        judgement.best[j] = Some((sentence, logit));
-                    }
-                }
-                true
-            });
+                    true
+                },
+            );
         });
-        judgement
     }
 
     /// Adds the weights of feature `key` to each judge's sum.
@@ -662,6 +676,9 @@ mod tests {
         let found = moments(&and, &t, "resolved");
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].1 >= 50.0, "{found:?}");
+        // Believed two turns from the finding only: read after its own turn was not.
+        let near = agent_says(&["Noin, nyt asia on hoidettu.", "Hetki.", "Kolme laskua."]);
+        assert_eq!(moments(&and, &near, "resolved").len(), 1);
         let far = agent_says(&[
             "Noin, nyt asia on hoidettu.",
             "Hetki.",
