@@ -30,6 +30,8 @@ pub struct Token {
     pub clause_start: bool,
     /// The first token of its piece or after ".", "?", "!" or ";".
     pub sentence_start: bool,
+    /// The last word before a "?": its sentence is a question.
+    pub question_end: bool,
     /// Index of the source piece (segment) the token came from. (`u32`s keep a
     /// token to 24 bytes: a night's calls are millions of tokens.)
     pub piece: u32,
@@ -301,6 +303,7 @@ fn split_words(text: &str, piece: usize, out: &mut Vec<Token>) {
     WORDS.with_borrow_mut(|memo| {
         let (mut clause_start, mut sentence_start) = (true, true);
         let mut word_start = None;
+        let first = out.len();
         for (i, c) in text.char_indices() {
             if in_word(c) {
                 word_start.get_or_insert(i);
@@ -316,6 +319,12 @@ fn split_words(text: &str, piece: usize, out: &mut Vec<Token>) {
             }
             if matches!(c, '?' | '!' | ';') || (c == '.' && full_stop(&text[i + 1..])) {
                 sentence_start = true;
+            }
+            if c == '?'
+                && out.len() > first
+                && let Some(last) = out.last_mut()
+            {
+                last.question_end = true;
             }
         }
         if let Some(start) = word_start {
@@ -439,6 +448,7 @@ fn push_word(
             word: word.clone(),
             clause_start: (clause_start && i == 0) || word.clause_word,
             sentence_start: sentence_start && i == 0,
+            question_end: false,
             piece,
             pos_in_piece: (0, 0),
         });
@@ -568,6 +578,24 @@ mod tests {
                 true, false, false, false, true, false, false, true, true, false
             ]
         );
+    }
+
+    #[test]
+    fn the_last_word_before_a_question_mark_ends_a_question() {
+        let mut t = tokenize("Mitä tapahtui? Emmä tiiä. Mikä", 0);
+        tokenize_into("? Hei", 1, &mut t);
+        let words: Vec<&str> = t.iter().map(|t| &*t.word.surface).collect();
+        let questions: Vec<&str> = t
+            .iter()
+            .filter(|t| t.question_end)
+            .map(|t| &*t.word.surface)
+            .collect();
+        // "Emmä" is two words; a piece that opens with "?" marks no word of the piece before.
+        assert_eq!(
+            words,
+            ["mitä", "tapahtui", "en", "minä", "tiedä", "mikä", "hei"]
+        );
+        assert_eq!(questions, ["tapahtui"]);
     }
 
     #[test]

@@ -53,6 +53,9 @@ pub(crate) struct Regexes {
     /// Per regex, whether it reads the whole turn (it says `\z`, the turn's end)
     /// rather than one sentence at a time.
     whole_turn: Vec<bool>,
+    /// Per regex, whether it reads question marks (it says `\?`): in its text a
+    /// sentence that ends in "?" ends in " ?".
+    questions: Vec<bool>,
 }
 
 impl Regexes {
@@ -66,6 +69,7 @@ impl Regexes {
     ) -> Result<(), regex::Error> {
         let hir = regex_syntax::parse(source).map_err(|e| regex::Error::Syntax(e.to_string()))?;
         let whole_turn = source.contains(r"\z");
+        let questions = source.contains(r"\?");
         let re = if whole_turn {
             Regex::new(source)?
         } else {
@@ -84,12 +88,18 @@ impl Regexes {
         self.each.push(re);
         self.needs.push(needs);
         self.whole_turn.push(whole_turn);
+        self.questions.push(questions);
         Ok(())
     }
 
     /// Whether regex `i` reads the whole turn, across its sentences.
     pub(crate) fn reads_whole_turn(&self, i: usize) -> bool {
         self.whole_turn[i]
+    }
+
+    /// Whether regex `i` reads question marks.
+    pub(crate) fn reads_questions(&self, i: usize) -> bool {
+        self.questions[i]
     }
 
     pub(crate) fn len(&self) -> usize {

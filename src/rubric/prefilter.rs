@@ -72,7 +72,8 @@ fn piece_of(literal: &Literal, pick: Pick) -> Option<(String, Place)> {
     let mut found = pieces
         .iter()
         .enumerate()
-        .filter(|(_, piece)| !piece.is_empty())
+        // A question mark (" ?", for a regex that says `\?`) is no word.
+        .filter(|(_, piece)| !piece.is_empty() && !piece.contains('?'))
         .map(|(i, piece)| {
             let place = match (i > 0, i < last) {
                 (true, true) => Place::Whole,
@@ -159,6 +160,16 @@ mod tests {
             re,
             &["soitan teille\n huomenna kympiltä"],
             &["soitan teille", "huomenna"],
+        );
+    }
+
+    #[test]
+    fn a_question_mark_is_no_word_a_turn_needs() {
+        let re = r"(^|\n )(mitä|miten)( [^ ?\n]+){2,} \?";
+        check(
+            re,
+            &["mitä siinä tapahtui ?", "joo\n miten se meni sitten ?"],
+            &["siinä tapahtui ?"],
         );
     }
 

@@ -409,8 +409,8 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
             .hits_into(&turn.tokens, side, &mut scratch, &mut hits);
         // The turn's words as one string, made once per turn and only if a regex
         // may match: one of its words passes a test of the regex's needed words.
-        let mut sentences: Option<String> = None;
-        let mut whole: Option<String> = None;
+        // [whole turn][with question marks]
+        let mut texts: [[Option<String>; 2]; 2] = Default::default();
         for &(bi, ref regexes) in &with_regexes {
             if best[bi].is_some() || !counts[bi] {
                 continue;
@@ -419,16 +419,20 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
                 .clone()
                 .filter(|&i| r.regexes.may_match(i, &scratch))
                 .find_map(|i| {
-                    let text = if r.regexes.reads_whole_turn(i) {
-                        whole.get_or_insert_with(|| regex_text(turn, " "))
-                    } else {
-                        sentences.get_or_insert_with(|| regex_text(turn, "\n "))
-                    };
+                    let whole = r.regexes.reads_whole_turn(i);
+                    let questions = r.regexes.reads_questions(i);
+                    let text = texts[usize::from(whole)][usize::from(questions)]
+                        .get_or_insert_with(|| {
+                            regex_text(turn, if whole { " " } else { "\n " }, questions)
+                        });
                     r.regexes.find(i, text).map(|m| {
-                        // A match may begin with the space before its first word.
-                        let lead = usize::from(m.as_str().starts_with(' '));
-                        let first = text[..m.start()].matches(' ').count() + lead;
-                        (first, first + m.as_str().trim().matches(' ').count())
+                        // A match may begin with the space (or the sentence end,
+                        // "\n ") before its first word; a question mark (" ?") is
+                        // no word.
+                        let words = |s: &str| s.matches(' ').count() - s.matches(" ?").count();
+                        let lead = usize::from(m.as_str().starts_with([' ', '\n']));
+                        let first = words(&text[..m.start()]) + lead;
+                        (first, first + words(m.as_str().trim()))
                     })
                 });
             if let Some((first, last)) = found {
@@ -479,8 +483,9 @@ fn phrases(t: &Transcript, r: &Rubric, turns: &[Turn], found: &mut [Vec<Occurren
 /// text made with "\n " (see `definition::within_sentence`): like a pattern, a
 /// match may run on into the next Whisper piece, which may end mid-sentence, but
 /// not past a sentence end inside one. A regex that says `\z` reads the text made
-/// with " ", the whole turn.
-fn regex_text(turn: &Turn, sentence_end: &str) -> String {
+/// with " ", the whole turn. With `questions`, each word before a "?" is followed
+/// by " ?" (for a regex that says `\?`).
+fn regex_text(turn: &Turn, sentence_end: &str, questions: bool) -> String {
     let mut text = String::new();
     for (i, token) in turn.tokens.iter().enumerate() {
         if i > 0 {
@@ -491,6 +496,9 @@ fn regex_text(turn: &Turn, sentence_end: &str) -> String {
             });
         }
         text.push_str(&token.word.surface);
+        if questions && token.question_end {
+            text.push_str(" ?");
+        }
     }
     text
 }
